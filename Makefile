@@ -1,0 +1,43 @@
+# Noi Day. `make run` serves the bundled MO.CA day; `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+export FLASK_APP := wsgi.py
+
+.PHONY: run test lint format bench translations clean
+
+$(BIN)/activate: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $(BIN)/activate
+
+app/translations/%/LC_MESSAGES/messages.mo: app/translations/%/LC_MESSAGES/messages.po $(BIN)/activate
+	$(BIN)/pybabel compile --use-fuzzy -d app/translations -l $* >/dev/null
+
+translations: app/translations/it/LC_MESSAGES/messages.mo app/translations/en/LC_MESSAGES/messages.mo
+
+run: $(BIN)/activate translations
+	$(BIN)/flask db upgrade
+	$(BIN)/flask event load data/moca.yaml
+	@echo "Noi Day on http://127.0.0.1:$(PORT)/  (caught e-mail: http://127.0.0.1:$(PORT)/dev/mail/)"
+	MAIL_CATCH=1 $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+
+test: $(BIN)/activate translations
+	$(BIN)/pytest -n 2 --dist loadgroup -q $(PYTEST_ARGS)
+
+lint: $(BIN)/activate
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+format: $(BIN)/activate
+	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
+
+# Re-extract messages after changing user-facing text, then translate the .po files.
+extract: $(BIN)/activate
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o messages.pot . >/dev/null
+	$(BIN)/pybabel update -i messages.pot -d app/translations --no-fuzzy-matching
+	rm messages.pot
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

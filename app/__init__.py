@@ -1,0 +1,102 @@
+"""Noi Day: one public event day, from invitation to final report."""
+
+from pathlib import Path
+
+from flask import Flask, render_template, request, session
+from sqlalchemy import event as sa_event
+from sqlalchemy.engine import Engine
+
+from config import DEV_SECRET, config_for
+
+from .extensions import babel, csrf, db, login_manager, mail, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def select_locale() -> str:
+    """The visitor's chosen language, else the app's first language (Italian)."""
+    from flask import current_app
+
+    languages = current_app.config["LANGUAGES"]
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    return languages[0]
+
+
+def create_app(config_name: str | None = None, **overrides) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        instance_path=str(ROOT / "instance"),
+    )
+    app.config.from_object(config_for(config_name))
+    app.config.update(overrides)
+    if app.config["PRODUCTION"] and app.config["SECRET_KEY"] in (None, "", DEV_SECRET):
+        raise RuntimeError("SECRET_KEY must be set to a private random value in production.")
+    Path(app.instance_path).mkdir(exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    mail.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+
+    from . import models  # noqa: F401  (registers the tables)
+    from .admin.views import bp as admin_bp
+    from .auth.views import bp as auth_bp
+    from .public.views import bp as public_bp
+    from .registration.views import bp as registration_bp
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(registration_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp)
+    if app.config["MAIL_CATCH"]:
+        from .devmail.views import bp as devmail_bp
+
+        app.register_blueprint(devmail_bp)
+
+    from . import cli, template_helpers
+
+    cli.init_app(app)
+    template_helpers.init_app(app)
+
+    @app.errorhandler(403)
+    def forbidden(error):
+        return render_template("errors/403.html"), 403
+
+    @app.errorhandler(404)
+    def not_found(error):
+        return render_template("errors/404.html"), 404
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; object-src 'none'; "
+            "base-uri 'self'; frame-ancestors 'none'; form-action 'self'",
+        )
+        if request.endpoint and request.endpoint.startswith(("registration.manage", "admin.")):
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
+    return app
+
+
+@sa_event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    # SQLite: enforce foreign keys, let readers and one writer work side by side (WAL),
+    # and wait for the write lock instead of failing at once.
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()

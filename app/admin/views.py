@@ -1,0 +1,71 @@
+"""Organisers' pages (role admin): attendees, one attendee, CSV export."""
+
+from flask import Blueprint, Response, abort, render_template, request
+
+from ..auth.roles import roles_required
+from ..extensions import db
+from ..models import Attendee, AttendeeStatus, OutboxMessage, Role
+from ..services.attendee_list import AttendeeFilter, attendee_query, attendees_csv
+from ..services.events import current_event
+from ..services.registration import places_left
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+PAGE_SIZE = 50
+
+
+@bp.before_request
+@roles_required(Role.ADMIN)
+def require_admin():
+    """Every admin page is for admins only."""
+
+
+def _event():
+    event = current_event()
+    if event is None:
+        abort(404)
+    return event
+
+
+def _filters() -> AttendeeFilter:
+    args = request.args
+    return AttendeeFilter(
+        search=args.get("q", "")[:100],
+        status=args.get("status", "") if args.get("status") in {s.value for s in AttendeeStatus} else "",
+        day_part_id=args.get("part", type=int),
+        table_id=args.get("table", type=int),
+        organisation=args.get("organisation", "")[:100],
+    )
+
+
+@bp.route("/")
+def attendees():
+    event = _event()
+    filters = _filters()
+    page = db.paginate(attendee_query(event, filters), per_page=PAGE_SIZE, max_per_page=PAGE_SIZE)
+    return render_template(
+        "admin/attendees.html",
+        event=event,
+        page=page,
+        filters=filters,
+        statuses=list(AttendeeStatus),
+        places_left=places_left(event),
+    )
+
+
+@bp.route("/attendees.csv")
+def attendees_export():
+    event = _event()
+    return Response(
+        attendees_csv(event, _filters()),
+        mimetype="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{event.slug}-attendees.csv"'},
+    )
+
+
+@bp.route("/attendees/<int:attendee_id>")
+def attendee(attendee_id):
+    attendee = db.get_or_404(Attendee, attendee_id)
+    messages = db.session.scalars(
+        db.select(OutboxMessage).filter_by(attendee_id=attendee.id).order_by(OutboxMessage.id.desc())
+    ).all()
+    return render_template("admin/attendee.html", attendee=attendee, event=attendee.event, messages=messages)

@@ -1,0 +1,41 @@
+"""Staff sign-in and sign-out."""
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from ..models import Role
+from ..services.users import authenticate
+from .forms import LoginForm
+
+bp = Blueprint("auth", __name__, url_prefix="/staff")
+
+HOME_BY_ROLE = {Role.ADMIN: "admin.attendees", Role.DESK: "public.home", Role.FACILITATOR: "public.home"}
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = authenticate(form.email.data, form.password.data)
+        if user is not None:
+            login_user(user)
+            target = request.args.get("next", "")
+            if not target.startswith("/") or target.startswith("//"):
+                target = url_for(HOME_BY_ROLE[user.role])
+            return redirect(target)
+        form.password.errors.append(_("Wrong e-mail or password."))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    logout_user()
+    flash(_("You are signed out."), "success")
+    return redirect(url_for("auth.login"))
+
+
+@bp.app_context_processor
+def inject_user():
+    return {"current_user": current_user}

@@ -1,0 +1,83 @@
+"""Command line: `flask event load`, `flask user create`, `flask mail send`."""
+
+import time
+
+import click
+from flask import Flask
+
+from .extensions import db
+from .models import Role
+from .services import mailer
+from .services.event_file import EventFileError
+from .services.events import load_event_file
+from .services.registration import fill_vacancies
+from .services.users import UserError, create_user
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(event_cli)
+    app.cli.add_command(user_cli)
+    app.cli.add_command(mail_cli)
+
+
+@click.group("event", help="Events and their data files.")
+def event_cli():
+    pass
+
+
+@event_cli.command("load")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def load_event_command(path):
+    """Create or update the event described in PATH (YAML)."""
+    try:
+        event = load_event_file(path)
+    except EventFileError as error:
+        raise click.ClickException(f"nothing was changed:\n{error}") from None
+    promoted = fill_vacancies(event)  # a raised capacity lets waiting people in
+    click.echo(
+        f"Loaded {event.slug}: {len(event.programme)} programme items, "
+        f"{len(event.day_parts)} day parts, {len(event.tables)} tables, "
+        f"{len(event.organisations)} organisations"
+        + (f"; {len(promoted)} people promoted from waiting lists" if promoted else "")
+    )
+
+
+@click.group("user", help="Staff accounts.")
+def user_cli():
+    pass
+
+
+@user_cli.command("create")
+@click.option("--email", prompt=True)
+@click.option("--name", prompt=True)
+@click.option(
+    "--role", type=click.Choice([r.value for r in Role]), default=Role.ADMIN.value, show_default=True
+)
+@click.password_option(help="At least 10 characters; prompted for when omitted.")
+def create_user_command(email, name, role, password):
+    """Create a staff account (the first one is usually an admin)."""
+    try:
+        user = create_user(email, name, password, role)
+    except UserError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Created {user.role} {user.email}")
+
+
+@click.group("mail", help="The outbox.")
+def mail_cli():
+    pass
+
+
+@mail_cli.command("send")
+@click.option("--loop", is_flag=True, help="Keep running, sending what is due every few seconds.")
+@click.option("--interval", default=2.0, show_default=True, help="Seconds between rounds with --loop.")
+def send_mail_command(loop, interval):
+    """Deliver queued messages that are due, retrying failures with back-off."""
+    while True:
+        sent, failed = mailer.deliver_due()
+        if sent or failed or not loop:
+            click.echo(f"sent={sent} failed={failed}")
+        db.session.remove()
+        if not loop:
+            return
+        time.sleep(interval)

@@ -1,0 +1,28 @@
+"""Database models, one module per aggregate."""
+
+from .attendee import Attendee, AttendeePart, AttendeeStatus, ParticipantType, PartStatus, TablePreference
+from .base import localized, utcnow
+from .event import CafeTable, DayPart, DayPartKind, Event, Organisation, ProgrammeItem
+from .outbox import MessageStatus, OutboxMessage
+from .user import Role, User
+
+__all__ = [
+    "Attendee",
+    "AttendeePart",
+    "AttendeeStatus",
+    "CafeTable",
+    "DayPart",
+    "DayPartKind",
+    "Event",
+    "MessageStatus",
+    "Organisation",
+    "OutboxMessage",
+    "ParticipantType",
+    "PartStatus",
+    "ProgrammeItem",
+    "Role",
+    "TablePreference",
+    "User",
+    "localized",
+    "utcnow",
+]

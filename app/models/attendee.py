@@ -1,0 +1,124 @@
+"""Attendees, the day parts they chose and their ranked world café preferences."""
+
+import enum
+
+from sqlalchemy import CheckConstraint, Index, UniqueConstraint
+
+from ..extensions import db
+from .base import utcnow
+
+
+class AttendeeStatus(enum.StrEnum):
+    CONFIRMED = "confirmed"
+    WAITLISTED = "waitlisted"  # the whole day was full
+    CANCELLED = "cancelled"
+
+
+class PartStatus(enum.StrEnum):
+    CONFIRMED = "confirmed"
+    WAITLISTED = "waitlisted"
+
+
+class ParticipantType(enum.StrEnum):
+    NETWORK_MEMBER = "network_member"
+    CITY_STAFF = "city_staff"
+    SOCIAL_WORKER = "social_worker"
+    PARTNER = "partner"
+    CITIZEN = "citizen"
+    PRESS = "press"
+    SPEAKER = "speaker"
+
+
+class Attendee(db.Model):
+    __tablename__ = "attendees"
+
+    id = db.Column(db.Integer, primary_key=True)
+    event_id = db.Column(db.ForeignKey("events.id", ondelete="CASCADE"), nullable=False)
+    first_name = db.Column(db.String(100), nullable=False)
+    last_name = db.Column(db.String(100), nullable=False)
+    email = db.Column(db.String(254), nullable=False)  # normalised, lower case
+    phone = db.Column(db.String(40))
+    organisation_name = db.Column(db.String(200))
+    organisation_id = db.Column(db.ForeignKey("organisations.id", ondelete="SET NULL"))
+    participant_type = db.Column(db.String(30), nullable=False)
+    dietary_needs = db.Column(db.String(500))
+    accessibility_needs = db.Column(db.String(500))
+    language = db.Column(db.String(5), nullable=False, default="it")
+    consent_privacy_at = db.Column(db.DateTime, nullable=False)
+    privacy_version = db.Column(db.String(40), nullable=False)
+    consent_photos = db.Column(db.Boolean, nullable=False, default=False)
+    status = db.Column(db.String(20), nullable=False, default=AttendeeStatus.CONFIRMED)
+    source = db.Column(db.String(20), nullable=False, default="online")
+    # Bumped to revoke every manage link sent so far.
+    manage_token_version = db.Column(db.Integer, nullable=False, default=1)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+    updated_at = db.Column(db.DateTime, nullable=False, default=utcnow, onupdate=utcnow)
+    cancelled_at = db.Column(db.DateTime)
+
+    event = db.relationship("Event")
+    organisation = db.relationship("Organisation")
+    parts = db.relationship(
+        "AttendeePart",
+        back_populates="attendee",
+        cascade="all, delete-orphan",
+        order_by="AttendeePart.day_part_id",
+    )
+    preferences = db.relationship(
+        "TablePreference",
+        back_populates="attendee",
+        cascade="all, delete-orphan",
+        order_by="TablePreference.rank",
+    )
+
+    __table_args__ = (
+        # One registration per e-mail address per event; the database has the last word.
+        UniqueConstraint("event_id", "email"),
+        CheckConstraint("status IN ('confirmed', 'waitlisted', 'cancelled')", name="status"),
+        Index("ix_attendees_event_status", "event_id", "status"),
+    )
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    def part(self, day_part_id: int):
+        return next((p for p in self.parts if p.day_part_id == day_part_id), None)
+
+
+class AttendeePart(db.Model):
+    """A day part an attendee chose; the id orders its waiting list."""
+
+    __tablename__ = "attendee_parts"
+
+    id = db.Column(db.Integer, primary_key=True)
+    attendee_id = db.Column(db.ForeignKey("attendees.id", ondelete="CASCADE"), nullable=False)
+    day_part_id = db.Column(db.ForeignKey("day_parts.id", ondelete="CASCADE"), nullable=False)
+    status = db.Column(db.String(20), nullable=False)
+    created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+    attendee = db.relationship("Attendee", back_populates="parts")
+    day_part = db.relationship("DayPart")
+
+    __table_args__ = (
+        UniqueConstraint("attendee_id", "day_part_id"),
+        CheckConstraint("status IN ('confirmed', 'waitlisted')", name="status"),
+        Index("ix_attendee_parts_part_status", "day_part_id", "status"),
+    )
+
+
+class TablePreference(db.Model):
+    __tablename__ = "table_preferences"
+
+    id = db.Column(db.Integer, primary_key=True)
+    attendee_id = db.Column(db.ForeignKey("attendees.id", ondelete="CASCADE"), nullable=False)
+    cafe_table_id = db.Column(db.ForeignKey("cafe_tables.id", ondelete="CASCADE"), nullable=False)
+    rank = db.Column(db.Integer, nullable=False)
+
+    attendee = db.relationship("Attendee", back_populates="preferences")
+    cafe_table = db.relationship("CafeTable")
+
+    __table_args__ = (
+        UniqueConstraint("attendee_id", "rank"),
+        UniqueConstraint("attendee_id", "cafe_table_id"),
+        CheckConstraint("rank BETWEEN 1 AND 3", name="rank"),
+    )

@@ -1,0 +1,139 @@
+"""The event and what its data file defines: programme, day parts, tables, organisations."""
+
+import enum
+
+from sqlalchemy import CheckConstraint, UniqueConstraint
+
+from ..extensions import db
+from .base import localized, utcnow
+
+
+class DayPartKind(enum.StrEnum):
+    PLENARY = "plenary"
+    LUNCH = "lunch"  # asks for dietary needs
+    WORLD_CAFE = "world_cafe"  # asks for ranked table preferences
+    OTHER = "other"
+
+
+class Event(db.Model):
+    __tablename__ = "events"
+
+    id = db.Column(db.Integer, primary_key=True)
+    slug = db.Column(db.String(80), nullable=False, unique=True)
+    name = db.Column(db.JSON, nullable=False)  # {"it": ..., "en": ...}
+    tagline = db.Column(db.JSON)
+    description = db.Column(db.JSON)
+    organiser = db.Column(db.String(200))
+    contact_email = db.Column(db.String(254))
+    venue_name = db.Column(db.String(200), nullable=False)
+    venue_address = db.Column(db.String(300))
+    date = db.Column(db.Date, nullable=False)
+    timezone = db.Column(db.String(64), nullable=False)
+    languages = db.Column(db.JSON, nullable=False)
+    capacity = db.Column(db.Integer)  # None: no limit for the whole day
+    registration_opens_at = db.Column(db.DateTime)  # naive UTC
+    registration_closes_at = db.Column(db.DateTime)  # naive UTC
+    privacy_version = db.Column(db.String(40), nullable=False, default="1")
+    updated_at = db.Column(db.DateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
+    programme = db.relationship(
+        "ProgrammeItem", order_by="ProgrammeItem.position", cascade="all, delete-orphan"
+    )
+    day_parts = db.relationship("DayPart", order_by="DayPart.position", cascade="all, delete-orphan")
+    tables = db.relationship("CafeTable", order_by="CafeTable.position", cascade="all, delete-orphan")
+    organisations = db.relationship(
+        "Organisation", order_by="Organisation.name", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (CheckConstraint("capacity IS NULL OR capacity >= 0", name="capacity"),)
+
+    @property
+    def display_name(self) -> str:
+        return localized(self.name)
+
+    def registration_is_open(self, now=None) -> bool:
+        now = now or utcnow()
+        if self.registration_opens_at and now < self.registration_opens_at:
+            return False
+        return not (self.registration_closes_at and now >= self.registration_closes_at)
+
+    def day_part(self, kind: DayPartKind):
+        return next((p for p in self.day_parts if p.kind == kind), None)
+
+
+class ProgrammeItem(db.Model):
+    __tablename__ = "programme_items"
+
+    id = db.Column(db.Integer, primary_key=True)
+    event_id = db.Column(db.ForeignKey("events.id", ondelete="CASCADE"), nullable=False)
+    position = db.Column(db.Integer, nullable=False)
+    starts_at = db.Column(db.Time, nullable=False)  # local time of the venue
+    ends_at = db.Column(db.Time)
+    title = db.Column(db.JSON, nullable=False)
+    speaker = db.Column(db.String(300))
+    description = db.Column(db.JSON)
+
+    __table_args__ = (UniqueConstraint("event_id", "position"),)
+
+
+class DayPart(db.Model):
+    """A part of the day that attendees choose and that may have its own capacity."""
+
+    __tablename__ = "day_parts"
+
+    id = db.Column(db.Integer, primary_key=True)
+    event_id = db.Column(db.ForeignKey("events.id", ondelete="CASCADE"), nullable=False)
+    key = db.Column(db.String(40), nullable=False)
+    kind = db.Column(db.String(20), nullable=False)
+    name = db.Column(db.JSON, nullable=False)
+    starts_at = db.Column(db.Time)
+    ends_at = db.Column(db.Time)
+    capacity = db.Column(db.Integer)  # None: no limit
+    position = db.Column(db.Integer, nullable=False, default=0)
+
+    __table_args__ = (
+        UniqueConstraint("event_id", "key"),
+        CheckConstraint("capacity IS NULL OR capacity >= 0", name="capacity"),
+        CheckConstraint("kind IN ('plenary', 'lunch', 'world_cafe', 'other')", name="kind"),
+    )
+
+    @property
+    def display_name(self) -> str:
+        return localized(self.name)
+
+
+class CafeTable(db.Model):
+    """One world café table: one theme (for MO.CA, one workstream, a "cantiere")."""
+
+    __tablename__ = "cafe_tables"
+
+    id = db.Column(db.Integer, primary_key=True)
+    event_id = db.Column(db.ForeignKey("events.id", ondelete="CASCADE"), nullable=False)
+    key = db.Column(db.String(40), nullable=False)
+    position = db.Column(db.Integer, nullable=False, default=0)
+    name = db.Column(db.JSON, nullable=False)
+    description = db.Column(db.JSON)
+    capacity = db.Column(db.Integer, nullable=False)
+    accessible = db.Column(db.Boolean, nullable=False, default=True)
+
+    __table_args__ = (
+        UniqueConstraint("event_id", "key"),
+        CheckConstraint("capacity >= 0", name="capacity"),
+    )
+
+    @property
+    def display_name(self) -> str:
+        return localized(self.name)
+
+
+class Organisation(db.Model):
+    """A member of the event's network, offered as a choice on the registration form."""
+
+    __tablename__ = "organisations"
+
+    id = db.Column(db.Integer, primary_key=True)
+    event_id = db.Column(db.ForeignKey("events.id", ondelete="CASCADE"), nullable=False)
+    name = db.Column(db.String(200), nullable=False)
+    kind = db.Column(db.String(20), nullable=False, default="member")
+
+    __table_args__ = (UniqueConstraint("event_id", "name"),)

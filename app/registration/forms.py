@@ -1,0 +1,176 @@
+"""The registration form, shared by new registrations and the attendee's own edits."""
+
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TelField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from ..models import DayPartKind, Event, ParticipantType, localized
+
+PARTICIPANT_TYPES = {
+    ParticipantType.NETWORK_MEMBER: _l("Member of the network"),
+    ParticipantType.CITY_STAFF: _l("City staff"),
+    ParticipantType.SOCIAL_WORKER: _l("Social or third-sector worker"),
+    ParticipantType.PARTNER: _l("Project partner"),
+    ParticipantType.CITIZEN: _l("Citizen"),
+    ParticipantType.PRESS: _l("Press"),
+    ParticipantType.SPEAKER: _l("Speaker"),
+}
+LANGUAGE_NAMES = {"it": "Italiano", "en": "English"}
+
+
+def strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def normalise_email(form, field):
+    """Validate the address's form (not its mailbox) and store it normalised, lower case."""
+    try:
+        field.data = validate_email(field.data or "", check_deliverability=False).normalized.lower()
+    except EmailNotValidError:
+        raise ValidationError(_l("Enter a valid e-mail address, such as name@example.org.")) from None
+
+
+def at_least_one(form, field):
+    # Not DataRequired: that would mark every checkbox "required" in the HTML.
+    if not field.data:
+        raise ValidationError(_l("Choose at least one part of the day."))
+
+
+class RegistrationForm(FlaskForm):
+    first_name = StringField(
+        _l("First name"),
+        [DataRequired(_l("Enter your first name.")), Length(max=100)],
+        filters=[strip],
+    )
+    last_name = StringField(
+        _l("Last name"),
+        [DataRequired(_l("Enter your last name.")), Length(max=100)],
+        filters=[strip],
+    )
+    email = EmailField(
+        _l("E-mail"),
+        [DataRequired(_l("Enter your e-mail address.")), Length(max=254), normalise_email],
+        filters=[strip],
+    )
+    phone = TelField(
+        _l("Phone (optional)"),
+        [
+            Optional(),
+            Regexp(r"^\+?[0-9 ()./-]{6,30}$", message=_l("Enter a phone number, such as +39 030 123456.")),
+        ],
+        filters=[strip],
+    )
+    organisation = StringField(
+        _l("Organisation"),
+        [Optional(), Length(max=200)],
+        filters=[strip],
+        description=_l("Choose from the network's members or type its name."),
+    )
+    participant_type = SelectField(
+        _l("I take part as"), [InputRequired(_l("Choose how you take part."))], validate_choice=True
+    )
+    day_parts = MultiCheckboxField(
+        _l("Which parts of the day will you attend?"),
+        [at_least_one],
+        coerce=int,
+    )
+    choice_1 = SelectField(_l("First choice"), [Optional()])
+    choice_2 = SelectField(_l("Second choice"), [Optional()])
+    choice_3 = SelectField(_l("Third choice"), [Optional()])
+    dietary_needs = TextAreaField(
+        _l("Dietary needs and allergies"),
+        [Optional(), Length(max=500)],
+        filters=[strip],
+        description=_l("Only if you come to lunch."),
+    )
+    accessibility_needs = TextAreaField(
+        _l("Accessibility needs"),
+        [Optional(), Length(max=500)],
+        filters=[strip],
+        description=_l(
+            "Tell us what would help you take part: step-free access, "
+            "a sign-language interpreter, a seat near the front..."
+        ),
+    )
+    language = RadioField(_l("Preferred language for our messages"), default="it")
+    consent_privacy = BooleanField(
+        _l("I have read the privacy notice and agree to the processing of my data for this event."),
+        [DataRequired(_l("We need your consent to the privacy notice to register you."))],
+    )
+    consent_photos = BooleanField(_l("I agree to appear in photos and videos of the day (optional)."))
+
+    def __init__(self, event: Event, places_left: dict | None = None, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.event = event
+        self.participant_type.choices = [("", _l("Choose..."))] + [
+            (value.value, label) for value, label in PARTICIPANT_TYPES.items()
+        ]
+        self.day_parts.choices = [(part.id, localized(part.name)) for part in event.day_parts]
+        self.places_left = places_left or {}
+        table_choices = [("", _l("No preference"))] + [
+            (str(table.id), localized(table.name)) for table in event.tables
+        ]
+        for field in self.choice_fields:
+            field.choices = table_choices
+        self.language.choices = [(lang, LANGUAGE_NAMES.get(lang, lang)) for lang in event.languages]
+
+    @property
+    def choice_fields(self):
+        return [self.choice_1, self.choice_2, self.choice_3]
+
+    def chose(self, kind: DayPartKind) -> bool:
+        ids = {part.id for part in self.event.day_parts if part.kind == kind}
+        return bool(ids & set(self.day_parts.data or []))
+
+    def ranked_table_ids(self) -> list[int]:
+        return [int(field.data) for field in self.choice_fields if field.data]
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.event.tables and self.chose(DayPartKind.WORLD_CAFE):
+            if not self.choice_1.data:
+                self.choice_1.errors.append(_l("Choose the table you would most like to join."))
+                valid = False
+            seen = set()
+            for position, field in enumerate(self.choice_fields):
+                if field.data and position > 0 and not self.choice_fields[position - 1].data:
+                    field.errors.append(_l("Fill in the choices in order, starting from the first."))
+                    valid = False
+                elif field.data and field.data in seen:
+                    field.errors.append(_l("You already chose this table: pick a different one."))
+                    valid = False
+                seen.add(field.data)
+        return valid
+
+
+class EditRegistrationForm(RegistrationForm):
+    consent_privacy = None  # given at registration, recorded with its time and version
+
+
+class EmailOnlyForm(FlaskForm):
+    email = EmailField(
+        _l("E-mail"),
+        [DataRequired(_l("Enter your e-mail address.")), Length(max=254), normalise_email],
+        filters=[strip],
+    )
+
+
+class ConfirmForm(FlaskForm):
+    """A button that changes something: CSRF-protected, nothing else."""

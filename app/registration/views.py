@@ -1,0 +1,162 @@
+"""Attendees' own pages: register, find their link again, view, change and cancel."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+
+from ..models import AttendeeStatus, PartStatus
+from ..services import registration as service
+from ..services.events import current_event
+from ..services.registration import RegistrationData, RegistrationError
+from ..services.tokens import attendee_for_manage_token, manage_token
+from .forms import ConfirmForm, EditRegistrationForm, EmailOnlyForm, RegistrationForm
+
+bp = Blueprint("registration", __name__)
+
+
+def _event_or_404():
+    event = current_event()
+    if event is None:
+        abort(404)
+    return event
+
+
+def _data(form: RegistrationForm) -> RegistrationData:
+    return RegistrationData(
+        first_name=form.first_name.data,
+        last_name=form.last_name.data,
+        email=form.email.data,
+        phone=form.phone.data,
+        organisation_name=form.organisation.data,
+        participant_type=form.participant_type.data,
+        day_part_ids=form.day_parts.data,
+        table_ids=form.ranked_table_ids(),
+        dietary_needs=form.dietary_needs.data,
+        accessibility_needs=form.accessibility_needs.data,
+        language=form.language.data,
+        consent_photos=form.consent_photos.data,
+    )
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    event = _event_or_404()
+    if not event.registration_is_open():
+        return render_template("registration/closed.html", event=event)
+    form = RegistrationForm(event, service.places_left(event))
+    duplicate = False
+    if form.validate_on_submit():
+        try:
+            attendee = service.register(event, _data(form))
+        except RegistrationError as error:
+            if error.reason is not RegistrationError.Reason.DUPLICATE_EMAIL:
+                raise
+            duplicate = True
+            form.email.errors.append(_("This e-mail address is already registered for this event."))
+        else:
+            flash(
+                _("Thank you, you are registered. We have sent you an e-mail with this page's link."),
+                "success",
+            )
+            return redirect(url_for("registration.manage", token=manage_token(attendee)))
+    resend_form = EmailOnlyForm(email=form.email.data) if duplicate else None
+    return render_template("registration/register.html", event=event, form=form, resend_form=resend_form)
+
+
+@bp.route("/register/link", methods=["GET", "POST"])
+def resend_link():
+    """Send the personal link again; the answer never reveals whether an address is registered."""
+    event = _event_or_404()
+    form = EmailOnlyForm()
+    if form.validate_on_submit():
+        service.resend_manage_link(event, form.email.data)
+        flash(
+            _(
+                "If %(email)s is registered, its personal link is on its way: check your inbox.",
+                email=form.email.data,
+            ),
+            "success",
+        )
+        return redirect(url_for("public.home"))
+    return render_template("registration/resend_link.html", event=event, form=form)
+
+
+def _attendee_or_404(token: str):
+    attendee = attendee_for_manage_token(token)
+    if attendee is None:
+        abort(404)
+    return attendee
+
+
+@bp.route("/r/<token>")
+def manage(token):
+    attendee = _attendee_or_404(token)
+    waiting = {
+        part.day_part_id: service.waiting_list_position(part)
+        for part in attendee.parts
+        if part.status == PartStatus.WAITLISTED
+    }
+    event_position = (
+        service.event_waiting_list_position(attendee)
+        if attendee.status == AttendeeStatus.WAITLISTED
+        else None
+    )
+    return render_template(
+        "registration/manage.html",
+        attendee=attendee,
+        event=attendee.event,
+        token=token,
+        waiting=waiting,
+        event_position=event_position,
+        cancel_form=ConfirmForm(),
+    )
+
+
+@bp.route("/r/<token>/edit", methods=["GET", "POST"])
+def edit(token):
+    attendee = _attendee_or_404(token)
+    if attendee.status == AttendeeStatus.CANCELLED:
+        return redirect(url_for("registration.manage", token=token))
+    event = attendee.event
+    form = EditRegistrationForm(event, service.places_left(event), obj=None)
+    if not form.is_submitted():
+        _fill(form, attendee)
+    elif form.validate():
+        try:
+            service.update_registration(attendee, _data(form))
+        except RegistrationError as error:
+            if error.reason is not RegistrationError.Reason.DUPLICATE_EMAIL:
+                raise
+            form.email.errors.append(_("This e-mail address is already registered for this event."))
+        else:
+            flash(_("Your changes are saved."), "success")
+            return redirect(url_for("registration.manage", token=token))
+    return render_template("registration/edit.html", event=event, form=form, attendee=attendee, token=token)
+
+
+@bp.route("/r/<token>/cancel", methods=["GET", "POST"])
+def cancel(token):
+    attendee = _attendee_or_404(token)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        service.cancel_registration(attendee)
+        flash(_("Your registration is cancelled. Thank you for letting us know."), "success")
+        return redirect(url_for("registration.manage", token=token))
+    return render_template(
+        "registration/cancel.html", attendee=attendee, event=attendee.event, form=form, token=token
+    )
+
+
+def _fill(form: RegistrationForm, attendee) -> None:
+    form.first_name.data = attendee.first_name
+    form.last_name.data = attendee.last_name
+    form.email.data = attendee.email
+    form.phone.data = attendee.phone
+    form.organisation.data = attendee.organisation_name
+    form.participant_type.data = attendee.participant_type
+    form.day_parts.data = [part.day_part_id for part in attendee.parts]
+    for field, preference in zip(form.choice_fields, attendee.preferences, strict=False):
+        field.data = str(preference.cafe_table_id)
+    form.dietary_needs.data = attendee.dietary_needs
+    form.accessibility_needs.data = attendee.accessibility_needs
+    form.language.data = attendee.language
+    form.consent_photos.data = attendee.consent_photos

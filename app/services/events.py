@@ -1,0 +1,145 @@
+"""Load an event from its data file into the database, and find the event being served."""
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from ..extensions import db
+from ..models import (
+    AttendeePart,
+    CafeTable,
+    DayPart,
+    Event,
+    Organisation,
+    PartStatus,
+    ProgrammeItem,
+    TablePreference,
+)
+from .event_file import EventFileError, EventSpec, parse_event_file
+
+
+def load_event_file(path: str) -> Event:
+    with open(path, encoding="utf-8") as handle:
+        return load_event(handle.read(), path)
+
+
+def load_event(text: str, filename: str = "<event file>") -> Event:
+    """Create or update the event in place (matched by slug) in one transaction.
+
+    Raises EventFileError and changes nothing when the file is not valid.
+    """
+    spec = parse_event_file(text, filename)
+    try:
+        event = _apply(spec, filename)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return event
+
+
+def _apply(spec: EventSpec, filename: str) -> Event:
+    event = db.session.execute(select(Event).filter_by(slug=spec.slug)).scalar_one_or_none()
+    if event is None:
+        event = Event(slug=spec.slug)
+        db.session.add(event)
+    for name in (
+        "name", "tagline", "description", "organiser", "contact_email", "venue_name",
+        "venue_address", "date", "timezone", "languages", "capacity", "privacy_version",
+        "registration_opens_at", "registration_closes_at",
+    ):  # fmt: skip
+        setattr(event, name, getattr(spec, name))
+
+    # The programme has no keys of its own: items are matched by position.
+    for position, item_spec in enumerate(spec.programme):
+        item = event.programme[position] if position < len(event.programme) else None
+        if item is None:
+            item = ProgrammeItem(position=position)
+            event.programme.append(item)
+        item.starts_at, item.ends_at = item_spec.starts_at, item_spec.ends_at
+        item.title, item.speaker = item_spec.title, item_spec.speaker
+        item.description = item_spec.description
+    del event.programme[len(spec.programme) :]
+
+    problems = []
+    _sync_keyed(event.day_parts, spec.day_parts, DayPart, problems, _part_in_use)
+    for position, part_spec in enumerate(spec.day_parts):
+        part = _by_key(event.day_parts, part_spec.key) or DayPart(key=part_spec.key)
+        if part.id is None:
+            event.day_parts.append(part)
+        elif part_spec.capacity is not None:
+            taken = _confirmed_in_part(part.id)
+            if taken > part_spec.capacity:
+                problems.append(
+                    (part_spec.line, f"day_parts[{position + 1}].capacity",
+                     f"{part_spec.capacity} is below the {taken} places already confirmed")
+                )  # fmt: skip
+        part.kind, part.name, part.capacity = part_spec.kind, part_spec.name, part_spec.capacity
+        part.starts_at, part.ends_at, part.position = part_spec.starts_at, part_spec.ends_at, position
+
+    _sync_keyed(event.tables, spec.tables, CafeTable, problems, _table_in_use)
+    for position, table_spec in enumerate(spec.tables):
+        table = _by_key(event.tables, table_spec.key) or CafeTable(key=table_spec.key)
+        if table.id is None:
+            event.tables.append(table)
+        table.name, table.description = table_spec.name, table_spec.description
+        table.capacity, table.accessible = table_spec.capacity, table_spec.accessible
+        table.position = position
+
+    existing = {org.name: org for org in event.organisations}
+    for name, kind in spec.organisations:
+        org = existing.pop(name, None) or Organisation(name=name)
+        if org.id is None:
+            event.organisations.append(org)
+        org.kind = kind
+    for org in existing.values():  # attendees keep the name they typed
+        event.organisations.remove(org)
+
+    if problems:
+        raise EventFileError(filename, sorted(problems))
+    return event
+
+
+def _by_key(items, key):
+    return next((item for item in items if item.key == key), None)
+
+
+def _sync_keyed(items, specs, model, problems, in_use):
+    """Remove rows whose key left the file, unless attendees depend on them."""
+    keys = {spec.key for spec in specs}
+    for item in list(items):
+        if item.key not in keys:
+            if in_use(item.id):
+                problems.append(
+                    (1, f"{model.__tablename__}.{item.key}",
+                     "was removed from the file but attendees have chosen it")
+                )  # fmt: skip
+            else:
+                items.remove(item)
+
+
+def _confirmed_in_part(part_id: int) -> int:
+    return db.session.scalar(
+        select(func.count())
+        .select_from(AttendeePart)
+        .filter_by(day_part_id=part_id, status=PartStatus.CONFIRMED)
+    )
+
+
+def _part_in_use(part_id: int) -> bool:
+    return bool(
+        db.session.scalar(select(func.count()).select_from(AttendeePart).filter_by(day_part_id=part_id))
+    )
+
+
+def _table_in_use(table_id: int) -> bool:
+    return bool(
+        db.session.scalar(select(func.count()).select_from(TablePreference).filter_by(cafe_table_id=table_id))
+    )
+
+
+def current_event() -> Event | None:
+    """The event the public pages serve: EVENT_SLUG, else the most recently loaded one."""
+    slug = current_app.config.get("EVENT_SLUG")
+    query = select(Event)
+    query = query.filter_by(slug=slug) if slug else query.order_by(Event.date.desc(), Event.id.desc())
+    return db.session.execute(query.limit(1)).scalar_one_or_none()

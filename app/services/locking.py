@@ -1,0 +1,19 @@
+"""Serialise changes to one event's places across processes and machines."""
+
+from sqlalchemy import select, update
+
+from ..extensions import db
+from ..models import Event
+
+
+def lock_event(event_id: int) -> None:
+    """Hold the event's row lock until the transaction ends.
+
+    Every change that takes or frees a place calls this first, so counting free places
+    and taking one happen as one step. PostgreSQL: SELECT ... FOR UPDATE. SQLite: a no-op
+    UPDATE, which takes the database's single write lock (waiting for it, see busy_timeout).
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(select(Event.id).where(Event.id == event_id).with_for_update())
+    else:
+        db.session.execute(update(Event).where(Event.id == event_id).values(id=Event.id))

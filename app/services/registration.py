@@ -1,0 +1,316 @@
+"""Registration (accreditamento): register, change, cancel, and the waiting lists.
+
+Each function validates, locks the event, writes, queues the e-mail and commits in one
+transaction. Places are counted under the event's row lock (see locking.py), so no
+capacity is ever exceeded however many people submit at once.
+"""
+
+import enum
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from ..extensions import db
+from ..models import (
+    Attendee,
+    AttendeePart,
+    AttendeeStatus,
+    DayPart,
+    Event,
+    Organisation,
+    PartStatus,
+    TablePreference,
+    utcnow,
+)
+from . import mailer
+from .locking import lock_event
+
+
+class RegistrationError(Exception):
+    class Reason(enum.Enum):
+        CLOSED = "closed"
+        DUPLICATE_EMAIL = "duplicate_email"
+        CANCELLED = "cancelled"
+
+    def __init__(self, reason: "RegistrationError.Reason"):
+        self.reason = reason
+        super().__init__(reason.value)
+
+
+@dataclass
+class RegistrationData:
+    first_name: str
+    last_name: str
+    email: str
+    participant_type: str
+    day_part_ids: list[int]
+    table_ids: list[int] = field(default_factory=list)  # ranked preferences, first is best
+    phone: str | None = None
+    organisation_name: str | None = None
+    dietary_needs: str | None = None
+    accessibility_needs: str | None = None
+    language: str = "it"
+    consent_photos: bool = False
+
+
+def places_left(event: Event) -> dict:
+    """Free places for the event ("event") and for each day part id (None: no limit)."""
+    left = {"event": _left(event.capacity, _confirmed_attendees(event.id))}
+    for part in event.day_parts:
+        left[part.id] = _left(part.capacity, _confirmed_in_part(part.id))
+    return left
+
+
+def register(event: Event, data: RegistrationData, *, source: str = "online") -> Attendee:
+    """Register a new attendee, confirmed or on the waiting list of what is full."""
+    if source == "online" and not event.registration_is_open():
+        raise RegistrationError(RegistrationError.Reason.CLOSED)
+    lock_event(event.id)
+    if _email_taken(event.id, data.email):
+        db.session.rollback()
+        raise RegistrationError(RegistrationError.Reason.DUPLICATE_EMAIL)
+
+    now = utcnow()
+    full = _left(event.capacity, _confirmed_attendees(event.id)) == 0
+    attendee = Attendee(
+        event=event,
+        status=AttendeeStatus.WAITLISTED if full else AttendeeStatus.CONFIRMED,
+        consent_privacy_at=now,
+        privacy_version=event.privacy_version,
+        source=source,
+    )
+    _apply(attendee, data)
+    db.session.add(attendee)
+    for part in _chosen_parts(event, data.day_part_ids):
+        _add_part(attendee, part)
+    try:
+        db.session.flush()
+    except IntegrityError:  # the unique (event, email) constraint: a racing twin won
+        db.session.rollback()
+        raise RegistrationError(RegistrationError.Reason.DUPLICATE_EMAIL) from None
+    mailer.enqueue("waitlisted" if _waits_for_anything(attendee) else "confirmation", attendee)
+    db.session.commit()
+    return attendee
+
+
+def update_registration(attendee: Attendee, data: RegistrationData) -> Attendee:
+    """Change details and choices; places kept stay kept, new ones are taken if free."""
+    if attendee.status == AttendeeStatus.CANCELLED:
+        raise RegistrationError(RegistrationError.Reason.CANCELLED)
+    lock_event(attendee.event_id)
+    if data.email != attendee.email and _email_taken(attendee.event_id, data.email):
+        db.session.rollback()
+        raise RegistrationError(RegistrationError.Reason.DUPLICATE_EMAIL)
+    db.session.refresh(attendee)
+    _apply(attendee, data)
+    chosen = _chosen_parts(attendee.event, data.day_part_ids)
+    chosen_ids = {part.id for part in chosen}
+    for attendee_part in list(attendee.parts):
+        if attendee_part.day_part_id not in chosen_ids:
+            attendee.parts.remove(attendee_part)
+    for part in chosen:
+        if attendee.part(part.id) is None:
+            _add_part(attendee, part)
+    db.session.flush()
+    promoted = _fill_vacancies(attendee.event)
+    mailer.enqueue("updated", attendee)
+    _notify_promoted(promoted - {attendee})
+    db.session.commit()
+    return attendee
+
+
+def cancel_registration(attendee: Attendee) -> None:
+    """Cancel and give the freed places to the next people in line."""
+    if attendee.status == AttendeeStatus.CANCELLED:
+        return
+    lock_event(attendee.event_id)
+    db.session.refresh(attendee)
+    if attendee.status == AttendeeStatus.CANCELLED:  # a double click, or two tabs
+        db.session.rollback()
+        return
+    attendee.status = AttendeeStatus.CANCELLED
+    attendee.cancelled_at = utcnow()
+    attendee.parts.clear()
+    db.session.flush()
+    promoted = _fill_vacancies(attendee.event)
+    mailer.enqueue("cancelled", attendee)
+    _notify_promoted(promoted)
+    db.session.commit()
+
+
+def fill_vacancies(event: Event) -> set[Attendee]:
+    """Promote waiting people into free places (after a capacity was raised), and commit."""
+    lock_event(event.id)
+    promoted = _fill_vacancies(event)
+    _notify_promoted(promoted)
+    db.session.commit()
+    return promoted
+
+
+def waiting_list_position(attendee_part: AttendeePart) -> int:
+    """1 for the next person in line for that day part."""
+    return 1 + db.session.scalar(
+        select(func.count())
+        .select_from(AttendeePart)
+        .join(Attendee)
+        .where(
+            AttendeePart.day_part_id == attendee_part.day_part_id,
+            AttendeePart.status == PartStatus.WAITLISTED,
+            AttendeePart.id < attendee_part.id,
+            Attendee.status != AttendeeStatus.CANCELLED,
+        )
+    )
+
+
+def event_waiting_list_position(attendee: Attendee) -> int:
+    return 1 + db.session.scalar(
+        select(func.count())
+        .select_from(Attendee)
+        .where(
+            Attendee.event_id == attendee.event_id,
+            Attendee.status == AttendeeStatus.WAITLISTED,
+            Attendee.id < attendee.id,
+        )
+    )
+
+
+def _fill_vacancies(event: Event) -> set[Attendee]:
+    """Give free places to the waiting lists, first come first served. Needs the lock."""
+    promoted: set[Attendee] = set()
+    # Parts first: people already admitted to the day who wait for lunch, say.
+    for part in event.day_parts:
+        promoted |= _promote_in_part(part)
+    free = _left(event.capacity, _confirmed_attendees(event.id))
+    waiting = db.session.scalars(
+        select(Attendee)
+        .filter_by(event_id=event.id, status=AttendeeStatus.WAITLISTED)
+        .order_by(Attendee.id)
+        .limit(free)
+    ).all()
+    for attendee in waiting:
+        attendee.status = AttendeeStatus.CONFIRMED
+        promoted.add(attendee)
+    if waiting:
+        db.session.flush()
+        for part in event.day_parts:
+            promoted |= _promote_in_part(part)
+    return promoted
+
+
+def _promote_in_part(part: DayPart) -> set[Attendee]:
+    free = _left(part.capacity, _confirmed_in_part(part.id))
+    if free == 0:
+        return set()
+    next_in_line = db.session.scalars(
+        select(AttendeePart)
+        .join(Attendee)
+        .where(
+            AttendeePart.day_part_id == part.id,
+            AttendeePart.status == PartStatus.WAITLISTED,
+            Attendee.status == AttendeeStatus.CONFIRMED,
+        )
+        .order_by(AttendeePart.id)
+        .limit(free)
+    ).all()
+    for attendee_part in next_in_line:
+        attendee_part.status = PartStatus.CONFIRMED
+    db.session.flush()
+    return {attendee_part.attendee for attendee_part in next_in_line}
+
+
+def _notify_promoted(attendees) -> None:
+    for attendee in sorted(attendees, key=lambda a: a.id):
+        mailer.enqueue("promoted", attendee)
+
+
+def _add_part(attendee: Attendee, part: DayPart) -> None:
+    room = attendee.status == AttendeeStatus.CONFIRMED and (
+        _left(part.capacity, _confirmed_in_part(part.id)) != 0
+    )
+    attendee.parts.append(
+        AttendeePart(day_part=part, status=PartStatus.CONFIRMED if room else PartStatus.WAITLISTED)
+    )
+    db.session.flush()  # so that the next count sees this place taken
+
+
+def _apply(attendee: Attendee, data: RegistrationData) -> None:
+    attendee.first_name = data.first_name
+    attendee.last_name = data.last_name
+    attendee.email = data.email
+    attendee.phone = data.phone or None
+    attendee.participant_type = data.participant_type
+    attendee.accessibility_needs = data.accessibility_needs or None
+    attendee.language = data.language
+    attendee.consent_photos = data.consent_photos
+    attendee.organisation_name, attendee.organisation = _organisation(
+        attendee.event_id or attendee.event.id, data.organisation_name
+    )
+    event = attendee.event
+    lunch = {p.id for p in event.day_parts if p.kind == "lunch"}
+    # Dietary needs are health data: keep them only when the attendee comes to lunch.
+    attendee.dietary_needs = (data.dietary_needs or None) if lunch & set(data.day_part_ids) else None
+    cafe = {p.id for p in event.day_parts if p.kind == "world_cafe"}
+    table_ids = data.table_ids if cafe & set(data.day_part_ids) else []
+    attendee.preferences = [
+        TablePreference(cafe_table_id=table_id, rank=rank) for rank, table_id in enumerate(table_ids, start=1)
+    ]
+
+
+def _organisation(event_id: int, name: str | None):
+    """Use a network member's own spelling when the typed name matches it."""
+    if not name:
+        return None, None
+    member = db.session.scalars(
+        select(Organisation).where(
+            Organisation.event_id == event_id, func.lower(Organisation.name) == name.lower()
+        )
+    ).first()
+    return (member.name, member) if member else (name, None)
+
+
+def _chosen_parts(event: Event, day_part_ids) -> list[DayPart]:
+    wanted = set(day_part_ids)
+    return sorted((p for p in event.day_parts if p.id in wanted), key=lambda p: p.id)
+
+
+def _waits_for_anything(attendee: Attendee) -> bool:
+    return attendee.status == AttendeeStatus.WAITLISTED or any(
+        p.status == PartStatus.WAITLISTED for p in attendee.parts
+    )
+
+
+def _email_taken(event_id: int, email: str) -> bool:
+    return db.session.scalar(select(Attendee.id).filter_by(event_id=event_id, email=email)) is not None
+
+
+def _left(capacity: int | None, taken: int) -> int | None:
+    return None if capacity is None else max(capacity - taken, 0)
+
+
+def _confirmed_attendees(event_id: int) -> int:
+    return db.session.scalar(
+        select(func.count())
+        .select_from(Attendee)
+        .filter_by(event_id=event_id, status=AttendeeStatus.CONFIRMED)
+    )
+
+
+def _confirmed_in_part(part_id: int) -> int:
+    return db.session.scalar(
+        select(func.count())
+        .select_from(AttendeePart)
+        .filter_by(day_part_id=part_id, status=PartStatus.CONFIRMED)
+    )
+
+
+def find_attendee_by_email(event_id: int, email: str) -> Attendee | None:
+    return db.session.scalars(select(Attendee).filter_by(event_id=event_id, email=email)).first()
+
+
+def resend_manage_link(event: Event, email: str) -> None:
+    """Send the personal link to that address if it is registered; say nothing either way."""
+    attendee = find_attendee_by_email(event.id, email)
+    if attendee is not None:
+        mailer.enqueue("manage_link", attendee)
+        db.session.commit()
