@@ -1,0 +1,196 @@
+"""Fixtures: the app on SQLite or PostgreSQL (TEST_DATABASE_URL), a clean database per
+test, the bundled MO.CA event, a logged-in staff client, a live server, a real SMTP server.
+
+With pytest-xdist each worker gets its own database (a SQLite file, or a PostgreSQL
+database named after the worker), built from empty by the Alembic migrations.
+"""
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from werkzeug.serving import make_server
+
+from app import create_app
+from app.extensions import db
+from app.services.events import load_event_file
+from app.services.users import create_user
+
+ROOT = Path(__file__).resolve().parent.parent
+MOCA = ROOT / "data" / "moca.yaml"
+PASSWORD = "correct horse battery"
+
+
+def _worker() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    """A database of this worker's own, empty, for the whole session."""
+    base = os.environ.get("TEST_DATABASE_URL", "")
+    if not base.startswith("postgres"):
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    import psycopg
+
+    name = f"noiday_test_{_worker()}"
+    admin_url = re.sub(r"^postgresql\+psycopg://", "postgresql://", base)
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return re.sub(r"/[^/]+$", f"/{name}", base.replace("postgresql://", "postgresql+psycopg://", 1))
+
+
+@pytest.fixture(scope="session")
+def _migrated_app(database_url):
+    from flask_migrate import upgrade
+
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url, SECRET_KEY="test-secret")
+    with app.app_context():
+        upgrade()
+    return app
+
+
+def _empty_all_tables():
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    else:
+        for name in tables:
+            db.session.execute(text(f"DELETE FROM {name}"))
+    db.session.commit()
+
+
+@pytest.fixture
+def app(_migrated_app):
+    with _migrated_app.app_context():
+        _empty_all_tables()
+        yield _migrated_app
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def event(app):
+    return load_event_file(str(MOCA))
+
+
+@pytest.fixture
+def make_staff(app):
+    """make_staff(role) -> (user, client signed in as that user)."""
+
+    def make(role: str, email: str | None = None):
+        user = create_user(email or f"{role}@example.org", role.title(), PASSWORD, role)
+        staff_client = app.test_client()
+        page = staff_client.get("/staff/login").get_data(as_text=True)
+        response = staff_client.post(
+            "/staff/login",
+            data={"csrf_token": csrf_from(page), "email": user.email, "password": PASSWORD},
+        )
+        assert response.status_code == 302, "login failed"
+        return user, staff_client
+
+    return make
+
+
+def csrf_from(html: str) -> str:
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
+        r'name="csrf_token" value="([^"]+)"', html
+    )
+    assert match, "no CSRF token in page"
+    return match.group(1)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class LiveServer:
+    def __init__(self, app):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._server = make_server("127.0.0.1", self.port, app, threaded=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def start(self):
+        self._thread.start()
+        return self
+
+    def stop(self):
+        self._server.shutdown()
+
+
+@pytest.fixture
+def live_server(app, event):
+    """The app served over real HTTP in a thread (threaded Werkzeug server)."""
+    server = LiveServer(app).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def gunicorn_server(app, event, database_url, tmp_path):
+    """The app under gunicorn (several worker processes) on the test database."""
+    port = free_port()
+    env = dict(
+        os.environ,
+        DATABASE_URL=database_url,
+        SECRET_KEY="test-secret",
+        NOIDAY_CONFIG="development",
+        MAIL_CATCH="1",
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-w", "4", "--threads", "4", "-b", f"127.0.0.1:{port}", "wsgi:app"],
+        cwd=ROOT,
+        env=env,
+        stdout=open(tmp_path / "gunicorn.log", "w"),  # noqa: SIM115
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 30
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            break
+        except OSError:
+            if time.time() > deadline or process.poll() is not None:
+                process.kill()
+                raise RuntimeError((tmp_path / "gunicorn.log").read_text()) from None
+            time.sleep(0.1)
+    yield url
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server (aiosmtpd) on a free loopback port; .messages holds what it got."""
+    from aiosmtpd.controller import Controller
+
+    class Handler:
+        def __init__(self):
+            self.messages = []
+
+        async def handle_DATA(self, server, session, envelope):
+            self.messages.append(envelope)
+            return "250 OK"
+
+    handler = Handler()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    controller.messages = handler.messages
+    yield controller
+    controller.stop()
