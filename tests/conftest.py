@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import text
 from werkzeug.serving import make_server
 
@@ -48,11 +49,21 @@ def database_url(tmp_path_factory):
     return re.sub(r"/[^/]+$", f"/{name}", base.replace("postgresql://", "postgresql+psycopg://", 1))
 
 
+class FreshContextClient(FlaskClient):
+    """Each request gets its own app context (fresh ``g`` and session), as in production,
+    even though the test itself holds one open to use the database."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def _migrated_app(database_url):
     from flask_migrate import upgrade
 
     app = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url, SECRET_KEY="test-secret")
+    app.test_client_class = FreshContextClient
     with app.app_context():
         upgrade()
     return app
@@ -153,7 +164,18 @@ def gunicorn_server(app, event, database_url, tmp_path):
         MAIL_CATCH="1",
     )
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-w", "4", "--threads", "4", "-b", f"127.0.0.1:{port}", "wsgi:app"],
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-w",
+            "4",
+            "--threads",
+            "4",
+            "-b",
+            f"127.0.0.1:{port}",
+            "wsgi:app",
+        ],
         cwd=ROOT,
         env=env,
         stdout=open(tmp_path / "gunicorn.log", "w"),  # noqa: SIM115

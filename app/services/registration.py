@@ -252,9 +252,14 @@ def _apply(attendee: Attendee, data: RegistrationData) -> None:
     attendee.dietary_needs = (data.dietary_needs or None) if lunch & set(data.day_part_ids) else None
     cafe = {p.id for p in event.day_parts if p.kind == "world_cafe"}
     table_ids = data.table_ids if cafe & set(data.day_part_ids) else []
-    attendee.preferences = [
-        TablePreference(cafe_table_id=table_id, rank=rank) for rank, table_id in enumerate(table_ids, start=1)
-    ]
+    if [p.cafe_table_id for p in attendee.preferences] != list(table_ids):
+        attendee.preferences.clear()
+        if attendee.id is not None:
+            db.session.flush()  # delete the old ranks before the new ones take them
+        attendee.preferences = [
+            TablePreference(cafe_table_id=table_id, rank=rank)
+            for rank, table_id in enumerate(table_ids, start=1)
+        ]
 
 
 def _organisation(event_id: int, name: str | None):

@@ -1,0 +1,114 @@
+import csv
+import io
+
+import pytest
+from conftest import PASSWORD, csrf_from
+from helpers import register_someone
+
+from app.models import Role
+
+STAFF_PREFIXES = ("admin.",)
+
+
+def staff_routes(app, attendee_id):
+    """Every staff GET route, with sample arguments: new staff routes are checked automatically."""
+    routes = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.startswith(STAFF_PREFIXES) and "GET" in rule.methods:
+            args = {name: attendee_id for name in rule.arguments}
+            routes.append(rule.build(args)[1])
+    assert routes, "no staff routes found"
+    return routes
+
+
+def test_every_staff_route_refuses_anonymous_and_wrong_roles(app, client, event, make_staff):
+    attendee = register_someone(event)
+    clients = {role: make_staff(role)[1] for role in Role}
+    for path in staff_routes(app, attendee.id):
+        anonymous = client.get(path)
+        assert anonymous.status_code == 302 and "/staff/login" in anonymous.headers["Location"], path
+        assert clients[Role.DESK].get(path).status_code == 403, path
+        assert clients[Role.FACILITATOR].get(path).status_code == 403, path
+        assert clients[Role.ADMIN].get(path).status_code == 200, path
+
+
+def test_login_rejects_a_wrong_password_and_logout_needs_a_post(app, client, make_staff):
+    user, staff_client = make_staff(Role.ADMIN)
+    page = client.get("/staff/login").get_data(as_text=True)
+    response = client.post(
+        "/staff/login",
+        data={"csrf_token": csrf_from(page), "email": user.email, "password": "wrong password"},
+    )
+    assert response.status_code == 200
+    assert client.get("/admin/").status_code == 302
+    assert staff_client.get("/staff/logout").status_code == 405
+    home = staff_client.get("/admin/").get_data(as_text=True)
+    staff_client.post("/staff/logout", data={"csrf_token": csrf_from(home)})
+    assert staff_client.get("/admin/").status_code == 302
+
+
+def test_login_never_redirects_off_site(app, client, make_staff):
+    user, _ = make_staff(Role.ADMIN, "other@example.org")
+    page = client.get("/staff/login").get_data(as_text=True)
+    response = client.post(
+        "/staff/login?next=//evil.example/",
+        data={"csrf_token": csrf_from(page), "email": user.email, "password": PASSWORD},
+    )
+    assert response.headers["Location"] == "/admin/"
+
+
+def test_user_create_command_makes_the_first_admin(app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(
+        args=["user", "create", "--email", "Boss@Example.org", "--name", "Boss", "--password", PASSWORD]
+    )
+    assert result.exit_code == 0, result.output
+    assert "admin boss@example.org" in result.output
+    again = runner.invoke(
+        args=["user", "create", "--email", "boss@example.org", "--name", "B", "--password", PASSWORD]
+    )
+    assert again.exit_code != 0 and "already exists" in again.output
+    short = runner.invoke(
+        args=["user", "create", "--email", "x@example.org", "--name", "X", "--password", "short"]
+    )
+    assert short.exit_code != 0 and "10 characters" in short.output
+
+
+@pytest.fixture
+def admin_client(make_staff):
+    return make_staff(Role.ADMIN)[1]
+
+
+def test_attendee_list_searches_and_filters(admin_client, event):
+    register_someone(event, first_name="Zita", organisation_name="Auser Brescia")
+    register_someone(
+        event, first_name="Ugo", table_ids=[event.tables[3].id], organisation_name="Gruppo Alpini"
+    )
+    page = admin_client.get("/admin/?q=zita").get_data(as_text=True)
+    assert "Zita" in page and "Ugo" not in page
+    page = admin_client.get(f"/admin/?table={event.tables[3].id}").get_data(as_text=True)
+    assert "Ugo" in page and "Zita" not in page
+    page = admin_client.get("/admin/?organisation=alpini").get_data(as_text=True)
+    assert "Ugo" in page and "Zita" not in page
+    page = admin_client.get("/admin/?status=cancelled").get_data(as_text=True)
+    assert "Ugo" not in page and "Zita" not in page
+
+
+def test_attendee_page_shows_details_and_messages(admin_client, event):
+    attendee = register_someone(event, dietary_needs="Celiachia")
+    page = admin_client.get(f"/admin/attendees/{attendee.id}").get_data(as_text=True)
+    assert "Celiachia" in page and "queued" in page
+    assert admin_client.get("/admin/attendees/99999").status_code == 404
+
+
+def test_csv_export_opens_in_excel_with_accents_and_no_formulas(admin_client, event):
+    register_someone(event, first_name="Nicolò", last_name="Caffè", organisation_name='=HYPERLINK("x")')
+    response = admin_client.get("/admin/attendees.csv")
+    assert response.mimetype == "text/csv"
+    body = response.data
+    assert body.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig")), delimiter=";"))
+    header, row = rows[0], rows[1]
+    record = dict(zip(header, row, strict=True))
+    assert record["first_name"] == "Nicolò" and record["last_name"] == "Caffè"
+    assert record["organisation"].startswith("'="), "a formula must be shown as text"
