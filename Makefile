@@ -25,6 +25,7 @@ run: $(BIN)/activate translations
 	MAIL_CATCH=1 $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 test: $(BIN)/activate translations
+	bash scripts/system-deps.sh
 	$(BIN)/pytest -n 2 --dist loadgroup -q $(PYTEST_ARGS)
 
 lint: $(BIN)/activate
