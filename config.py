@@ -37,6 +37,7 @@ class Config:
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Noi Day <noreply@localhost>")
+    MAIL_MESSAGE_ID_DOMAIN = os.environ.get("MAIL_MESSAGE_ID_DOMAIN", "noiday.local")
     MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "10"))
     # When true, messages stay in the outbox and are shown at /dev/mail instead of sent.
     MAIL_CATCH = os.environ.get("MAIL_CATCH", "0") == "1"

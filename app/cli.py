@@ -7,9 +7,9 @@ from flask import Flask
 
 from .extensions import db
 from .models import Role
-from .services import mailer
+from .services import mail_sender
 from .services.event_file import EventFileError
-from .services.events import load_event_file
+from .services.events import current_event, load_event_file
 from .services.registration import fill_vacancies
 from .services.users import UserError, create_user
 
@@ -68,13 +68,29 @@ def mail_cli():
     pass
 
 
+@mail_cli.command("reminders")
+@click.option("--send-now", is_flag=True, help="Also deliver them at once.")
+def reminders_command(send_now):
+    """Queue a reminder for every confirmed attendee who has not had one yet."""
+    from .services.reminders import queue_reminders
+
+    event = current_event()
+    if event is None:
+        raise click.ClickException("no event loaded")
+    queued = queue_reminders(event)
+    click.echo(f"queued={queued}")
+    if send_now:
+        sent, failed = mail_sender.deliver_due()
+        click.echo(f"sent={sent} failed={failed}")
+
+
 @mail_cli.command("send")
 @click.option("--loop", is_flag=True, help="Keep running, sending what is due every few seconds.")
 @click.option("--interval", default=2.0, show_default=True, help="Seconds between rounds with --loop.")
 def send_mail_command(loop, interval):
     """Deliver queued messages that are due, retrying failures with back-off."""
     while True:
-        sent, failed = mailer.deliver_due()
+        sent, failed = mail_sender.deliver_due()
         if sent or failed or not loop:
             click.echo(f"sent={sent} failed={failed}")
         db.session.remove()

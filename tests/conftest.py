@@ -197,22 +197,36 @@ def gunicorn_server(app, event, database_url, tmp_path):
     process.wait(timeout=10)
 
 
+class SmtpServer:
+    """A real SMTP server (aiosmtpd) on a free loopback port that can be stopped and
+    started again on the same port; .messages and .sessions collect what it received."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.messages = []
+        self.sessions = set()  # one per SMTP connection that delivered mail
+        self._controller = None
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(envelope)
+        self.sessions.add(id(session))
+        return "250 OK"
+
+    def start(self):
+        from aiosmtpd.controller import Controller
+
+        self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self._controller.start()
+        return self
+
+    def stop(self):
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+
 @pytest.fixture
 def smtp_server():
-    """A real SMTP server (aiosmtpd) on a free loopback port; .messages holds what it got."""
-    from aiosmtpd.controller import Controller
-
-    class Handler:
-        def __init__(self):
-            self.messages = []
-
-        async def handle_DATA(self, server, session, envelope):
-            self.messages.append(envelope)
-            return "250 OK"
-
-    handler = Handler()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    controller.messages = handler.messages
-    yield controller
-    controller.stop()
+    server = SmtpServer().start()
+    yield server
+    server.stop()

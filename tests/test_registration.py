@@ -175,3 +175,20 @@ def test_language_switch_refuses_offsite_redirects(client, event):
 def test_privacy_notice_page(client, event):
     page = client.get("/privacy").get_data(as_text=True)
     assert event.privacy_version in page and "comunicazione@bresciacittadelnoi.it" in page
+
+
+def test_confirmed_attendee_downloads_badge_from_personal_page(client, event):
+    attendee = register_someone(event)
+    token = manage_token(attendee)
+    page = client.get(f"/r/{token}").get_data(as_text=True)
+    assert f"/r/{token}/badge.pdf" in page
+    assert client.get(f"/r/{token}/badge.pdf").data.startswith(b"%PDF")
+    assert client.get(f"/r/{token}/badge.png").mimetype == "image/png"
+
+
+def test_waiting_list_has_no_badge_yet(client, event):
+    event.capacity = 0
+    db.session.commit()
+    token = manage_token(register_someone(event))
+    assert "badge.pdf" not in client.get(f"/r/{token}").get_data(as_text=True)
+    assert client.get(f"/r/{token}/badge.pdf").status_code == 404

@@ -1,10 +1,13 @@
 """Organisers' pages (role admin): attendees, one attendee, CSV export."""
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from ..auth.roles import roles_required
 from ..extensions import db
 from ..models import Attendee, AttendeeStatus, OutboxMessage, Role
+from ..registration.forms import ConfirmForm
+from ..services import mailer
 from ..services.attendee_list import AttendeeFilter, attendee_query, attendees_csv
 from ..services.events import current_event
 from ..services.registration import places_left
@@ -68,4 +71,24 @@ def attendee(attendee_id):
     messages = db.session.scalars(
         db.select(OutboxMessage).filter_by(attendee_id=attendee.id).order_by(OutboxMessage.id.desc())
     ).all()
-    return render_template("admin/attendee.html", attendee=attendee, event=attendee.event, messages=messages)
+    return render_template(
+        "admin/attendee.html",
+        attendee=attendee,
+        event=attendee.event,
+        messages=messages,
+        resend_form=ConfirmForm(),
+    )
+
+
+@bp.route("/messages/<int:message_id>/resend", methods=["POST"])
+def resend_message(message_id):
+    message = db.get_or_404(OutboxMessage, message_id)
+    if ConfirmForm().validate_on_submit():
+        mailer.resend(message)
+        db.session.commit()
+        flash(_("The message is queued to be sent again."), "success")
+    return redirect(
+        url_for("admin.attendee", attendee_id=message.attendee_id)
+        if message.attendee_id
+        else url_for("admin.attendees")
+    )

@@ -1,9 +1,12 @@
 """Development only (MAIL_CATCH=1): read the outbox in the browser instead of sending it."""
 
-from flask import Blueprint, render_template
+from flask import Blueprint, Response, abort, render_template, url_for
+from markupsafe import Markup
 
 from ..extensions import db
 from ..models import OutboxMessage
+from ..services.mail_sender import build_email
+from ..services.mailer import QR_CID
 
 bp = Blueprint("devmail", __name__, url_prefix="/dev/mail")
 
@@ -16,4 +19,29 @@ def inbox():
 
 @bp.route("/<int:message_id>")
 def message(message_id):
-    return render_template("devmail/message.html", message=db.get_or_404(OutboxMessage, message_id))
+    message = db.get_or_404(OutboxMessage, message_id)
+    # Our own rendered template: show it as the recipient would, the inline QR included.
+    html = message.body_html.replace(
+        f"cid:{QR_CID}", url_for("devmail.attachment", message_id=message.id, filename="qr.png")
+    )
+    names = [name for name, _ in _attachments(message)]
+    return render_template("devmail/message.html", message=message, html=Markup(html), attachments=names)
+
+
+@bp.route("/<int:message_id>/<filename>")
+def attachment(message_id, filename):
+    message = db.get_or_404(OutboxMessage, message_id)
+    for name, part in _attachments(message):
+        if name == filename:
+            return Response(part.get_content(), mimetype=part.get_content_type())
+    abort(404)
+
+
+def _attachments(message):
+    """(file name, MIME part) for each image and attachment of the message as it would be sent."""
+    found = []
+    for part in build_email(message).walk():
+        body = part.get_content_type() in ("text/plain", "text/html") and not part.get_filename()
+        if not part.is_multipart() and not body:
+            found.append((part.get_filename() or "qr.png", part))
+    return found

@@ -51,6 +51,8 @@ class Attendee(db.Model):
     source = db.Column(db.String(20), nullable=False, default="online")
     # Bumped to revoke every manage link sent so far.
     manage_token_version = db.Column(db.Integer, nullable=False, default=1)
+    # Printed in the badge's QR code; bumped when a badge is reissued, revoking the old one.
+    badge_version = db.Column(db.Integer, nullable=False, default=1, server_default="1")
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     updated_at = db.Column(db.DateTime, nullable=False, default=utcnow, onupdate=utcnow)
     cancelled_at = db.Column(db.DateTime)

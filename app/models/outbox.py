@@ -10,6 +10,7 @@ from .base import utcnow
 
 class MessageStatus(enum.StrEnum):
     QUEUED = "queued"
+    SENDING = "sending"  # claimed by a sender (claimed_by, claimed_at)
     SENT = "sent"
     FAILED = "failed"  # gave up after the last retry; an admin can resend
 
@@ -24,16 +25,20 @@ class OutboxMessage(db.Model):
     subject = db.Column(db.String(300), nullable=False)
     body_text = db.Column(db.Text, nullable=False)
     body_html = db.Column(db.Text, nullable=False)
+    attachments = db.Column(db.JSON, nullable=False, default=list)  # see mailer.BADGE_ATTACHMENTS
+    message_id = db.Column(db.String(200), nullable=False)  # kept across retries
     status = db.Column(db.String(20), nullable=False, default=MessageStatus.QUEUED)
     attempts = db.Column(db.Integer, nullable=False, default=0)
     next_attempt_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     last_error = db.Column(db.String(500))
+    claimed_at = db.Column(db.DateTime)
+    claimed_by = db.Column(db.String(32))
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     sent_at = db.Column(db.DateTime)
 
     attendee = db.relationship("Attendee")
 
     __table_args__ = (
-        CheckConstraint("status IN ('queued', 'sent', 'failed')", name="status"),
+        CheckConstraint("status IN ('queued', 'sending', 'sent', 'failed')", name="status"),
         Index("ix_outbox_due", "status", "next_attempt_at"),
     )

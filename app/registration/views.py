@@ -1,10 +1,12 @@
 """Attendees' own pages: register, find their link again, view, change and cancel."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from ..models import AttendeeStatus, PartStatus
 from ..services import registration as service
+from ..services.badge_pdf import badge_pdf
+from ..services.badges import badge_data_for, badge_token, qr_png
 from ..services.events import current_event
 from ..services.registration import RegistrationData, RegistrationError
 from ..services.tokens import attendee_for_manage_token, manage_token
@@ -160,3 +162,30 @@ def _fill(form: RegistrationForm, attendee) -> None:
     form.accessibility_needs.data = attendee.accessibility_needs
     form.language.data = attendee.language
     form.consent_photos.data = attendee.consent_photos
+
+
+def _badge_holder_or_404(token: str):
+    """Only a confirmed attendee has a badge: waiting and cancelled people are not let in."""
+    attendee = _attendee_or_404(token)
+    if attendee.status != AttendeeStatus.CONFIRMED:
+        abort(404)
+    return attendee
+
+
+@bp.route("/r/<token>/badge.pdf")
+def badge_pdf_download(token):
+    attendee = _badge_holder_or_404(token)
+    pdf = badge_pdf(badge_data_for(attendee, attendee.language))
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": 'inline; filename="badge.pdf"', "Cache-Control": "no-store"},
+    )
+
+
+@bp.route("/r/<token>/badge.png")
+def badge_qr(token):
+    attendee = _badge_holder_or_404(token)
+    return Response(
+        qr_png(badge_token(attendee)), mimetype="image/png", headers={"Cache-Control": "no-store"}
+    )

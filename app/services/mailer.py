@@ -1,22 +1,19 @@
-"""The outbox: messages are written with the change that causes them, then delivered.
+"""The outbox: every message is written in the same transaction as the change that causes it.
 
-A request only adds rows to ``outbox_messages`` inside its own transaction, so it never
-waits for, or fails because of, the mail server. ``deliver_due()`` (run by
-``flask mail send``) sends what is due over one SMTP connection and retries failures
-with back-off.
+A request only adds a row to ``outbox_messages``, so it never waits for, or fails
+because of, the mail server. ``mail_sender.deliver_due()`` (run by ``flask mail send``)
+delivers it later. Badges (inline QR, PDF) and the .ics are attached at delivery, from
+the attendee's current badge, so a reissued badge is never sent stale.
 """
 
-import contextlib
-from datetime import timedelta
+from email.utils import make_msgid
 
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from flask_mail import Message
-from sqlalchemy import select
 
-from ..extensions import db, mail
-from ..models import Attendee, MessageStatus, OutboxMessage, utcnow
+from ..extensions import db
+from ..models import Attendee, AttendeeStatus, OutboxMessage
 from .tokens import manage_token
 from .urls import external_url
 
@@ -27,17 +24,25 @@ SUBJECTS = {
     "updated": _l("Your registration for %(event)s has changed"),
     "cancelled": _l("Your registration for %(event)s is cancelled"),
     "promoted": _l("Good news: a place for you at %(event)s"),
+    "reminder": _l("See you soon at %(event)s"),
 }
-MAX_ATTEMPTS = 8
+# What a confirmed attendee's message carries: the badge QR inline, the badge PDF, the .ics.
+BADGE_ATTACHMENTS = ["qr_inline", "badge_pdf", "ics"]
+WITH_BADGE = {"confirmation", "promoted", "updated", "reminder", "manage_link"}
+QR_CID = "badge-qr"
 
 
 def enqueue(kind: str, attendee: Attendee, **context) -> OutboxMessage:
     """Render a message in the attendee's language and add it to the outbox (no commit)."""
+    attachments = (
+        BADGE_ATTACHMENTS if kind in WITH_BADGE and attendee.status == AttendeeStatus.CONFIRMED else []
+    )
     with force_locale(attendee.language):
         context.update(
             attendee=attendee,
             event=attendee.event,
             manage_url=external_url("registration.manage", token=manage_token(attendee)),
+            qr_cid=QR_CID if "qr_inline" in attachments else None,
         )
         message = OutboxMessage(
             attendee=attendee,
@@ -46,69 +51,24 @@ def enqueue(kind: str, attendee: Attendee, **context) -> OutboxMessage:
             subject=str(SUBJECTS[kind] % {"event": attendee.event.display_name}),
             body_text=render_template(f"emails/{kind}.txt", **context),
             body_html=render_template(f"emails/{kind}.html", **context),
+            attachments=attachments,
+            message_id=make_msgid("noiday", domain=current_app.config["MAIL_MESSAGE_ID_DOMAIN"]),
         )
     db.session.add(message)
     return message
 
 
-def _retry_delay(attempts: int) -> timedelta:
-    return timedelta(seconds=min(30 * 2 ** (attempts - 1), 3600))
-
-
-def deliver_due(limit: int = 200) -> tuple[int, int]:
-    """Send due messages over one connection; returns (sent, failed attempts)."""
-    if current_app.config["MAIL_CATCH"]:
-        return 0, 0  # caught: shown at /dev/mail, never sent
-    now = utcnow()
-    due = db.session.scalars(
-        select(OutboxMessage)
-        .where(OutboxMessage.status == MessageStatus.QUEUED, OutboxMessage.next_attempt_at <= now)
-        .order_by(OutboxMessage.id)
-        .limit(limit)
-    ).all()
-    if not due:
-        return 0, 0
-    sent = failed = 0
-    try:
-        connection = mail.connect()
-        connection.__enter__()
-    except OSError as error:
-        for message in due:
-            _record_failure(message, error)
-        db.session.commit()
-        return 0, len(due)
-    try:
-        for message in due:
-            try:
-                connection.send(_to_mail(message))
-            except Exception as error:  # one bad message must not stop the others
-                _record_failure(message, error)
-                failed += 1
-            else:
-                message.status, message.sent_at = MessageStatus.SENT, utcnow()
-                message.attempts += 1
-                sent += 1
-            db.session.commit()
-    finally:
-        with contextlib.suppress(Exception):
-            connection.__exit__(None, None, None)
-    return sent, failed
-
-
-def _record_failure(message: OutboxMessage, error: Exception) -> None:
-    message.attempts += 1
-    message.last_error = f"{type(error).__name__}: {error}"[:500]
-    if message.attempts >= MAX_ATTEMPTS:
-        message.status = MessageStatus.FAILED
-    else:
-        message.next_attempt_at = utcnow() + _retry_delay(message.attempts)
-
-
-def _to_mail(message: OutboxMessage) -> Message:
-    return Message(
+def resend(message: OutboxMessage) -> OutboxMessage:
+    """Queue a fresh copy of a message (an admin's "send again"); the original stays as history."""
+    copy = OutboxMessage(
+        attendee_id=message.attendee_id,
+        kind=message.kind,
+        recipient=message.attendee.email if message.attendee else message.recipient,
         subject=message.subject,
-        recipients=[message.recipient],
-        body=message.body_text,
-        html=message.body_html,
-        sender=current_app.config["MAIL_DEFAULT_SENDER"],
+        body_text=message.body_text,
+        body_html=message.body_html,
+        attachments=message.attachments,
+        message_id=make_msgid("noiday", domain=current_app.config["MAIL_MESSAGE_ID_DOMAIN"]),
     )
+    db.session.add(copy)
+    return copy
