@@ -47,7 +47,9 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
 
     from . import models  # noqa: F401  (registers the tables)
     from .admin.views import bp as admin_bp
+    from .api.views import bp as api_bp
     from .auth.views import bp as auth_bp
+    from .desk.views import bp as desk_bp
     from .public.views import bp as public_bp
     from .registration.views import bp as registration_bp
 
@@ -55,6 +57,8 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.register_blueprint(registration_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(desk_bp)
+    app.register_blueprint(api_bp)
     if app.config["MAIL_CATCH"]:
         from .devmail.views import bp as devmail_bp
 

@@ -38,15 +38,19 @@ def database_url(tmp_path_factory):
     """A database of this worker's own, empty, for the whole session."""
     base = os.environ.get("TEST_DATABASE_URL", "")
     if not base.startswith("postgres"):
-        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+        return
     import psycopg
 
-    name = f"noiday_test_{_worker()}"
+    # Unique per run: two runs on one server never drop each other's database.
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID", str(os.getpid()))[:8]
+    name = f"noiday_test_{run}_{_worker()}"
     admin_url = re.sub(r"^postgresql\+psycopg://", "postgresql://", base)
     with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
-    return re.sub(r"/[^/]+$", f"/{name}", base.replace("postgresql://", "postgresql+psycopg://", 1))
+    yield re.sub(r"/[^/]+$", f"/{name}", base.replace("postgresql://", "postgresql+psycopg://", 1))
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 class FreshContextClient(FlaskClient):
@@ -94,7 +98,11 @@ def client(app):
 
 @pytest.fixture
 def event(app):
-    return load_event_file(str(MOCA))
+    """The bundled MO.CA day, its registration kept open whatever today's date."""
+    event = load_event_file(str(MOCA))
+    event.registration_opens_at = event.registration_closes_at = None
+    db.session.commit()
+    return event
 
 
 @pytest.fixture

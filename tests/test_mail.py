@@ -1,8 +1,8 @@
 """E-mail through a real SMTP server (aiosmtpd on loopback)."""
 
 import email
-import io
 import email.policy
+import io
 import socket
 import threading
 from datetime import timedelta
@@ -10,9 +10,8 @@ from datetime import timedelta
 import pypdfium2
 import pytest
 import zxingcpp
-from PIL import Image
-from conftest import free_port
 from helpers import register_someone
+from PIL import Image
 from sqlalchemy import func, select
 
 from app import create_app

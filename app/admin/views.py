@@ -2,13 +2,15 @@
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from ..auth.roles import roles_required
 from ..extensions import db
-from ..models import Attendee, AttendeeStatus, OutboxMessage, Role
-from ..registration.forms import ConfirmForm
+from ..models import Attendee, AttendeeStatus, DeskDevice, OutboxMessage, Role
+from ..registration.forms import ConfirmForm, DeskDeviceForm
 from ..services import mailer
 from ..services.attendee_list import AttendeeFilter, attendee_query, attendees_csv
+from ..services.desks import create_desk_device, desk_devices, revoke_desk_device
 from ..services.events import current_event
 from ..services.registration import places_left
 
@@ -92,3 +94,37 @@ def resend_message(message_id):
         if message.attendee_id
         else url_for("admin.attendees")
     )
+
+
+@bp.route("/desks", methods=["GET", "POST"])
+def desks():
+    """Desk devices: create one (its token is shown once, with a pairing link) or revoke it."""
+    event = _event()
+    form = DeskDeviceForm()
+    new_token = None
+    if form.validate_on_submit():
+        device, new_token = create_desk_device(event, form.name.data, created_by=current_user.email)
+        flash(
+            _(
+                "Desk %(name)s created. Open the pairing link on that device now: it is shown only once.",
+                name=device.name,
+            ),
+            "success",
+        )
+    return render_template(
+        "admin/desks.html",
+        event=event,
+        form=form,
+        devices=desk_devices(event),
+        new_token=new_token,
+        revoke_form=ConfirmForm(),
+    )
+
+
+@bp.route("/desks/<int:device_id>/revoke", methods=["POST"])
+def revoke_desk(device_id):
+    device = db.get_or_404(DeskDevice, device_id)
+    if ConfirmForm().validate_on_submit():
+        revoke_desk_device(device, revoked_by=current_user.email)
+        flash(_("Desk %(name)s can no longer check anyone in.", name=device.name), "success")
+    return redirect(url_for("admin.desks"))

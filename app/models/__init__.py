@@ -2,12 +2,16 @@
 
 from .attendee import Attendee, AttendeePart, AttendeeStatus, ParticipantType, PartStatus, TablePreference
 from .base import localized, utcnow
+from .checkin import AuditEntry, CheckIn, DeskDevice
 from .event import CafeTable, DayPart, DayPartKind, Event, Organisation, ProgrammeItem
 from .outbox import MessageStatus, OutboxMessage
 from .user import Role, User
 
 __all__ = [
     "Attendee",
+    "AuditEntry",
+    "CheckIn",
+    "DeskDevice",
     "AttendeePart",
     "AttendeeStatus",
     "CafeTable",

@@ -65,6 +65,7 @@ class Attendee(db.Model):
         cascade="all, delete-orphan",
         order_by="AttendeePart.day_part_id",
     )
+    check_ins = db.relationship("CheckIn", back_populates="attendee", order_by="CheckIn.id")
     preferences = db.relationship(
         "TablePreference",
         back_populates="attendee",

@@ -25,7 +25,6 @@ import hmac
 import io
 import re
 from dataclasses import dataclass
-from datetime import date
 from functools import lru_cache
 
 import qrcode
@@ -167,13 +166,9 @@ def badge_data_for(attendee: Attendee, locale: str, table_name: str | None = Non
             table_name=table_name,
             lunch=lunch,
             event_name=localized(attendee.event.name, locale),
-            event_date_text=_date_text(attendee.event.date),
+            event_date_text=format_date(attendee.event.date, "long"),
             locale=locale,
         )
-
-
-def _date_text(day: date) -> str:
-    return format_date(day, "long")
 
 
 def _decode(token) -> tuple[bytes | None, bytes | None]:
@@ -202,3 +197,12 @@ def _tag(payload: bytes) -> bytes:
 def _key(secret: str | bytes) -> bytes:
     secret = secret.encode("utf-8") if isinstance(secret, str) else secret
     return hmac.new(secret, _KEY_LABEL, hashlib.sha256).digest()
+
+
+def attendee_id_in_token(token) -> int | None:
+    """The attendee id a genuinely signed token names, without touching the database
+    (lets check-in lock that attendee's row before verifying); None otherwise."""
+    payload, tag = _decode(token)
+    if payload is None or not hmac.compare_digest(tag, _tag(payload)):
+        return None
+    return int.from_bytes(payload[2:5], "big")

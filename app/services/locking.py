@@ -1,6 +1,6 @@
 """Serialise changes to one event's places across processes and machines."""
 
-from sqlalchemy import select, update
+from sqlalchemy import select, text
 
 from ..extensions import db
 from ..models import Event
@@ -16,4 +16,4 @@ def lock_event(event_id: int) -> None:
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(select(Event.id).where(Event.id == event_id).with_for_update())
     else:
-        db.session.execute(update(Event).where(Event.id == event_id).values(id=Event.id))
+        db.session.execute(text("UPDATE events SET id = id WHERE id = :id"), {"id": event_id})

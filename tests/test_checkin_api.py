@@ -1,0 +1,201 @@
+"""The check-in JSON API, through the Flask test client."""
+
+import uuid
+from pathlib import Path
+
+import pytest
+from helpers import register_someone
+from sqlalchemy import event as sa_event
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import AuditEntry, CheckIn
+from app.services.badges import badge_token, reissue_badge
+from app.services.desks import create_desk_device, revoke_desk_device
+from app.services.events import load_event
+from app.services.registration import cancel_registration
+
+
+@pytest.fixture
+def desk(event):
+    device, token = create_desk_device(event, "Desk 2")
+    return device, {"Authorization": f"Bearer {token}"}
+
+
+def scan(client, headers, code, request_id=None, **extra):
+    body = {"code": code, "request_id": request_id or str(uuid.uuid4()), **extra}
+    response = client.post("/api/v1/scan?lang=en", json=body, headers=headers)
+    assert response.status_code == 200, response.data
+    return response.get_json()
+
+
+def active_check_ins():
+    return db.session.scalar(select(func.count()).select_from(CheckIn).where(CheckIn.undone_at.is_(None)))
+
+
+def test_scan_checks_in_and_shows_what_the_desk_needs(client, event, desk):
+    attendee = register_someone(
+        event, first_name="Ada", dietary_needs="Vegana", accessibility_needs="Sedia a rotelle"
+    )
+    answer = scan(client, desk[1], badge_token(attendee).lower() + "\n")
+    assert answer["result"] == "green" and answer["reason"] == "checked_in"
+    person = answer["attendee"]
+    assert person["name"] == attendee.full_name
+    assert person["lunch"] is True and person["dietary_needs"] == "Vegana"
+    assert person["accessibility_needs"] == "Sedia a rotelle"
+    assert answer["check_in"]["desk"] == "Desk 2"
+    assert active_check_ins() == 1
+
+
+def test_second_scan_says_when_and_where_already_checked_in(client, event, desk):
+    attendee = register_someone(event)
+    first = scan(client, desk[1], badge_token(attendee), scanned_at="2000-01-01T00:00:00Z")
+    again = scan(client, desk[1], badge_token(attendee))
+    assert again["result"] == "amber" and again["reason"] == "already_checked_in"
+    assert f"at {first['check_in']['at_local']} at Desk 2" in again["message"]
+    assert active_check_ins() == 1
+
+
+def test_the_same_request_replayed_is_one_check_in_and_the_same_answer(client, event, desk):
+    attendee = register_someone(event)
+    request_id = str(uuid.uuid4())
+    first = scan(client, desk[1], badge_token(attendee), request_id)
+    replay = scan(client, desk[1], badge_token(attendee), request_id)
+    assert replay["result"] == "green" and replay["check_in"]["id"] == first["check_in"]["id"]
+    assert active_check_ins() == 1
+
+
+def test_a_scan_replayed_after_reconnection_keeps_the_desk_time(client, event, desk):
+    from app.models import utcnow
+
+    when = utcnow().replace(microsecond=0)
+    attendee = register_someone(event)
+    answer = scan(client, desk[1], badge_token(attendee), scanned_at=when.isoformat() + "Z")
+    assert answer["check_in"]["at"] == when.isoformat() + "Z"
+
+
+@pytest.mark.parametrize(
+    ("make_code", "reason"),
+    [
+        (lambda t: "", "malformed"),
+        (lambda t: "hello", "malformed"),
+        (lambda t: "A" * 500, "malformed"),
+        (lambda t: "ÀÉÎ" * 8, "malformed"),
+        (lambda t: "'; DROP TABLE attendees; --", "malformed"),
+        (lambda t: t[:-1] + ("A" if t[-1] != "A" else "B"), "forged"),
+        (lambda t: ("B" if t[0] != "B" else "C") + t[1:], "forged"),
+    ],
+)
+def test_forged_and_garbage_badges_are_refused_with_their_reason(client, event, desk, make_code, reason):
+    attendee = register_someone(event)
+    answer = scan(client, desk[1], make_code(badge_token(attendee)))
+    assert (answer["result"], answer["reason"]) == ("red", reason)
+    assert answer["attendee"] is None
+    assert active_check_ins() == 0
+
+
+def test_revoked_cancelled_waitlisted_and_other_event_badges_are_red(client, event, desk):
+    revoked = register_someone(event)
+    old = badge_token(revoked)
+    reissue_badge(revoked)
+    db.session.commit()
+    cancelled = register_someone(event)
+    cancel_registration(cancelled)
+    event.capacity = 1  # the revoked badge's holder has the only place
+    db.session.commit()
+    waiting = register_someone(event)
+    moca = Path("data/moca.yaml").read_text()
+    other_text = moca.replace("slug: brescia-citta-del-noi", "slug: another-day")
+    other = register_someone(load_event(other_text))
+    answers = {
+        "revoked": scan(client, desk[1], old),
+        "cancelled": scan(client, desk[1], badge_token(cancelled)),
+        "waitlisted": scan(client, desk[1], badge_token(waiting)),
+        "other_event": scan(client, desk[1], badge_token(other)),
+    }
+    for reason, answer in answers.items():
+        assert (answer["result"], answer["reason"]) == ("red", reason), answer
+    assert answers["cancelled"]["attendee"]["name"] == cancelled.full_name
+    assert active_check_ins() == 0
+
+
+def test_bad_requests_get_400_never_500(client, event, desk):
+    headers = desk[1]
+    assert client.post("/api/v1/scan", data="not json", headers=headers).status_code == 400
+    assert client.post("/api/v1/scan", json={"code": 42}, headers=headers).status_code == 400
+    assert client.post("/api/v1/scan", json=["a"], headers=headers).status_code == 400
+    assert client.post("/api/v1/checkins", json={"attendee_id": "1"}, headers=headers).status_code == 400
+    assert client.post("/api/v1/checkins", json={"attendee_id": 999}, headers=headers).status_code == 404
+    assert client.post("/api/v1/checkins/999/undo", json={}, headers=headers).status_code == 404
+
+
+def test_api_needs_a_live_desk_token(client, event, desk):
+    device, headers = desk
+    assert client.get("/api/v1/me").status_code == 401
+    assert client.get("/api/v1/me", headers={"Authorization": "Bearer nope"}).status_code == 401
+    assert client.get("/api/v1/me", headers=headers).get_json()["desk"] == "Desk 2"
+    revoke_desk_device(device, "admin@example.org")
+    assert client.post("/api/v1/scan", json={"code": "x"}, headers=headers).status_code == 401
+
+
+def test_search_check_in_from_result_and_undo_with_audit(client, event, desk):
+    attendee = register_someone(
+        event, first_name="Bartolomeo", last_name="Zanetti", organisation_name="Auser Brescia"
+    )
+    register_someone(event, first_name="Zeno")
+    results = client.get("/api/v1/attendees?q=zanet", headers=desk[1]).get_json()["results"]
+    assert [r["name"] for r in results] == [attendee.full_name]
+    assert (
+        client.get("/api/v1/attendees?q=auser bart", headers=desk[1]).get_json()["results"][0]["id"]
+        == attendee.id
+    )
+    answer = client.post(
+        "/api/v1/checkins", json={"attendee_id": attendee.id, "request_id": "r1"}, headers=desk[1]
+    ).get_json()
+    assert answer["result"] == "green"
+    undone = client.post(
+        f"/api/v1/checkins/{answer['check_in']['id']}/undo", json={}, headers=desk[1]
+    ).get_json()
+    assert undone["ok"] and undone["check_in"]["undone_at"]
+    assert active_check_ins() == 0
+    audit = db.session.scalars(select(AuditEntry).filter_by(action="check_in_undone")).one()
+    assert audit.actor == "desk:Desk 2" and audit.attendee_id == attendee.id
+    again = client.post("/api/v1/checkins", json={"attendee_id": attendee.id}, headers=desk[1]).get_json()
+    assert again["result"] == "green", "after an undo the person can be checked in again"
+
+
+def test_counters_count_checked_in_against_expected(client, event, desk):
+    people = [register_someone(event) for _ in range(3)]
+    scan(client, desk[1], badge_token(people[0]))
+    counters = client.get("/api/v1/counters", headers=desk[1]).get_json()
+    assert (counters["checked_in"], counters["expected"]) == (1, 3)
+
+
+def test_a_scan_costs_at_most_five_queries(app, client, event, desk):
+    attendee = register_someone(event)
+    token = badge_token(attendee)
+    statements = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    sa_event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        answer = scan(client, desk[1], token)
+        green_count = len(statements)
+        statements.clear()
+        scan(client, desk[1], token)
+        amber_count = len(statements)
+    finally:
+        sa_event.remove(db.engine, "before_cursor_execute", count)
+    assert answer["result"] == "green"
+    assert green_count <= 5, "\n".join(s[:400].replace("\n", " ") for s in statements)
+    assert amber_count <= 5
+
+
+def test_openapi_document_lists_every_api_route(app, client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    assert spec["openapi"].startswith("3.")
+    documented = {"/api/v1" + path.replace("{check_in_id}", "<int:check_in_id>") for path in spec["paths"]}
+    served = {rule.rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith("api.")}
+    assert documented == served

@@ -1,0 +1,98 @@
+"""Two desks scan the same badge at the same moment.
+
+The hook between "not checked in yet" and the insert holds each transaction until the
+other has read too (or 1.5 s pass). Without the row lock both desks read "not checked
+in" and both go on to write: the race is real (the unique index then refuses the second
+row). With the lock the second desk waits, then reads the first desk's check-in.
+"""
+
+import contextlib
+import threading
+
+import pytest
+from helpers import register_someone
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import CheckIn
+from app.services import checkin
+from app.services.badges import badge_token
+from app.services.desks import create_desk_device
+
+
+def scan_at_two_desks_at_once(app, event, monkeypatch):
+    attendee = register_someone(event)
+    token = badge_token(attendee)
+    desks = [create_desk_device(event, f"Desk {n}")[0] for n in (1, 2)]
+    event_id, desk_ids = event.id, [d.id for d in desks]
+    both_read = threading.Barrier(2, timeout=1.5)
+    decided = []
+
+    def hold_until_the_other_desk_reads(attendee):
+        decided.append(attendee.id)
+        # A broken barrier means the other desk is waiting for our lock: go on.
+        with contextlib.suppress(threading.BrokenBarrierError):
+            both_read.wait()
+
+    monkeypatch.setattr(checkin, "_decided_to_check_in", hold_until_the_other_desk_reads)
+    results = []
+
+    def desk(desk_id):
+        with app.app_context():
+            from app.models import DeskDevice, Event
+
+            device = db.session.get(DeskDevice, desk_id)
+            outcome = checkin.scan(db.session.get(Event, event_id), token, device, request_id=None)
+            results.append(outcome.result)
+            db.session.remove()
+
+    threads = [threading.Thread(target=desk, args=(desk_id,)) for desk_id in desk_ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    check_ins = db.session.scalar(
+        select(func.count()).select_from(CheckIn).where(CheckIn.undone_at.is_(None))
+    )
+    return sorted(r.value for r in results), len(decided), check_ins
+
+
+def test_without_the_row_lock_both_desks_decide_to_check_in(app, event, monkeypatch):
+    monkeypatch.setattr(checkin, "ROW_LOCKS", False)
+    results, decided, check_ins = scan_at_two_desks_at_once(app, event, monkeypatch)
+    assert decided == 2, "the race happens: both desks read 'not checked in'"
+    assert check_ins == 1, "the unique index is the last word"
+    assert results == ["already_checked_in", "checked_in"]
+
+
+def test_with_the_row_lock_one_check_in_and_one_already(app, event, monkeypatch):
+    results, decided, check_ins = scan_at_two_desks_at_once(app, event, monkeypatch)
+    assert decided == 1, "the second desk waited for the lock, then saw the check-in"
+    assert check_ins == 1
+    assert results == ["already_checked_in", "checked_in"]
+
+
+@pytest.mark.parametrize("desks", [8])
+def test_many_desks_scanning_one_badge_over_http_check_in_once(gunicorn_server, event, desks):
+    import json
+    import urllib.request
+    from concurrent.futures import ThreadPoolExecutor
+
+    attendee = register_someone(event)
+    token = badge_token(attendee)
+    headers = [{"Authorization": f"Bearer {create_desk_device(event, f'Desk {n}')[1]}"} for n in range(desks)]
+    start = threading.Barrier(desks)
+
+    def scan(header):
+        request = urllib.request.Request(
+            f"{gunicorn_server}/api/v1/scan",
+            data=json.dumps({"code": token}).encode(),
+            headers={**header, "Content-Type": "application/json"},
+        )
+        start.wait()
+        return json.loads(urllib.request.urlopen(request, timeout=30).read())["reason"]
+
+    with ThreadPoolExecutor(desks) as pool:
+        reasons = sorted(pool.map(scan, headers))
+    assert reasons == ["already_checked_in"] * (desks - 1) + ["checked_in"]
+    assert db.session.scalar(select(func.count()).select_from(CheckIn)) == 1
