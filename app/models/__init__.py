@@ -1,13 +1,23 @@
 """Database models, one module per aggregate."""
 
+from .assignment import AssignmentRun, SeatAssignment, TableFacilitator
 from .attendee import Attendee, AttendeePart, AttendeeStatus, ParticipantType, PartStatus, TablePreference
 from .base import localized, utcnow
 from .checkin import AuditEntry, CheckIn, DeskDevice
 from .event import CafeTable, DayPart, DayPartKind, Event, Organisation, ProgrammeItem
+from .notes import NOTE_KINDS, NoteRevision, NoteSheet, TableAttendance, TablePhoto
 from .outbox import MessageStatus, OutboxMessage
 from .user import Role, User
 
 __all__ = [
+    "AssignmentRun",
+    "NOTE_KINDS",
+    "NoteRevision",
+    "NoteSheet",
+    "SeatAssignment",
+    "TableAttendance",
+    "TableFacilitator",
+    "TablePhoto",
     "Attendee",
     "AuditEntry",
     "CheckIn",

@@ -48,6 +48,10 @@ class Attendee(db.Model):
     privacy_version = db.Column(db.String(40), nullable=False)
     consent_photos = db.Column(db.Boolean, nullable=False, default=False)
     status = db.Column(db.String(20), nullable=False, default=AttendeeStatus.CONFIRMED)
+    # Set by organisers: a table this person must be at (speakers, staff, accessibility),
+    # and whether they need an accessible table.
+    pinned_table_id = db.Column(db.ForeignKey("cafe_tables.id", ondelete="SET NULL"))
+    needs_accessible_table = db.Column(db.Boolean, nullable=False, default=False, server_default="0")
     source = db.Column(db.String(20), nullable=False, default="online")
     # Bumped to revoke every manage link sent so far.
     manage_token_version = db.Column(db.Integer, nullable=False, default=1)
@@ -59,6 +63,7 @@ class Attendee(db.Model):
 
     event = db.relationship("Event")
     organisation = db.relationship("Organisation")
+    pinned_table = db.relationship("CafeTable", foreign_keys=[pinned_table_id])
     parts = db.relationship(
         "AttendeePart",
         back_populates="attendee",

@@ -34,6 +34,10 @@ class Event(db.Model):
     registration_opens_at = db.Column(db.DateTime)  # naive UTC
     registration_closes_at = db.Column(db.DateTime)  # naive UTC
     privacy_version = db.Column(db.String(40), nullable=False, default="1")
+    # World café format: rounds in the slot, and whether people stay in their theme and
+    # rotate among its small tables ("stay", the MO.CA default) or change theme ("visit").
+    cafe_rounds = db.Column(db.Integer, nullable=False, default=1, server_default="1")
+    cafe_rotation = db.Column(db.String(10), nullable=False, default="stay", server_default="stay")
     updated_at = db.Column(db.DateTime, nullable=False, default=utcnow, onupdate=utcnow)
 
     programme = db.relationship(
@@ -115,6 +119,9 @@ class CafeTable(db.Model):
     description = db.Column(db.JSON)
     capacity = db.Column(db.Integer, nullable=False)
     accessible = db.Column(db.Boolean, nullable=False, default=True)
+    small_tables = db.Column(
+        db.Integer, nullable=False, default=0, server_default="0"
+    )  # 4-6 seats each, a host stays
 
     __table_args__ = (
         UniqueConstraint("event_id", "key"),

@@ -57,6 +57,7 @@ class TableSpec:
     description: dict | None
     capacity: int
     accessible: bool
+    small_tables: int
     line: int
 
 
@@ -77,6 +78,8 @@ class EventSpec:
     privacy_version: str
     registration_opens_at: datetime | None  # naive UTC
     registration_closes_at: datetime | None  # naive UTC
+    cafe_rounds: int = 1
+    cafe_rotation: str = "stay"
     programme: list[ProgrammeSpec] = field(default_factory=list)
     day_parts: list[DayPartSpec] = field(default_factory=list)
     tables: list[TableSpec] = field(default_factory=list)
@@ -228,7 +231,7 @@ def parse_event_file(text: str, filename: str = "<event file>") -> EventSpec:
     known = {
         "slug", "name", "tagline", "description", "organiser", "contact_email", "venue",
         "date", "timezone", "languages", "capacity", "privacy_version", "registration",
-        "programme", "day_parts", "tables", "organisations",
+        "programme", "day_parts", "tables", "organisations", "world_cafe",
     }  # fmt: skip
     for key, node in top.items():
         if key not in known:
@@ -337,9 +340,17 @@ def parse_event_file(text: str, filename: str = "<event file>") -> EventSpec:
                 capacity=r.integer(r.require(item, "capacity", node, f"{name}.capacity"), f"{name}.capacity")
                 or 0,
                 accessible=r.boolean(item.get("accessible"), f"{name}.accessible", True),
+                small_tables=r.integer(item.get("small_tables"), f"{name}.small_tables") or 0,
                 line=node.start_mark.line + 1,
             )
         )
+    if "world_cafe" in top:
+        cafe = r.mapping(top["world_cafe"], "world_cafe") or {}
+        spec.cafe_rounds = r.integer(cafe.get("rounds"), "world_cafe.rounds", minimum=1) or 1
+        rotation = r.text(cafe.get("rotation"), "world_cafe.rotation") or "stay"
+        if rotation not in ("stay", "visit"):
+            r.fail(cafe["rotation"], "world_cafe.rotation", f"expected stay or visit, got {rotation!r}")
+        spec.cafe_rotation = rotation
     if spec.tables and not any(p.kind == DayPartKind.WORLD_CAFE for p in spec.day_parts):
         r.fail(top["tables"], "tables", "tables need a day part of kind world_cafe")
 

@@ -45,7 +45,7 @@ def _apply(spec: EventSpec, filename: str) -> Event:
     for name in (
         "name", "tagline", "description", "organiser", "contact_email", "venue_name",
         "venue_address", "date", "timezone", "languages", "capacity", "privacy_version",
-        "registration_opens_at", "registration_closes_at",
+        "registration_opens_at", "registration_closes_at", "cafe_rounds", "cafe_rotation",
     ):  # fmt: skip
         setattr(event, name, getattr(spec, name))
 
@@ -83,6 +83,7 @@ def _apply(spec: EventSpec, filename: str) -> Event:
             event.tables.append(table)
         table.name, table.description = table_spec.name, table_spec.description
         table.capacity, table.accessible = table_spec.capacity, table_spec.accessible
+        table.small_tables = table_spec.small_tables
         table.position = position
 
     existing = {org.name: org for org in event.organisations}
