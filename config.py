@@ -42,6 +42,14 @@ class Config:
     # When true, messages stay in the outbox and are shown at /dev/mail instead of sent.
     MAIL_CATCH = os.environ.get("MAIL_CATCH", "0") == "1"
     PRODUCTION = False
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1") == "1"
+    RATELIMIT_HEADERS_ENABLED = True
+    # If Redis goes away mid-event, keep serving with per-process limits rather than fail.
+    RATELIMIT_SWALLOW_ERRORS = True
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    # Number of proxies in front of the app whose X-Forwarded-* headers are trusted.
+    PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
 
 
 class DevelopmentConfig(Config):
@@ -58,6 +66,7 @@ class TestingConfig(Config):
 
 class ProductionConfig(Config):
     PRODUCTION = True
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"

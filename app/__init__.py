@@ -8,7 +8,7 @@ from sqlalchemy.engine import Engine
 
 from config import DEV_SECRET, config_for
 
-from .extensions import babel, csrf, db, login_manager, mail, migrate
+from .extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -41,7 +41,13 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     mail.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
     login_manager.init_app(app)
+    if app.config["PROXY_COUNT"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
 
@@ -77,6 +83,12 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     def not_found(error):
         return render_template("errors/404.html"), 404
 
+    @app.errorhandler(429)
+    def too_many_requests(error):
+        if request.path.startswith("/api/"):
+            return {"error": "too_many_requests", "detail": str(error.description)}, 429
+        return render_template("errors/429.html"), 429
+
     @app.after_request
     def security_headers(response):
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
@@ -84,7 +96,9 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault(
             "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; object-src 'none'; "
+            # 'wasm-unsafe-eval' lets the desk's QR decoder (WebAssembly) compile; no eval().
+            "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; img-src 'self' data: blob:; "
+            "media-src 'self' blob:; object-src 'none'; "
             "base-uri 'self'; frame-ancestors 'none'; form-action 'self'",
         )
         if request.endpoint and request.endpoint.startswith(("registration.manage", "admin.")):

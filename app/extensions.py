@@ -1,6 +1,8 @@
 """Flask extensions, created unbound and initialised in create_app()."""
 
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_mail import Mail
 from flask_migrate import Migrate
@@ -23,3 +25,6 @@ mail = Mail()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+# Rate limits. The storage (RATELIMIT_STORAGE_URI) must be shared by every worker and
+# machine in production: Redis. Behind a proxy, ProxyFix makes the remote address real.
+limiter = Limiter(key_func=get_remote_address)

@@ -85,8 +85,11 @@ def _empty_all_tables():
 
 @pytest.fixture
 def app(_migrated_app):
+    from app.extensions import limiter
+
     with _migrated_app.app_context():
         _empty_all_tables()
+        limiter.reset()  # rate limits are on, as in production; each test starts afresh
         yield _migrated_app
         db.session.remove()
 
@@ -170,6 +173,7 @@ def gunicorn_server(app, event, database_url, tmp_path):
         SECRET_KEY="test-secret",
         NOIDAY_CONFIG="development",
         MAIL_CATCH="1",
+        RATELIMIT_ENABLED="0",  # the load comes from one address: limits are tested apart
     )
     process = subprocess.Popen(
         [

@@ -4,6 +4,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from ..extensions import limiter
 from ..models import Role
 from ..services.users import authenticate
 from .forms import LoginForm
@@ -13,7 +14,19 @@ bp = Blueprint("auth", __name__, url_prefix="/staff")
 HOME_BY_ROLE = {Role.ADMIN: "admin.attendees", Role.DESK: "desk.desk", Role.FACILITATOR: "public.home"}
 
 
+def _login_email() -> str:
+    return "login:" + request.form.get("email", "").strip().lower()[:254]
+
+
+def _failed(response) -> bool:
+    return response.status_code != 302
+
+
+# Lockout-free slowing: failed attempts are limited per address and per account, so a
+# guesser is slowed to a few tries a minute while the real user can still sign in.
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"], deduct_when=_failed)
+@limiter.limit("5 per minute; 30 per hour", methods=["POST"], key_func=_login_email, deduct_when=_failed)
 def login():
     form = LoginForm()
     if form.validate_on_submit():

@@ -3,6 +3,7 @@
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
+from ..extensions import limiter
 from ..models import AttendeeStatus, PartStatus
 from ..services import registration as service
 from ..services.badge_pdf import badge_pdf
@@ -40,6 +41,7 @@ def _data(form: RegistrationForm) -> RegistrationData:
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@limiter.limit("20 per minute; 200 per hour", methods=["POST"])
 def register():
     event = _event_or_404()
     if not event.registration_is_open():
@@ -65,6 +67,7 @@ def register():
 
 
 @bp.route("/register/link", methods=["GET", "POST"])
+@limiter.limit("5 per minute; 30 per hour", methods=["POST"])
 def resend_link():
     """Send the personal link again; the answer never reveals whether an address is registered."""
     event = _event_or_404()
