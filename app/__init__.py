@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from flask import Flask, render_template, request, session
+from flask import Flask, has_request_context, render_template, request, session
 from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Engine
 
@@ -18,7 +18,7 @@ def select_locale() -> str:
     from flask import current_app
 
     languages = current_app.config["LANGUAGES"]
-    chosen = session.get("lang")
+    chosen = session.get("lang") if has_request_context() else None
     if chosen in languages:
         return chosen
     return languages[0]
@@ -52,6 +52,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     login_manager.login_message = None
 
     from . import models  # noqa: F401  (registers the tables)
+    from .admin.assignment import bp as admin_assignment_bp
     from .admin.views import bp as admin_bp
     from .api.views import bp as api_bp
     from .auth.views import bp as auth_bp
@@ -63,6 +64,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.register_blueprint(registration_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(admin_assignment_bp)
     app.register_blueprint(desk_bp)
     app.register_blueprint(api_bp)
     if app.config["MAIL_CATCH"]:

@@ -6,18 +6,19 @@ from conftest import PASSWORD, csrf_from
 from helpers import register_someone
 
 from app.models import Role
+from app.services.world_cafe import run_assignment
 
 # Which roles may open the pages of each staff blueprint.
-ALLOWED = {"admin.": {Role.ADMIN}, "desk.": {Role.DESK, Role.ADMIN}}
+ALLOWED = {"admin.": {Role.ADMIN}, "admin_assignment.": {Role.ADMIN}, "desk.": {Role.DESK, Role.ADMIN}}
 
 
-def staff_routes(app, attendee_id):
+def staff_routes(app, ids: dict):
     """Every staff GET route, with sample arguments: new staff routes are checked automatically."""
     routes = []
     for rule in app.url_map.iter_rules():
         prefix = next((p for p in ALLOWED if rule.endpoint.startswith(p)), None)
         if prefix and "GET" in rule.methods:
-            args = {name: attendee_id for name in rule.arguments}
+            args = {name: ids[name] for name in rule.arguments}
             routes.append((rule.build(args)[1], ALLOWED[prefix]))
     assert len(routes) >= 8, "staff routes went missing"
     return routes
@@ -25,8 +26,10 @@ def staff_routes(app, attendee_id):
 
 def test_every_staff_route_refuses_anonymous_and_wrong_roles(app, client, event, make_staff):
     attendee = register_someone(event)
+    run = run_assignment(event, "admin@example.org")
+    ids = {"attendee_id": attendee.id, "run_id": run.id}
     clients = {role: make_staff(role)[1] for role in Role}
-    for path, allowed in staff_routes(app, attendee.id):
+    for path, allowed in staff_routes(app, ids):
         anonymous = client.get(path)
         assert anonymous.status_code == 302 and "/staff/login" in anonymous.headers["Location"], path
         for role, staff_client in clients.items():

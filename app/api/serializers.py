@@ -3,9 +3,16 @@
 from flask import url_for
 from flask_babel import gettext as _
 
-from ..models import Attendee, CheckIn, Event
+from ..models import Attendee, CheckIn, Event, localized
 from ..services.badges import PARTICIPANT_TYPE_LABELS
 from ..services.checkin import ScanOutcome, ScanResult, has_lunch, local_time
+from ..services.world_cafe import published_seats
+
+
+def _small_table(index: int | None) -> str | None:
+    """Small tables are lettered for people: A, B, C..."""
+    return None if index is None else chr(ord("A") + index % 26)
+
 
 REASONS = {
     ScanResult.CHECKED_IN: lambda o: _("Welcome, %(name)s!", name=o.attendee.first_name),
@@ -43,7 +50,15 @@ def attendee_json(attendee: Attendee) -> dict:
         "organisation": attendee.organisation_name,
         "participant_type_label": str(PARTICIPANT_TYPE_LABELS.get(attendee.participant_type, "")),
         "status": attendee.status,
-        "tables": [],  # filled in by the world café assignment once published
+        "tables": [
+            {
+                "round": s.round,
+                "name": localized(s.cafe_table.name),
+                "small_table": _small_table(s.small_table),
+            }
+            for s in published_seats(attendee)
+            if s.cafe_table_id
+        ],
         "lunch": has_lunch(attendee),
         "dietary_needs": attendee.dietary_needs,
         "accessibility_needs": attendee.accessibility_needs,

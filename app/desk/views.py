@@ -12,8 +12,8 @@ from ..extensions import db
 from ..models import Attendee, Role
 from ..registration.forms import WalkInForm
 from ..services import checkin
+from ..services.badge_content import badge_for
 from ..services.badge_pdf import badge_pdf as render_badge_pdf
-from ..services.badges import badge_data_for
 from ..services.events import current_event
 from ..services.registration import RegistrationData, RegistrationError, register
 
@@ -79,7 +79,7 @@ def walk_in_done(attendee_id):
 @bp.route("/attendees/<int:attendee_id>/badge.pdf")
 def badge_pdf(attendee_id):
     attendee = db.get_or_404(Attendee, attendee_id)
-    pdf = render_badge_pdf(badge_data_for(attendee, attendee.language))
+    pdf = render_badge_pdf(badge_for(attendee))
     return Response(
         pdf, mimetype="application/pdf", headers={"Content-Disposition": 'inline; filename="badge.pdf"'}
     )

@@ -1,16 +1,21 @@
 """Attendees' own pages: register, find their link again, view, change and cancel."""
 
+import json
+
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from ..extensions import limiter
 from ..models import AttendeeStatus, PartStatus
 from ..services import registration as service
+from ..services.assignment_text import reason_sentence
+from ..services.badge_content import badge_for
 from ..services.badge_pdf import badge_pdf
-from ..services.badges import badge_data_for, badge_token, qr_png
+from ..services.badges import badge_token, qr_png
 from ..services.events import current_event
 from ..services.registration import RegistrationData, RegistrationError
 from ..services.tokens import attendee_for_manage_token, manage_token
+from ..services.world_cafe import published_seats
 from .forms import ConfirmForm, EditRegistrationForm, EmailOnlyForm, RegistrationForm
 
 bp = Blueprint("registration", __name__)
@@ -105,8 +110,14 @@ def manage(token):
         if attendee.status == AttendeeStatus.WAITLISTED
         else None
     )
+    seats = published_seats(attendee) if attendee.status == AttendeeStatus.CONFIRMED else []
+    tables = {t.id: t for t in attendee.event.tables}
     return render_template(
         "registration/manage.html",
+        seats=seats,
+        table_reason=reason_sentence(json.loads(seats[0].reason), tables)
+        if seats and seats[0].reason
+        else "",
         attendee=attendee,
         event=attendee.event,
         token=token,
@@ -178,7 +189,7 @@ def _badge_holder_or_404(token: str):
 @bp.route("/r/<token>/badge.pdf")
 def badge_pdf_download(token):
     attendee = _badge_holder_or_404(token)
-    pdf = badge_pdf(badge_data_for(attendee, attendee.language))
+    pdf = badge_pdf(badge_for(attendee))
     return Response(
         pdf,
         mimetype="application/pdf",

@@ -144,6 +144,7 @@ def build_email(message: OutboxMessage) -> EmailMessage:
     if attendee is None or not message.attachments:
         return email
     from . import badge_pdf, badges
+    from .badge_content import badge_for
 
     with force_locale(attendee.language):
         if "qr_inline" in message.attachments:
@@ -152,7 +153,7 @@ def build_email(message: OutboxMessage) -> EmailMessage:
                 badges.qr_png(badges.badge_token(attendee)), "image", "png", cid=f"<{QR_CID}>"
             )
         if "badge_pdf" in message.attachments:
-            pdf = badge_pdf.badge_pdf(badges.badge_data_for(attendee, attendee.language))
+            pdf = badge_pdf.badge_pdf(badge_for(attendee))
             email.add_attachment(pdf, maintype="application", subtype="pdf", filename="badge.pdf")
         if "ics" in message.attachments:
             manage_url = external_url("registration.manage", token=manage_token(attendee))

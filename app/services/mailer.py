@@ -25,10 +25,11 @@ SUBJECTS = {
     "cancelled": _l("Your registration for %(event)s is cancelled"),
     "promoted": _l("Good news: a place for you at %(event)s"),
     "reminder": _l("See you soon at %(event)s"),
+    "assignment": _l("Your world café table at %(event)s"),
 }
 # What a confirmed attendee's message carries: the badge QR inline, the badge PDF, the .ics.
 BADGE_ATTACHMENTS = ["qr_inline", "badge_pdf", "ics"]
-WITH_BADGE = {"confirmation", "promoted", "updated", "reminder", "manage_link"}
+WITH_BADGE = {"confirmation", "promoted", "updated", "reminder", "manage_link", "assignment"}
 QR_CID = "badge-qr"
 
 

@@ -1,0 +1,115 @@
+"""The world café assignment wired to the database, the pages, the badge, the desk and e-mail."""
+
+import pypdfium2
+import pytest
+from conftest import csrf_from
+from helpers import register_someone
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import AssignmentRun, OutboxMessage, Role, SeatAssignment
+from app.services import world_cafe
+from app.services.badges import badge_token
+from app.services.desks import create_desk_device
+from app.services.tokens import manage_token
+
+
+def register_with_choices(event, *table_indexes, **extra):
+    return register_someone(event, table_ids=[event.tables[i].id for i in table_indexes], **extra)
+
+
+@pytest.fixture
+def crowd(event):
+    """Fifteen people, most wanting table 0 (capacity cut to 6), the rest spread."""
+    event.tables[0].capacity = 6
+    db.session.commit()
+    people = [register_with_choices(event, 0, 1, 2, organisation_name=f"Org {n % 4}") for n in range(10)]
+    people += [register_with_choices(event, 3, 4) for _ in range(5)]
+    return people
+
+
+def seats_round_1(run):
+    return {s.attendee_id: s for s in run.seats if s.round == 1}
+
+
+def test_run_seats_everyone_within_their_choices_and_keeps_the_run(event, crowd):
+    run = world_cafe.run_assignment(event, created_by="boss@example.org")
+    seats = seats_round_1(run)
+    assert len(seats) == 15
+    assert all(seat.choice_rank in (1, 2, 3) for seat in seats.values())
+    assert sum(1 for s in seats.values() if s.cafe_table_id == event.tables[0].id) == 6
+    summary = run.summary
+    assert summary["counts"]["first"] == summary["best_possible"]["first_choices"] == 11
+    assert summary["counts"]["outside"] == 0
+    assert run.created_by == "boss@example.org" and len(run.inputs_hash) == 64
+    assert {s.round for s in run.seats} == {1, 2, 3}, "MO.CA has three rounds"
+
+
+def test_same_inputs_and_seed_give_the_same_assignment(event, crowd):
+    first = world_cafe.run_assignment(event, "a", seed=7)
+    second = world_cafe.run_assignment(event, "a", seed=7)
+    assert first.inputs_hash == second.inputs_hash
+    layout = lambda run: sorted((s.attendee_id, s.round, s.cafe_table_id, s.small_table) for s in run.seats)  # noqa: E731
+    assert layout(first) == layout(second)
+
+
+def test_publishing_tells_everyone_then_only_those_whose_table_changed(event, crowd):
+    run = world_cafe.run_assignment(event, "a")
+    assert world_cafe.publish(run, "a") == 15
+    late = register_with_choices(event, 5)
+    rerun = world_cafe.run_assignment(event, "a")
+    before, after = seats_round_1(run), seats_round_1(rerun)
+    assert all(after[pid].cafe_table_id == before[pid].cafe_table_id for pid in before), "everyone stays"
+    assert world_cafe.publish(rerun, "a") == 1
+    last = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc())).first()
+    assert (last.kind, last.attendee_id) == ("assignment", late.id)
+
+
+def test_attendee_page_badge_and_desk_show_the_published_table_and_why(client, event, crowd):
+    unlucky = crowd[9]
+    run = world_cafe.run_assignment(event, "a")
+    world_cafe.publish(run, "a")
+    seat = seats_round_1(run)[unlucky.id]
+    table = next(t for t in event.tables if t.id == seat.cafe_table_id)
+    page = client.get(f"/r/{manage_token(unlucky)}").get_data(as_text=True)
+    assert table.name["it"] in page
+    if seat.choice_rank > 1:
+        assert "prime scelte per" in page or "first choices for" in page
+    pdf = client.get(f"/r/{manage_token(unlucky)}/badge.pdf").data
+    text = "".join(pypdfium2.PdfDocument(pdf)[0].get_textpage().get_text_range().split())
+    assert "".join(table.name["it"].split())[:12] in text
+    _, token = create_desk_device(event, "Desk 1")
+    answer = client.post(
+        "/api/v1/scan", json={"code": badge_token(unlucky)}, headers={"Authorization": f"Bearer {token}"}
+    ).get_json()
+    assert [t["round"] for t in answer["attendee"]["tables"]] == [1, 2, 3]
+    assert answer["attendee"]["tables"][0]["name"] == table.name["it"]
+
+
+def test_organisers_run_compare_move_and_publish_from_the_page(event, crowd, make_staff):
+    _, admin = make_staff(Role.ADMIN)
+    page = admin.get("/admin/assignment/").get_data(as_text=True)
+    response = admin.post("/admin/assignment/", data={"csrf_token": csrf_from(page), "mixing_weight": "0", "seed": "1"})
+    run_id = db.session.scalar(select(func.max(AssignmentRun.id)))
+    assert response.headers["Location"].endswith(f"/admin/assignment/runs/{run_id}")
+    page = admin.get(f"/admin/assignment/runs/{run_id}?compare={run_id}").get_data(as_text=True)
+    assert "11" in page and "Prima infanzia" in page
+    mover = crowd[10]
+    moved = admin.post(
+        f"/admin/assignment/runs/{run_id}",
+        data={"csrf_token": csrf_from(page), "attendee_id": mover.id, "table_id": event.tables[0].id},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "capienza" in moved or "capacity" in moved, "moving into a full table warns"
+    seat = db.session.scalars(select(SeatAssignment).filter_by(run_id=run_id, attendee_id=mover.id, round=1)).one()
+    assert seat.cafe_table_id == event.tables[0].id and seat.moved_by_hand
+    admin.post(f"/admin/assignment/runs/{run_id}/publish", data={"csrf_token": csrf_from(page)})
+    assert db.session.get(AssignmentRun, run_id).published_at is not None
+
+
+def test_mixing_setting_reports_what_it_costs(event):
+    for n in range(8):
+        register_with_choices(event, 0, 1, organisation_name="Same Org")
+    run = world_cafe.run_assignment(event, "a", mixing_weight=5)
+    assert run.summary["mixing"] is not None
+    assert "first_choices_given_up" in run.summary["mixing"]
