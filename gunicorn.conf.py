@@ -15,3 +15,23 @@ max_requests_jitter = 500
 accesslog = "-"
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def on_starting(server):
+    """Bring the database schema up to date once, in the master, before workers start."""
+    if os.environ.get("MIGRATE_ON_START", "1") != "1":
+        return
+    from flask_migrate import upgrade
+
+    from app import create_app
+
+    app = create_app()
+    with app.app_context():
+        upgrade()
+
+
+def post_worker_init(worker):
+    """Prepare the badge fonts in each worker, so no request pays for it."""
+    from app.services.badge_pdf import warm_up
+
+    warm_up()

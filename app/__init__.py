@@ -72,8 +72,9 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
 
         app.register_blueprint(devmail_bp)
 
-    from . import cli, template_helpers
+    from . import cli, logging_setup, template_helpers
 
+    logging_setup.init_app(app)
     cli.init_app(app)
     template_helpers.init_app(app)
 

@@ -15,6 +15,7 @@ from .services.users import UserError, create_user
 
 
 def init_app(app: Flask) -> None:
+    app.cli.add_command(privacy_cli)
     app.cli.add_command(event_cli)
     app.cli.add_command(user_cli)
     app.cli.add_command(mail_cli)
@@ -97,3 +98,19 @@ def send_mail_command(loop, interval):
         if not loop:
             return
         time.sleep(interval)
+
+
+@click.group("privacy", help="Personal data.")
+def privacy_cli():
+    pass
+
+
+@privacy_cli.command("purge")
+@click.option(
+    "--after", "after_days", type=click.IntRange(min=0), required=True, help="Days after the event."
+)
+def purge_command(after_days):
+    """Anonymise attendees of events that ended more than DAYS ago; figures and outcomes stay."""
+    from .services.privacy import purge
+
+    click.echo(f"anonymised={purge(after_days)}")

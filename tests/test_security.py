@@ -133,3 +133,23 @@ def test_rate_limits_hold_across_gunicorn_workers_with_redis(app, event, databas
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_health_endpoint_checks_the_database(client, app):
+    assert client.get("/healthz").get_json() == {"status": "ok", "database": "ok"}
+
+
+def test_json_logs_name_the_request_but_never_its_query(app, event, capsys):
+    production = create_app(
+        "production",
+        SECRET_KEY="a-real-long-random-secret-value-0123456789",
+        SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
+        RATELIMIT_STORAGE_URI="memory://",
+    )
+    response = production.test_client().get("/?email=secret@example.org", base_url="https://localhost")
+    assert response.status_code == 200
+    line = [json_line for json_line in capsys.readouterr().err.splitlines() if '"request"' in json_line][-1]
+    import json
+
+    entry = json.loads(line)
+    assert entry["path"] == "/" and entry["status"] == 200 and "secret@" not in line

@@ -2,7 +2,11 @@
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, session, url_for
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from ..extensions import db
 
 from ..services.events import current_event
 from ..services.registration import places_left
@@ -34,3 +38,14 @@ def set_language(code):
     if parts.scheme or parts.netloc or not target.startswith("/"):  # no open redirect
         target = url_for("public.home")
     return redirect(target)
+
+
+@bp.route("/healthz")
+def health():
+    """For load balancers and monitoring: 200 when the database answers, else 503."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        db.session.rollback()
+        return jsonify(status="error", database="unreachable"), 503
+    return jsonify(status="ok", database="ok")

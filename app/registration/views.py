@@ -2,7 +2,7 @@
 
 import json
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from ..extensions import limiter
@@ -13,6 +13,7 @@ from ..services.badge_content import badge_for
 from ..services.badge_pdf import badge_pdf
 from ..services.badges import badge_token, qr_png
 from ..services.events import current_event
+from ..services.privacy import delete_registration, personal_data
 from ..services.registration import RegistrationData, RegistrationError
 from ..services.tokens import attendee_for_manage_token, manage_token
 from ..services.world_cafe import published_seats
@@ -202,4 +203,28 @@ def badge_qr(token):
     attendee = _badge_holder_or_404(token)
     return Response(
         qr_png(badge_token(attendee)), mimetype="image/png", headers={"Cache-Control": "no-store"}
+    )
+
+
+@bp.route("/r/<token>/data.json")
+def my_data(token):
+    """The attendee's own copy of everything we hold about them (GDPR art. 15 and 20)."""
+    attendee = _attendee_or_404(token)
+    response = jsonify(personal_data(attendee))
+    response.headers["Content-Disposition"] = 'attachment; filename="my-registration.json"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/r/<token>/delete", methods=["GET", "POST"])
+def delete(token):
+    """Delete the registration: places freed, personal data removed at once (GDPR art. 17)."""
+    attendee = _attendee_or_404(token)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        delete_registration(attendee)
+        flash(_("Your registration and your personal data are deleted."), "success")
+        return redirect(url_for("public.home"))
+    return render_template(
+        "registration/delete.html", attendee=attendee, event=attendee.event, form=form, token=token
     )

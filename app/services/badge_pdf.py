@@ -255,3 +255,9 @@ def _parsed_font(style: str) -> tuple[TTFFont, bytes]:
     font.save(buffer)
     data = buffer.getvalue()
     return TTFFont(FPDF(), io.BytesIO(data), f"{FAMILY.lower()}{style}", style), data
+
+
+def warm_up() -> None:
+    """Parse the fonts now (about half a second), e.g. when a worker starts."""
+    _parsed_font("")
+    _parsed_font("B")
