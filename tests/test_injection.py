@@ -1,0 +1,83 @@
+"""Hostile text in every field comes back escaped and harmless: pages, e-mail, PDF, CSV, SQL."""
+
+import csv
+import io
+
+import pypdfium2
+import pytest
+from conftest import csrf_from
+from helpers import form_fields
+from markupsafe import escape
+from sqlalchemy import func, inspect, select
+
+from app.extensions import db
+from app.models import Attendee, OutboxMessage, Role
+from app.services.tokens import manage_token
+
+CORPUS = [
+    '<script>alert("x")</script>',
+    '"><img src=x onerror=alert(1)>',
+    "'; DROP TABLE attendees; --",
+    "Robert'); DELETE FROM attendees WHERE ('1'='1",
+    '=HYPERLINK("http://evil.example","clic")',
+    "+cmd|' /C calc'!A0",
+    "@SUM(1+1)",
+    "{{ 7*7 }} {% raw %}",
+    "javascript:alert(1)",
+    "</textarea><svg onload=alert(1)>",
+]
+TEXT_FIELDS = ["first_name", "last_name", "organisation", "dietary_needs", "accessibility_needs"]
+
+
+def dangerous(text: str) -> bool:
+    return any(c in text for c in "<>\"'")
+
+
+def assert_escaped(page: str, payload: str, where: str):
+    if dangerous(payload):
+        assert payload not in page, f"raw payload in {where}: {payload}"
+        assert str(escape(payload)) in page, f"payload missing from {where}"
+    else:
+        assert payload in page, f"payload missing from {where}"
+    if "{{" in payload:
+        assert "{{ 7*7 }}" in page, f"template code evaluated in {where}"
+
+
+@pytest.mark.parametrize("payload", CORPUS)
+def test_hostile_text_is_stored_verbatim_and_shown_escaped_everywhere(client, event, make_staff, payload):
+    values = {field: payload for field in TEXT_FIELDS}
+    page = client.get("/register").get_data(as_text=True)
+    response = client.post("/register", data={"csrf_token": csrf_from(page), **form_fields(event, **values)})
+    assert response.status_code == 302, "accepted like any other text"
+    attendee = db.session.scalars(select(Attendee)).one()
+    assert attendee.first_name == payload and attendee.dietary_needs == payload
+    assert "attendees" in inspect(db.engine).get_table_names()
+
+    _, admin = make_staff(Role.ADMIN)
+    pages = {
+        "personal page": client.get(f"/r/{manage_token(attendee)}"),
+        "attendee list": admin.get("/admin/"),
+        "attendee page": admin.get(f"/admin/attendees/{attendee.id}"),
+        "search": admin.get(f"/admin/?q={payload}"),
+    }
+    for where, response in pages.items():
+        assert_escaped(response.get_data(as_text=True), payload, where)
+
+    message = db.session.scalars(select(OutboxMessage)).one()
+    assert_escaped(message.body_html, payload, "e-mail HTML")
+    assert payload in message.body_text, "plain text shows the name as typed"
+    if "{{" in payload:
+        assert "49" not in message.body_text
+
+    exported = admin.get("/admin/attendees.csv").data.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(exported), delimiter=";"))
+    record = dict(zip(rows[0], rows[1], strict=True))
+    for column in ("first_name", "last_name", "organisation", "dietary_needs"):
+        cell = record[column]
+        assert cell[0] not in "=+-@", f"formula in CSV column {column}: {cell}"
+        assert cell in (payload, "'" + payload)
+
+    pdf = client.get(f"/r/{manage_token(attendee)}/badge.pdf").data
+    text = pypdfium2.PdfDocument(pdf)[0].get_textpage().get_text_range()
+    assert payload.split()[0][:6] in text.replace("\r", "").replace("\n", " ")
+    assert db.session.scalar(select(func.count()).select_from(Attendee)) == 1
