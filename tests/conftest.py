@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -163,9 +164,9 @@ def live_server(app, event):
     server.stop()
 
 
-@pytest.fixture
-def gunicorn_server(app, event, database_url, tmp_path):
-    """The app under gunicorn (several worker processes) on the test database."""
+@contextmanager
+def running_gunicorn(database_url, log_path, workers=4, threads=4, **env_overrides):
+    """The app under gunicorn (worker processes) on a database; yields (url, master process)."""
     port = free_port()
     env = dict(
         os.environ,
@@ -174,26 +175,12 @@ def gunicorn_server(app, event, database_url, tmp_path):
         NOIDAY_CONFIG="development",
         MAIL_CATCH="1",
         RATELIMIT_ENABLED="0",  # the load comes from one address: limits are tested apart
+        **env_overrides,
     )
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "-w",
-            "4",
-            "--threads",
-            "4",
-            "-b",
-            f"127.0.0.1:{port}",
-            "wsgi:app",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=open(tmp_path / "gunicorn.log", "w"),  # noqa: SIM115
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
+    command = [sys.executable, "-m", "gunicorn", "-w", str(workers), "--threads", str(threads)]
+    command += ["-b", f"127.0.0.1:{port}", "wsgi:app"]
+    with open(log_path, "w") as log:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.time() + 30
     while True:
         try:
@@ -202,11 +189,20 @@ def gunicorn_server(app, event, database_url, tmp_path):
         except OSError:
             if time.time() > deadline or process.poll() is not None:
                 process.kill()
-                raise RuntimeError((tmp_path / "gunicorn.log").read_text()) from None
+                raise RuntimeError(Path(log_path).read_text()) from None
             time.sleep(0.1)
-    yield url
-    process.terminate()
-    process.wait(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}", process
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+
+
+@pytest.fixture
+def gunicorn_server(app, event, database_url, tmp_path):
+    """The app under gunicorn (4 worker processes) on the test database."""
+    with running_gunicorn(database_url, tmp_path / "gunicorn.log") as (url, _):
+        yield url
 
 
 class SmtpServer:
