@@ -19,6 +19,7 @@ app/translations/%/LC_MESSAGES/messages.mo: app/translations/%/LC_MESSAGES/messa
 translations: app/translations/it/LC_MESSAGES/messages.mo app/translations/en/LC_MESSAGES/messages.mo
 
 run: $(BIN)/activate translations
+	bash scripts/vendor-js.sh
 	$(BIN)/flask db upgrade
 	$(BIN)/flask event load data/moca.yaml
 	@echo "Noi Day on http://127.0.0.1:$(PORT)/  (caught e-mail: http://127.0.0.1:$(PORT)/dev/mail/)"
@@ -26,6 +27,7 @@ run: $(BIN)/activate translations
 
 # The demo over HTTPS with a self-signed certificate, reachable from the LAN (desk cameras).
 run-https: $(BIN)/activate translations
+	bash scripts/vendor-js.sh
 	$(BIN)/flask db upgrade
 	$(BIN)/flask event load data/moca.yaml
 	@test -f instance/cert.pem || openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=noiday-lan" \
@@ -33,6 +35,7 @@ run-https: $(BIN)/activate translations
 	MAIL_CATCH=1 $(BIN)/flask run --host 0.0.0.0 --port 5443 --cert instance/cert.pem --key instance/key.pem
 
 test: $(BIN)/activate translations
+	bash scripts/vendor-js.sh
 	bash scripts/system-deps.sh
 	$(BIN)/pytest -n 2 --dist loadgroup -q $(PYTEST_ARGS)
 

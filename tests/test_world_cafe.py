@@ -113,3 +113,13 @@ def test_mixing_setting_reports_what_it_costs(event):
     run = world_cafe.run_assignment(event, "a", mixing_weight=5)
     assert run.summary["mixing"] is not None
     assert "first_choices_given_up" in run.summary["mixing"]
+
+
+def test_desk_counters_show_each_table_checked_in_against_expected(client, event, crowd):
+    world_cafe.publish(world_cafe.run_assignment(event, "a"), "a")
+    _, token = create_desk_device(event, "Desk 1")
+    headers = {"Authorization": f"Bearer {token}"}
+    client.post("/api/v1/scan", json={"code": badge_token(crowd[0])}, headers=headers)
+    tables = client.get("/api/v1/counters", headers=headers).get_json()["tables"]
+    assert sum(t["expected"] for t in tables) == 15
+    assert sum(t["checked_in"] for t in tables) == 1

@@ -86,4 +86,5 @@ def search_result_json(event: Event, attendee: Attendee) -> dict:
         "organisation": attendee.organisation_name,
         "status": attendee.status,
         "check_in": check_in_json(event, current),
+        "badge_pdf_url": url_for("desk.badge_pdf", attendee_id=attendee.id),
     }

@@ -70,7 +70,11 @@ def openapi():
 @bp.get("/me")
 @device_required
 def me():
-    return jsonify(desk=g.device.name, event={"name": g.event.display_name, "slug": g.event.slug})
+    return jsonify(
+        desk=g.device.name,
+        event={"name": g.event.display_name, "slug": g.event.slug},
+        language=g.event.languages[0] if g.event.languages else "it",
+    )
 
 
 @bp.post("/scan")

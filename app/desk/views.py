@@ -3,7 +3,7 @@
 The scanner page itself talks to the JSON API (app/api) with the device's token.
 """
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -36,6 +36,15 @@ def _event():
 @bp.route("/")
 def desk():
     return render_template("desk/desk.html", event=_event(), api_base=url_for("api.me")[: -len("/me")])
+
+
+@bp.route("/sw.js")
+def service_worker():
+    """The desk's offline copy (static/js/desk-sw.js), served under /desk/ so that its
+    scope covers the desk page: a reload without network still opens the scanner."""
+    response = current_app.send_static_file("js/desk-sw.js")
+    response.headers["Cache-Control"] = "no-cache"
+    return response
 
 
 @bp.route("/walk-in", methods=["GET", "POST"])

@@ -26,6 +26,7 @@ from ..models import (
     DeskDevice,
     Event,
     PartStatus,
+    SeatAssignment,
     utcnow,
 )
 from .badges import BadgeCheck, attendee_id_in_token, verify_badge_token
@@ -248,4 +249,29 @@ def counters(event: Event) -> dict:
         .select_from(CheckIn)
         .where(CheckIn.event_id == event.id, CheckIn.undone_at.is_(None))
     )
-    return {"checked_in": checked_in, "expected": expected}
+    return {"checked_in": checked_in, "expected": expected, "tables": _table_counters(event)}
+
+
+def _table_counters(event: Event) -> list[dict]:
+    """Per world café table of the published assignment: seated people, and those checked in."""
+    from .world_cafe import published_run  # the assignment builds on check-in, not the reverse
+
+    run = published_run(event)
+    if run is None:
+        return []
+    active = CheckIn.undone_at.is_(None) & (CheckIn.attendee_id == SeatAssignment.attendee_id)
+    rows = db.session.execute(
+        select(SeatAssignment.cafe_table_id, func.count(), func.count(CheckIn.id))
+        .outerjoin(CheckIn, active)
+        .where(SeatAssignment.run_id == run.id, SeatAssignment.round == 1)
+        .group_by(SeatAssignment.cafe_table_id)
+    ).all()
+    counts = {table_id: (expected, checked_in) for table_id, expected, checked_in in rows}
+    return [
+        {
+            "name": table.display_name,
+            "expected": counts.get(table.id, (0, 0))[0],
+            "checked_in": counts.get(table.id, (0, 0))[1],
+        }
+        for table in event.tables
+    ]

@@ -1,0 +1,343 @@
+// The check-in desk: scan a badge (camera, scanner or typed code), show who it is at a
+// glance, keep going offline. Pieces live in ./desk/; this file wires them to the page.
+
+import { createApi, deskToken, HttpError, NetworkError, newRequestId, Unauthorized } from "./desk/api.js";
+import { createCounters } from "./desk/counters.js";
+import { el, fill, localTime } from "./desk/dom.js";
+import { keepFocusOn } from "./desk/focus.js";
+import { enableOfflineReload } from "./desk/offline-reload.js";
+import { createResultPanel } from "./desk/panel.js";
+import { createReplayer, enqueue, queuedItems } from "./desk/queue.js";
+import { createCamera, listenForScannerBursts } from "./desk/scanner.js";
+import { createSearch } from "./desk/search.js";
+import { createBeeper } from "./desk/sound.js";
+
+// A badge token: 24 characters of base32 (see app/services/badges.py). Anything else is
+// "not a badge" at once, even offline, and is never queued.
+const BADGE_SHAPE = /^[A-Z2-7]{24}$/;
+const DESK_NAME_KEY = "noiday.deskName";
+const REPLAYED_KEPT = 20;
+
+const root = document.getElementById("desk");
+const text = JSON.parse(root.dataset.messages);
+const api = createApi(root.dataset.apiBase, document.documentElement.lang);
+const byId = (id) => document.getElementById(id);
+const scanInput = byId("scan-code");
+const deskMain = byId("desk-main");
+const pairingSection = byId("pairing");
+
+let reachable = navigator.onLine; // false after a request got no answer, until one does
+const recentlyAdmitted = new Map(); // code -> {id, name, time}: lets the desk judge repeats offline
+
+const focusScanner = keepFocusOn(scanInput, { isActive: () => !deskMain.hidden });
+const beeper = createBeeper();
+const panel = createResultPanel(byId("result"), text, { onUndo: undoCheckIn, onDismiss: focusScanner });
+const replayer = createReplayer({
+  api,
+  onAnswer: showReplayed,
+  onChange: renderNetworkStatus,
+  onUnauthorized: () => showPairing(text.pairingRevoked),
+  onNetworkDown: () => setReachable(false),
+});
+const counters = createCounters({
+  root: byId("counters"),
+  api,
+  text,
+  onReachable: setReachable,
+  onUnauthorized: () => showPairing(text.pairingRevoked),
+});
+const search = createSearch({
+  form: byId("search-form"),
+  input: byId("search-input"),
+  list: byId("search-results"),
+  status: byId("search-status"),
+  api,
+  text,
+  onCheckIn: checkInFromSearch,
+  onUndo: undoCheckIn,
+  onScan: handleScan,
+  looksLikeBadge: (value) => BADGE_SHAPE.test(normaliseCode(value)),
+});
+const camera = createCamera({
+  video: byId("camera-video"),
+  vendorBase: new URL(root.dataset.vendorBase, location.href),
+  onCode: handleScan,
+  onState: renderCameraState,
+});
+
+// ---- Scanning -------------------------------------------------------------------------
+
+// Scanners on other keyboard layouts may change the case; spaces and newlines creep in.
+function normaliseCode(raw) {
+  return String(raw).trim().toUpperCase();
+}
+
+async function handleScan(raw) {
+  const code = normaliseCode(raw);
+  if (!code) return;
+  if (!BADGE_SHAPE.test(code)) {
+    panel.showNotABadge();
+    beeper.play("red");
+    return;
+  }
+  await send({ type: "scan", code, request_id: newRequestId(), scanned_at: new Date().toISOString() });
+}
+
+async function checkInFromSearch(attendeeId, name) {
+  await send({ type: "manual", attendee_id: attendeeId, name, request_id: newRequestId(), scanned_at: new Date().toISOString() });
+}
+
+// Send a scan or a manual check-in; without an answer it goes to the offline queue.
+async function send(item) {
+  if (!navigator.onLine || !reachable) return saveOffline(item);
+  try {
+    const answer = item.type === "manual" ? await api.checkIn(item) : await api.scan(item);
+    setReachable(true);
+    showAnswer(answer, item);
+  } catch (error) {
+    if (error instanceof NetworkError) {
+      setReachable(false);
+      saveOffline(item);
+    } else if (error instanceof Unauthorized) {
+      enqueue(item); // sent once the device is paired again
+      showPairing(text.pairingRevoked);
+    } else if (error instanceof HttpError) {
+      panel.showNotice("red", text.reasons.refused, fill(text.serverError, { status: error.status }));
+      beeper.play("red");
+    } else {
+      throw error;
+    }
+  }
+}
+
+function showAnswer(answer, item) {
+  panel.showAnswer(answer);
+  beeper.play(answer.result);
+  if (item.code && answer.attendee && (answer.result === "green" || answer.result === "amber")) {
+    const { id, name } = answer.attendee;
+    recentlyAdmitted.set(item.code, { id, name, time: answer.check_in?.at_local || localTime() });
+  }
+  counters.refresh();
+  search.refresh();
+}
+
+// Offline the desk still judges what it can: the shape of the code (checked before), and
+// repeats of badges this desk has seen. Everything well formed is kept and sent later.
+function saveOffline(item) {
+  const queuedTwin = item.code && queuedItems().find((queued) => queued.code === item.code);
+  const admitted = item.code && recentlyAdmitted.get(item.code);
+  enqueue(item);
+  renderNetworkStatus();
+  if (admitted) {
+    panel.showNotice("amber", text.amber, fill(text.alreadyCheckedInHere, { time: admitted.time }), admitted.name);
+    beeper.play("amber");
+  } else {
+    panel.showSavedOffline(queuedTwin ? localTime(new Date(queuedTwin.scanned_at)) : null);
+    beeper.play("blue");
+  }
+}
+
+async function undoCheckIn(checkInId, attendee) {
+  try {
+    await api.undo(checkInId);
+    panel.showNotice("info", text.undone, "", attendee?.name);
+    for (const [code, seen] of recentlyAdmitted) if (seen.id === attendee?.id) recentlyAdmitted.delete(code);
+    counters.refresh();
+    search.refresh();
+  } catch (error) {
+    if (error instanceof Unauthorized) return showPairing(text.pairingRevoked);
+    panel.showNotice("red", text.undoFailed, error instanceof NetworkError ? text.undoNeedsNetwork : error.message);
+  }
+  focusScanner();
+}
+
+// ---- Offline queue and connection status ----------------------------------------------
+
+function setReachable(ok) {
+  const cameBack = ok && !reachable;
+  reachable = ok;
+  renderNetworkStatus();
+  if (cameBack) {
+    replayer.replay();
+    if (!localStorage.getItem(DESK_NAME_KEY)) loadDeskName();
+  }
+}
+
+function renderNetworkStatus() {
+  const online = navigator.onLine && reachable;
+  const waiting = queuedItems().length;
+  const status = byId("network-status");
+  status.dataset.state = online ? "online" : "offline";
+  status.querySelector("[data-network-label]").textContent = online ? text.online : text.offline;
+  const count = status.querySelector("[data-queue-count]");
+  count.dataset.count = waiting;
+  count.textContent = waiting ? fill(text.waiting, { count: waiting }) : "";
+}
+
+function showReplayed(item, answer) {
+  setReachable(true);
+  const list = byId("replayed-list");
+  const name = answer.attendee?.name || item.name || item.code;
+  const reason = answer.result === "red" ? text.reasons[answer.reason] || text.red : text[answer.result];
+  const entry = el("li", { className: `replayed replayed-${answer.result}`, attrs: { "data-result": answer.result } }, [
+    el("strong", { text: name }),
+    el("span", { text: ` · ${reason}` }),
+    answer.message ? el("span", { className: "muted", text: ` · ${answer.message}` }) : null,
+    el("span", { className: "muted", text: ` · ${fill(text.scannedAt, { time: localTime(new Date(item.scanned_at)) })}` }),
+  ]);
+  list.prepend(entry);
+  while (list.children.length > REPLAYED_KEPT) list.lastElementChild.remove();
+  byId("replayed").hidden = false;
+  counters.refresh();
+}
+
+window.addEventListener("online", () => setReachable(true));
+window.addEventListener("offline", () => renderNetworkStatus());
+
+// ---- Camera and sound ----------------------------------------------------------------
+
+function renderCameraState(state, detail) {
+  const button = byId("camera-toggle");
+  const on = state === "on" || state === "starting";
+  button.textContent = on ? text.cameraStop : text.cameraStart;
+  byId("camera").dataset.state = state;
+  const messages = {
+    off: text.cameraOff,
+    starting: text.cameraStarting,
+    on: text.cameraOn,
+    error: detail === "insecure" ? text.cameraInsecure : fill(text.cameraError, { error: detail === "denied" ? text.cameraDenied : detail }),
+  };
+  byId("camera-status").textContent = messages[state];
+}
+
+byId("camera-toggle").addEventListener("click", () => (camera.isRunning() ? camera.stop() : camera.start()));
+
+function renderSound() {
+  byId("sound-toggle").setAttribute("aria-pressed", String(beeper.isEnabled()));
+}
+
+byId("sound-toggle").addEventListener("click", () => {
+  beeper.setEnabled(!beeper.isEnabled());
+  renderSound();
+  beeper.play("green");
+});
+
+// ---- The scan field and the scanner ---------------------------------------------------
+
+byId("scan-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const value = scanInput.value;
+  scanInput.value = "";
+  handleScan(value);
+});
+
+scanInput.addEventListener("keydown", (event) => {
+  if (event.key === "Escape") panel.showReady();
+});
+
+byId("search-input").addEventListener("keydown", (event) => {
+  if (event.key === "Escape") {
+    event.target.value = "";
+    event.target.dispatchEvent(new Event("input"));
+    scanInput.focus();
+  }
+});
+
+// The scan field has its own form; the pairing code may be pasted fast, but is no badge.
+listenForScannerBursts(handleScan, (target) => deskMain.hidden || target === scanInput);
+
+// ---- Pairing ---------------------------------------------------------------------------
+
+// The admin's pairing link is /desk#pair=<token>: keep the token, drop it from the address
+// bar (and so from the history and from anyone looking over a shoulder).
+function takePairingTokenFromAddress() {
+  const token = new URLSearchParams(location.hash.slice(1)).get("pair");
+  if (!token) return false;
+  deskToken.set(token.trim());
+  localStorage.removeItem(DESK_NAME_KEY);
+  history.replaceState(null, "", location.pathname + location.search);
+  return true;
+}
+
+// The pairing link opened in a tab already showing the desk changes only the hash.
+window.addEventListener("hashchange", () => takePairingTokenFromAddress() && showDesk());
+
+function showPairing(message) {
+  if (message) deskToken.clear();
+  if (camera.isRunning()) camera.stop({ remember: false });
+  const error = byId("pairing-error");
+  error.textContent = message || "";
+  error.hidden = !message;
+  deskMain.hidden = true;
+  pairingSection.hidden = false;
+  byId("pairing-token").focus();
+}
+
+async function loadDeskName() {
+  try {
+    const me = await api.me();
+    localStorage.setItem(DESK_NAME_KEY, me.desk);
+    setReachable(true);
+    byId("desk-name").textContent = me.desk;
+    return true;
+  } catch (error) {
+    if (error instanceof Unauthorized) {
+      showPairing(text.pairingRevoked);
+      return false;
+    }
+    setReachable(false); // offline: work with the name remembered from last time
+    return true;
+  }
+}
+
+let deskStarted = false;
+
+async function showDesk() {
+  byId("desk-name").textContent = localStorage.getItem(DESK_NAME_KEY) || "…";
+  if (!(await loadDeskName())) return;
+  pairingSection.hidden = true;
+  deskMain.hidden = false;
+  root.dataset.ready = "true";
+  renderNetworkStatus();
+  focusScanner();
+  if (!deskStarted) {
+    deskStarted = true;
+    counters.start();
+    replayer.start();
+    camera.startIfAllowed();
+  } else {
+    counters.refresh();
+    replayer.replay();
+  }
+}
+
+byId("pairing-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const input = byId("pairing-token");
+  const token = input.value.trim().replace(/^.*#pair=/, ""); // the whole link pasted works too
+  if (!token) return;
+  input.value = "";
+  deskToken.set(token);
+  localStorage.removeItem(DESK_NAME_KEY);
+  showDesk();
+});
+
+byId("unpair").addEventListener("click", () => {
+  if (!window.confirm(text.confirmUnpair)) return;
+  deskToken.clear();
+  localStorage.removeItem(DESK_NAME_KEY);
+  showPairing("");
+});
+
+// ---- Start -----------------------------------------------------------------------------
+
+takePairingTokenFromAddress();
+renderSound();
+renderCameraState("off");
+panel.showReady();
+if (deskToken.get()) {
+  showDesk();
+} else {
+  showPairing("");
+}
+enableOfflineReload(root);

@@ -1,0 +1,127 @@
+// The big result panel: it fills the screen with the answer, green, amber, red or blue
+// (saved offline), then goes back to "ready" by itself, so the desk never needs a click.
+
+import { el, fill } from "./dom.js";
+
+const CLEAR_AFTER_MS = 4000;
+const LONG_NAME = 22; // characters: longer names get a smaller size so that they fit
+const SYMBOLS = { green: "✓", amber: "!", red: "✕", blue: "⇡", info: "i" }; // colour is not the only cue
+
+export function createResultPanel(element, text, { onUndo, onDismiss }) {
+  let timer = null;
+
+  function render({ kind, reason = "", headline, name, subtitle, details = [], message, actions = [] }) {
+    clearTimeout(timer);
+    element.dataset.result = kind;
+    element.dataset.reason = reason;
+    element.className = `result result-${kind} result-active`;
+    const messageLine = message ? el("p", { className: "result-message", text: message }) : null;
+    // Green: who and what they need. Amber and red: why first (when, where, what is wrong).
+    const parts = [
+      el("p", { className: "result-headline" }, [
+        el("span", { className: "result-symbol", text: SYMBOLS[kind], attrs: { "aria-hidden": "true" } }),
+        el("span", { text: headline }),
+      ]),
+      name ? el("p", { className: `result-name${name.length > LONG_NAME ? " result-name-long" : ""}`, text: name }) : null,
+      kind === "green" ? null : messageLine,
+      subtitle ? el("p", { className: "result-subtitle", text: subtitle }) : null,
+      details.length ? el("ul", { className: "result-details" }, details) : null,
+      kind === "green" ? messageLine : null,
+      actions.length ? el("div", { className: "result-actions" }, actions) : null,
+      el("div", { className: "result-timer", attrs: { "aria-hidden": "true" } }),
+    ];
+    element.replaceChildren(...parts.filter(Boolean));
+    timer = setTimeout(showReady, CLEAR_AFTER_MS);
+  }
+
+  function showReady() {
+    clearTimeout(timer);
+    element.dataset.result = "ready";
+    element.dataset.reason = "";
+    element.className = "result result-ready";
+    element.replaceChildren(
+      el("p", { className: "result-headline", text: text.ready }),
+      el("p", { className: "result-hint", text: text.readyHint }),
+    );
+  }
+
+  function showAnswer(answer) {
+    const kind = ["green", "amber", "red"].includes(answer.result) ? answer.result : "red";
+    const attendee = answer.attendee;
+    const actions = [];
+    if (attendee?.badge_pdf_url && (kind !== "red" || answer.reason === "revoked")) {
+      actions.push(printLink(attendee.badge_pdf_url));
+    }
+    if (kind === "green" && answer.check_in?.id) {
+      const undo = el("button", { className: "button danger", text: text.undo, attrs: { type: "button" } });
+      undo.addEventListener("click", () => onUndo(answer.check_in.id, attendee));
+      actions.push(undo);
+    }
+    render({
+      kind,
+      reason: answer.reason,
+      headline: headlineFor(kind, answer.reason),
+      name: attendee?.name,
+      subtitle: attendee && [attendee.organisation, attendee.participant_type_label].filter(Boolean).join(" · "),
+      details: kind === "red" ? [] : attendeeDetails(attendee),
+      message: answer.message || checkedInText(answer.check_in),
+      actions,
+    });
+  }
+
+  function headlineFor(kind, reason) {
+    if (kind === "green") return text.green;
+    if (kind === "amber") return text.amber;
+    return text.reasons[reason] || text.red;
+  }
+
+  function checkedInText(checkIn) {
+    return checkIn ? fill(text.checkedInAt, { time: checkIn.at_local, desk: checkIn.desk }) : "";
+  }
+
+  function attendeeDetails(attendee) {
+    if (!attendee) return [];
+    const details = (attendee.tables || []).map((table) => el("li", { className: "result-table", text: tableText(table) }));
+    if (attendee.lunch !== undefined && attendee.lunch !== null) {
+      details.push(el("li", { text: attendee.lunch ? text.lunchYes : text.lunchNo }));
+    }
+    if (attendee.dietary_needs) {
+      details.push(el("li", { className: "result-attention", text: `${text.dietary}: ${attendee.dietary_needs}` }));
+    }
+    if (attendee.accessibility_needs) {
+      details.push(el("li", { className: "result-attention", text: `${text.accessibility}: ${attendee.accessibility_needs}` }));
+    }
+    return details;
+  }
+
+  function tableText(table) {
+    const place = table.small_table ? `${table.name} · ${fill(text.smallTable, { letter: table.small_table })}` : table.name;
+    return table.round ? fill(text.round, { round: table.round, name: place }) : fill(text.table, { name: place });
+  }
+
+  function printLink(url) {
+    return el("a", { className: "button primary", text: text.printBadge, attrs: { href: url, target: "_blank", rel: "noopener" } });
+  }
+
+  // Clicking the panel (not one of its buttons) clears it at once.
+  element.addEventListener("click", (event) => {
+    if (element.dataset.result === "ready" || event.target.closest("a, button")) return;
+    showReady();
+    onDismiss();
+  });
+
+  return {
+    showAnswer,
+    showReady,
+    showNotABadge: () => render({ kind: "red", reason: "malformed", headline: text.reasons.malformed, message: text.notABadgeDetail }),
+    showSavedOffline: (duplicateAt) =>
+      render({
+        kind: "blue",
+        reason: "queued",
+        headline: text.savedOffline,
+        message: duplicateAt ? fill(text.alreadyScannedHere, { time: duplicateAt }) : text.savedOfflineDetail,
+      }),
+    showNotice: (kind, headline, message, name) => render({ kind, headline, message, name }),
+    isShowingResult: () => element.dataset.result !== "ready",
+  };
+}

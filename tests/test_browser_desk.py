@@ -1,0 +1,348 @@
+"""The check-in desk in a real browser: a badge shown to a (fake) camera, a keyboard-wedge
+scanner, the offline queue and its replay, the forgotten-badge search, live counters.
+
+The desk page talks to the JSON API with a device token, given by the admin's pairing link
+(/desk/#pair=<token>). The answer fills the screen: its colour is in data-result.
+"""
+
+# ruff: noqa: F811  (the browser fixtures are imported, then named as test arguments)
+
+import io
+import subprocess
+import uuid
+from datetime import datetime, timedelta
+
+import pytest
+from browser import CHROMIUM, CHROMIUM_ARGS, DESKTOP, _open_page, browser, desktop_page, page  # noqa: F401
+from conftest import PASSWORD, ROOT
+from flask_babel import force_locale, gettext
+from helpers import register_someone
+from PIL import Image
+from playwright.sync_api import expect
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import CheckIn
+from app.services.badges import badge_token, qr_png
+from app.services.desks import create_desk_device, device_for_token, revoke_desk_device
+from app.services.users import create_user
+
+REPLAY_WAIT_MS = 12_000  # the queue is sent on "online", and retried every 5 s
+VENDORED_DECODER = ROOT / "app" / "static" / "vendor" / "zxing-wasm" / "zxing_reader.wasm"
+
+
+@pytest.fixture
+def desk_token(event):
+    """The pairing token of this browser's desk device, "Desk 2"."""
+    return create_desk_device(event, "Desk 2")[1]
+
+
+@pytest.fixture
+def desk_user(app):
+    return create_user("desk@example.org", "Desk Staff", PASSWORD, "desk")
+
+
+@pytest.fixture
+def in_italian(app):
+    """in_italian("English message") -> what the Italian page shows (English when the
+    catalogue has no translation yet)."""
+
+    def translate(message):
+        with app.test_request_context(), force_locale("it"):
+            return gettext(message)
+
+    return translate
+
+
+def open_desk(page, live_server, desk_user, desk_token):
+    """Sign in as desk staff, then open the admin's pairing link on this device."""
+    page.goto(f"{live_server.url}/staff/login")
+    page.locator("#email").fill(desk_user.email)
+    page.locator("#password").fill(PASSWORD)
+    page.locator("form button[type=submit]").click()
+    expect(page).to_have_url(f"{live_server.url}/desk/")  # a desk user's home
+    page.goto("about:blank")  # the link opens in a fresh page, as from an e-mail or a QR code
+    page.goto(f"{live_server.url}/desk/#pair={desk_token}")
+    expect(page.locator("#desk")).to_have_attribute("data-ready", "true")
+    expect(page.locator("#desk-name")).to_have_text("Desk 2")
+    assert "pair=" not in page.url, "the pairing token must leave the address bar"
+
+
+def scan_with_wedge(page, token):
+    """What a USB scanner does: type the code fast (here in lower case), then Enter."""
+    page.keyboard.type(token.lower(), delay=5)
+    page.keyboard.press("Enter")
+
+
+def active_check_ins() -> int:
+    db.session.rollback()  # see what the live server committed
+    return db.session.scalar(select(func.count()).select_from(CheckIn).where(CheckIn.undone_at.is_(None)))
+
+
+def all_check_ins() -> list[CheckIn]:
+    db.session.rollback()
+    return db.session.scalars(select(CheckIn).order_by(CheckIn.id)).all()
+
+
+def expect_result(page, colour, *texts, timeout=5_000):
+    panel = page.locator("#result")
+    expect(panel).to_have_attribute("data-result", colour, timeout=timeout)
+    for text in texts:
+        expect(panel).to_contain_text(text)
+    return panel
+
+
+# ---- The camera -----------------------------------------------------------------------------
+
+
+def badge_video(token: str, folder) -> str:
+    """A 3-second video of the badge's QR code on a white 640x480 frame, for Chromium's fake
+    camera (which loops it)."""
+    frame = Image.new("RGB", (640, 480), "white")
+    qr = Image.open(io.BytesIO(qr_png(token))).convert("RGB")
+    frame.paste(qr, ((640 - qr.width) // 2, (480 - qr.height) // 2))
+    png, video = folder / "badge.png", folder / "badge.y4m"
+    frame.save(png)
+    subprocess.run(
+        ["ffmpeg", "-loglevel", "error", "-y", "-loop", "1", "-i", str(png), "-t", "3", "-r", "15"]
+        + ["-pix_fmt", "yuv420p", str(video)],
+        check=True,
+    )
+    return str(video.resolve())
+
+
+@pytest.fixture
+def camera_page_for(browser, request, tmp_path):
+    """camera_page_for(token) -> a laptop-sized page whose camera films that badge."""
+    opened = []
+
+    def open_page(token):
+        camera_browser = browser.browser_type.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=CHROMIUM_ARGS
+            + [
+                "--use-fake-ui-for-media-stream",
+                "--use-fake-device-for-media-stream",
+                f"--use-file-for-fake-video-capture={badge_video(token, tmp_path)}",
+            ],
+        )
+        pages = _open_page(camera_browser, request, {**DESKTOP, "permissions": ["camera"]})
+        opened.append((camera_browser, pages))
+        return next(pages)
+
+    if not VENDORED_DECODER.exists():
+        pytest.fail("the QR decoder is not vendored: run `bash scripts/vendor-js.sh`", pytrace=False)
+    yield open_page
+    for camera_browser, pages in opened:
+        try:
+            next(pages, None)  # closes the context, reports JavaScript errors
+        finally:
+            camera_browser.close()
+
+
+def test_badge_shown_to_the_camera_checks_in_once(event, live_server, desk_user, desk_token, camera_page_for):
+    attendee = register_someone(event, first_name="Ada", last_name="Lovelace", dietary_needs="Vegana")
+    page = camera_page_for(badge_token(attendee))
+
+    open_desk(page, live_server, desk_user, desk_token)
+
+    # The camera was allowed before, so it starts by itself and decodes with zxing-wasm
+    # (Chromium on Linux has no BarcodeDetector).
+    expect(page.locator("#camera")).to_have_attribute("data-state", "on")
+    expect_result(page, "green", "Ada Lovelace", "Vegana")
+    # The badge stays in front of the camera: it is read once, not once per frame.
+    page.wait_for_timeout(1_500)
+    assert page.locator("#result").get_attribute("data-result") == "green"
+    assert active_check_ins() == 1
+    assert all_check_ins()[0].desk_name == "Desk 2"
+
+
+# ---- The keyboard-wedge scanner -------------------------------------------------------------
+
+
+def test_scanner_green_then_amber_then_red_for_a_forged_badge(
+    event, live_server, desk_user, desk_token, desktop_page, in_italian
+):
+    page = desktop_page
+    attendee = register_someone(
+        event,
+        first_name="Grace",
+        last_name="Hopper",
+        organisation_name="Auser Brescia",
+        accessibility_needs="Sedia a rotelle",
+    )
+    token = badge_token(attendee)
+    open_desk(page, live_server, desk_user, desk_token)
+    expect(page.locator("#scan-code")).to_be_focused()
+
+    scan_with_wedge(page, token)
+    panel = expect_result(page, "green", "Grace Hopper", "Auser Brescia", "Sedia a rotelle")
+    expect(panel.get_by_role("link", name=in_italian("Print badge"))).to_have_attribute(
+        "href", f"/desk/attendees/{attendee.id}/badge.pdf"
+    )
+
+    scan_with_wedge(page, token)
+    expect_result(page, "amber", "Grace Hopper", in_italian("Already checked in"), "Desk 2")
+
+    forged = token[:-1] + ("A" if token[-1] != "A" else "B")
+    scan_with_wedge(page, forged)
+    panel = expect_result(page, "red", in_italian("Forged badge"))
+    expect(panel).to_have_attribute("data-reason", "forged")
+    check_ins = all_check_ins()
+    assert len(check_ins) == 1 and check_ins[0].desk_name == "Desk 2"
+
+
+def test_scanner_is_heard_wherever_the_focus_is(event, live_server, desk_user, desk_token, desktop_page):
+    page = desktop_page
+    alan = register_someone(event, first_name="Alan", last_name="Turing")
+    katherine = register_someone(event, first_name="Katherine", last_name="Johnson")
+    open_desk(page, live_server, desk_user, desk_token)
+
+    page.locator("#sound-toggle").focus()  # a keyboard user left the focus on a button
+    scan_with_wedge(page, badge_token(alan))
+    expect_result(page, "green", "Alan Turing")
+    expect(page.locator("#sound-toggle")).to_have_attribute("aria-pressed", "false")  # Enter did not press it
+
+    search = page.locator("#search-input")
+    search.press_sequentially("joh", delay=60)  # someone is searching when the next badge comes
+    page.wait_for_timeout(400)  # people pause after typing; scanners do not
+    scan_with_wedge(page, badge_token(katherine))
+    expect_result(page, "green", "Katherine Johnson")
+    expect(search).to_have_value("joh")  # the scanner's keys were taken out of the search
+    assert active_check_ins() == 2
+
+
+def test_text_that_is_not_a_badge_is_refused_at_once(
+    event, live_server, desk_user, desk_token, desktop_page, in_italian
+):
+    page = desktop_page
+    open_desk(page, live_server, desk_user, desk_token)
+    scan_with_wedge(page, "https://example.org/wifi")
+    panel = expect_result(page, "red", in_italian("Not a badge"))
+    expect(panel).to_have_attribute("data-result", "ready", timeout=6_000)  # clears by itself
+    assert active_check_ins() == 0
+
+
+# ---- Offline ----------------------------------------------------------------------------------
+
+
+def test_offline_scans_survive_a_reload_and_are_sent_once_when_the_network_is_back(
+    app, event, live_server, desk_user, desk_token, desktop_page, in_italian
+):
+    page = desktop_page
+    first = register_someone(event, first_name="Maria", last_name="Montessori")
+    second = register_someone(event, first_name="Rita", last_name="Levi-Montalcini")
+    open_desk(page, live_server, desk_user, desk_token)
+    # A service worker keeps a copy of the page for reloads; its scope must cover /desk/.
+    routes = {rule.rule for rule in app.url_map.iter_rules()}
+    assert "/desk/sw.js" in routes, "app/static/js/desk-sw.js must be served at /desk/sw.js"
+    expect(page.locator("#desk")).to_have_attribute("data-offline-ready", "true")
+
+    page.context.set_offline(True)
+    scan_with_wedge(page, badge_token(first))
+    expect_result(page, "blue", in_italian("Saved offline"))
+    scan_with_wedge(page, badge_token(second))
+    expect(page.locator("#network-status")).to_have_attribute("data-state", "offline")
+    expect(page.locator("#queue-count")).to_have_attribute("data-count", "2")
+    queued = page.evaluate("JSON.parse(localStorage.getItem('noiday.deskQueue'))")
+
+    page.reload()  # still offline: the page comes from the service worker's copy
+    expect(page.locator("#desk")).to_have_attribute("data-ready", "true")
+    expect(page.locator("#desk-name")).to_have_text("Desk 2")
+    expect(page.locator("#queue-count")).to_have_attribute("data-count", "2")
+    assert active_check_ins() == 0
+
+    page.context.set_offline(False)
+    sent = page.locator("#replayed-list li")
+    expect(sent).to_have_count(2, timeout=REPLAY_WAIT_MS)
+    expect(page.locator("#replayed-list li[data-result=green]")).to_have_count(2)
+    expect(page.locator("#replayed-list")).to_contain_text("Maria Montessori")
+    expect(page.locator("#replayed-list")).to_contain_text("Rita Levi-Montalcini")
+    expect(page.locator("#queue-count")).to_have_attribute("data-count", "0")
+    expect(page.locator("#network-status")).to_have_attribute("data-state", "online")
+    assert active_check_ins() == 2
+    # Each check-in keeps the time of its scan at the desk, not of its arrival.
+    scanned = sorted(datetime.fromisoformat(item["scanned_at"]).replace(tzinfo=None) for item in queued)
+    recorded = sorted(check_in.checked_in_at for check_in in all_check_ins())
+    assert all(abs(a - b) < timedelta(seconds=1) for a, b in zip(scanned, recorded, strict=True))
+
+    # The same requests once more (say the answers were lost on the way): no new check-in.
+    page.evaluate("items => localStorage.setItem('noiday.deskQueue', JSON.stringify(items))", queued)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(sent).to_have_count(4, timeout=REPLAY_WAIT_MS)
+    expect(page.locator("#queue-count")).to_have_attribute("data-count", "0")
+    assert len(all_check_ins()) == 2 and active_check_ins() == 2
+
+
+# ---- Forgotten badge, pairing, counters ---------------------------------------------------------
+
+
+def test_forgotten_badge_found_by_surname_checked_in_then_undone(
+    event, live_server, desk_user, desk_token, desktop_page, in_italian
+):
+    page = desktop_page
+    register_someone(event, first_name="Enrico", last_name="Fermi", organisation_name="INFN")
+    register_someone(event, first_name="Laura", last_name="Bassi")
+    open_desk(page, live_server, desk_user, desk_token)
+
+    page.locator("#search-input").press_sequentially("ferm", delay=40)
+    found = page.locator("#search-results li")
+    expect(found).to_have_count(1)
+    expect(found).to_contain_text("INFN")
+    found.get_by_role("button", name=in_italian("Check in")).click()
+
+    panel = expect_result(page, "green", "Enrico Fermi")
+    expect(page.locator("#scan-code")).to_be_focused()  # ready for the next badge
+    expect(found).to_contain_text("Desk 2")
+    assert active_check_ins() == 1 and all_check_ins()[0].method == "search"
+
+    panel.get_by_role("button", name=in_italian("Undo check-in")).click()
+    expect_result(page, "info", in_italian("Check-in undone"), "Enrico Fermi")
+    expect(found.get_by_role("button", name=in_italian("Check in"))).to_be_visible()
+    assert active_check_ins() == 0 and all_check_ins()[0].undone_at is not None
+
+
+def test_a_revoked_device_asks_to_be_paired_again_and_keeps_the_scan(
+    event, live_server, desk_user, desk_token, desktop_page
+):
+    page = desktop_page
+    attendee = register_someone(event)
+    open_desk(page, live_server, desk_user, desk_token)
+    revoke_desk_device(device_for_token(desk_token), "admin@example.org")
+
+    scan_with_wedge(page, badge_token(attendee))
+
+    expect(page.locator("#pairing")).to_be_visible()
+    expect(page.locator("#pairing-error")).to_be_visible()
+    expect(page.locator("#pairing-token")).to_be_focused()
+    assert page.evaluate("localStorage.getItem('noiday.deskQueue')").count("request_id") == 1
+
+    page.locator("#pairing-token").fill(
+        f"{live_server.url}/desk/#pair={create_desk_device(event, 'Desk 4')[1]}"
+    )
+    page.locator("#pairing-token").press("Enter")
+    expect(page.locator("#desk-name")).to_have_text("Desk 4")
+    expect(page.locator("#replayed-list li[data-result=green]")).to_have_count(1)
+    assert all_check_ins()[0].desk_name == "Desk 4"
+
+
+def test_counters_show_another_desks_check_in_within_seconds(
+    app, event, live_server, desk_user, desk_token, page
+):
+    people = [register_someone(event) for _ in range(3)]
+    other_desk = create_desk_device(event, "Desk 3")[1]
+    open_desk(page, live_server, desk_user, desk_token)  # on a phone, this time
+    total = page.locator("[data-counter-total]")
+    expect(total).to_have_text("0")
+    expect(page.locator("[data-counter-expected]")).to_contain_text("3")
+
+    answer = app.test_client().post(
+        "/api/v1/scan",
+        json={"code": badge_token(people[0]), "request_id": str(uuid.uuid4())},
+        headers={"Authorization": f"Bearer {other_desk}"},
+    )
+    assert answer.get_json()["result"] == "green"
+
+    expect(total).to_have_text("1", timeout=5_000)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), "wider than the phone"
