@@ -123,3 +123,22 @@ def test_desk_counters_show_each_table_checked_in_against_expected(client, event
     tables = client.get("/api/v1/counters", headers=headers).get_json()["tables"]
     assert sum(t["expected"] for t in tables) == 15
     assert sum(t["checked_in"] for t in tables) == 1
+
+
+def test_organisers_pin_a_person_and_the_next_run_respects_it(event, crowd, make_staff):
+    _, admin = make_staff(Role.ADMIN)
+    speaker = crowd[0]
+    page = admin.get(f"/admin/attendees/{speaker.id}").get_data(as_text=True)
+    admin.post(
+        f"/admin/attendees/{speaker.id}",
+        data={"csrf_token": csrf_from(page), "pinned_table_id": event.tables[5].id},
+    )
+    db.session.expire_all()
+    run = world_cafe.run_assignment(event, "a")
+    assert seats_round_1(run)[speaker.id].cafe_table_id == event.tables[5].id
+
+
+def test_admin_prints_an_a4_sheet_of_badges(event, crowd, make_staff):
+    _, admin = make_staff(Role.ADMIN)
+    pdf = admin.get("/admin/badges.pdf").data
+    assert len(pypdfium2.PdfDocument(pdf)) == 2, "15 badges, 10 per A4 page"

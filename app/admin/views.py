@@ -7,9 +7,11 @@ from flask_login import current_user
 from ..auth.roles import roles_required
 from ..extensions import db
 from ..models import Attendee, AttendeeStatus, DeskDevice, OutboxMessage, Role
-from ..registration.forms import ConfirmForm, DeskDeviceForm
+from ..registration.forms import ConfirmForm, DeskDeviceForm, PlacementForm
 from ..services import mailer
 from ..services.attendee_list import AttendeeFilter, attendee_query, attendees_csv
+from ..services.badge_content import badge_for
+from ..services.badge_pdf import badges_sheet_pdf
 from ..services.desks import create_desk_device, desk_devices, revoke_desk_device
 from ..services.events import current_event
 from ..services.registration import places_left
@@ -67,9 +69,37 @@ def attendees_export():
     )
 
 
-@bp.route("/attendees/<int:attendee_id>")
+@bp.route("/badges.pdf")
+def badges_sheet():
+    """A4 sheets of badges with cut marks, for the confirmed attendees the filters select."""
+    event = _event()
+    filters = _filters()
+    filters.status = AttendeeStatus.CONFIRMED
+    attendees = db.session.scalars(attendee_query(event, filters)).all()
+    if not attendees:
+        flash(_("No confirmed attendees match: no badges to print."), "warning")
+        return redirect(url_for("admin.attendees", **request.args))
+    pdf = badges_sheet_pdf([badge_for(a) for a in attendees])
+    return Response(
+        pdf, mimetype="application/pdf", headers={"Content-Disposition": 'inline; filename="badges.pdf"'}
+    )
+
+
+@bp.route("/attendees/<int:attendee_id>", methods=["GET", "POST"])
 def attendee(attendee_id):
     attendee = db.get_or_404(Attendee, attendee_id)
+    placement = PlacementForm(obj=attendee)
+    placement.pinned_table_id.choices = [(0, _("No pin"))] + [
+        (t.id, t.display_name) for t in attendee.event.tables
+    ]
+    if placement.validate_on_submit():
+        attendee.pinned_table_id = placement.pinned_table_id.data or None
+        attendee.needs_accessible_table = placement.needs_accessible_table.data
+        db.session.commit()
+        flash(_("Saved: the next assignment run uses it."), "success")
+        return redirect(url_for("admin.attendee", attendee_id=attendee.id))
+    if not placement.is_submitted():
+        placement.pinned_table_id.data = attendee.pinned_table_id or 0
     messages = db.session.scalars(
         db.select(OutboxMessage).filter_by(attendee_id=attendee.id).order_by(OutboxMessage.id.desc())
     ).all()
@@ -79,6 +109,7 @@ def attendee(attendee_id):
         event=attendee.event,
         messages=messages,
         resend_form=ConfirmForm(),
+        placement=placement,
     )
 
 

@@ -214,3 +214,10 @@ class DeskDeviceForm(FlaskForm):
         [DataRequired(_l("Give the desk a name, such as Desk 2.")), Length(max=60)],
         filters=[strip],
     )
+
+
+class PlacementForm(FlaskForm):
+    """Organisers' say over the world café: a pinned table, an accessible table."""
+
+    pinned_table_id = SelectField(_l("Always seat at"), coerce=int)
+    needs_accessible_table = BooleanField(_l("Needs an accessible table"))
