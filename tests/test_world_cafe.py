@@ -89,7 +89,8 @@ def test_attendee_page_badge_and_desk_show_the_published_table_and_why(client, e
 def test_organisers_run_compare_move_and_publish_from_the_page(event, crowd, make_staff):
     _, admin = make_staff(Role.ADMIN)
     page = admin.get("/admin/assignment/").get_data(as_text=True)
-    response = admin.post("/admin/assignment/", data={"csrf_token": csrf_from(page), "mixing_weight": "0", "seed": "1"})
+    form = {"csrf_token": csrf_from(page), "mixing_weight": "0", "seed": "1"}
+    response = admin.post("/admin/assignment/", data=form)
     run_id = db.session.scalar(select(func.max(AssignmentRun.id)))
     assert response.headers["Location"].endswith(f"/admin/assignment/runs/{run_id}")
     page = admin.get(f"/admin/assignment/runs/{run_id}?compare={run_id}").get_data(as_text=True)
@@ -101,14 +102,16 @@ def test_organisers_run_compare_move_and_publish_from_the_page(event, crowd, mak
         follow_redirects=True,
     ).get_data(as_text=True)
     assert "capienza" in moved or "capacity" in moved, "moving into a full table warns"
-    seat = db.session.scalars(select(SeatAssignment).filter_by(run_id=run_id, attendee_id=mover.id, round=1)).one()
+    seat = db.session.scalars(
+        select(SeatAssignment).filter_by(run_id=run_id, attendee_id=mover.id, round=1)
+    ).one()
     assert seat.cafe_table_id == event.tables[0].id and seat.moved_by_hand
     admin.post(f"/admin/assignment/runs/{run_id}/publish", data={"csrf_token": csrf_from(page)})
     assert db.session.get(AssignmentRun, run_id).published_at is not None
 
 
 def test_mixing_setting_reports_what_it_costs(event):
-    for n in range(8):
+    for _ in range(8):
         register_with_choices(event, 0, 1, organisation_name="Same Org")
     run = world_cafe.run_assignment(event, "a", mixing_weight=5)
     assert run.summary["mixing"] is not None
