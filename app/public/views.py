@@ -7,7 +7,6 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..extensions import db
-
 from ..services.events import current_event
 from ..services.registration import places_left
 
