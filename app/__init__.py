@@ -53,10 +53,14 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
 
     from . import models  # noqa: F401  (registers the tables)
     from .admin.assignment import bp as admin_assignment_bp
+    from .admin.facilitators import bp as admin_facilitators_bp
+    from .admin.facilitators import report_bp as admin_report_bp
     from .admin.views import bp as admin_bp
     from .api.views import bp as api_bp
     from .auth.views import bp as auth_bp
     from .desk.views import bp as desk_bp
+    from .facilitators.views import bp as facilitators_bp
+    from .facilitators.views import synthesis_bp
     from .public.views import bp as public_bp
     from .registration.views import bp as registration_bp
 
@@ -66,6 +70,10 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.register_blueprint(admin_bp)
     app.register_blueprint(admin_assignment_bp)
     app.register_blueprint(desk_bp)
+    app.register_blueprint(facilitators_bp)
+    app.register_blueprint(synthesis_bp)
+    app.register_blueprint(admin_facilitators_bp)
+    app.register_blueprint(admin_report_bp)
     app.register_blueprint(api_bp)
     if app.config["MAIL_CATCH"]:
         from .devmail.views import bp as devmail_bp

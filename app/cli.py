@@ -7,6 +7,7 @@ from flask import Flask
 
 from .extensions import db
 from .models import Role
+from .report_cli import report_cli
 from .services import mail_sender
 from .services.event_file import EventFileError
 from .services.events import current_event, load_event_file
@@ -19,6 +20,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(event_cli)
     app.cli.add_command(user_cli)
     app.cli.add_command(mail_cli)
+    app.cli.add_command(report_cli)
 
 
 @click.group("event", help="Events and their data files.")

@@ -16,6 +16,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+
+# The browser fixtures live in browser.py; defined here once, they are one Chromium per
+# worker for every test module (imported into each module, they would be one per module).
+from browser import browser, desktop_page, page  # noqa: E402, F401
 from flask.testing import FlaskClient
 from sqlalchemy import text
 from werkzeug.serving import make_server
@@ -116,10 +120,10 @@ def make_staff(app):
     def make(role: str, email: str | None = None):
         user = create_user(email or f"{role}@example.org", role.title(), PASSWORD, role)
         staff_client = app.test_client()
-        page = staff_client.get("/staff/login").get_data(as_text=True)
+        login_page = staff_client.get("/staff/login").get_data(as_text=True)
         response = staff_client.post(
             "/staff/login",
-            data={"csrf_token": csrf_from(page), "email": user.email, "password": PASSWORD},
+            data={"csrf_token": csrf_from(login_page), "email": user.email, "password": PASSWORD},
         )
         assert response.status_code == 302, "login failed"
         return user, staff_client

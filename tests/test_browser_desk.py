@@ -5,15 +5,13 @@ The desk page talks to the JSON API with a device token, given by the admin's pa
 (/desk/#pair=<token>). The answer fills the screen: its colour is in data-result.
 """
 
-# ruff: noqa: F811  (the browser fixtures are imported, then named as test arguments)
-
 import io
 import subprocess
 import uuid
 from datetime import datetime, timedelta
 
 import pytest
-from browser import CHROMIUM, CHROMIUM_ARGS, DESKTOP, _open_page, browser, desktop_page, page  # noqa: F401
+from browser import CHROMIUM, CHROMIUM_ARGS, DESKTOP, _open_page
 from conftest import PASSWORD, ROOT
 from flask_babel import force_locale, gettext
 from helpers import register_someone

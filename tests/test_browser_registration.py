@@ -4,12 +4,9 @@ Italian is the default language; the words the tests look for come from the Ital
 catalogue, so a test fails if a message the attendee sees is not translated.
 """
 
-# ruff: noqa: F811  (the browser fixtures are imported, then named as test arguments)
-
 import re
 
 import pytest
-from browser import browser, desktop_page, page  # noqa: F401
 from flask_babel import force_locale, format_date, gettext
 from playwright.sync_api import expect
 from sqlalchemy import select

@@ -11,7 +11,7 @@ from .forms import LoginForm
 
 bp = Blueprint("auth", __name__, url_prefix="/staff")
 
-HOME_BY_ROLE = {Role.ADMIN: "admin.attendees", Role.DESK: "desk.desk", Role.FACILITATOR: "public.home"}
+HOME_BY_ROLE = {Role.ADMIN: "admin.attendees", Role.DESK: "desk.desk", Role.FACILITATOR: "facilitators.index"}
 
 
 def _login_email() -> str:

@@ -1,0 +1,144 @@
+"""Photos of the tablecloth: only pictures, not too big, written again without metadata
+(no GPS position leaves the phone's photo), with a thumbnail."""
+
+import io
+
+import pytest
+from PIL import ExifTags, Image
+from sqlalchemy import func, select
+from test_facilitators import facilitator_of, png_bytes, upload_dir  # noqa: F401
+
+from app.extensions import db
+from app.models import TablePhoto
+from app.services import photos
+
+
+def jpeg_with_gps(size=(800, 600), orientation=None) -> bytes:
+    """A phone photo: a JPEG whose EXIF block says where it was taken (MO.CA, Brescia)."""
+    image = Image.new("RGB", size, "steelblue")
+    image.paste((250, 200, 0), (0, 0, size[0] // 2, size[1] // 3))  # a mark to check rotation
+    exif = image.getexif()
+    exif[ExifTags.Base.Make] = "PhoneMaker"
+    exif[ExifTags.Base.ImageDescription] = "Tovaglia del tavolo"
+    if orientation:
+        exif[ExifTags.Base.Orientation] = orientation
+    gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
+    gps[ExifTags.GPS.GPSLatitudeRef] = "N"
+    gps[ExifTags.GPS.GPSLatitude] = (45.0, 32.0, 24.5)
+    gps[ExifTags.GPS.GPSLongitudeRef] = "E"
+    gps[ExifTags.GPS.GPSLongitude] = (10.0, 13.0, 12.1)
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", exif=exif, quality=90)
+    data = buffer.getvalue()
+    assert Image.open(io.BytesIO(data)).getexif().get_ifd(ExifTags.IFD.GPSInfo), "the test photo has GPS"
+    return data
+
+
+def stored_files(folder) -> list[str]:
+    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+
+
+def stored(photo: TablePhoto, thumbnail=False) -> bytes:
+    return photos.photo_path(photo, thumbnail).read_bytes()
+
+
+def test_gps_and_every_other_metadata_are_gone_and_a_thumbnail_is_made(event, upload_dir):  # noqa: F811
+    outcome = photos.save_photo(event.tables[0], 1, io.BytesIO(jpeg_with_gps()), "Tovaglia", "f@example.org")
+    assert outcome.result is photos.PhotoResult.SAVED
+    photo = outcome.photo
+    assert photo.stored_name.endswith(".jpg") and "Tovaglia" not in photo.stored_name
+    data = stored(photo)
+    image = Image.open(io.BytesIO(data))
+    assert image.format == "JPEG"
+    assert not image.getexif() and "exif" not in image.info
+    assert b"Exif" not in data and b"PhoneMaker" not in data and b"GPS" not in data
+    thumb = Image.open(io.BytesIO(stored(photo, thumbnail=True)))
+    assert thumb.format == "JPEG" and max(thumb.size) <= photos.THUMB_MAX_SIDE
+    assert not thumb.getexif()
+    assert stored_files(upload_dir) == sorted([photo.stored_name, photos.thumbnail_name(photo.stored_name)])
+
+
+def test_a_sideways_phone_photo_is_stored_upright(event, upload_dir):  # noqa: F811
+    outcome = photos.save_photo(event.tables[0], 1, io.BytesIO(jpeg_with_gps(orientation=6)), None, "f")
+    assert (outcome.photo.width, outcome.photo.height) == (600, 800), "rotated as the EXIF said"
+    assert not Image.open(io.BytesIO(stored(outcome.photo))).getexif()
+
+
+def test_transparent_png_stays_png_and_large_photos_are_scaled_down(event, upload_dir):  # noqa: F811
+    buffer = io.BytesIO()
+    Image.new("RGBA", (3000, 1000), (0, 128, 0, 100)).save(buffer, "PNG")
+    outcome = photos.save_photo(event.tables[0], 0, io.BytesIO(buffer.getvalue()), None, "f")
+    assert outcome.photo.stored_name.endswith(".png")
+    assert (outcome.photo.width, outcome.photo.height) == (photos.STORED_MAX_SIDE, 853)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"%PDF-1.4 not a picture at all",
+        b"\xff\xd8\xff\xe0" + b"\x00" * 200,  # starts like a JPEG, is not one
+        b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+    ],
+    ids=["pdf", "fake-jpeg", "svg"],
+)
+def test_what_is_not_a_picture_is_refused(event, upload_dir, data):  # noqa: F811
+    outcome = photos.save_photo(event.tables[0], 1, io.BytesIO(data), None, "f")
+    assert outcome.result is photos.PhotoResult.NOT_AN_IMAGE
+    assert db.session.scalar(select(func.count()).select_from(TablePhoto)) == 0
+    assert stored_files(upload_dir) == []
+
+
+def test_too_many_bytes_or_pixels_are_refused(app, event, upload_dir, monkeypatch):  # noqa: F811
+    monkeypatch.setitem(app.config, "MAX_PHOTO_BYTES", 20_000)
+    big = jpeg_with_gps(size=(1600, 1200))
+    assert len(big) > 20_000
+    assert (
+        photos.save_photo(event.tables[0], 1, io.BytesIO(big), None, "f").result
+        is photos.PhotoResult.TOO_LARGE
+    )
+    monkeypatch.setitem(app.config, "MAX_PHOTO_BYTES", 10 * 2**20)
+    monkeypatch.setitem(app.config, "MAX_PHOTO_PIXELS", 1000 * 1000)
+    outcome = photos.save_photo(event.tables[0], 1, io.BytesIO(big), None, "f")
+    assert outcome.result is photos.PhotoResult.TOO_MANY_PIXELS
+    assert (
+        photos.save_photo(event.tables[0], 1, io.BytesIO(b""), None, "f").result is photos.PhotoResult.EMPTY
+    )
+    assert stored_files(upload_dir) == []
+
+
+def test_upload_page_refuses_non_images_and_oversized_files(app, event, make_staff, upload_dir, monkeypatch):  # noqa: F811
+    table = event.tables[0]
+    _, own = facilitator_of(make_staff, table)
+    url = f"/facilitators/tables/{table.id}/photos"
+
+    def upload(data, name, mimetype):
+        page = own.get(url).get_data(as_text=True)
+        token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+        return own.post(
+            url,
+            data={
+                "csrf_token": token,
+                "round": "1",
+                "caption": "Il cartellone",
+                "photo": (io.BytesIO(data), name, mimetype),
+            },
+            content_type="multipart/form-data",
+        )
+
+    refused = upload(b"just some text, honest", "photo.jpg", "image/jpeg")  # lies about its type
+    assert refused.status_code == 422 and "JPEG, PNG" in refused.get_data(as_text=True)
+    monkeypatch.setitem(app.config, "MAX_PHOTO_BYTES", 50_000)
+    big = jpeg_with_gps(size=(2000, 1500))
+    assert 50_000 < len(big) < 50_000 + 256 * 1024
+    assert upload(big, "big.jpg", "image/jpeg").status_code == 422
+    huge = big + b"\0" * (400 * 1024)  # past the request limit: refused before it is read
+    too_big = upload(huge, "huge.jpg", "image/jpeg")
+    assert too_big.status_code == 302
+    assert db.session.scalar(select(func.count()).select_from(TablePhoto)) == 0
+
+    accepted = upload(png_bytes(), "../../etc/passwd.png", "text/plain")
+    assert accepted.status_code == 302
+    photo = db.session.scalars(select(TablePhoto)).one()
+    assert photo.caption == "Il cartellone" and "passwd" not in photo.stored_name
+    page = own.get(url).get_data(as_text=True)
+    assert f"/photos/{photo.id}/thumb" in page
