@@ -34,6 +34,8 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.config.update(overrides)
     if app.config["PRODUCTION"] and app.config["SECRET_KEY"] in (None, "", DEV_SECRET):
         raise RuntimeError("SECRET_KEY must be set to a private random value in production.")
+    if app.config["PRODUCTION"] and app.config["MAIL_CATCH"]:
+        raise RuntimeError("MAIL_CATCH shows every e-mail to anyone at /dev/mail: never in production.")
     Path(app.instance_path).mkdir(exist_ok=True)
 
     db.init_app(app)
