@@ -179,8 +179,8 @@ def running_gunicorn(database_url, log_path, workers=4, threads=4, **env_overrid
         NOIDAY_CONFIG="development",
         MAIL_CATCH="1",
         RATELIMIT_ENABLED="0",  # the load comes from one address: limits are tested apart
-        **env_overrides,
     )
+    env.update(env_overrides)
     command = [sys.executable, "-m", "gunicorn", "-w", str(workers), "--threads", str(threads)]
     command += ["-b", f"127.0.0.1:{port}", "wsgi:app"]
     with open(log_path, "w") as log:

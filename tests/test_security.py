@@ -3,14 +3,13 @@
 import re
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, csrf_from, free_port
+from conftest import ROOT, csrf_from, running_gunicorn
 from helpers import form_fields
 
 from app import create_app
@@ -89,35 +88,14 @@ def test_link_resend_is_rate_limited(client, event):
 
 def test_rate_limits_hold_across_gunicorn_workers_with_redis(app, event, database_url, tmp_path):
     """Four worker processes share one count in Redis: the sixth failed login is refused."""
-    import os
-
-    port = free_port()
-    env = dict(
-        os.environ,
-        DATABASE_URL=database_url,
-        SECRET_KEY="test-secret",
-        NOIDAY_CONFIG="development",
-        RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/15",
-    )
     subprocess.run(
         [sys.executable, "-c", "import redis; redis.Redis(port=6379, db=15).flushdb()"], check=True, cwd=ROOT
     )
-    log = open(tmp_path / "gunicorn.log", "w")  # noqa: SIM115
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-w", "4", "-b", f"127.0.0.1:{port}", "wsgi:app"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/staff/login", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
+    shared = {"RATELIMIT_ENABLED": "1", "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/15"}
+    with running_gunicorn(database_url, tmp_path / "gunicorn.log", workers=4, threads=1, **shared) as (
+        base,
+        _,
+    ):
         statuses = []
         for _ in range(6):
             # A new connection and session each time, so requests spread over the workers.
@@ -128,10 +106,7 @@ def test_rate_limits_hold_across_gunicorn_workers_with_redis(app, event, databas
                 statuses.append(opener.open(base + "/staff/login", data=body.encode(), timeout=5).status)
             except urllib.error.HTTPError as error:
                 statuses.append(error.code)
-        assert statuses == [200] * 5 + [429]
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    assert statuses == [200] * 5 + [429]
 
 
 def test_health_endpoint_checks_the_database(client, app):

@@ -2,7 +2,7 @@
 
 import json
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -17,7 +17,7 @@ from ..registration.forms import ConfirmForm
 from ..services import world_cafe
 from ..services.assignment import AssignmentError
 from ..services.assignment_text import reason_sentence
-from ..services.events import current_event
+from ..services.events import current_event_or_404
 
 bp = Blueprint("admin_assignment", __name__, url_prefix="/admin/assignment")
 
@@ -43,16 +43,9 @@ class MoveForm(FlaskForm):
     table_id = SelectField(_l("Table"), coerce=int)
 
 
-def _event():
-    event = current_event()
-    if event is None:
-        abort(404)
-    return event
-
-
 @bp.route("/", methods=["GET", "POST"])
 def runs():
-    event = _event()
+    event = current_event_or_404()
     form = RunForm()
     if form.validate_on_submit():
         try:
@@ -82,7 +75,7 @@ def runs():
 @bp.route("/runs/<int:run_id>", methods=["GET", "POST"])
 def run(run_id):
     run = db.get_or_404(AssignmentRun, run_id)
-    event = _event()
+    event = current_event_or_404()
     tables = {t.id: t for t in event.tables}
     move_form = MoveForm()
     move_form.table_id.choices = [(t.id, t.display_name) for t in event.tables]

@@ -10,7 +10,7 @@ from ..facilitators.forms import AssignFacilitatorForm
 from ..models import CafeTable, Role, User
 from ..registration.forms import ConfirmForm
 from ..services import facilitation
-from ..services.events import current_event
+from ..services.events import current_event_or_404
 from ..services.report import build_report, outcomes_csv, report_markdown
 from ..services.report_pdf import report_pdf
 
@@ -37,16 +37,9 @@ def _not_stored(response):
     return response
 
 
-def _event():
-    event = current_event()
-    if event is None:
-        abort(404)
-    return event
-
-
 @bp.route("/", methods=["GET", "POST"])
 def facilitators():
-    event = _event()
+    event = current_event_or_404()
     form = AssignFacilitatorForm(facilitation.facilitator_candidates(), event.tables)
     if form.validate_on_submit():
         table, user = db.session.get(CafeTable, form.table_id.data), db.session.get(User, form.user_id.data)
@@ -89,18 +82,18 @@ def _download(data: bytes, mimetype: str, filename: str) -> Response:
 
 @report_bp.get("/report.pdf")
 def report_pdf_download():
-    event = _event()
+    event = current_event_or_404()
     return _download(report_pdf(build_report(event)), "application/pdf", f"{event.slug}-report.pdf")
 
 
 @report_bp.get("/report.md")
 def report_markdown_download():
-    event = _event()
+    event = current_event_or_404()
     text = report_markdown(build_report(event))
     return _download(text.encode("utf-8"), "text/markdown; charset=utf-8", f"{event.slug}-report.md")
 
 
 @report_bp.get("/outcomes.csv")
 def outcomes_csv_download():
-    event = _event()
+    event = current_event_or_404()
     return _download(outcomes_csv(event), "text/csv; charset=utf-8", f"{event.slug}-outcomes.csv")

@@ -1,6 +1,6 @@
 """Organisers' pages (role admin): attendees, one attendee, CSV export."""
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -13,7 +13,7 @@ from ..services.attendee_list import AttendeeFilter, attendee_query, attendees_c
 from ..services.badge_content import badge_for
 from ..services.badge_pdf import badges_sheet_pdf
 from ..services.desks import create_desk_device, desk_devices, revoke_desk_device
-from ..services.events import current_event
+from ..services.events import current_event_or_404
 from ..services.registration import places_left
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -24,13 +24,6 @@ PAGE_SIZE = 50
 @roles_required(Role.ADMIN)
 def require_admin():
     """Every admin page is for admins only."""
-
-
-def _event():
-    event = current_event()
-    if event is None:
-        abort(404)
-    return event
 
 
 def _filters() -> AttendeeFilter:
@@ -46,7 +39,7 @@ def _filters() -> AttendeeFilter:
 
 @bp.route("/")
 def attendees():
-    event = _event()
+    event = current_event_or_404()
     filters = _filters()
     page = db.paginate(attendee_query(event, filters), per_page=PAGE_SIZE, max_per_page=PAGE_SIZE)
     return render_template(
@@ -61,7 +54,7 @@ def attendees():
 
 @bp.route("/attendees.csv")
 def attendees_export():
-    event = _event()
+    event = current_event_or_404()
     return Response(
         attendees_csv(event, _filters()),
         mimetype="text/csv; charset=utf-8",
@@ -72,7 +65,7 @@ def attendees_export():
 @bp.route("/badges.pdf")
 def badges_sheet():
     """A4 sheets of badges with cut marks, for the confirmed attendees the filters select."""
-    event = _event()
+    event = current_event_or_404()
     filters = _filters()
     filters.status = AttendeeStatus.CONFIRMED
     attendees = db.session.scalars(attendee_query(event, filters)).all()
@@ -130,7 +123,7 @@ def resend_message(message_id):
 @bp.route("/desks", methods=["GET", "POST"])
 def desks():
     """Desk devices: create one (its token is shown once, with a pairing link) or revoke it."""
-    event = _event()
+    event = current_event_or_404()
     form = DeskDeviceForm()
     new_token = None
     if form.validate_on_submit():

@@ -3,19 +3,19 @@
 The scanner page itself talks to the JSON API (app/api) with the device's token.
 """
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..auth.roles import roles_required
 from ..extensions import db
 from ..models import Attendee, Role
-from ..registration.forms import WalkInForm
+from ..registration.forms import WalkInForm, registration_data
 from ..services import checkin
 from ..services.badge_content import badge_for
 from ..services.badge_pdf import badge_pdf as render_badge_pdf
-from ..services.events import current_event
-from ..services.registration import RegistrationData, RegistrationError, register
+from ..services.events import current_event_or_404
+from ..services.registration import RegistrationError, register
 
 bp = Blueprint("desk", __name__, url_prefix="/desk")
 
@@ -26,16 +26,10 @@ def require_desk_role():
     """Every desk page is for desk staff and admins."""
 
 
-def _event():
-    event = current_event()
-    if event is None:
-        abort(404)
-    return event
-
-
 @bp.route("/")
 def desk():
-    return render_template("desk/desk.html", event=_event(), api_base=url_for("api.me")[: -len("/me")])
+    api_base = url_for("api.me")[: -len("/me")]
+    return render_template("desk/desk.html", event=current_event_or_404(), api_base=api_base)
 
 
 @bp.route("/sw.js")
@@ -50,21 +44,10 @@ def service_worker():
 @bp.route("/walk-in", methods=["GET", "POST"])
 def walk_in():
     """A short registration at the desk, checked in at once, badge ready to print."""
-    event = _event()
+    event = current_event_or_404()
     form = WalkInForm(event)
     if form.validate_on_submit():
-        data = RegistrationData(
-            first_name=form.first_name.data,
-            last_name=form.last_name.data,
-            email=form.email.data,
-            participant_type=form.participant_type.data,
-            day_part_ids=form.day_parts.data,
-            organisation_name=form.organisation.data,
-            dietary_needs=form.dietary_needs.data,
-            accessibility_needs=form.accessibility_needs.data,
-            language=form.language.data,
-            consent_photos=form.consent_photos.data,
-        )
+        data = registration_data(form)
         try:
             attendee = register(event, data, source="desk")
         except RegistrationError:

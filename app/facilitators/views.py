@@ -28,7 +28,7 @@ from ..auth.roles import roles_required
 from ..extensions import db
 from ..models import NOTE_KINDS, CafeTable, Role, TablePhoto
 from ..services import facilitation, notes, photos
-from ..services.events import current_event
+from ..services.events import current_event_or_404
 from ..services.notes import synthesis_columns
 from ..services.report import KIND_LABELS, round_title
 from .forms import PhotoForm
@@ -111,9 +111,7 @@ def _whole_number(value) -> int | None:
 
 @bp.route("/")
 def index():
-    event = current_event()
-    if event is None:
-        abort(404)
+    event = current_event_or_404()
     tables = facilitation.tables_for(current_user, event)
     return render_template("facilitators/index.html", event=event, tables=tables)
 
@@ -351,21 +349,14 @@ def require_synthesis_role():
     """The synthesis is shown by an admin; facilitators may follow it too."""
 
 
-def _event_or_404():
-    event = current_event()
-    if event is None:
-        abort(404)
-    return event
-
-
 @synthesis_bp.get("/")
 def synthesis():
-    event = _event_or_404()
+    event = current_event_or_404()
     return render_template("synthesis/synthesis.html", event=event, columns=synthesis_columns(event))
 
 
 @synthesis_bp.get("/data.json")
 def synthesis_data():
-    response = jsonify(tables=synthesis_columns(_event_or_404()))
+    response = jsonify(tables=synthesis_columns(current_event_or_404()))
     response.headers["Cache-Control"] = "no-store"
     return response

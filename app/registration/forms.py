@@ -17,17 +17,10 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..models import DayPartKind, Event, ParticipantType, localized
+from ..models import DayPartKind, Event, localized
+from ..services.badges import PARTICIPANT_TYPE_LABELS as PARTICIPANT_TYPES
+from ..services.registration import RegistrationData
 
-PARTICIPANT_TYPES = {
-    ParticipantType.NETWORK_MEMBER: _l("Member of the network"),
-    ParticipantType.CITY_STAFF: _l("City staff"),
-    ParticipantType.SOCIAL_WORKER: _l("Social or third-sector worker"),
-    ParticipantType.PARTNER: _l("Project partner"),
-    ParticipantType.CITIZEN: _l("Citizen"),
-    ParticipantType.PRESS: _l("Press"),
-    ParticipantType.SPEAKER: _l("Speaker"),
-}
 LANGUAGE_NAMES = {"it": "Italiano", "en": "English"}
 
 
@@ -159,6 +152,29 @@ class RegistrationForm(FlaskForm):
                     valid = False
                 seen.add(field.data)
         return valid
+
+
+def registration_data(form) -> RegistrationData:
+    """What the attendee typed, for the registration service (the walk-in form asks less)."""
+
+    def value(name, default=None):
+        field = getattr(form, name, None)
+        return field.data if field is not None else default
+
+    return RegistrationData(
+        first_name=form.first_name.data,
+        last_name=form.last_name.data,
+        email=form.email.data,
+        phone=value("phone"),
+        organisation_name=form.organisation.data,
+        participant_type=form.participant_type.data,
+        day_part_ids=form.day_parts.data,
+        table_ids=form.ranked_table_ids() if hasattr(form, "ranked_table_ids") else [],
+        dietary_needs=form.dietary_needs.data,
+        accessibility_needs=form.accessibility_needs.data,
+        language=form.language.data,
+        consent_photos=form.consent_photos.data,
+    )
 
 
 class EditRegistrationForm(RegistrationForm):

@@ -12,51 +12,27 @@ from ..services.assignment_text import reason_sentence
 from ..services.badge_content import badge_for
 from ..services.badge_pdf import badge_pdf
 from ..services.badges import badge_token, qr_png
-from ..services.events import current_event
+from ..services.events import current_event_or_404
 from ..services.privacy import delete_registration, personal_data
-from ..services.registration import RegistrationData, RegistrationError
+from ..services.registration import RegistrationError
 from ..services.tokens import attendee_for_manage_token, manage_token
 from ..services.world_cafe import published_seats
-from .forms import ConfirmForm, EditRegistrationForm, EmailOnlyForm, RegistrationForm
+from .forms import ConfirmForm, EditRegistrationForm, EmailOnlyForm, RegistrationForm, registration_data
 
 bp = Blueprint("registration", __name__)
-
-
-def _event_or_404():
-    event = current_event()
-    if event is None:
-        abort(404)
-    return event
-
-
-def _data(form: RegistrationForm) -> RegistrationData:
-    return RegistrationData(
-        first_name=form.first_name.data,
-        last_name=form.last_name.data,
-        email=form.email.data,
-        phone=form.phone.data,
-        organisation_name=form.organisation.data,
-        participant_type=form.participant_type.data,
-        day_part_ids=form.day_parts.data,
-        table_ids=form.ranked_table_ids(),
-        dietary_needs=form.dietary_needs.data,
-        accessibility_needs=form.accessibility_needs.data,
-        language=form.language.data,
-        consent_photos=form.consent_photos.data,
-    )
 
 
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit("20 per minute; 200 per hour", methods=["POST"])
 def register():
-    event = _event_or_404()
+    event = current_event_or_404()
     if not event.registration_is_open():
         return render_template("registration/closed.html", event=event)
     form = RegistrationForm(event, service.places_left(event))
     duplicate = False
     if form.validate_on_submit():
         try:
-            attendee = service.register(event, _data(form))
+            attendee = service.register(event, registration_data(form))
         except RegistrationError as error:
             if error.reason is not RegistrationError.Reason.DUPLICATE_EMAIL:
                 raise
@@ -76,7 +52,7 @@ def register():
 @limiter.limit("5 per minute; 30 per hour", methods=["POST"])
 def resend_link():
     """Send the personal link again; the answer never reveals whether an address is registered."""
-    event = _event_or_404()
+    event = current_event_or_404()
     form = EmailOnlyForm()
     if form.validate_on_submit():
         service.resend_manage_link(event, form.email.data)
@@ -139,7 +115,7 @@ def edit(token):
         _fill(form, attendee)
     elif form.validate():
         try:
-            service.update_registration(attendee, _data(form))
+            service.update_registration(attendee, registration_data(form))
         except RegistrationError as error:
             if error.reason is not RegistrationError.Reason.DUPLICATE_EMAIL:
                 raise

@@ -1,6 +1,6 @@
 """Load an event from its data file into the database, and find the event being served."""
 
-from flask import current_app
+from flask import abort, current_app
 from sqlalchemy import func, select
 
 from ..extensions import db
@@ -144,3 +144,11 @@ def current_event() -> Event | None:
     query = select(Event)
     query = query.filter_by(slug=slug) if slug else query.order_by(Event.date.desc(), Event.id.desc())
     return db.session.execute(query.limit(1)).scalar_one_or_none()
+
+
+def current_event_or_404() -> Event:
+    """For views: the event being served, or a 404 page when none is loaded."""
+    event = current_event()
+    if event is None:
+        abort(404)
+    return event
