@@ -128,5 +128,5 @@ def publish(run_id):
     run = db.get_or_404(AssignmentRun, run_id)
     if ConfirmForm().validate_on_submit() and run.published_at is None:
         notified = world_cafe.publish(run, current_user.email)
-        flash(_("Published. %(num)d people are told their table by e-mail.", num=notified), "success")
+        flash(_("Published. People e-mailed about their table: %(num)d.", num=notified), "success")
     return redirect(url_for("admin_assignment.run", run_id=run.id))
