@@ -126,7 +126,7 @@ def test_a_concurrent_edit_is_detected_and_both_versions_are_kept(page, second_p
     kept = db.session.scalars(select(NoteRevision).filter_by(conflict=True)).one()
     assert kept.content["insights"] == "Idea di Marco: orti condivisi" and kept.author == "marco@example.org"
 
-    conflict.get_by_role("button", name="Keep both (every line)").click()
+    conflict.locator("[data-merge=both]").click()  # "Tieni entrambe (tutte le righe)"
     both = "Idea di Silvia: banca del tempo\nIdea di Marco: orti condivisi"
     expect(second_page.locator("#note-insights")).to_have_value(both)
     wait_for_server(second_page, table, lambda s: s.insights == both)

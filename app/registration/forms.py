@@ -110,14 +110,14 @@ class RegistrationForm(FlaskForm):
     )
     consent_photos = BooleanField(_l("I agree to appear in photos and videos of the day (optional)."))
 
-    def __init__(self, event: Event, places_left: dict | None = None, *args, **kwargs):
+    def __init__(self, event: Event, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.event = event
         self.participant_type.choices = [("", _l("Choose..."))] + [
             (value.value, label) for value, label in PARTICIPANT_TYPES.items()
         ]
         self.day_parts.choices = [(part.id, localized(part.name)) for part in event.day_parts]
-        self.places_left = places_left or {}
+        self.places_left = {}  # free places per day part id, set by the view before showing
         table_choices = [("", _l("No preference"))] + [
             (str(table.id), localized(table.name)) for table in event.tables
         ]

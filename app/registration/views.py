@@ -28,7 +28,7 @@ def register():
     event = current_event_or_404()
     if not event.registration_is_open():
         return render_template("registration/closed.html", event=event)
-    form = RegistrationForm(event, service.places_left(event))
+    form = RegistrationForm(event)
     duplicate = False
     if form.validate_on_submit():
         try:
@@ -45,6 +45,7 @@ def register():
             )
             return redirect(url_for("registration.manage", token=manage_token(attendee)))
     resend_form = EmailOnlyForm(email=form.email.data) if duplicate else None
+    form.places_left = service.places_left(event)  # counted only when the form is shown
     return render_template("registration/register.html", event=event, form=form, resend_form=resend_form)
 
 
@@ -110,7 +111,7 @@ def edit(token):
     if attendee.status == AttendeeStatus.CANCELLED:
         return redirect(url_for("registration.manage", token=token))
     event = attendee.event
-    form = EditRegistrationForm(event, service.places_left(event), obj=None)
+    form = EditRegistrationForm(event)
     if not form.is_submitted():
         _fill(form, attendee)
     elif form.validate():
@@ -123,6 +124,7 @@ def edit(token):
         else:
             flash(_("Your changes are saved."), "success")
             return redirect(url_for("registration.manage", token=token))
+    form.places_left = service.places_left(event)
     return render_template("registration/edit.html", event=event, form=form, attendee=attendee, token=token)
 
 

@@ -56,10 +56,26 @@ class RegistrationData:
 
 def places_left(event: Event) -> dict:
     """Free places for the event ("event") and for each day part id (None: no limit)."""
-    left = {"event": _left(event.capacity, _confirmed_attendees(event.id))}
+    taken = _places_taken(event)
+    left = {"event": _left(event.capacity, taken["event"])}
     for part in event.day_parts:
-        left[part.id] = _left(part.capacity, _confirmed_in_part(part.id))
+        left[part.id] = _left(part.capacity, taken[part.id])
     return left
+
+
+def _places_taken(event: Event) -> dict:
+    """Confirmed places, for the event and per day part, in two queries."""
+    per_part = dict(
+        db.session.execute(
+            select(AttendeePart.day_part_id, func.count())
+            .join(DayPart)
+            .where(DayPart.event_id == event.id, AttendeePart.status == PartStatus.CONFIRMED)
+            .group_by(AttendeePart.day_part_id)
+        ).all()
+    )
+    taken = {part.id: per_part.get(part.id, 0) for part in event.day_parts}
+    taken["event"] = _confirmed_attendees(event.id)
+    return taken
 
 
 def register(event: Event, data: RegistrationData, *, source: str = "online") -> Attendee:
@@ -67,12 +83,9 @@ def register(event: Event, data: RegistrationData, *, source: str = "online") ->
     if source == "online" and not event.registration_is_open():
         raise RegistrationError(RegistrationError.Reason.CLOSED)
     lock_event(event.id)
-    if _email_taken(event.id, data.email):
-        db.session.rollback()
-        raise RegistrationError(RegistrationError.Reason.DUPLICATE_EMAIL)
-
+    taken = _places_taken(event)  # counted under the lock: nobody else takes a place meanwhile
     now = utcnow()
-    full = _left(event.capacity, _confirmed_attendees(event.id)) == 0
+    full = _left(event.capacity, taken["event"]) == 0
     attendee = Attendee(
         event=event,
         status=AttendeeStatus.WAITLISTED if full else AttendeeStatus.CONFIRMED,
@@ -83,10 +96,10 @@ def register(event: Event, data: RegistrationData, *, source: str = "online") ->
     _apply(attendee, data)
     db.session.add(attendee)
     for part in _chosen_parts(event, data.day_part_ids):
-        _add_part(attendee, part)
+        _add_part(attendee, part, taken)
     try:
         db.session.flush()
-    except IntegrityError:  # the unique (event, email) constraint: a racing twin won
+    except IntegrityError:  # the unique (event, email) constraint says this e-mail is registered
         db.session.rollback()
         raise RegistrationError(RegistrationError.Reason.DUPLICATE_EMAIL) from None
     mailer.enqueue("waitlisted" if _waits_for_anything(attendee) else "confirmation", attendee)
@@ -109,9 +122,11 @@ def update_registration(attendee: Attendee, data: RegistrationData) -> Attendee:
     for attendee_part in list(attendee.parts):
         if attendee_part.day_part_id not in chosen_ids:
             attendee.parts.remove(attendee_part)
+    db.session.flush()
+    taken = _places_taken(attendee.event)
     for part in chosen:
         if attendee.part(part.id) is None:
-            _add_part(attendee, part)
+            _add_part(attendee, part, taken)
     db.session.flush()
     promoted = _fill_vacancies(attendee.event)
     mailer.enqueue("updated", attendee)
@@ -224,14 +239,14 @@ def _notify_promoted(attendees) -> None:
         mailer.enqueue("promoted", attendee)
 
 
-def _add_part(attendee: Attendee, part: DayPart) -> None:
-    room = attendee.status == AttendeeStatus.CONFIRMED and (
-        _left(part.capacity, _confirmed_in_part(part.id)) != 0
-    )
+def _add_part(attendee: Attendee, part: DayPart, taken: dict) -> None:
+    """Take a place in the part if one is free (``taken`` counts it), else join its waiting list."""
+    room = attendee.status == AttendeeStatus.CONFIRMED and _left(part.capacity, taken[part.id]) != 0
+    if room:
+        taken[part.id] += 1
     attendee.parts.append(
         AttendeePart(day_part=part, status=PartStatus.CONFIRMED if room else PartStatus.WAITLISTED)
     )
-    db.session.flush()  # so that the next count sees this place taken
 
 
 def _apply(attendee: Attendee, data: RegistrationData) -> None:

@@ -1,0 +1,423 @@
+"""Accessibility: axe-core in headless Chromium over every HTML page of the app, on a phone
+(390x844) and on a laptop (1280x800). No violation of impact "serious" or "critical" is
+allowed; "moderate" and "minor" ones are reported as warnings.
+
+Every page is in PAGES as (name, path, role, then): `then` brings the page into the state
+to check (a form sent with errors, a badge scanned at the desk...). The guard test below
+fails when the app gains an HTML page that PAGES does not visit.
+
+axe-core comes from node_modules (package.json, `npm ci`). It is evaluated through the
+DevTools protocol: a <script> tag (inline) would be refused by the app's
+Content-Security-Policy, as it should be.
+"""
+
+import io
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import pytest
+from conftest import PASSWORD, ROOT
+from helpers import register_someone
+from PIL import Image
+from playwright.sync_api import expect
+from werkzeug.exceptions import NotFound
+
+from app.extensions import db
+from app.models import TableFacilitator
+from app.services import notes, photos, world_cafe
+from app.services.badges import badge_token
+from app.services.desks import create_desk_device
+from app.services.registration import cancel_registration
+from app.services.tokens import manage_token
+from app.services.users import create_user
+
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+BLOCKING = ("serious", "critical")
+
+# GET routes that answer with something other than an HTML page (besides those the guard
+# leaves out by their address: static files, .json, .pdf, .csv, .md, .png, sw.js, /api/,
+# /dev/ and /healthz).
+NOT_HTML = {
+    "public.set_language": "redirects back to the page it was asked from",
+    "facilitators.photo_file": "a JPEG",
+    "facilitators.photo_thumbnail": "a JPEG",
+}
+NOT_HTML_SUFFIXES = (".json", ".pdf", ".csv", ".md", ".png", "sw.js")
+NOT_HTML_PREFIXES = ("/static/", "/api/", "/dev/", "/healthz")
+
+
+# ---- What to do on a page before checking it -------------------------------------------------
+
+
+def submit_empty(page, site):
+    """Send the page's form with its text fields emptied."""
+    form = page.locator("main form").last
+    for field in form.locator("input[type=text]:visible, input[type=email]:visible").all():
+        field.fill("")
+    form.locator("button[type=submit]").click()
+    expect(page.locator("#form-errors")).to_be_visible()
+
+
+def wrong_password(page, site):
+    page.locator("#email").fill("nobody@example.org")
+    page.locator("#password").fill("not the password")
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator("#password-error")).to_be_visible()
+
+
+def too_many_sign_ins(page, site):
+    for _ in range(6):  # 5 failed sign-ins a minute per account, then 429
+        page.locator("#email").fill("guesser@example.org")
+        page.locator("#password").fill("guess")
+        with page.expect_response(lambda r: r.request.method == "POST") as answer:
+            page.locator("main form button[type=submit]").click()
+        if answer.value.status == 429:
+            page.wait_for_load_state()
+            return
+    raise AssertionError("no 429 page after 6 failed sign-ins")
+
+
+def resend_sent(page, site):
+    page.locator("#email").fill(site.email)
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator(".notice").first).to_be_visible()
+
+
+def desk_paired(page, site):
+    expect(page.locator("#desk")).to_have_attribute("data-ready", "true")
+    expect(page.locator("#desk-main")).to_be_visible()
+
+
+def desk_unpaired(page, site):
+    expect(page.locator("#pairing")).to_be_visible()
+
+
+def desk_scanned(page, site):
+    desk_paired(page, site)
+    page.locator("#scan-code").fill(site.badge)
+    page.locator("#scan-code").press("Enter")
+    expect(page.locator("#result")).to_have_attribute("data-result", "green")
+
+
+def desk_searched(page, site):
+    desk_paired(page, site)
+    page.locator("#search-input").fill(site.last_name)
+    expect(page.locator("#search-results li").first).to_be_visible()
+
+
+def desk_created(page, site):
+    page.locator("#name").fill("Desk 3")
+    page.locator("main form button[type=submit]").first.click()
+    expect(page.locator("code.token").first).to_be_visible()
+
+
+def notes_ready(page, site):
+    expect(page.locator("#notes")).to_have_attribute("data-ready", "true")
+
+
+def attendance_ready(page, site):
+    expect(page.locator("#attendance")).to_have_attribute("data-ready", "true")
+
+
+def attendance_scanned(page, site):
+    attendance_ready(page, site)
+    page.locator("#scan-code").fill(site.badge)
+    page.locator("#scan-code").press("Enter")
+    expect(page.locator("#scan-result")).not_to_have_attribute("data-result", "")
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    path: str  # filled from the site fixture: {token}, {attendee}, {table}, {run}...
+    role: str  # who opens it: public (nobody signed in), admin, desk, facilitator
+    then: Callable | None = None
+    status: int = 200  # of the page as first opened
+
+
+PAGES = [
+    # Public
+    Page("home", "/", "public"),
+    Page("register", "/register", "public"),
+    Page("register, errors shown", "/register", "public", submit_empty),
+    Page("resend link", "/register/link", "public"),
+    Page("resend link, errors shown", "/register/link", "public", submit_empty),
+    Page("resend link, sent", "/register/link", "public", resend_sent),
+    Page("privacy notice", "/privacy", "public"),
+    Page("personal page, confirmed", "/r/{token}", "public"),
+    Page("personal page, waiting list", "/r/{waitlisted_token}", "public"),
+    Page("personal page, cancelled", "/r/{cancelled_token}", "public"),
+    Page("change registration", "/r/{token}/edit", "public"),
+    Page("change registration, errors shown", "/r/{token}/edit", "public", submit_empty),
+    Page("cancel registration", "/r/{token}/cancel", "public"),
+    Page("delete registration", "/r/{token}/delete", "public"),
+    Page("staff sign-in", "/staff/login", "public"),
+    Page("staff sign-in, wrong password", "/staff/login", "public", wrong_password),
+    Page("404 page", "/no-such-page", "public", status=404),
+    Page("429 page", "/staff/login", "public", too_many_sign_ins),  # last: it uses up the limit
+    # Admin
+    Page("admin: attendees", "/admin/", "admin"),
+    Page("admin: one attendee", "/admin/attendees/{attendee}", "admin"),
+    Page("admin: desks", "/admin/desks", "admin"),
+    Page("admin: desks, pairing link shown", "/admin/desks", "admin", desk_created),
+    Page("admin: world café runs", "/admin/assignment/", "admin"),
+    Page("admin: published run", "/admin/assignment/runs/{run}", "admin"),
+    Page("admin: draft run", "/admin/assignment/runs/{draft_run}", "admin"),
+    Page("admin: facilitators", "/admin/facilitators/", "admin"),
+    # Check-in desk
+    Page("desk, not paired", "/desk/", "desk", desk_unpaired),
+    Page("desk, paired", "/desk/#pair={desk_token}", "desk", desk_paired),
+    Page("desk, badge scanned", "/desk/#pair={desk_token}", "desk", desk_scanned),
+    Page("desk, forgotten badge search", "/desk/#pair={desk_token}", "desk", desk_searched),
+    Page("walk-in form", "/desk/walk-in", "desk"),
+    Page("walk-in form, errors shown", "/desk/walk-in", "desk", submit_empty),
+    Page("walk-in done", "/desk/walk-in/{attendee}", "desk"),
+    # Facilitators
+    Page("facilitators: my tables", "/facilitators/", "facilitator"),
+    Page("facilitators: attendance", "/facilitators/tables/{table}/", "facilitator", attendance_ready),
+    Page("facilitators: badge scanned", "/facilitators/tables/{table}/", "facilitator", attendance_scanned),
+    Page("facilitators: notes", "/facilitators/tables/{table}/notes/1", "facilitator", notes_ready),
+    Page("facilitators: summary", "/facilitators/tables/{table}/notes/0", "facilitator", notes_ready),
+    Page("facilitators: history", "/facilitators/tables/{table}/notes/1/history", "facilitator"),
+    Page("facilitators: photos", "/facilitators/tables/{table}/photos", "facilitator"),
+    Page("synthesis", "/synthesis/", "facilitator"),
+    Page("403 page", "/admin/", "facilitator", status=403),
+]
+
+# Example values, for the guard test to match each path against the app's routes.
+EXAMPLE_VALUES = dict(
+    token="t",
+    waitlisted_token="t",
+    cancelled_token="t",
+    attendee=1,
+    table=1,
+    run=1,
+    draft_run=2,
+    desk_token="t",
+)
+
+
+# ---- The site: people, tables, runs, notes, photos ------------------------------------------
+
+
+class Site:
+    """The ids and tokens the pages' paths and actions need."""
+
+    def values(self) -> dict:
+        return {key: getattr(self, key) for key in EXAMPLE_VALUES}
+
+
+def png_bytes() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (160, 120), "orange").save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def site(app, event, live_server, tmp_path):
+    before = app.config.get("UPLOAD_DIR")
+    app.config["UPLOAD_DIR"] = str(tmp_path / "uploads")
+    s = Site()
+    people = [
+        register_someone(
+            event, dietary_needs="Vegana", accessibility_needs="Sedia a rotelle", phone="+39 030 1"
+        )
+    ]
+    people += [register_someone(event) for _ in range(5)]
+    s.attendee, s.token, s.badge = people[0].id, manage_token(people[0]), badge_token(people[0])
+    s.email, s.last_name = people[0].email, people[0].last_name
+    cancel_registration(people[-1])
+    s.cancelled_token = manage_token(people[-1])
+    event.capacity = len(people) - 1
+    db.session.commit()
+    waitlisted = register_someone(event)
+    assert waitlisted.status == "waitlisted"
+    s.waitlisted_token = manage_token(waitlisted)
+
+    table = event.tables[0]
+    s.table = table.id
+    s.users = {
+        role: create_user(f"{role}@example.org", f"{role.title()} Rossi", PASSWORD, role)
+        for role in ("admin", "desk", "facilitator")
+    }
+    db.session.add(TableFacilitator(cafe_table_id=table.id, user_id=s.users["facilitator"].id))
+    db.session.commit()
+    run = world_cafe.run_assignment(event, "admin@example.org")
+    world_cafe.publish(run, "admin@example.org")
+    s.run = run.id
+    s.draft_run = world_cafe.run_assignment(event, "admin@example.org").id
+    s.desk_token = create_desk_device(event, "Desk 1")[1]
+
+    content = notes.SheetContent(insights="Servizi vicino a casa\nReti di vicinato", tags=("casa",))
+    notes.save_sheet(table, 1, content, 0, "save-0000001", "facilitator@example.org")
+    other = notes.SheetContent(insights="Giovani protagonisti")
+    notes.save_sheet(table, 1, other, 0, "save-0000002", "other@example.org")  # a conflict
+    notes.save_sheet(table, 0, notes.SheetContent(proposals="Un tavolo ogni mese"), 0, "save-0000003", "f")
+    saved = photos.save_photo(table, 1, io.BytesIO(png_bytes()), "Tovaglia", "facilitator@example.org")
+    assert saved.result is photos.PhotoResult.SAVED
+    s.url = live_server.url
+    yield s
+    app.config["UPLOAD_DIR"] = before
+
+
+# ---- Running axe ---------------------------------------------------------------------------
+
+
+def sign_in(page, site, role):
+    page.goto(f"{site.url}/staff/login")
+    page.locator("#email").fill(site.users[role].email)
+    page.locator("#password").fill(PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    expect(page).not_to_have_url(f"{site.url}/staff/login")
+
+
+# axe's violations, each with its nodes as "selector — what to fix".
+RUN_AXE = """async () => {
+    const result = await axe.run(document, {resultTypes: ['violations']});
+    const fix = n => (n.failureSummary || '').split('\\n').slice(1).join(' ');
+    return result.violations.map(v => ({
+        id: v.id, impact: v.impact, help: v.help,
+        nodes: v.nodes.map(n => n.target.join(' ') + ' — ' + fix(n)),
+    }));
+}"""
+
+# What runs past the right edge of a screen `width` pixels wide: the outermost such elements
+# (those not inside a scrolling box, unless an absolute element escapes its scroller).
+OVERFLOW = """width => {
+    const page = document.documentElement.scrollWidth;
+    if (page <= width) return [];
+    const name = e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
+        + [...e.classList].map(c => '.' + c).join('');
+    const right = e => Math.round(e.getBoundingClientRect().right);
+    const clipped = e => {
+        for (let p = e.parentElement; p; p = p.parentElement) {
+            if (getComputedStyle(p).overflowX !== 'visible') return true;
+        }
+        return false;
+    };
+    const past = [...document.body.querySelectorAll('*')].filter(e => right(e) > width + 1);
+    const unclipped = past.filter(e => !clipped(e));
+    const wide = unclipped.length ? unclipped : past;
+    const outer = wide.filter(e => !wide.includes(e.parentElement));
+    return [`the page is ${page}px wide on a ${width}px screen`]
+        .concat(outer.slice(0, 5).map(e => `${name(e)} ends at ${right(e)}px`));
+}"""
+
+
+def axe_violations(page) -> list[dict]:
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE.read_text())
+    return page.evaluate(RUN_AXE)
+
+
+def sideways_overflow(page) -> list[str]:
+    """WCAG 1.4.10 Reflow: nothing runs past the right edge of the screen. On a phone the
+    page would scroll sideways, and text past a coloured header would be white on white."""
+    return page.evaluate(OVERFLOW, page.viewport_size["width"])
+
+
+def describe(name, url, violation) -> str:
+    nodes = "\n      ".join(violation["nodes"][:5])
+    more = f" (+{len(violation['nodes']) - 5} more)" if len(violation["nodes"]) > 5 else ""
+    return (
+        f"{name} ({url}): [{violation['impact']}] {violation['id']}: {violation['help']}{more}\n      {nodes}"
+    )
+
+
+def check_pages(page, site, role):
+    if not AXE.exists():
+        pytest.fail("axe-core is not installed: run `npm ci` (or scripts/vendor-js.sh)", pytrace=False)
+    if role != "public":
+        sign_in(page, site, role)
+    blocking, others = [], []
+    for entry in (p for p in PAGES if p.role == role):
+        url = site.url + entry.path.format(**site.values())
+        page.goto("about:blank")  # a fresh load even when only the #fragment differs
+        response = page.goto(url)
+        assert response.status == entry.status, f"{entry.name}: {url} answered {response.status}"
+        if entry.then:
+            entry.then(page, site)
+        overflow = sideways_overflow(page)
+        if overflow:
+            blocking.append(f"{entry.name} ({url}): [serious] reflow: " + "\n      ".join(overflow))
+        for violation in axe_violations(page):
+            text = describe(entry.name, url, violation)
+            (blocking if violation["impact"] in BLOCKING else others).append(text)
+    viewport = page.viewport_size["width"]
+    for text in others:
+        warnings.warn(f"accessibility ({viewport}px wide): {text}", stacklevel=2)
+    assert not blocking, (
+        f"serious or critical accessibility violations at {viewport}px wide:\n  "
+        + "\n  ".join(blocking)
+        + ("\nmoderate or minor ones (warnings):\n  " + "\n  ".join(others) if others else "")
+    )
+
+
+@pytest.mark.parametrize("role", ["public", "admin", "desk", "facilitator"])
+def test_no_serious_violation_on_a_phone(page, site, role):
+    check_pages(page, site, role)
+
+
+@pytest.mark.parametrize("role", ["public", "admin", "desk", "facilitator"])
+def test_no_serious_violation_on_a_laptop(desktop_page, site, role):
+    check_pages(desktop_page, site, role)
+
+
+def test_the_check_catches_what_it_should(page, live_server):
+    """axe really runs: a field without a label and an image without a text are reported."""
+    page.goto(f"{live_server.url}/privacy")
+    page.evaluate(
+        """() => document.getElementById('main').insertAdjacentHTML('beforeend',
+            '<input type="text" name="unlabelled"><img src="/static/missing.png">')"""
+    )
+    found = {v["id"]: v["impact"] for v in axe_violations(page)}
+    assert found.get("label") == "critical" and found.get("image-alt") == "critical", found
+
+
+# ---- Every HTML page is checked ------------------------------------------------------------
+
+
+def test_every_html_page_of_the_app_is_in_the_list(app):
+    adapter = app.url_map.bind("localhost")
+    checked = set()
+    for entry in PAGES:
+        try:
+            endpoint, _ = adapter.match(urlsplit(entry.path.format(**EXAMPLE_VALUES)).path, method="GET")
+        except NotFound:
+            continue  # the 404 page
+        checked.add(endpoint)
+    html_routes = {
+        rule.endpoint: rule.rule
+        for rule in app.url_map.iter_rules()
+        if "GET" in rule.methods
+        and rule.endpoint not in NOT_HTML
+        and not rule.rule.endswith(NOT_HTML_SUFFIXES)
+        and not rule.rule.startswith(NOT_HTML_PREFIXES)
+    }
+    missing = sorted(
+        f"{rule} ({endpoint})" for endpoint, rule in html_routes.items() if endpoint not in checked
+    )
+    assert not missing, (
+        "HTML pages that tests/test_accessibility.py does not check: add them to PAGES\n" + "\n".join(missing)
+    )
+    assert set(NOT_HTML) <= {rule.endpoint for rule in app.url_map.iter_rules()}, (
+        "NOT_HTML names a gone route"
+    )
+
+
+# ---- Keyboard ---------------------------------------------------------------------------------
+
+
+def test_the_first_tab_shows_a_skip_link_that_moves_the_focus_to_the_content(page, live_server):
+    page.goto(f"{live_server.url}/register")
+    page.keyboard.press("Tab")
+    skip = page.locator(".skip-link")
+    expect(skip).to_be_focused()
+    box = skip.bounding_box()
+    assert box and box["x"] >= 0 and box["y"] >= 0, "the focused skip link must be on screen"
+    page.keyboard.press("Enter")
+    expect(page.locator("#main")).to_be_focused()
+    page.keyboard.press("Tab")  # the next stop is inside the content, not back in the header
+    assert page.evaluate("document.getElementById('main').contains(document.activeElement)")
