@@ -7,6 +7,7 @@ database named after the worker), built from empty by the Alembic migrations.
 
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -198,8 +199,12 @@ def running_gunicorn(database_url, log_path, workers=4, threads=4, **env_overrid
     try:
         yield f"http://127.0.0.1:{port}", process
     finally:
-        process.terminate()
-        process.wait(timeout=15)
+        process.send_signal(signal.SIGQUIT)  # gunicorn's quick shutdown; TERM waits for clients
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
 
 
 @pytest.fixture
