@@ -51,6 +51,7 @@ class Config:
     # Number of proxies in front of the app whose X-Forwarded-* headers are trusted.
     PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+    HOME_PAGE_CACHE_SECONDS = float(os.environ.get("HOME_PAGE_CACHE_SECONDS", "5"))
 
 
 class DevelopmentConfig(Config):
@@ -63,6 +64,7 @@ class TestingConfig(Config):
     WTF_CSRF_ENABLED = True
     MAIL_CATCH = False
     MAIL_SUPPRESS_SEND = False
+    HOME_PAGE_CACHE_SECONDS = 0  # each test sees its own database's home page
 
 
 class ProductionConfig(Config):

@@ -192,3 +192,19 @@ def test_waiting_list_has_no_badge_yet(client, event):
     token = manage_token(register_someone(event))
     assert "badge.pdf" not in client.get(f"/r/{token}").get_data(as_text=True)
     assert client.get(f"/r/{token}/badge.pdf").status_code == 404
+
+
+def test_home_page_is_kept_briefly_for_anonymous_visitors_only(app, client, event, make_staff):
+    app.config["HOME_PAGE_CACHE_SECONDS"] = 60
+    try:
+        first = client.get("/").get_data(as_text=True)
+        event.tagline = {"it": "Un nuovo sottotitolo"}
+        db.session.commit()
+        assert client.get("/").get_data(as_text=True) == first, "kept for a few seconds"
+        _, staff = make_staff("admin")
+        assert "Un nuovo sottotitolo" in staff.get("/").get_data(as_text=True), "staff see it fresh"
+    finally:
+        app.config["HOME_PAGE_CACHE_SECONDS"] = 0
+        from app.public import views
+
+        views._home_pages.clear()

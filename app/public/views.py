@@ -1,8 +1,11 @@
 """Public pages: the event home, the privacy notice and the language switch."""
 
+import time
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
+from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -13,12 +16,26 @@ from ..services.registration import places_left
 bp = Blueprint("public", __name__)
 
 
+# The home page is the same for every anonymous visitor in a language, and it takes the
+# rush when the invitation goes out: each process keeps it for a few seconds. Only the
+# "places left" notice can lag by that much; registering always counts places afresh.
+_home_pages: dict[str, tuple[float, str]] = {}
+
+
 @bp.route("/")
 def home():
+    personal = current_user.is_authenticated or session.get("_flashes")
+    key = str(get_locale())
+    cached = None if personal else _home_pages.get(key)
+    if cached and time.monotonic() - cached[0] < current_app.config["HOME_PAGE_CACHE_SECONDS"]:
+        return cached[1]
     event = current_event()
     if event is None:
         return render_template("public/no_event.html"), 404
-    return render_template("public/home.html", event=event, places_left=places_left(event))
+    page = render_template("public/home.html", event=event, places_left=places_left(event))
+    if not personal:
+        _home_pages[key] = (time.monotonic(), page)
+    return page
 
 
 @bp.route("/privacy")
