@@ -39,6 +39,13 @@ test: $(BIN)/activate translations
 	bash scripts/system-deps.sh
 	$(BIN)/pytest -n 2 --dist loadgroup -q $(PYTEST_ARGS)
 
+# Every script in bench/, on SQLite and PostgreSQL (scripts/postgres-up.sh), into bench/RESULTS.md.
+bench: $(BIN)/activate translations
+	bash scripts/system-deps.sh
+	bash scripts/postgres-up.sh
+	bash scripts/redis-up.sh
+	$(BIN)/python bench/run_all.py
+
 lint: $(BIN)/activate
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
 

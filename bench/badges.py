@@ -1,0 +1,197 @@
+"""Benchmark: badges made per second, and our mail sender against plain smtplib.
+
+    python bench/badges.py [--db sqlite|postgresql] [--smoke]
+
+badges_per_s: badges (the QR code PNG and the badge PDF, as a confirmation e-mail carries
+them) made per second in this process, one after another, after a first badge that loads
+the font (about half a second, once per process).
+
+mail_ratio: confirmation messages queued with mailer.enqueue for registered attendees,
+then sent to an SMTP server (aiosmtpd, in a subprocess on a free loopback port) twice:
+  - plain smtplib: the same MIME messages, built first with mail_sender.build_email
+    (not timed), sent over one connection (timed);
+  - ours: mail_sender.deliver_due(), timed whole: claim the messages, build each one (QR,
+    badge PDF, .ics: made at send time), send it over one connection, record it.
+mail_ratio is our messages per second divided by plain smtplib's: the same bytes on the
+wire, so it shows what building and recording cost on top of sending. The lines before
+the last also give building + sending with smtplib against ours.
+Last line: badges_per_s=N mail_ratio=R.
+"""
+
+import smtplib
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import common  # noqa: E402
+
+
+def attendees_with_badges(event, count: int, prefix: str) -> list:
+    """New confirmed attendees, loaded with what their badge and e-mail read."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import joinedload, selectinload
+
+    from app.extensions import db
+    from app.models import Attendee, AttendeePart
+
+    ids = common.insert_attendees(event, count, prefix)
+    query = (
+        select(Attendee)
+        .where(Attendee.id.in_(ids))
+        .options(joinedload(Attendee.event), selectinload(Attendee.parts).joinedload(AttendeePart.day_part))
+        .order_by(Attendee.id)
+    )
+    return list(db.session.scalars(query))
+
+
+def make_badges(attendees) -> dict:
+    from app.services.badge_pdf import badge_pdf
+    from app.services.badges import badge_data_for, badge_token, qr_png
+
+    png = pdf = 0.0
+    for attendee in attendees:
+        start = time.perf_counter()
+        qr_png(badge_token(attendee))
+        middle = time.perf_counter()
+        badge_pdf(badge_data_for(attendee, attendee.language))
+        png, pdf = png + middle - start, pdf + time.perf_counter() - middle
+    count = len(attendees)
+    return dict(
+        badges=count, badges_per_s=count / (png + pdf), png_ms=png / count * 1000, pdf_ms=pdf / count * 1000
+    )
+
+
+class SmtpSink:
+    """aiosmtpd accepting and dropping every message, in a subprocess of its own (so that
+    it does not share this process's interpreter lock with the sender being measured)."""
+
+    def __enter__(self):
+        self.port = common.free_port()
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "aiosmtpd",
+                "-n",
+                "-l",
+                f"127.0.0.1:{self.port}",
+                "-c",
+                "aiosmtpd.handlers.Sink",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return self
+            except OSError:
+                if time.monotonic() > deadline or self.process.poll() is not None:
+                    self.__exit__()
+                    raise RuntimeError("aiosmtpd did not start") from None
+                time.sleep(0.1)
+
+    def __exit__(self, *exc):
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+def send_mail(app, event, count: int) -> dict:
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.models import MessageStatus, OutboxMessage
+    from app.services import mail_sender, mailer
+
+    for attendee in attendees_with_badges(event, count, "mail"):
+        mailer.enqueue("confirmation", attendee)
+    db.session.commit()
+    db.session.remove()
+
+    with SmtpSink() as sink:
+        app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=sink.port, MAIL_TIMEOUT=30)
+        messages = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+        start = time.perf_counter()
+        emails = [mail_sender.build_email(message) for message in messages]
+        build_s = time.perf_counter() - start
+        size = sum(len(email.as_bytes()) for email in emails)
+        db.session.rollback()  # nothing changed; ends the read transaction before deliver_due
+        start = time.perf_counter()
+        with smtplib.SMTP("127.0.0.1", sink.port, timeout=30) as smtp:
+            for email in emails:
+                smtp.send_message(email)
+        smtplib_s = time.perf_counter() - start
+        db.session.remove()
+
+        start = time.perf_counter()
+        sent, failed = mail_sender.deliver_due(limit=count)
+        ours_s = time.perf_counter() - start
+        db.session.remove()
+    recorded = db.session.scalar(
+        select(db.func.count()).select_from(OutboxMessage).filter_by(status=MessageStatus.SENT)
+    )
+    return dict(
+        messages=count,
+        sent=sent,
+        failed=failed,
+        recorded_sent=recorded,
+        mean_bytes=size // count,
+        build_s=build_s,
+        smtplib_send_s=smtplib_s,
+        ours_s=ours_s,
+        smtplib_per_s=count / smtplib_s,
+        ours_per_s=count / ours_s,
+        mail_ratio=smtplib_s / ours_s,
+        build_and_send_ratio=(build_s + smtplib_s) / ours_s,
+    )
+
+
+def main() -> None:
+    args = common.arguments(__doc__.splitlines()[0], http=False)
+    badge_count, message_count = (10, 20) if args.smoke else (300, 1000)
+    with (
+        common.workdir("badges") as workdir,
+        common.BenchDatabase(args.db, "badges", workdir, pg_url=args.pg_url) as database,
+    ):
+        app = common.make_app(database)
+        with app.app_context():
+            from app.extensions import db
+            from app.models import Event
+
+            event = db.session.query(Event).one()
+            first, *others = attendees_with_badges(event, badge_count + 1, "badge")
+            make_badges([first])  # loads and subsets the font, once per process
+            badges = make_badges(others)
+            mail = send_mail(app, event, message_count)
+            db.session.remove()
+    common.log(
+        f"badges: {badges['badges']} in a row, {badges['badges_per_s']:.1f}/s "
+        f"(QR PNG {badges['png_ms']:.1f} ms + PDF {badges['pdf_ms']:.1f} ms each)"
+    )
+    common.log(
+        f"mail: {mail['messages']} confirmation messages of {mail['mean_bytes']} bytes on average "
+        f"(QR inline, badge PDF, .ics); build_email {mail['build_s']:.2f} s, "
+        f"plain smtplib send {mail['smtplib_send_s']:.2f} s ({mail['smtplib_per_s']:.0f}/s), "
+        f"our deliver_due {mail['ours_s']:.2f} s ({mail['ours_per_s']:.0f}/s, sent {mail['sent']}, "
+        f"failed {mail['failed']}, recorded sent {mail['recorded_sent']})"
+    )
+    common.log(
+        f"mail: ours / smtplib sending the same bytes = {mail['mail_ratio']:.3f}; "
+        f"ours / smtplib building and sending = {mail['build_and_send_ratio']:.3f}"
+    )
+    valid = mail["sent"] == mail["recorded_sent"] == message_count and not mail["failed"]
+    common.finish(
+        args,
+        {"name": "badges", "badges": badges, "mail": mail},
+        common.headline(badges_per_s=badges["badges_per_s"], mail_ratio=mail["mail_ratio"]),
+        valid,
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,122 @@
+"""Benchmark: the check-in API (POST /api/v1/scan) against a bare Flask JSON endpoint.
+
+    python bench/checkin.py [--db sqlite|postgresql] [--seconds 5] [--rounds 4] [--smoke]
+
+Creates confirmed attendees and desk devices, then wrk (32 connections) POSTs
+{"code": <a badge token>, "request_id": <unique>} with a desk's bearer token, cycling
+through the badges, to our app, and the same requests to the bare app's /json, both
+under gunicorn with the same settings (bench/common.py). There are enough attendees for
+every scan of a full run to be a first check-in (a write), the busiest case at the doors.
+Last line: checkin_ratio=R p50_ms=A p99_ms=B (our p50/p99 latency).
+"""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import common  # noqa: E402
+
+SCRIPT = """
+codes = %(codes)s
+desks = %(desks)s
+-- Each run (the warm-up is number 0) scans its own share of the badges, each thread its
+-- own half of that share, so that a badge is scanned once; request ids are unique per run.
+share = math.floor(#codes / %(runs)d / 2)
+
+request = function()
+  counter = counter + 1
+  local index = ((run_number * 2 + tid - 1) * share + (counter - 1) %% share) %% #codes + 1
+  local request_id = run .. "-" .. tid .. "-" .. counter
+  local body = '{"code": "' .. codes[index] .. '", "request_id": "' .. request_id .. '"}'
+  local headers = {
+    ["Content-Type"] = "application/json",
+    ["Authorization"] = "Bearer " .. desks[(counter * 2 + tid) %% #desks + 1],
+  }
+  return wrk.format("POST", nil, headers, body)
+end
+"""
+
+
+def prepare(database, count: int, desks: int) -> tuple[list[str], list[str]]:
+    """Badge tokens of `count` confirmed attendees, and the tokens of `desks` desk devices."""
+    from app.extensions import db
+    from app.models import Event
+    from app.services.desks import create_desk_device
+
+    app = common.make_app(database)
+    with app.app_context():
+        event = db.session.query(Event).one()
+        codes = common.badge_tokens(event, common.insert_attendees(event, count))
+        tokens = [create_desk_device(event, f"Banco {n}")[1] for n in range(1, desks + 1)]
+        db.session.remove()
+    return codes, tokens
+
+
+def count_check_ins(database) -> int:
+    from sqlalchemy import func, select
+
+    from app.extensions import db
+    from app.models import CheckIn
+
+    app = common.make_app(database)
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(CheckIn))
+
+
+def main() -> None:
+    args = common.arguments(__doc__.splitlines()[0])
+    # Badges for 1,000 scans a second in every run (the warm-up's share as large as a round's):
+    # several times what we see, so that every scan is a first check-in.
+    attendees = 50 if args.smoke else 1000 * args.seconds * (args.rounds + 1)
+    # The API allows a desk 600 scans a minute (a runaway client, not a busy desk, hits
+    # that), so the load comes from many desks, each well under its limit, as at the doors.
+    desks = 4 if args.smoke else 256
+    with (
+        common.workdir("checkin") as workdir,
+        common.BenchDatabase(args.db, "checkin", workdir, pg_url=args.pg_url) as database,
+    ):
+        codes, tokens = prepare(database, attendees, desks)
+        lua = {"codes": common.lua_list(codes), "desks": common.lua_list(tokens), "runs": args.rounds + 1}
+        script = common.write_lua(workdir, "scan", SCRIPT % lua)
+        with (
+            common.Server("wsgi:app", common.app_env(database.url), workdir) as server,
+            common.bare_server(workdir) as bare_server,
+        ):
+            result = common.compare(
+                server, "/api/v1/scan", bare_server, "/json", script, args.seconds, args.rounds, args.warmup
+            )
+        check_ins = count_check_ins(database)
+    ours, bare = result.ours, result.bare
+    common.log(common.describe("check-in POST /api/v1/scan", ours))
+    common.log(common.describe("bare POST /json", bare))
+    scans = sum(run.statuses.get(200, 0) for run, _ in result.rounds + result.warmups)
+    first_scans = min(1.0, check_ins / scans) if scans else 0.0
+    common.log(
+        f"attendees: {attendees}, desks: {desks}; scans answered (warm-up included): {scans}, "
+        f"check-ins recorded: {check_ins} (a few more: scans in progress when a run stopped); "
+        f"first check-ins: {first_scans:.0%} of the scans"
+    )
+    if first_scans < 0.99 and not args.smoke:
+        common.log("NOTE: badges were scanned again (ALREADY_CHECKED_IN); create more attendees")
+    valid = ours.errors == 0 and bare.errors == 0 and set(ours.statuses) == {200} and check_ins > 0
+    row = common.row(
+        "check-in API (POST /api/v1/scan)",
+        args.db,
+        result,
+        attendees=attendees,
+        desks=desks,
+        scans=scans,
+        check_ins=check_ins,
+        first_check_in_share=round(first_scans, 3),
+    )
+    common.finish(
+        args,
+        {"name": "checkin", "rows": [row]},
+        common.headline(checkin_ratio=row["ratio"], p50_ms=ours.p50_ms, p99_ms=ours.p99_ms),
+        valid,
+    )
+
+
+if __name__ == "__main__":
+    main()

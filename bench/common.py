@@ -1,0 +1,526 @@
+"""Shared by the benchmark scripts: a fresh database, gunicorn, wrk and the headline line.
+
+Every HTTP benchmark serves our app and the bare Flask app (bench/bare_app.py) with the
+same gunicorn settings, loads both with the same wrk settings and the same Lua script, in
+the same run, and reports our throughput as a ratio to the bare app's. Traffic goes only
+to 127.0.0.1, and every load run stops by itself after a fixed number of seconds.
+"""
+
+import argparse
+import contextlib
+import json
+import os
+import re
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+MOCA = ROOT / "data" / "moca.yaml"
+SECRET_KEY = "bench-secret-not-for-production"
+PG_ADMIN_URL = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+# One gunicorn configuration for our app and for the bare app. The machine (and CI) has
+# 2 cores, shared with wrk: one worker process per core, so the two do not fight over a
+# core, and 8 threads each (gthread), so that a worker waiting on PostgreSQL, on SQLite's
+# write lock or on Redis (rate limits) still serves other requests. 2 x 8 = 16 requests
+# in progress at once; the other connections of the 32 wait in the workers' keep-alive
+# pollers. No access log (writing it would be a large share of the bare app's time), and
+# no max_requests recycling, so that a run never restarts a worker.
+GUNICORN_SETTINGS = {
+    "workers": 2,
+    "threads": 8,
+    "worker_class": "gthread",
+    "keepalive": 5,
+    "timeout": 60,
+    "graceful_timeout": 20,
+    "accesslog": None,
+    "loglevel": "warning",
+    "max_requests": 0,
+}
+# wrk: 32 connections (concurrent clients) from 2 threads, with its latency distribution.
+# The timeout is well above any latency we see, so slow answers are measured, not dropped.
+WRK_THREADS = 2
+CONNECTIONS = 32
+WRK_TIMEOUT = "10s"
+
+# Prepended to every benchmark's wrk script. setup() numbers the threads (tid, from 1);
+# init() reads what follows "--" on wrk's command line: a run label, so that ids made from
+# run + tid + counter are unique across runs, and the run's number (0 for the warm-up, then
+# 1, 2...), so that each run can take data of its own; done() prints "status <code> <count>"
+# lines, so that each run is checked for errors and redirects are counted.
+LUA_COMMON = """
+local threads = {}
+
+function setup(thread)
+  table.insert(threads, thread)
+  thread:set("tid", #threads)
+end
+
+function init(args)
+  run = args[1] or "run"
+  run_number = tonumber(args[2] or "0")
+  counter = 0
+  statuses = {}
+end
+
+function response(status, headers, body)
+  statuses[status] = (statuses[status] or 0) + 1
+end
+
+function done(summary, latency, requests)
+  local total = {}
+  for _, thread in ipairs(threads) do
+    for code, count in pairs(thread:get("statuses")) do
+      total[code] = (total[code] or 0) + count
+    end
+  end
+  for code, count in pairs(total) do
+    io.write(string.format("status %d %d\\n", code, count))
+  end
+end
+"""
+
+
+def lua_string(text: str) -> str:
+    """A Lua string literal (our data is ASCII: tokens, cookies, urlencoded fields)."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def lua_list(items) -> str:
+    return "{\n" + ",\n".join(lua_string(item) for item in items) + "\n}"
+
+
+def arguments(description: str, http: bool = True) -> argparse.Namespace:
+    """The options every benchmark takes; `http` adds the load-run ones."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--smoke", action="store_true", help="tiny data and short runs, to check it works")
+    parser.add_argument("--report", type=Path, help="also write the figures to this JSON file")
+    parser.add_argument(
+        "--pg-url", default=PG_ADMIN_URL, help="a PostgreSQL server to create bench_* databases on"
+    )
+    if http:
+        parser.add_argument("--seconds", type=int, default=5, help="length of each load run")
+        parser.add_argument("--rounds", type=int, default=4, help="load runs of each app, alternated")
+    args = parser.parse_args()
+    if args.smoke and http:
+        args.seconds, args.rounds = 2, 1
+    args.warmup = 0 if args.smoke or not http else 2
+    return args
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def log(message: str) -> None:
+    print(message, flush=True)
+
+
+# --- the database -------------------------------------------------------------------
+
+
+def app_env(database_url: str) -> dict:
+    """The environment our app runs with, in the CLI and under gunicorn: production. The
+    messages a request writes stay queued in the outbox: no sender runs meanwhile."""
+    return dict(
+        os.environ,
+        DATABASE_URL=database_url,
+        FLASK_APP="wsgi.py",
+        NOIDAY_CONFIG="production",
+        SECRET_KEY=SECRET_KEY,
+        MAIL_CATCH="0",
+        PUBLIC_URL="http://127.0.0.1",
+    )
+
+
+def raised_capacity_event_file(directory: Path, capacity: int = 1_000_000) -> Path:
+    """data/moca.yaml with the day's and each day part's capacity set to `capacity` and no
+    registration window: capacities are still counted under the event's lock on every
+    registration, but nobody is waitlisted, and the file accepts registrations whatever
+    today's date. World café table sizes are left as bundled."""
+    text = MOCA.read_text(encoding="utf-8")
+    head, tables = text.split("\ntables:", 1)
+    head, count = re.subn(r"(?m)^(\s*capacity:) \d+", rf"\1 {capacity}", head)
+    assert count == 4, "expected the event's and three day parts' capacities"
+    head, count = re.subn(r"(?m)^registration:\n(  .*\n)+", "", head)
+    assert count == 1, "expected one registration window"
+    path = directory / "moca-bench.yaml"
+    path.write_text(head + "\ntables:" + tables, encoding="utf-8")
+    return path
+
+
+class BenchDatabase:
+    """A fresh database, built with `flask db upgrade` and the event loaded with `flask
+    event load`: a SQLite file in a temporary directory, or a PostgreSQL database
+    bench_<label>_<pid>, dropped on exit."""
+
+    def __init__(self, kind: str, label: str, workdir: Path, event_file: Path = MOCA, pg_url=PG_ADMIN_URL):
+        self.kind, self.workdir, self.event_file = kind, workdir, event_file
+        self.pg_admin_url = re.sub(r"^postgresql\+psycopg://", "postgresql://", pg_url)
+        self.name = f"bench_{label}_{os.getpid()}"
+        if kind == "sqlite":
+            self.url = f"sqlite:///{workdir / (self.name + '.db')}"
+        else:
+            self.url = re.sub(r"/[^/]*$", f"/{self.name}", self.pg_admin_url)
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        return self.url.replace("postgresql://", "postgresql+psycopg://", 1)
+
+    def __enter__(self):
+        if self.kind == "postgresql":
+            self._admin(f'CREATE DATABASE "{self.name}"')
+        try:
+            for command in (["db", "upgrade"], ["event", "load", str(self.event_file)]):
+                subprocess.run(
+                    [sys.executable, "-m", "flask", *command],
+                    cwd=ROOT,
+                    env=app_env(self.url),
+                    check=True,
+                    capture_output=True,
+                    text=True,
+                )
+        except subprocess.CalledProcessError as error:
+            self.__exit__()
+            raise RuntimeError(f"flask {' '.join(command)} failed:\n{error.stderr}") from None
+        return self
+
+    def __exit__(self, *exc):
+        if self.kind == "postgresql":
+            self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+    def _admin(self, statement: str) -> None:
+        import psycopg
+
+        with psycopg.connect(self.pg_admin_url, autocommit=True) as conn:
+            conn.execute(statement)
+
+
+def make_app(database: BenchDatabase, **overrides):
+    """Our app in this process, configured as under gunicorn (production)."""
+    sys.path.insert(0, str(ROOT))
+    from app import create_app
+
+    settings = dict(
+        SQLALCHEMY_DATABASE_URI=database.sqlalchemy_url,
+        SECRET_KEY=SECRET_KEY,
+        MAIL_CATCH=False,
+        PUBLIC_URL="http://127.0.0.1",
+    )
+    settings.update(overrides)
+    return create_app("production", **settings)
+
+
+def insert_attendees(event, count: int, prefix: str = "bench") -> list[int]:
+    """Ids of `count` new confirmed attendees of every day part, written with bulk
+    INSERTs, not through the registration service: the benchmarks using them measure what
+    comes after registration (check-in, badges, e-mail)."""
+    from sqlalchemy import insert
+
+    from app.extensions import db
+    from app.models import Attendee, AttendeePart, AttendeeStatus, PartStatus, utcnow
+
+    now = utcnow()
+    ids: list[int] = []
+    for start in range(0, count, 5000):
+        rows = [
+            dict(
+                event_id=event.id,
+                first_name="Giulia",
+                last_name=f"Bianchi {n}",
+                email=f"{prefix}.{n}@example.org",
+                organisation_name="Auser Brescia",
+                participant_type="network_member",
+                language="it" if n % 3 else "en",
+                consent_privacy_at=now,
+                privacy_version=event.privacy_version,
+                status=AttendeeStatus.CONFIRMED,
+            )
+            for n in range(start, min(start + 5000, count))
+        ]
+        returning = insert(Attendee).returning(Attendee.id, sort_by_parameter_order=True)
+        batch = list(db.session.scalars(returning, rows))
+        parts = [
+            dict(attendee_id=attendee_id, day_part_id=part.id, status=PartStatus.CONFIRMED)
+            for attendee_id in batch
+            for part in event.day_parts
+        ]
+        db.session.execute(insert(AttendeePart), parts)
+        db.session.commit()
+        ids += batch
+    return ids
+
+
+def badge_tokens(event, attendee_ids: list[int]) -> list[str]:
+    """The badge tokens of new attendees (badge version 1), without loading them."""
+    from types import SimpleNamespace
+
+    from app.services.badges import badge_token
+
+    return [badge_token(SimpleNamespace(id=i, event_id=event.id, badge_version=1)) for i in attendee_ids]
+
+
+# --- gunicorn -------------------------------------------------------------------------
+
+
+class Server:
+    """gunicorn serving `app_spec` (e.g. "wsgi:app") with GUNICORN_SETTINGS on a free
+    loopback port; started on enter, once `health_path` answers, and stopped on exit."""
+
+    def __init__(self, app_spec: str, env: dict, workdir: Path, health_path: str = "/"):
+        self.app_spec, self.env, self.workdir, self.health_path = app_spec, env, workdir, health_path
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.name = re.sub(r"\W", "_", app_spec)
+        self.log_path = workdir / f"gunicorn-{self.name}.log"
+        self.process = None
+
+    def __enter__(self):
+        # Our own config file: gunicorn would otherwise read ./gunicorn.conf.py (production).
+        config = self.workdir / f"gunicorn-{self.name}.conf.py"
+        settings = dict(GUNICORN_SETTINGS, bind=f"127.0.0.1:{self.port}")
+        config.write_text("".join(f"{key} = {value!r}\n" for key, value in settings.items()))
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", str(config), self.app_spec],
+            cwd=ROOT,
+            env=self.env,
+            stdout=open(self.log_path, "w"),  # noqa: SIM115 (closed with the process)
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 60
+        while not self._answers():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.__exit__()
+                raise RuntimeError(f"gunicorn did not start:\n{self.log_path.read_text()}")
+            time.sleep(0.1)
+        return self
+
+    def _answers(self) -> bool:
+        try:
+            urllib.request.urlopen(self.url + self.health_path, timeout=5).close()
+        except urllib.error.HTTPError:
+            return True  # it answered
+        except OSError:
+            return False
+        return True
+
+    def __exit__(self, *exc):
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()  # graceful: requests in progress finish
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def bare_server(workdir: Path) -> Server:
+    return Server("bench.bare_app:app", dict(os.environ), workdir, health_path="/json")
+
+
+# --- wrk --------------------------------------------------------------------------------
+
+
+@dataclass
+class WrkResult:
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    requests: int
+    statuses: dict = field(default_factory=dict)  # HTTP status -> answers
+    socket_errors: dict = field(default_factory=dict)  # connect, read, write, timeout
+    non_2xx_3xx: int = 0
+
+    @property
+    def errors(self) -> int:
+        """Answers that are not 2xx/3xx, and connections that failed or timed out."""
+        return self.non_2xx_3xx + sum(self.socket_errors.values())
+
+
+_UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
+
+
+def _ms(text: str) -> float:
+    number, unit = re.fullmatch(r"([0-9.]+)(us|ms|s|m|h)", text).groups()
+    return float(number) * _UNITS_MS[unit]
+
+
+def parse_wrk(output: str) -> WrkResult:
+    rps = float(re.search(r"^Requests/sec:\s+([0-9.]+)", output, re.M).group(1))
+    p50 = _ms(re.search(r"^\s+50%\s+(\S+)", output, re.M).group(1))
+    p99 = _ms(re.search(r"^\s+99%\s+(\S+)", output, re.M).group(1))
+    requests = int(re.search(r"^\s+(\d+) requests in", output, re.M).group(1))
+    statuses = {int(code): int(n) for code, n in re.findall(r"^status (\d+) (\d+)$", output, re.M)}
+    socket = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    socket_errors = (
+        dict(zip(("connect", "read", "write", "timeout"), map(int, socket.groups()), strict=True))
+        if socket
+        else {}
+    )
+    non_ok = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return WrkResult(rps, p50, p99, requests, statuses, socket_errors, int(non_ok.group(1)) if non_ok else 0)
+
+
+def write_lua(workdir: Path, name: str, body: str) -> Path:
+    path = workdir / f"{name}.lua"
+    path.write_text(LUA_COMMON + "\n" + body)
+    return path
+
+
+def run_wrk(url: str, script: Path, seconds: float, label: str | None = None, number: int = 0) -> WrkResult:
+    """One load run of `seconds` with CONNECTIONS clients; `label` and the run's `number`
+    reach the script's init()."""
+    command = [
+        "wrk",
+        f"-t{WRK_THREADS}",
+        f"-c{CONNECTIONS}",
+        f"-d{max(1, round(seconds))}s",
+        f"--timeout={WRK_TIMEOUT}",
+        "--latency",
+        "-s",
+        str(script),
+        url,
+        "--",
+        label or secrets.token_hex(4),
+        str(number),
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60)
+    if done.returncode != 0 or "Requests/sec" not in done.stdout:
+        raise RuntimeError(f"wrk failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
+    return parse_wrk(done.stdout)
+
+
+@dataclass
+class Comparison:
+    ours: WrkResult  # the rounds combined
+    bare: WrkResult
+    rounds: list  # (ours, bare) of each round
+    warmups: list  # the warm-up runs (ours, bare), when there were any: not measured
+
+
+def compare(
+    ours: Server,
+    ours_path: str,
+    bare: Server,
+    bare_path: str,
+    script: Path,
+    seconds: float,
+    rounds: int = 1,
+    warmup: float = 0,
+) -> Comparison:
+    """Load our endpoint and the bare one in turn, `rounds` times each (bare, ours, bare,
+    ours...), so that other work on the machine weighs on both alike, after an optional
+    warm-up run of each (first requests compile templates and open database connections).
+    The script sees the run's number: 0 for the warm-up, then the round's.
+
+    Combined results: the mean of the rounds' requests per second, the median of their
+    p50 and p99 latencies, counts summed."""
+    warmups = []
+    if warmup:
+        bare_warmup = run_wrk(bare.url + bare_path, script, warmup, "warmup-bare")
+        warmups.append((run_wrk(ours.url + ours_path, script, warmup, "warmup-ours"), bare_warmup))
+    pairs = []
+    for number in range(1, rounds + 1):
+        bare_result = run_wrk(bare.url + bare_path, script, seconds, f"bare{number}", number)
+        ours_result = run_wrk(ours.url + ours_path, script, seconds, f"ours{number}", number)
+        pairs.append((ours_result, bare_result))
+    return Comparison(combine([p[0] for p in pairs]), combine([p[1] for p in pairs]), pairs, warmups)
+
+
+def combine(results: list[WrkResult]) -> WrkResult:
+    if len(results) == 1:
+        return results[0]
+    statuses: dict = {}
+    socket_errors: dict = {}
+    for result in results:
+        for code, count in result.statuses.items():
+            statuses[code] = statuses.get(code, 0) + count
+        for kind, count in result.socket_errors.items():
+            socket_errors[kind] = socket_errors.get(kind, 0) + count
+    return WrkResult(
+        rps=statistics.fmean(r.rps for r in results),
+        p50_ms=statistics.median(r.p50_ms for r in results),
+        p99_ms=statistics.median(r.p99_ms for r in results),
+        requests=sum(r.requests for r in results),
+        statuses=statuses,
+        socket_errors=socket_errors,
+        non_2xx_3xx=sum(r.non_2xx_3xx for r in results),
+    )
+
+
+# --- results -----------------------------------------------------------------------------
+
+
+def ratio(ours: float, bare: float) -> float:
+    return ours / bare if bare else 0.0
+
+
+def describe(name: str, result: WrkResult) -> str:
+    codes = ", ".join(f"{code}: {n}" for code, n in sorted(result.statuses.items()))
+    return (
+        f"{name}: {result.rps:.1f} req/s, p50 {result.p50_ms:.2f} ms, p99 {result.p99_ms:.2f} ms, "
+        f"{result.requests} requests ({codes}), errors {result.errors}"
+    )
+
+
+def row(endpoint: str, db_kind: str, comparison: Comparison, **extra) -> dict:
+    """One line of bench/RESULTS.md's table, with every round's figures."""
+    ours, bare = comparison.ours, comparison.bare
+    return dict(
+        endpoint=endpoint,
+        db=db_kind,
+        rps=round(ours.rps, 1),
+        p50_ms=round(ours.p50_ms, 2),
+        p99_ms=round(ours.p99_ms, 2),
+        bare_rps=round(bare.rps, 1),
+        bare_p50_ms=round(bare.p50_ms, 2),
+        bare_p99_ms=round(bare.p99_ms, 2),
+        ratio=round(ratio(ours.rps, bare.rps), 3),
+        round_ratios=[round(ratio(o.rps, b.rps), 3) for o, b in comparison.rounds],
+        ours=asdict(ours),
+        bare=asdict(bare),
+        **extra,
+    )
+
+
+def headline(**figures) -> str:
+    """The last line of a benchmark: name=value pairs, three significant figures (whole
+    numbers from 100 up)."""
+
+    def number(value) -> str:
+        if isinstance(value, float):
+            return f"{value:.0f}" if abs(value) >= 100 else f"{value:.3g}"
+        return str(value)
+
+    return " ".join(f"{name}={number(value)}" for name, value in figures.items())
+
+
+def finish(args, report: dict, line: str, valid: bool = True) -> None:
+    """Write the JSON report if asked, print the headline as the last line, and fail the
+    process when the run was invalid (errors, lost registrations)."""
+    settings = {name: getattr(args, name, None) for name in ("db", "seconds", "rounds", "warmup", "smoke")}
+    report = dict(report, headline=line, valid=valid, **settings)
+    if args.report:
+        args.report.parent.mkdir(parents=True, exist_ok=True)
+        args.report.write_text(json.dumps(report, indent=2, default=str))
+    print(line, flush=True)
+    if not valid:
+        sys.exit(1)
+
+
+@contextlib.contextmanager
+def workdir(name: str):
+    with tempfile.TemporaryDirectory(prefix=f"noiday-bench-{name}-") as directory:
+        yield Path(directory)

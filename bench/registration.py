@@ -1,0 +1,175 @@
+"""Benchmark: the registration form's POST (a new attendee each time) against a bare
+Flask form POST.
+
+    python bench/registration.py [--db sqlite|postgresql] [--seconds 5] [--rounds 4] [--smoke]
+
+First K visitors open the form (GET /register: their session cookie and CSRF token).
+Then wrk (32 connections) POSTs the real form, urlencoded, as those visitors (CSRF token
+and the matching Cookie header), with a new e-mail address each time, to our /register,
+and the same requests to the bare app's /form, both under gunicorn with the same settings
+(bench/common.py). Every answer must be the 302 of a successful registration; afterwards
+the database must hold one attendee per 302 (a few more are allowed: the requests still in
+progress when a timed run stopped, which the server completed and wrk never counted).
+
+Capacities are enforced (the registration service locks the event and counts the places
+on every registration) but set to 1,000,000 for the day and each day part, through a copy
+of data/moca.yaml without its registration window: the run measures registrations, not
+waiting lists. Each visitor comes from an address of its own (X-Forwarded-For, the app
+behind one proxy), as on the real day, so the per-address rate limit stays out of the way.
+Last line: registration_ratio=R regs_per_s=N.
+"""
+
+import random
+import re
+import sys
+import urllib.parse
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import common  # noqa: E402
+
+SCRIPT = """
+cookies = %(cookies)s
+csrf_tokens = %(csrf_tokens)s
+fields = %(fields)s
+
+request = function()
+  counter = counter + 1
+  local i = (counter * 2 + tid) %% #cookies + 1
+  local email = "bench-" .. run .. "-" .. tid .. "-" .. counter .. "%%40example.org"
+  local headers = {
+    ["Content-Type"] = "application/x-www-form-urlencoded",
+    ["Cookie"] = cookies[i],
+    ["X-Forwarded-For"] = string.format("10.%(octet)d.%%d.%%d", math.floor(i / 256) %% 256, i %% 256),
+  }
+  return wrk.format("POST", nil, headers, fields .. "&csrf_token=" .. csrf_tokens[i] .. "&email=" .. email)
+end
+"""
+
+
+def form_fields(database) -> str:
+    """Everything but the e-mail and CSRF token, as a person fills in the form: all day
+    parts, three tables in order, lunch needs, a network member's organisation."""
+    from app.extensions import db
+    from app.models import Event
+
+    app = common.make_app(database)
+    with app.app_context():
+        event = db.session.query(Event).one()
+        fields = [
+            ("first_name", "Lùcia"),
+            ("last_name", "D'Amico"),
+            ("phone", "+39 030 123456"),
+            ("organisation", "auser brescia"),
+            ("participant_type", "network_member"),
+            *[("day_parts", str(part.id)) for part in event.day_parts],
+            ("choice_1", str(event.tables[2].id)),
+            ("choice_2", str(event.tables[0].id)),
+            ("choice_3", str(event.tables[5].id)),
+            ("dietary_needs", "Senza glutine"),
+            ("accessibility_needs", "Sedia a rotelle"),
+            ("language", "it"),
+            ("consent_privacy", "y"),
+        ]
+        db.session.remove()
+    return urllib.parse.urlencode(fields)
+
+
+def open_form(url: str) -> tuple[str, str]:
+    """A visitor opens the form: (their session cookie, the form's CSRF token)."""
+    with urllib.request.urlopen(url + "/register", timeout=60) as answer:
+        page = answer.read().decode()
+        cookie = answer.headers["Set-Cookie"].split(";", 1)[0]
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    return cookie, token
+
+
+def count_attendees(database) -> dict:
+    from sqlalchemy import func, select
+
+    from app.extensions import db
+    from app.models import Attendee
+
+    app = common.make_app(database)
+    with app.app_context():
+        return dict(db.session.execute(select(Attendee.status, func.count()).group_by(Attendee.status)).all())
+
+
+def main() -> None:
+    args = common.arguments(__doc__.splitlines()[0])
+    # Enough visitors that each registers only a few times a minute at the rates we see.
+    visitors = 20 if args.smoke else 2000
+    with common.workdir("registration") as workdir:
+        event_file = common.raised_capacity_event_file(workdir)
+        with common.BenchDatabase(
+            args.db, "registration", workdir, event_file, pg_url=args.pg_url
+        ) as database:
+            fields = form_fields(database)
+            env = dict(common.app_env(database.url), PROXY_COUNT="1")
+            with (
+                common.Server("wsgi:app", env, workdir, health_path="/register") as server,
+                common.bare_server(workdir) as bare_server,
+            ):
+                with ThreadPoolExecutor(8) as pool:
+                    sessions = list(pool.map(open_form, [server.url] * visitors))
+                script = common.write_lua(
+                    workdir,
+                    "register",
+                    SCRIPT
+                    % {
+                        "cookies": common.lua_list(cookie for cookie, _ in sessions),
+                        "csrf_tokens": common.lua_list(token for _, token in sessions),
+                        "fields": common.lua_string(fields),
+                        "octet": random.randrange(256),  # another run, other addresses
+                    },
+                )
+                result = common.compare(
+                    server, "/register", bare_server, "/form", script, args.seconds, args.rounds, args.warmup
+                )
+            # The server has stopped, letting the requests in progress finish: count.
+            by_status = count_attendees(database)
+    ours, bare = result.ours, result.bare
+    redirects = sum(run.statuses.get(302, 0) for run, _ in result.rounds + result.warmups)
+    attendees = sum(by_status.values())
+    in_flight = attendees - redirects
+    runs = len(result.rounds) + len(result.warmups)
+    common.log(common.describe("registration POST /register", ours))
+    common.log(common.describe("bare POST /form", bare))
+    common.log(
+        f"visitors: {visitors}; 302 answers (warm-up included): {redirects}; attendees in the "
+        f"database: {attendees} {by_status}; completed after a run stopped: {in_flight}"
+    )
+    problems = []
+    if ours.errors or set(ours.statuses) != {302}:
+        problems.append(f"answers other than 302: {ours.statuses}, socket errors {ours.socket_errors}")
+    if bare.errors:
+        problems.append(f"bare app errors: {bare.statuses}, socket errors {bare.socket_errors}")
+    if not 0 <= in_flight <= runs * common.CONNECTIONS:
+        problems.append(f"{redirects} registrations answered but {attendees} attendees stored")
+    if set(by_status) != {"confirmed"}:
+        problems.append(f"not everyone is confirmed: {by_status}")
+    for problem in problems:
+        common.log(f"INVALID RUN: {problem}")
+    row = common.row(
+        "registration (POST /register)",
+        args.db,
+        result,
+        visitors=visitors,
+        redirects=redirects,
+        attendees=attendees,
+        in_flight=in_flight,
+        problems=problems,
+    )
+    common.finish(
+        args,
+        {"name": "registration", "rows": [row]},
+        common.headline(registration_ratio=row["ratio"], regs_per_s=ours.rps),
+        not problems,
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,315 @@
+"""Run every benchmark in bench/ and write bench/RESULTS.md (`make bench`).
+
+    python bench/run_all.py            # the full runs, about 15 minutes
+    python bench/run_all.py --smoke    # every script's smoke run, into bench/out/RESULTS-smoke.md
+
+The HTTP benchmarks (public page, registration, check-in) and badges/mail run on SQLite
+and on PostgreSQL; bench/assignment.py (no database) runs once, when it is there. Each
+script's whole output is kept in bench/out/<name>-<db>.log and its figures in
+bench/out/<name>-<db>.json. A script that fails, or reports an invalid run (errors, lost
+registrations), is shown as such in the table; the others still run.
+
+Adding an endpoint: write bench/<name>.py printing its headline last and taking --db,
+--smoke and --report (see bench/common.py and bench/public_page.py), then add a function
+below and list it in ENDPOINTS.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import subprocess
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import common  # noqa: E402
+
+BENCH = common.ROOT / "bench"
+OUT = BENCH / "out"
+DATABASES = ("sqlite", "postgresql")
+
+
+def run_script(name: str, options: list[str], smoke: bool, db: str | None = None) -> dict:
+    """Run bench/<name>.py; its report (or the failure), its log and its last line."""
+    label = f"{name}-{db}" if db else name
+    report_path, log_path = OUT / f"{label}.json", OUT / f"{label}.log"
+    report_path.unlink(missing_ok=True)
+    command = [sys.executable, str(BENCH / f"{name}.py"), *options, *(["--smoke"] if smoke else [])]
+    if db:
+        command += ["--db", db, "--report", str(report_path)]
+    print(f"== {' '.join(command[1:])}", flush=True)
+    done = subprocess.run(command, cwd=common.ROOT, capture_output=True, text=True)
+    log_path.write_text(done.stdout + ("\n--- stderr\n" + done.stderr if done.stderr else ""))
+    lines = [line for line in done.stdout.splitlines() if line.strip()]
+    headline = lines[-1] if lines else ""
+    print(headline or done.stderr[-2000:], flush=True)
+    report = json.loads(report_path.read_text()) if report_path.exists() else {}
+    report.update(name=name, db=db, returncode=done.returncode, headline=headline, log=str(log_path))
+    if done.returncode != 0 and not report.get("rows"):
+        report["failure"] = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no output"]
+    return report
+
+
+# --- one function per endpoint: each returns its reports (one per database) --------------
+
+
+def public_page(smoke: bool) -> list[dict]:
+    return [run_script("public_page", [], smoke, db) for db in DATABASES]
+
+
+def registration(smoke: bool) -> list[dict]:
+    return [run_script("registration", [], smoke, db) for db in DATABASES]
+
+
+def checkin(smoke: bool) -> list[dict]:
+    return [run_script("checkin", [], smoke, db) for db in DATABASES]
+
+
+def facilitators_note_save(smoke: bool) -> list[dict]:
+    """Runs bench/facilitators.py (same options as the others) once it exists."""
+    if (BENCH / "facilitators.py").exists():
+        return [run_script("facilitators", [], smoke, db) for db in DATABASES]
+    if (common.ROOT / "app" / "facilitators").exists():
+        status = "built (app/facilitators), no benchmark yet: bench/facilitators.py"
+    else:
+        status = "not built yet"
+    return [{"name": "facilitators", "db": "-", "placeholder": "facilitators' note save", "status": status}]
+
+
+def badges(smoke: bool) -> list[dict]:
+    return [run_script("badges", [], smoke, db) for db in DATABASES]
+
+
+def assignment(smoke: bool) -> list[dict]:
+    """Another engineer's benchmark (the world café assignment, no database)."""
+    if not (BENCH / "assignment.py").exists():
+        return []
+    return [run_script("assignment", [], smoke)]
+
+
+ENDPOINTS = [public_page, registration, checkin, facilitators_note_save]
+OTHERS = [badges, assignment]
+
+
+# --- RESULTS.md ---------------------------------------------------------------------------
+
+
+def machine() -> dict:
+    cpu = "unknown"
+    with open("/proc/cpuinfo") as cpuinfo:
+        for line in cpuinfo:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    wrk = subprocess.run(["wrk", "--version"], capture_output=True, text=True)
+    gunicorn = subprocess.run([sys.executable, "-m", "gunicorn", "--version"], capture_output=True, text=True)
+    return dict(
+        nproc=os.cpu_count(),
+        cpu=cpu,
+        python=platform.python_version(),
+        wrk=(wrk.stdout or wrk.stderr).splitlines()[0].split(" [")[0],
+        gunicorn=gunicorn.stdout.strip(),
+    )
+
+
+def load_average() -> str:
+    return ", ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def _number(value, digits: int = 1) -> str:
+    return "–" if value is None else f"{value:,.{digits}f}"
+
+
+def endpoint_rows(reports: list[dict]) -> list[str]:
+    lines = []
+    for report in reports:
+        if "placeholder" in report:
+            lines.append(f"| {report['placeholder']} | – | {report['status']} | | | | | |")
+            continue
+        if not report.get("rows"):
+            failure = " ".join(report.get("failure", ["failed"]))[:200]
+            lines.append(
+                f"| {report['name']} | {report['db']} | FAILED: {failure} (see {report['log']}) | | | | | |"
+            )
+            continue
+        for row in report["rows"]:
+            invalid = "" if report.get("valid", True) else " **INVALID RUN**"
+            figures = [_number(row[key]) for key in ("rps", "p50_ms", "p99_ms", "bare_rps")]
+            spread = ", ".join(f"{r:.3f}" for r in row["round_ratios"])
+            lines.append(
+                f"| {row['endpoint']}{invalid} | {row['db']} | {' | '.join(figures)} | "
+                f"**{row['ratio']:.3f}** | {spread} |"
+            )
+    return lines
+
+
+def mail_rows(reports: list[dict]) -> list[str]:
+    lines = []
+    for report in reports:
+        if "badges" not in report:
+            lines.append(f"| {report['db']} | FAILED (see {report['log']}) | | | | | | |")
+            continue
+        badge, mail = report["badges"], report["mail"]
+        lines.append(
+            f"| {report['db']} | {badge['badges_per_s']:.1f} | "
+            f"{badge['png_ms']:.1f} + {badge['pdf_ms']:.1f} | "
+            f"{mail['messages']} × {mail['mean_bytes']:,} B | {mail['smtplib_per_s']:.0f} | "
+            f"{mail['ours_per_s']:.1f} | **{mail['mail_ratio']:.3f}** | {mail['build_and_send_ratio']:.3f} |"
+        )
+    return lines
+
+
+def aims(reports: list[dict]) -> list[str]:
+    """The issues' aims, against this run's figures."""
+
+    def figure(name: str, db: str, key: str):
+        for report in reports:
+            if report.get("name") == name and report.get("db") == db:
+                if key in ("mail_ratio",):
+                    return report.get("mail", {}).get(key)
+                rows = report.get("rows") or [{}]
+                return rows[0].get(key)
+        return None
+
+    checks = [
+        ("check-in ratio ≥ 0.5", [(db, figure("checkin", db, "ratio"), 0.5) for db in DATABASES]),
+        (
+            "registration ratio ≥ 0.3 on PostgreSQL",
+            [("postgresql", figure("registration", "postgresql", "ratio"), 0.3)],
+        ),
+        ("registrations well over 100/s", [(db, figure("registration", db, "rps"), 100) for db in DATABASES]),
+        ("mail ratio ≥ 0.8", [(db, figure("badges", db, "mail_ratio"), 0.8) for db in DATABASES]),
+    ]
+    lines = []
+    for aim, results in checks:
+        parts = []
+        for db, value, target in results:
+            if value is None:
+                parts.append(f"{db}: no figure")
+            else:
+                parts.append(f"{db}: {value:,.3g} ({'met' if value >= target else 'missed'})")
+        lines.append(f"- {aim}: " + "; ".join(parts))
+    return lines
+
+
+BARE_ENDPOINTS = """\
+Bare endpoints (bench/bare_app.py, same server, same wrk script): GET /html (a small template)
+for the programme page, POST /form (parses the same urlencoded body, redirects) for
+registration, POST /json (parses the same JSON body, answers JSON) for the check-in API."""
+
+HOW_TO_READ = """\
+## How to read this
+
+- **ratio** is our requests per second divided by the bare Flask endpoint's, served by the
+  same gunicorn settings and loaded by the same wrk script in the same run. It says how much
+  of the server's capacity the endpoint's own work (database, templates, forms, locks)
+  takes, and compares across machines far better than req/s does. Throughput is the mean of
+  the rounds, p50/p99 the median of the rounds' values; **ratio per round** shows the spread.
+- The machine may be shared: other work running meanwhile lowers both apps' figures, and the
+  alternating rounds spread it over both. Look at the load averages above; rerun when high.
+- Registration: the real form POST (CSRF token, and the session cookie of a GET /register),
+  a new e-mail each time; every answer must be a 302, and the database must hold one
+  attendee per 302 afterwards (plus at most the requests in progress when a run stopped).
+  Capacities are enforced (the event's row lock and the counts run on every registration)
+  but raised to 1,000,000 for the day and each day part, in a copy of the event file
+  without its registration window: the run measures registrations, not waiting lists. Each
+  visitor has an address of its own (X-Forwarded-For, PROXY_COUNT=1), as on the day, so the
+  per-address rate limit does not refuse the load.
+- Check-in: every scan of a full run is a first check-in (enough attendees are created), a
+  write; the load comes from 256 desk devices, so the per-desk rate limit (600 a minute)
+  is not reached.
+- Mail ratio: plain smtplib sends the very same MIME messages (built beforehand, not timed)
+  over one connection; ours is `deliver_due()` whole: claim, build (the QR code, badge PDF
+  and .ics are made at send time), send over one connection, record. The last column lets
+  smtplib's side build the messages too: what the sender itself adds (claim, record).
+- Full logs and every figure: bench/out/*.log and *.json (not committed)."""
+
+
+def write_results(path: Path, reports: list[dict], info: dict, smoke: bool) -> None:
+    endpoint_names = {"public_page", "registration", "checkin", "facilitators"}
+    endpoint_reports = [r for r in reports if r.get("name") in endpoint_names]
+    badge_reports = [r for r in reports if r.get("name") == "badges"]
+    gunicorn = common.GUNICORN_SETTINGS
+    first = next((r for r in endpoint_reports if r.get("seconds")), {})
+    warmup = f"a {first['warmup']}-second warm-up of each app, then " if first.get("warmup") else ""
+    title = "# Benchmark results"
+    if smoke:
+        title += " (smoke run: tiny data, 2-second runs; not figures to quote)"
+    headlines = []
+    for report in reports:
+        name = report["name"] + (f" --db {report['db']}" if report.get("db") not in (None, "-") else "")
+        headlines.append(f"{name}: {report.get('headline') or report.get('status', 'no output')}")
+    lines = [
+        title,
+        "",
+        "Written by `make bench` (`python bench/run_all.py`); do not edit by hand.",
+        "",
+        f"- Date: {info['started']} to {info['finished']} (UTC)",
+        f"- Machine: {info['nproc']} cores, {info['cpu']}; Python {info['python']}",
+        f"- Load average (1, 5, 15 min): {info['load_before']} before, {info['load_after']} after",
+        f"- Server: {info['gunicorn']}, the same for our app and the bare app: "
+        f"{gunicorn['workers']} workers × {gunicorn['threads']} threads ({gunicorn['worker_class']}), "
+        "no access log (bench/common.py says why)",
+        f"- Load: {info['wrk']}, `-t{common.WRK_THREADS} -c{common.CONNECTIONS} --latency "
+        f"--timeout {common.WRK_TIMEOUT}`; per endpoint and database {warmup}"
+        f"{first.get('rounds', '?')} round(s) of {first.get('seconds', '?')} seconds, bare app and ours "
+        "in turn",
+        "- Our app: `NOIDAY_CONFIG=production`, e-mail queued in the outbox (no sender runs meanwhile), "
+        "rate limits on (Redis), a fresh database per script (`flask db upgrade`, MO.CA event loaded)",
+        "",
+        "## Endpoints at 32 concurrent clients",
+        "",
+        "| endpoint | db | req/s | p50 ms | p99 ms | bare req/s | ratio | ratio per round |",
+        "|---|---|---:|---:|---:|---:|---:|---|",
+        *endpoint_rows(endpoint_reports),
+        "",
+        BARE_ENDPOINTS,
+        "",
+        "## Badges and confirmation e-mail (in one process, no HTTP)",
+        "",
+        "| db | badges/s | ms per badge (QR PNG + PDF) | messages | smtplib msg/s (same bytes) "
+        "| ours msg/s | mail ratio | ours / smtplib building + sending |",
+        "|---|---:|---:|---|---:|---:|---:|---:|",
+        *mail_rows(badge_reports),
+        "",
+        "## Aims (from the issues)",
+        "",
+        *aims(reports),
+        "",
+        "## Headline lines, verbatim",
+        "",
+        "```",
+        *headlines,
+        "```",
+        "",
+        HOW_TO_READ,
+    ]
+    path.write_text("\n".join(lines) + "\n")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--smoke", action="store_true", help="every script's smoke run, to check they work")
+    parser.add_argument("--output", type=Path, help="default: bench/RESULTS.md (bench/out/RESULTS-smoke.md)")
+    args = parser.parse_args()
+    output = args.output or (OUT / "RESULTS-smoke.md" if args.smoke else BENCH / "RESULTS.md")
+    OUT.mkdir(exist_ok=True)
+    now = lambda: datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M")  # noqa: E731
+    info = dict(machine(), started=now(), load_before=load_average())
+    reports = []
+    for benchmark in ENDPOINTS + OTHERS:
+        reports += benchmark(args.smoke)
+    info.update(finished=now(), load_after=load_average())
+    write_results(output, reports, info, args.smoke)
+    print(f"wrote {output.relative_to(common.ROOT)}")
+    failed = [r for r in reports if r.get("returncode")]
+    if failed:
+        print("failed or invalid: " + ", ".join(f"{r['name']} {r.get('db') or ''}" for r in failed))
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
