@@ -81,3 +81,38 @@ def test_hostile_text_is_stored_verbatim_and_shown_escaped_everywhere(client, ev
     text = pypdfium2.PdfDocument(pdf)[0].get_textpage().get_text_range()
     assert payload.split()[0][:6] in text.replace("\r", "").replace("\n", " ")
     assert db.session.scalar(select(func.count()).select_from(Attendee)) == 1
+
+
+@pytest.mark.parametrize("payload", CORPUS)
+def test_hostile_notes_are_escaped_in_the_pages_the_synthesis_and_the_report(
+    client, event, make_staff, payload
+):
+    from app.services import notes
+    from app.services.report import build_report, outcomes_csv, report_markdown
+    from app.services.report_pdf import report_pdf
+
+    table = event.tables[0]
+    content = notes.SheetContent(insights=payload, proposals=payload, tags=("rete",))
+    notes.save_sheet(table, 1, content, 0, "first-save-0001", "facilitatore@example.org")
+    _, admin = make_staff(Role.ADMIN)
+    for path in (
+        f"/facilitators/tables/{table.id}/notes/1",
+        f"/facilitators/tables/{table.id}/notes/1/history",
+    ):
+        page = admin.get(path).get_data(as_text=True)
+        if dangerous(payload):
+            assert payload not in page, f"raw payload in {path}"
+    synthesis = admin.get("/synthesis/data.json").get_json()
+    assert payload in str(synthesis), "JSON carries the text as data, the page inserts it as text"
+
+    exported = outcomes_csv(event).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(exported), delimiter=";"))
+    cells = [cell for row in rows[1:] for cell in row if payload.lstrip("'") in cell]
+    assert cells and all(cell[0] not in "=+-@" for cell in cells), "no formula in the outcomes CSV"
+    report = build_report(event)
+    markdown = report_markdown(report)
+    shown = payload.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    assert shown in markdown and ("<" not in payload or payload not in markdown), "HTML shown, never run"
+    document = pypdfium2.PdfDocument(report_pdf(report))
+    text = " ".join(page.get_textpage().get_text_range() for page in document)
+    assert payload.split()[0][:6] in text.replace("\r", "").replace("\n", " ")

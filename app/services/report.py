@@ -239,26 +239,31 @@ def report_markdown(report: Report) -> str:
     for table in report.tables:
         lines += ["", f"### {table.name}", ""]
         if table.facilitators:
-            lines += [f"{_('Facilitators')}: {', '.join(table.facilitators)}", ""]
+            lines += [f"{_('Facilitators')}: {_text(', '.join(table.facilitators))}", ""]
         if not table.sheets:
             lines += [f"_{_('No notes were taken at this table.')}_"]
         for sheet in table.sheets:
             lines += [f"#### {round_title(sheet.round)}", ""]
             for kind, values in sheet.items.items():
-                lines += [f"**{KIND_LABELS[kind]}**", "", *(f"- {value}" for value in values), ""]
+                lines += [f"**{KIND_LABELS[kind]}**", "", *(f"- {_text(value)}" for value in values), ""]
             if sheet.tags:
-                lines += [f"{_('Tags')}: " + ", ".join(f"#{tag}" for tag in sheet.tags), ""]
+                lines += [f"{_('Tags')}: " + ", ".join(f"#{_text(tag)}" for tag in sheet.tags), ""]
         if table.photos:
             lines += [f"#### {_('Photos')}", ""]
             lines += [
-                f"- {round_title(photo.round)}: {photo.caption or photo.path.name} ({photo.path.name})"
+                f"- {round_title(photo.round)}: {_text(photo.caption or photo.path.name)} ({photo.path.name})"
                 for photo in table.photos
             ]
     return "\n".join(lines).rstrip() + "\n"
 
 
+def _text(value) -> str:
+    """People's words as Markdown text: HTML in them is shown, never run, by a Markdown viewer."""
+    return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def _table_row(cells) -> str:
-    return "| " + " | ".join(str(cell).replace("|", "\\|").replace("\n", " ") for cell in cells) + " |"
+    return "| " + " | ".join(_text(cell).replace("|", "\\|").replace("\n", " ") for cell in cells) + " |"
 
 
 # ---- CSV ------------------------------------------------------------------------------------
