@@ -198,7 +198,8 @@ def aims(reports: list[dict]) -> list[str]:
 BARE_ENDPOINTS = """\
 Bare endpoints (bench/bare_app.py, same server, same wrk script): GET /html (a small template)
 for the programme page, POST /form (parses the same urlencoded body, redirects) for
-registration, POST /json (parses the same JSON body, answers JSON) for the check-in API."""
+registration, POST /json (parses the same JSON body, answers JSON) for the check-in API and
+the facilitators' note save."""
 
 HOW_TO_READ = """\
 ## How to read this
