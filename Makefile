@@ -37,6 +37,7 @@ run-https: $(BIN)/activate translations
 test: $(BIN)/activate translations
 	bash scripts/vendor-js.sh
 	bash scripts/system-deps.sh
+	bash scripts/redis-up.sh
 	$(BIN)/pytest -n 2 --dist loadgroup -q $(PYTEST_ARGS)
 
 # Every script in bench/, on SQLite and PostgreSQL (scripts/postgres-up.sh), into bench/RESULTS.md.

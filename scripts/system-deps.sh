@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Debian packages the test suite needs: Chromium (browser tests), ffmpeg (fake camera
-# videos), DejaVu fonts and poppler (badge PDFs), wrk (benchmarks). Installed only when missing.
+# videos), DejaVu fonts and poppler (badge PDFs), wrk (benchmarks), PostgreSQL and Redis
+# server binaries (reliability and rate-limit tests). Installed only when missing.
 set -euo pipefail
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
@@ -8,6 +9,8 @@ command -v ffmpeg >/dev/null || missing+=(ffmpeg)
 command -v pdftoppm >/dev/null || missing+=(poppler-utils)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
 command -v wrk >/dev/null || missing+=(wrk)  # the benchmarks' load tool (and their smoke runs)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)  # a restart test runs its own server
+command -v redis-server >/dev/null || missing+=(redis-server)  # rate limits shared by workers
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
   echo "Please install: sudo apt-get install -y ${missing[*]}" >&2
