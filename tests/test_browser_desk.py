@@ -325,6 +325,33 @@ def test_a_revoked_device_asks_to_be_paired_again_and_keeps_the_scan(
     assert all_check_ins()[0].desk_name == "Desk 4"
 
 
+def test_a_badge_scanned_while_the_desk_waits_for_pairing_is_kept_as_a_scan(
+    event, live_server, desk_user, desk_token, desktop_page, in_italian
+):
+    page = desktop_page
+    attendee = register_someone(event)
+    open_desk(page, live_server, desk_user, desk_token)
+    revoke_desk_device(device_for_token(desk_token), "admin@example.org")
+    expect(page.locator("#pairing")).to_be_visible(timeout=15_000)  # the counters' poll noticed
+
+    scan_with_wedge(page, badge_token(attendee))  # lands in the pairing field
+
+    expect(page.locator("#pairing-error")).to_contain_text(
+        in_italian(
+            "That was a badge, not a pairing code: the scan is kept and sent once this device "
+            "is paired. Paste the pairing code."
+        )
+    )
+    expect(page.locator("#pairing-token")).to_have_value("")
+    assert page.evaluate("localStorage.getItem('noiday.deskQueue')").count("request_id") == 1
+
+    page.locator("#pairing-token").fill(create_desk_device(event, "Desk 5")[1])
+    page.locator("#pairing-token").press("Enter")
+    expect(page.locator("#desk-name")).to_have_text("Desk 5")
+    expect(page.locator("#replayed-list li[data-result=green]")).to_have_count(1)
+    assert [c.desk_name for c in all_check_ins()] == ["Desk 5"]
+
+
 def test_counters_show_another_desks_check_in_within_seconds(
     app, event, live_server, desk_user, desk_token, page
 ):

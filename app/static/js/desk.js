@@ -36,7 +36,7 @@ const replayer = createReplayer({
   api,
   onAnswer: showReplayed,
   onChange: renderNetworkStatus,
-  onUnauthorized: () => showPairing(text.pairingRevoked),
+  onUnauthorized: deviceRefused,
   onNetworkDown: () => setReachable(false),
 });
 const counters = createCounters({
@@ -44,7 +44,7 @@ const counters = createCounters({
   api,
   text,
   onReachable: setReachable,
-  onUnauthorized: () => showPairing(text.pairingRevoked),
+  onUnauthorized: deviceRefused,
 });
 const search = createSearch({
   form: byId("search-form"),
@@ -262,8 +262,14 @@ function takePairingTokenFromAddress() {
 // The pairing link opened in a tab already showing the desk changes only the hash.
 window.addEventListener("hashchange", () => takePairingTokenFromAddress() && showDesk());
 
-function showPairing(message) {
-  if (message) deskToken.clear();
+// Background calls (counters, replays) keep running; once the pairing screen is up their
+// refusals would only overwrite what it says.
+function deviceRefused() {
+  if (pairingSection.hidden) showPairing(text.pairingRevoked);
+}
+
+function showPairing(message, { keepToken = false } = {}) {
+  if (message && !keepToken) deskToken.clear();
   if (camera.isRunning()) camera.stop({ remember: false });
   const error = byId("pairing-error");
   error.textContent = message || "";
@@ -317,6 +323,13 @@ byId("pairing-form").addEventListener("submit", (event) => {
   const token = input.value.trim().replace(/^.*#pair=/, ""); // the whole link pasted works too
   if (!token) return;
   input.value = "";
+  // A badge scanned while the device waits for pairing is a scan, not a pairing code:
+  // keep it for when the desk is paired again.
+  if (BADGE_SHAPE.test(normaliseCode(token))) {
+    enqueue({ type: "scan", code: normaliseCode(token), request_id: newRequestId(), scanned_at: new Date().toISOString() });
+    showPairing(text.badgeWhilePairing, { keepToken: true });
+    return;
+  }
   deskToken.set(token);
   localStorage.removeItem(DESK_NAME_KEY);
   showDesk();
