@@ -44,7 +44,9 @@ class Config:
     PRODUCTION = False
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1") == "1"
-    RATELIMIT_HEADERS_ENABLED = True
+    # X-RateLimit-* headers on every answer cost the API a Redis round trip each; the 429
+    # answer still says when to retry (app/__init__.py).
+    RATELIMIT_HEADERS_ENABLED = False
     # If Redis goes away mid-event, keep serving with per-process limits rather than fail.
     RATELIMIT_SWALLOW_ERRORS = True
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True

@@ -1,8 +1,9 @@
 """Noi Day: one public event day, from invitation to final report."""
 
+import time
 from pathlib import Path
 
-from flask import Flask, has_request_context, render_template, request, session
+from flask import Flask, has_request_context, jsonify, make_response, render_template, request, session
 from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Engine
 
@@ -99,8 +100,13 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     @app.errorhandler(429)
     def too_many_requests(error):
         if request.path.startswith("/api/"):
-            return {"error": "too_many_requests", "detail": str(error.description)}, 429
-        return render_template("errors/429.html"), 429
+            response = jsonify(error="too_many_requests", detail=str(error.description))
+        else:
+            response = make_response(render_template("errors/429.html"))
+        limit = limiter.current_limit
+        if limit is not None:
+            response.headers["Retry-After"] = str(max(1, int(limit.reset_at - time.time())))
+        return response, 429
 
     @app.after_request
     def security_headers(response):

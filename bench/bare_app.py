@@ -3,12 +3,22 @@
 Each route does the least an endpoint of its kind does: /json answers a small JSON
 document (GET, or POST with a JSON body it parses), /html renders a small template, /form
 parses a urlencoded POST and redirects, as a successful registration does.
+
+/json-write is the floor of a check-in, not a baseline: it parses the same JSON, writes one
+row and commits it durably (the database driver directly, no ORM, no lock, no read) into
+the database named by BARE_DATABASE_URL (postgresql://... or sqlite:///path, with our
+app's SQLite settings), then answers. No check-in can do less and still record the scan.
 """
+
+import os
+import sqlite3
+import threading
 
 from flask import Flask, jsonify, redirect, render_template, request
 from jinja2 import DictLoader
 
 app = Flask(__name__)
+_local = threading.local()
 
 PAGE = """<!doctype html>
 <html lang="it">
@@ -38,3 +48,43 @@ def html_endpoint():
 def form_endpoint():
     fields = request.form.to_dict(flat=False)
     return redirect(f"/thanks?fields={len(fields)}")
+
+
+def connect(url: str):
+    if url.startswith("postgresql"):
+        import psycopg
+
+        return psycopg.connect(url)
+    connection = sqlite3.connect(url.removeprefix("sqlite:///"), timeout=30, isolation_level=None)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA synchronous=NORMAL")
+    connection.isolation_level = ""  # back to implicit transactions, committed below
+    return connection
+
+
+def create_floor_table(url: str) -> None:
+    """Before the server starts: its threads creating it at once would collide."""
+    connection = connect(url)
+    connection.execute("CREATE TABLE bare_scans (request_id VARCHAR(64) PRIMARY KEY, code VARCHAR(200))")
+    connection.commit()
+    connection.close()
+
+
+def _connection():
+    """One connection per worker thread, opened on first use."""
+    if getattr(_local, "connection", None) is None:
+        _local.connection = connect(os.environ["BARE_DATABASE_URL"])
+    return _local.connection
+
+
+@app.post("/json-write")
+def json_write_endpoint():
+    data = request.get_json(silent=True) or {}
+    connection = _connection()
+    placeholder = "?" if isinstance(connection, sqlite3.Connection) else "%s"
+    connection.execute(
+        f"INSERT INTO bare_scans (request_id, code) VALUES ({placeholder}, {placeholder})",
+        (data.get("request_id"), data.get("code")),
+    )
+    connection.commit()
+    return jsonify(result="green", reason="ok", code=data.get("code"))

@@ -7,6 +7,9 @@ Creates confirmed attendees and desk devices, then wrk (32 connections) POSTs
 through the badges, to our app, and the same requests to the bare app's /json, both
 under gunicorn with the same settings (bench/common.py). There are enough attendees for
 every scan of a full run to be a first check-in (a write), the busiest case at the doors.
+The floor (a second table row): the bare app's /json-write, which writes each scan as one row
+and commits, against its /json, in the same run: what any check-in that records the scan
+can reach under this server at most.
 Last line: checkin_ratio=R p50_ms=A p99_ms=B (our p50/p99 latency).
 """
 
@@ -15,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import common  # noqa: E402
+from bench import bare_app, common  # noqa: E402
 
 SCRIPT = """
 codes = %(codes)s
@@ -77,16 +80,19 @@ def main() -> None:
         common.BenchDatabase(args.db, "checkin", workdir, pg_url=args.pg_url) as database,
     ):
         codes, tokens = prepare(database, attendees, desks)
+        bare_app.create_floor_table(database.url)
         lua = {"codes": common.lua_list(codes), "desks": common.lua_list(tokens), "runs": args.rounds + 1}
         script = common.write_lua(workdir, "scan", SCRIPT % lua)
         with (
             common.Server("wsgi:app", common.app_env(database.url), workdir) as server,
-            common.bare_server(workdir) as bare_server,
+            common.bare_server(workdir, database.url) as bare_server,
         ):
             result = common.compare(
                 server, "/api/v1/scan", bare_server, "/json", script, args.seconds, args.rounds, args.warmup
             )
-        check_ins = count_check_ins(database)
+            check_ins = count_check_ins(database)
+            # The floor: the bare app writing one row a request, against the bare /json.
+            floor = common.compare(bare_server, "/json-write", bare_server, "/json", script, args.seconds, 1)
     ours, bare = result.ours, result.bare
     common.log(common.describe("check-in POST /api/v1/scan", ours))
     common.log(common.describe("bare POST /json", bare))
@@ -110,9 +116,17 @@ def main() -> None:
         check_ins=check_ins,
         first_check_in_share=round(first_scans, 3),
     )
+    common.log(common.describe("floor: bare POST /json-write (one INSERT, COMMIT)", floor.ours))
+    common.log(
+        f"floor_ratio={common.ratio(floor.ours.rps, floor.bare.rps):.3f}: no check-in that records the "
+        "scan can score more than this under this server; ours against the floor: "
+        f"{common.ratio(ours.rps, floor.ours.rps):.3f}"
+    )
+    floor_row = common.row("floor: bare app, one INSERT + COMMIT (bench/bare_app.py)", args.db, floor)
+    valid = valid and floor.ours.errors == 0 and set(floor.ours.statuses) == {200}
     common.finish(
         args,
-        {"name": "checkin", "rows": [row]},
+        {"name": "checkin", "rows": [row, floor_row]},
         common.headline(checkin_ratio=row["ratio"], p50_ms=ours.p50_ms, p99_ms=ours.p99_ms),
         valid,
     )

@@ -326,8 +326,10 @@ class Server:
                 self.process.wait()
 
 
-def bare_server(workdir: Path) -> Server:
-    return Server("bench.bare_app:app", dict(os.environ), workdir, health_path="/json")
+def bare_server(workdir: Path, database_url: str | None = None) -> Server:
+    """The bare app; with a database URL, its /json-write (the floor of a write) uses it."""
+    env = dict(os.environ, BARE_DATABASE_URL=database_url) if database_url else dict(os.environ)
+    return Server("bench.bare_app:app", env, workdir, health_path="/json")
 
 
 # --- wrk --------------------------------------------------------------------------------

@@ -58,6 +58,7 @@ def test_registration_posts_are_rate_limited_per_address(client, event):
         statuses.append(response.status_code)
     assert statuses[:20] == [302] * 20
     assert statuses[20] == 429
+    assert 1 <= int(response.headers["Retry-After"]) <= 61, "the refusal says when to try again"
     assert client.get("/register").status_code == 200, "reading the form is never limited"
 
 

@@ -71,6 +71,12 @@ class Attendee(db.Model):
         order_by="AttendeePart.day_part_id",
     )
     check_ins = db.relationship("CheckIn", back_populates="attendee", order_by="CheckIn.id")
+    # Only ever loaded with a join filtered to the published assignment run, in the same query
+    # as the attendee (services/checkin.py: the desk's scan); world_cafe.published_seats()
+    # queries them otherwise. "raise" keeps anyone from reading every run's seats by mistake.
+    published_seats = db.relationship(
+        "SeatAssignment", viewonly=True, lazy="raise", order_by="SeatAssignment.round"
+    )
     preferences = db.relationship(
         "TablePreference",
         back_populates="attendee",

@@ -1,9 +1,10 @@
 """Check-in: one service for the scan, the manual check-in from a search, and the undo.
 
 ``scan()`` costs 4 queries: the desk device, the attendee's row lock, the attendee with its
-parts and check-in in force, and the insert (more only when a race ends on the index). The attendee's row is
-locked for the transaction, and a partial unique index allows one check-in in force per
-attendee, so two desks scanning one badge at once get one check-in and one "already".
+parts, published seats and check-in in force, and the insert (more only when a race ends on
+the index). The attendee's row is locked for the transaction, and a partial unique index
+allows one check-in in force per attendee, so two desks scanning one badge at once get one
+check-in and one "already".
 """
 
 import enum
@@ -21,6 +22,7 @@ from ..models import (
     AttendeePart,
     AttendeeStatus,
     AuditEntry,
+    CafeTable,
     CheckIn,
     DayPartKind,
     DeskDevice,
@@ -30,6 +32,7 @@ from ..models import (
     utcnow,
 )
 from .badges import BadgeCheck, attendee_id_in_token, verify_badge_token
+from .world_cafe import published_run_id
 
 # Tests turn this off to show the race the lock prevents (tests/test_checkin_race.py).
 ROW_LOCKS = True
@@ -138,9 +141,15 @@ def _load_locked(attendee_id: int) -> Attendee | None:
     query = (
         select(Attendee)
         .outerjoin(CheckIn, (CheckIn.attendee_id == Attendee.id) & CheckIn.undone_at.is_(None))
+        .outerjoin(
+            SeatAssignment,
+            (SeatAssignment.attendee_id == Attendee.id) & (SeatAssignment.run_id == published_run_id()),
+        )
+        .outerjoin(CafeTable, CafeTable.id == SeatAssignment.cafe_table_id)
         .where(Attendee.id == attendee_id)
         .options(
             contains_eager(Attendee.check_ins),
+            contains_eager(Attendee.published_seats).contains_eager(SeatAssignment.cafe_table),
             joinedload(Attendee.parts).joinedload(AttendeePart.day_part),
         )
         .execution_options(populate_existing=True)

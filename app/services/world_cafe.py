@@ -6,8 +6,8 @@ import json
 from dataclasses import asdict
 
 from flask_babel import force_locale
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import inspect, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
 from ..models import (
@@ -179,8 +179,23 @@ def seats_of(run: AssignmentRun, attendee_id: int) -> list[SeatAssignment]:
     return sorted((s for s in run.seats if s.attendee_id == attendee_id), key=lambda s: s.round)
 
 
+def published_run_id():
+    """SQL for the id of the run last published for the attendee's event (inside a query
+    that selects from attendees)."""
+    return (
+        select(AssignmentRun.id)
+        .where(AssignmentRun.event_id == Attendee.event_id, AssignmentRun.published_at.is_not(None))
+        .order_by(AssignmentRun.published_at.desc(), AssignmentRun.id.desc())
+        .limit(1)
+        .correlate(Attendee)
+        .scalar_subquery()
+    )
+
+
 def published_seats(attendee: Attendee) -> list[SeatAssignment]:
     """The attendee's published seats, one per round (empty before publication)."""
+    if "published_seats" not in inspect(attendee).unloaded:  # loaded with the attendee
+        return attendee.published_seats
     return db.session.scalars(
         select(SeatAssignment)
         .join(AssignmentRun)
@@ -195,6 +210,7 @@ def published_seats(attendee: Attendee) -> list[SeatAssignment]:
                 .scalar_subquery()
             ),
         )
+        .options(joinedload(SeatAssignment.cafe_table))
         .order_by(SeatAssignment.round)
     ).all()
 
