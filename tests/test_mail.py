@@ -12,12 +12,13 @@ import pytest
 import zxingcpp
 from helpers import register_someone
 from PIL import Image
+from sqlalchemy import event as sa_event
 from sqlalchemy import func, select
 
 from app import create_app
 from app.extensions import db
 from app.models import OutboxMessage, utcnow
-from app.services import mail_sender
+from app.services import mail_sender, world_cafe
 from app.services.badges import BadgeCheck, verify_badge_token
 from app.services.registration import cancel_registration
 from app.services.reminders import queue_reminders
@@ -132,6 +133,33 @@ def test_bulk_sending_reuses_one_connection(app, event, smtp):
     assert mail_sender.deliver_due() == (12, 0)
     assert len(smtp.messages) == 12
     assert len(smtp.sessions) == 1
+
+
+def test_a_batch_costs_one_statement_a_message_and_each_badge_shows_its_own_table(app, event, smtp):
+    people = [register_someone(event, table_ids=[event.tables[n % 6].id]) for n in range(12)]
+    world_cafe.publish(world_cafe.run_assignment(event, "organiser@example.org"), "organiser@example.org")
+    queued = db.session.scalar(select(func.count()).select_from(OutboxMessage))
+    assert queued == 24, "a confirmation and a table assignment each"
+    statements = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    sa_event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        assert mail_sender.deliver_due() == (24, 0)
+    finally:
+        sa_event.remove(db.engine, "before_cursor_execute", count)
+    # Claiming and loading the batch is a fixed few; then one UPDATE records each message.
+    assert len(statements) <= 24 + 10, "\n".join(s[:120] for s in statements)
+    for message in received(smtp):
+        if "tavolo" not in message["Subject"].lower():
+            continue
+        person = next(p for p in people if p.email == message["To"])
+        seat = world_cafe.published_seats(person)[0]
+        badge = pypdfium2.PdfDocument(parts_by_type(message)["application/pdf"].get_content())
+        printed = " ".join(badge[0].get_textpage().get_text_range().split())  # lines wrap
+        assert f"Tavolo: {seat.cafe_table.name['it']}" in printed
 
 
 def test_two_senders_at_once_send_every_message_once(app, event, smtp):

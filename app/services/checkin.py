@@ -32,6 +32,7 @@ from ..models import (
     utcnow,
 )
 from .badges import BadgeCheck, attendee_id_in_token, verify_badge_token
+from .transactions import commit_keeping_loaded
 from .world_cafe import published_run_id
 
 # Tests turn this off to show the race the lock prevents (tests/test_checkin_race.py).
@@ -84,7 +85,7 @@ def scan(event: Event, code: str, device: DeskDevice, request_id: str | None, sc
     locked = _load_locked(attendee_id) if attendee_id is not None else None  # noqa: F841
     verification = verify_badge_token(code, event)
     if verification.check is not BadgeCheck.VALID:
-        _commit_keeping_loaded()  # nothing written: ends the transaction, releases the lock
+        commit_keeping_loaded()  # nothing written: ends the transaction, releases the lock
         return ScanOutcome(BADGE_REFUSALS[verification.check], verification.attendee)
     return _check_in_locked(verification.attendee, device, request_id, scanned_at, "scan")
 
@@ -160,13 +161,13 @@ def _load_locked(attendee_id: int) -> Attendee | None:
 def _check_in_locked(attendee, device, request_id, scanned_at, method, desk_name=None) -> ScanOutcome:
     current = next((c for c in attendee.check_ins if c.undone_at is None), None)
     if current is not None:
-        _commit_keeping_loaded()
+        commit_keeping_loaded()
         same_request = request_id is not None and current.request_id == request_id
         return ScanOutcome(
             ScanResult.CHECKED_IN if same_request else ScanResult.ALREADY_CHECKED_IN, attendee, current
         )
     if attendee.status != AttendeeStatus.CONFIRMED:
-        _commit_keeping_loaded()
+        commit_keeping_loaded()
         cancelled = attendee.status == AttendeeStatus.CANCELLED
         return ScanOutcome(ScanResult.CANCELLED if cancelled else ScanResult.WAITLISTED, attendee)
     _decided_to_check_in(attendee)
@@ -181,23 +182,12 @@ def _check_in_locked(attendee, device, request_id, scanned_at, method, desk_name
     )
     db.session.add(check_in)
     try:
-        _commit_keeping_loaded()
+        commit_keeping_loaded()
     except IntegrityError:
         # Another desk won the race (SQLite), or this request was already recorded.
         db.session.rollback()
         return _after_conflict(attendee.id, request_id)
     return ScanOutcome(ScanResult.CHECKED_IN, attendee, check_in)
-
-
-def _commit_keeping_loaded() -> None:
-    """Commit without expiring what is loaded: the answer to the desk is built from it, and
-    reloading it would triple the queries of the busiest request of the day."""
-    session = db.session()
-    session.expire_on_commit = False
-    try:
-        session.commit()
-    finally:
-        session.expire_on_commit = True
 
 
 def _after_conflict(attendee_id: int, request_id: str | None) -> ScanOutcome:

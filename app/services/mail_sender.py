@@ -18,13 +18,16 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_mail import Connection
 from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db, mail
-from ..models import MessageStatus, OutboxMessage, utcnow
+from ..models import Attendee, AttendeePart, Event, MessageStatus, OutboxMessage, utcnow
 from .calendar import event_ics
 from .mailer import QR_CID
 from .tokens import manage_token
+from .transactions import keeping_loaded
 from .urls import external_url
+from .world_cafe import load_published_seats
 
 MAX_ATTEMPTS = 8
 CLAIM_TIMEOUT = timedelta(minutes=10)
@@ -70,9 +73,21 @@ def claim_due(limit: int) -> list[OutboxMessage]:
         execution_options={"synchronize_session": False},
     )
     db.session.commit()
-    return list(
-        db.session.scalars(select(OutboxMessage).filter_by(claimed_by=claim).order_by(OutboxMessage.id))
+    # With what building them reads (badge, calendar), in a few queries for the whole batch.
+    claimed = (
+        select(OutboxMessage)
+        .filter_by(claimed_by=claim)
+        .order_by(OutboxMessage.id)
+        .options(
+            selectinload(OutboxMessage.attendee).options(
+                joinedload(Attendee.event).selectinload(Event.programme),
+                selectinload(Attendee.parts).joinedload(AttendeePart.day_part),
+            )
+        )
     )
+    messages = list(db.session.scalars(claimed))
+    load_published_seats([m.attendee for m in messages if m.attendee is not None and m.attachments])
+    return messages
 
 
 def deliver_due(limit: int = 500) -> tuple[int, int]:
@@ -91,25 +106,35 @@ def deliver_due(limit: int = 500) -> tuple[int, int]:
             _record_failure(message, error)
         db.session.commit()
         return 0, len(messages)
-    try:
-        for message in messages:
-            try:
-                email = build_email(message)
-                connection.host.send_message(email)
-            except (OSError, smtplib.SMTPException) as error:
-                _record_failure(message, error)
-                failed += 1
-                if isinstance(error, smtplib.SMTPServerDisconnected | OSError):
-                    _reconnect(connection)
-            else:
-                message.status, message.sent_at = MessageStatus.SENT, utcnow()
-                message.attempts += 1
-                message.last_error = None
-                sent += 1
-            db.session.commit()
-    finally:
-        with contextlib.suppress(OSError, smtplib.SMTPException, AttributeError):
-            connection.host.quit()
+    # Each message is recorded (committed) as soon as it is sent; the batch loaded by
+    # claim_due() stays loaded through those commits instead of being queried again message by message.
+    with keeping_loaded():
+        try:
+            sent, failed = _send_each(connection, messages)
+        finally:
+            with contextlib.suppress(OSError, smtplib.SMTPException, AttributeError):
+                connection.host.quit()
+            db.session.expire_all()  # the next batch reads everything afresh
+    return sent, failed
+
+
+def _send_each(connection: TimeoutConnection, messages: list[OutboxMessage]) -> tuple[int, int]:
+    sent = failed = 0
+    for message in messages:
+        try:
+            email = build_email(message)
+            connection.host.send_message(email)
+        except (OSError, smtplib.SMTPException) as error:
+            _record_failure(message, error)
+            failed += 1
+            if isinstance(error, smtplib.SMTPServerDisconnected | OSError):
+                _reconnect(connection)
+        else:
+            message.status, message.sent_at = MessageStatus.SENT, utcnow()
+            message.attempts += 1
+            message.last_error = None
+            sent += 1
+        db.session.commit()
     return sent, failed
 
 
