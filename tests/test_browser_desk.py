@@ -66,6 +66,19 @@ def open_desk(page, live_server, desk_user, desk_token):
     assert "pair=" not in page.url, "the pairing token must leave the address bar"
 
 
+def test_a_pairing_link_opened_signed_out_pairs_the_desk_after_sign_in(event, live_server, desk_user, page):
+    """The admin's link reaches a phone that is not signed in: the token survives the
+    sign-in page (it is in the address's fragment, which the redirects carry along)."""
+    token = create_desk_device(event, "Desk 7")[1]
+    page.goto(f"{live_server.url}/desk/#pair={token}")
+    expect(page.locator("#email")).to_be_visible()
+    page.locator("#email").fill(desk_user.email)
+    page.locator("#password").fill(PASSWORD)
+    page.locator("form button[type=submit]").click()
+    expect(page.locator("#desk-name")).to_have_text("Desk 7")
+    assert "pair=" not in page.url
+
+
 def scan_with_wedge(page, token):
     """What a USB scanner does: type the code fast (here in lower case), then Enter."""
     page.keyboard.type(token.lower(), delay=5)
