@@ -8,7 +8,7 @@ capacity is ever exceeded however many people submit at once.
 import enum
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select, union_all
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
@@ -64,17 +64,20 @@ def places_left(event: Event) -> dict:
 
 
 def _places_taken(event: Event) -> dict:
-    """Confirmed places, for the event and per day part, in two queries."""
-    per_part = dict(
-        db.session.execute(
-            select(AttendeePart.day_part_id, func.count())
-            .join(DayPart)
-            .where(DayPart.event_id == event.id, AttendeePart.status == PartStatus.CONFIRMED)
-            .group_by(AttendeePart.day_part_id)
-        ).all()
+    """Confirmed places, for the event and per day part, in one query (it runs under the
+    event's lock: every round trip there is one more wait for everyone registering)."""
+    per_part = (
+        select(AttendeePart.day_part_id, func.count())
+        .join(DayPart)
+        .where(DayPart.event_id == event.id, AttendeePart.status == PartStatus.CONFIRMED)
+        .group_by(AttendeePart.day_part_id)
     )
-    taken = {part.id: per_part.get(part.id, 0) for part in event.day_parts}
-    taken["event"] = _confirmed_attendees(event.id)
+    whole_event = select(literal(None).label("day_part_id"), func.count()).where(
+        Attendee.event_id == event.id, Attendee.status == AttendeeStatus.CONFIRMED
+    )
+    counts = dict(db.session.execute(union_all(per_part, whole_event)).all())
+    taken = {part.id: counts.get(part.id, 0) for part in event.day_parts}
+    taken["event"] = counts.get(None, 0)
     return taken
 
 
@@ -82,18 +85,16 @@ def register(event: Event, data: RegistrationData, *, source: str = "online") ->
     """Register a new attendee, confirmed or on the waiting list of what is full."""
     if source == "online" and not event.registration_is_open():
         raise RegistrationError(RegistrationError.Reason.CLOSED)
-    lock_event(event.id)
-    taken = _places_taken(event)  # counted under the lock: nobody else takes a place meanwhile
-    now = utcnow()
-    full = _left(event.capacity, taken["event"]) == 0
+    # Built before the lock, which every registration of the event waits for: under it,
+    # only what depends on the free places.
     attendee = Attendee(
-        event=event,
-        status=AttendeeStatus.WAITLISTED if full else AttendeeStatus.CONFIRMED,
-        consent_privacy_at=now,
-        privacy_version=event.privacy_version,
-        source=source,
+        event=event, consent_privacy_at=utcnow(), privacy_version=event.privacy_version, source=source
     )
     _apply(attendee, data)
+    lock_event(event.id)
+    taken = _places_taken(event)  # counted under the lock: nobody else takes a place meanwhile
+    full = _left(event.capacity, taken["event"]) == 0
+    attendee.status = AttendeeStatus.WAITLISTED if full else AttendeeStatus.CONFIRMED
     db.session.add(attendee)
     for part in _chosen_parts(event, data.day_part_ids):
         _add_part(attendee, part, taken)
