@@ -180,15 +180,15 @@ def seats_of(run: AssignmentRun, attendee_id: int) -> list[SeatAssignment]:
     return sorted((s for s in run.seats if s.attendee_id == attendee_id), key=lambda s: s.round)
 
 
-def published_run_id():
-    """SQL for the id of the run last published for the attendee's event (inside a query
-    that selects from attendees)."""
+def published_run_id(event_id=Attendee.event_id):
+    """SQL for the id of the run last published for an event: an id, or by default the
+    event of the attendee that the enclosing query selects."""
     return (
         select(AssignmentRun.id)
-        .where(AssignmentRun.event_id == Attendee.event_id, AssignmentRun.published_at.is_not(None))
+        .where(AssignmentRun.event_id == event_id, AssignmentRun.published_at.is_not(None))
         .order_by(AssignmentRun.published_at.desc(), AssignmentRun.id.desc())
         .limit(1)
-        .correlate(Attendee)
+        .correlate_except(AssignmentRun)
         .scalar_subquery()
     )
 
@@ -198,19 +198,7 @@ def load_published_seats(attendees: list[Attendee]) -> None:
     published_seats() to read without a query each."""
     for event_id in {a.event_id for a in attendees}:
         of_event = [a for a in attendees if a.event_id == event_id]
-        run_id = (
-            select(AssignmentRun.id)
-            .where(AssignmentRun.event_id == event_id, AssignmentRun.published_at.is_not(None))
-            .order_by(AssignmentRun.published_at.desc(), AssignmentRun.id.desc())
-            .limit(1)
-            .scalar_subquery()
-        )
-        seats = db.session.scalars(
-            select(SeatAssignment)
-            .where(SeatAssignment.attendee_id.in_([a.id for a in of_event]), SeatAssignment.run_id == run_id)
-            .options(joinedload(SeatAssignment.cafe_table))
-            .order_by(SeatAssignment.round)
-        ).all()
+        seats = _published_seats_of(event_id, [a.id for a in of_event])
         for attendee in of_event:
             own = [seat for seat in seats if seat.attendee_id == attendee.id]
             set_committed_value(attendee, "published_seats", own)
@@ -220,20 +208,14 @@ def published_seats(attendee: Attendee) -> list[SeatAssignment]:
     """The attendee's published seats, one per round (empty before publication)."""
     if "published_seats" not in inspect(attendee).unloaded:  # loaded with the attendee
         return attendee.published_seats
+    return _published_seats_of(attendee.event_id, [attendee.id])
+
+
+def _published_seats_of(event_id: int, attendee_ids: list[int]) -> list[SeatAssignment]:
     return db.session.scalars(
         select(SeatAssignment)
-        .join(AssignmentRun)
-        .where(
-            SeatAssignment.attendee_id == attendee.id,
-            AssignmentRun.id
-            == (
-                select(AssignmentRun.id)
-                .where(AssignmentRun.event_id == attendee.event_id, AssignmentRun.published_at.is_not(None))
-                .order_by(AssignmentRun.published_at.desc(), AssignmentRun.id.desc())
-                .limit(1)
-                .scalar_subquery()
-            ),
-        )
+        .where(SeatAssignment.attendee_id.in_(attendee_ids))
+        .where(SeatAssignment.run_id == published_run_id(event_id))
         .options(joinedload(SeatAssignment.cafe_table))
         .order_by(SeatAssignment.round)
     ).all()
