@@ -14,6 +14,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import (
     AssignmentRun,
+    AuditEntry,
     CheckIn,
     NoteRevision,
     NoteSheet,
@@ -153,9 +154,11 @@ def test_every_route_is_closed_to_other_tables_other_roles_and_anonymous(
         facilitator_answer = request_for(own, endpoint, method, path, token, attendee.id).status_code
         assert facilitator_answer == (200 if endpoint in not_about_a_table else 403), label
         admin_answer = request_for(admin, endpoint, method, path, admin_token, attendee.id).status_code
-        expected = {"facilitators.photos_page": (200, 302), "admin_facilitators.remove": (302,)}.get(
-            endpoint, (200, 422) if endpoint == "facilitators.scan_badge" else (200,)
-        )
+        expected = {
+            "facilitators.photos_page": (200, 302),
+            "facilitators.delete_photo": (302,),
+            "admin_facilitators.remove": (302,),
+        }.get(endpoint, (200, 422) if endpoint == "facilitators.scan_badge" else (200,))
         if endpoint == "admin_facilitators.facilitators" and method == "POST":
             expected = (200, 302)
         assert admin_answer in expected, (label, admin_answer)
@@ -356,3 +359,33 @@ def test_photo_files_are_served_only_for_their_own_table(event, make_staff, uplo
     response = admin.get(f"/facilitators/tables/{other.id}/photos/{photo.id}/thumb")
     assert response.status_code == 200 and response.mimetype == "image/jpeg"
     assert db.session.get(TablePhoto, photo.id).cafe_table_id == other.id
+
+
+def test_a_photo_uploaded_by_mistake_is_removed_with_its_files_and_an_audit_entry(
+    event, make_staff, upload_dir
+):
+    table = event.tables[0]
+    _, own = facilitator_of(make_staff, table)
+    page = f"/facilitators/tables/{table.id}/photos"
+    token = page_csrf(own, page)
+    own.post(
+        page,
+        data={"csrf_token": token, "round": "1", "photo": (io.BytesIO(png_bytes()), "wrong.png")},
+        content_type="multipart/form-data",
+    )
+    [photo] = photos.photos_of(table)
+    photo_id = photo.id
+    files = [photos.photo_path(photo), photos.photo_path(photo, thumbnail=True)]
+    assert all(path.exists() for path in files)
+    listing = own.get(page).get_data(as_text=True)
+    assert f"/photos/{photo_id}/delete" in listing and "Elimina" in listing
+
+    answer = own.post(f"{page}/{photo_id}/delete", data={"csrf_token": token})
+
+    assert answer.status_code == 302
+    assert "Foto eliminata" in own.get(page).get_data(as_text=True)
+    db.session.expire_all()
+    assert photos.photos_of(table) == [] and not any(path.exists() for path in files)
+    entry = db.session.scalars(select(AuditEntry).filter_by(action="photo_deleted")).one()
+    assert entry.actor == "facilitatore@example.org"
+    assert own.post(f"{page}/{photo_id}/delete", data={"csrf_token": token}).status_code == 404

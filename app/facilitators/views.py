@@ -331,6 +331,13 @@ def photo_thumbnail(table_id, photo_id):
     return _image_response(photos.photo_path(_photo(photo_id), thumbnail=True))
 
 
+@bp.post("/tables/<int:table_id>/photos/<int:photo_id>/delete")
+def delete_photo(table_id, photo_id):
+    photos.delete_photo(g.table, _photo(photo_id), current_user.email)
+    flash(_("Photo removed."), "success")
+    return redirect(url_for(".photos_page", table_id=g.table.id))
+
+
 def _image_response(path: Path):
     if not path.exists():
         abort(404)

@@ -18,7 +18,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import CafeTable, TablePhoto
+from ..models import AuditEntry, CafeTable, TablePhoto
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 DEFAULT_MAX_PIXELS = 50_000_000  # a 50-megapixel phone photo; a decompression bomb is far bigger
@@ -109,6 +109,25 @@ def save_photo(table: CafeTable, round: int, stream, caption: str | None, upload
     db.session.add(photo)
     db.session.commit()
     return PhotoOutcome(PhotoResult.SAVED, photo)
+
+
+def delete_photo(table: CafeTable, photo: TablePhoto, deleted_by: str) -> None:
+    """Remove a photo (uploaded by mistake, or showing a face without consent), with an
+    audit entry. The row goes first: if removing the files then fails, what is left is
+    two unreferenced files, never a photo in the report without its file."""
+    paths = [photo_path(photo), photo_path(photo, thumbnail=True)]
+    db.session.add(
+        AuditEntry(
+            event_id=table.event_id,
+            actor=deleted_by,
+            action="photo_deleted",
+            details={"table": table.key, "round": photo.round, "caption": photo.caption},
+        )
+    )
+    db.session.delete(photo)
+    db.session.commit()
+    for path in paths:
+        path.unlink(missing_ok=True)
 
 
 def photos_of(table: CafeTable) -> list[TablePhoto]:
