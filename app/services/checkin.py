@@ -148,6 +148,7 @@ def _load_locked(attendee_id: int) -> Attendee | None:
         )
         .outerjoin(CafeTable, CafeTable.id == SeatAssignment.cafe_table_id)
         .where(Attendee.id == attendee_id)
+        .order_by(SeatAssignment.round)  # contains_eager keeps the rows' order
         .options(
             contains_eager(Attendee.check_ins),
             contains_eager(Attendee.published_seats).contains_eager(SeatAssignment.cafe_table),

@@ -276,7 +276,14 @@ function showPairing(message, { keepToken = false } = {}) {
   error.hidden = !message;
   deskMain.hidden = true;
   pairingSection.hidden = false;
-  byId("pairing-token").focus();
+  const pairingInput = byId("pairing-token");
+  // A scan half typed when this screen comes up goes on in the pairing field: carry over
+  // what the scanner typed so far, so the whole badge arrives there and is kept as a scan.
+  if (scanInput.value && !pairingInput.value) {
+    pairingInput.value = scanInput.value;
+    scanInput.value = "";
+  }
+  pairingInput.focus();
 }
 
 async function loadDeskName() {
