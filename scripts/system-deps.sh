@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Debian packages the test suite needs: Chromium (browser tests), ffmpeg (fake camera
-# videos), DejaVu fonts and poppler (badge PDFs), wrk (benchmarks), PostgreSQL and Redis
+# videos), DejaVu fonts and poppler (badge PDFs), Symbola (emoji in the report PDF), wrk (benchmarks), PostgreSQL and Redis
 # server binaries (reliability and rate-limit tests). Installed only when missing.
 set -euo pipefail
 missing=()
@@ -8,6 +8,7 @@ missing=()
 command -v ffmpeg >/dev/null || missing+=(ffmpeg)
 command -v pdftoppm >/dev/null || missing+=(poppler-utils)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
+[ -f /usr/share/fonts/truetype/ancient-scripts/Symbola_hint.ttf ] || missing+=(fonts-symbola)  # emoji in the report PDF
 command -v wrk >/dev/null || missing+=(wrk)  # the benchmarks' load tool (and their smoke runs)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)  # a restart test runs its own server
 command -v redis-server >/dev/null || missing+=(redis-server)  # rate limits shared by workers

@@ -93,7 +93,7 @@ def test_cli_writes_pdf_markdown_and_csv(app, day, tmp_path):
     text = " ".join(pdf_text((out / "report.pdf").read_bytes()).split())
     assert "Più fiducia tra vicini di casa" in text and "Un caffè sospeso in ogni quartiere" in text
     assert SUMMARY in text and "Cooperativa Lùmen" in text
-    assert "\u25a1" in text, "DejaVu has no emoji: they print as a box, and stay in the Markdown and CSV"
+    assert "giovani 🌱" in text and "\u25a1" not in text, "emoji are drawn (Symbola), not boxes"
     document = pypdfium2.PdfDocument((out / "report.pdf").read_bytes())
     images = [
         obj for page in document for obj in page.get_objects() if obj.type == pypdfium2.raw.FPDF_PAGEOBJ_IMAGE

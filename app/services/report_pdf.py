@@ -1,7 +1,9 @@
 """The report of the day as a PDF (A4): figures, then each table's outcomes and photos.
 
 Set in DejaVu Sans (app/static/fonts), which covers Latin with every accent, Greek,
-Cyrillic and many symbols. It has no emoji: a character the font lacks prints as a white
+Cyrillic and many symbols. Emoji (🌱, 👍: facilitators type them in tags and notes) come
+from Symbola, the monochrome emoji font of Debian's fonts-symbola package, when it is
+installed (PDF fonts cannot be in colour). A character neither font has prints as a white
 box (□) here, and stays verbatim in the Markdown and CSV reports.
 """
 
@@ -18,6 +20,11 @@ from .report import KIND_LABELS, PhotoEntry, Report, TableReport, round_title
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "static" / "fonts"
 FAMILY = "DejaVu"
+EMOJI_FAMILY = "Symbola"
+EMOJI_FONTS = [  # where Debian's fonts-symbola puts it, and where an admin may put it
+    Path("/usr/share/fonts/truetype/ancient-scripts/Symbola_hint.ttf"),
+    FONT_DIR / "Symbola.ttf",
+]
 MISSING = "\u25a1"  # □
 INVISIBLE = {"\ufe0f", "\ufe0e", "\u200d"}  # emoji presentation selectors and joiners
 PHOTO_WIDTH = 88.0  # mm: two photos side by side on A4
@@ -38,6 +45,10 @@ def report_pdf(report: Report) -> bytes:
     pdf = _ReportPdf(unit="mm", format="A4")
     pdf.add_font(FAMILY, "", FONT_DIR / "DejaVuSans.ttf")
     pdf.add_font(FAMILY, "B", FONT_DIR / "DejaVuSans-Bold.ttf")
+    emoji_font = next((path for path in EMOJI_FONTS if path.exists()), None)
+    if emoji_font:
+        pdf.add_font(EMOJI_FAMILY, "", emoji_font)
+        pdf.set_fallback_fonts([EMOJI_FAMILY], exact_match=False)  # bold text too
     pdf.title_text = _printable(pdf, report.event_name)
     pdf.set_title(f"{_('Report of the day')}: {report.event_name}")
     pdf.set_creator("Noi Day")
@@ -52,11 +63,17 @@ def report_pdf(report: Report) -> bytes:
 
 
 def _printable(pdf: FPDF, text: str) -> str:
-    """Composed characters; what the current font cannot draw becomes a box."""
-    cmap = pdf.fonts[FAMILY.lower()].cmap
+    """Composed characters; what neither font can draw becomes a box."""
+    families = (FAMILY.lower(), EMOJI_FAMILY.lower())
+    cmaps = [pdf.fonts[family].cmap for family in families if family in pdf.fonts]
     text = unicodedata.normalize("NFC", str(text))
     return "".join(
-        "" if char in INVISIBLE else char if ord(char) in cmap or char in "\n\t" else MISSING for char in text
+        ""
+        if char in INVISIBLE
+        else char
+        if char in "\n\t" or any(ord(char) in cmap for cmap in cmaps)
+        else MISSING
+        for char in text
     )
 
 
