@@ -63,17 +63,24 @@ def places_left(event: Event) -> dict:
     return left
 
 
-def _places_taken(event: Event) -> dict:
+def _places_taken(event: Event, leaving_out: int | None = None) -> dict:
     """Confirmed places, for the event and per day part, in one query (it runs under the
-    event's lock: every round trip there is one more wait for everyone registering)."""
+    event's lock: every round trip there is one more wait for everyone registering).
+    leaving_out: an attendee whose places are being decided, not yet taken."""
     per_part = (
         select(AttendeePart.day_part_id, func.count())
         .join(DayPart)
-        .where(DayPart.event_id == event.id, AttendeePart.status == PartStatus.CONFIRMED)
+        .where(
+            DayPart.event_id == event.id,
+            AttendeePart.status == PartStatus.CONFIRMED,
+            AttendeePart.attendee_id != (leaving_out or 0),
+        )
         .group_by(AttendeePart.day_part_id)
     )
     whole_event = select(literal(None).label("day_part_id"), func.count()).where(
-        Attendee.event_id == event.id, Attendee.status == AttendeeStatus.CONFIRMED
+        Attendee.event_id == event.id,
+        Attendee.status == AttendeeStatus.CONFIRMED,
+        Attendee.id != (leaving_out or 0),
     )
     counts = dict(db.session.execute(union_all(per_part, whole_event)).all())
     taken = {part.id: counts.get(part.id, 0) for part in event.day_parts}
@@ -82,28 +89,48 @@ def _places_taken(event: Event) -> dict:
 
 
 def register(event: Event, data: RegistrationData, *, source: str = "online") -> Attendee:
-    """Register a new attendee, confirmed or on the waiting list of what is full."""
+    """Register a new attendee, confirmed or on the waiting list of what is full.
+
+    Every registration of the event waits for its lock, so the work is done before taking
+    it: the attendee is written as if every place were free, and the confirmation rendered
+    and queued. Nobody else sees these rows before the commit. Under the lock, only the
+    count (leaving this attendee out) and the commit; in the rare case that something is
+    full, the statuses change and the waiting-list notice replaces the confirmation.
+    """
     if source == "online" and not event.registration_is_open():
         raise RegistrationError(RegistrationError.Reason.CLOSED)
-    # Built before the lock, which every registration of the event waits for: under it,
-    # only what depends on the free places.
     attendee = Attendee(
-        event=event, consent_privacy_at=utcnow(), privacy_version=event.privacy_version, source=source
+        event=event,
+        status=AttendeeStatus.CONFIRMED,
+        consent_privacy_at=utcnow(),
+        privacy_version=event.privacy_version,
+        source=source,
     )
     _apply(attendee, data)
-    lock_event(event.id)
-    taken = _places_taken(event)  # counted under the lock: nobody else takes a place meanwhile
-    full = _left(event.capacity, taken["event"]) == 0
-    attendee.status = AttendeeStatus.WAITLISTED if full else AttendeeStatus.CONFIRMED
     db.session.add(attendee)
-    for part in _chosen_parts(event, data.day_part_ids):
-        _add_part(attendee, part, taken)
+    chosen = _chosen_parts(event, data.day_part_ids)
+    attendee.parts = [AttendeePart(day_part=part, status=PartStatus.CONFIRMED) for part in chosen]
     try:
         db.session.flush()
     except IntegrityError:  # the unique (event, email) constraint says this e-mail is registered
         db.session.rollback()
         raise RegistrationError(RegistrationError.Reason.DUPLICATE_EMAIL) from None
-    mailer.enqueue("waitlisted" if _waits_for_anything(attendee) else "confirmation", attendee)
+    confirmation = mailer.enqueue("confirmation", attendee)
+    db.session.flush()
+
+    lock_event(event.id)
+    taken = _places_taken(event, leaving_out=attendee.id)  # nobody else takes a place meanwhile
+    if _left(event.capacity, taken["event"]) == 0:
+        attendee.status = AttendeeStatus.WAITLISTED
+    for attendee_part in attendee.parts:
+        part = attendee_part.day_part
+        if attendee.status == AttendeeStatus.CONFIRMED and _left(part.capacity, taken[part.id]) != 0:
+            taken[part.id] += 1
+        else:
+            attendee_part.status = PartStatus.WAITLISTED
+    if _waits_for_anything(attendee):
+        db.session.delete(confirmation)
+        mailer.enqueue("waitlisted", attendee)
     db.session.commit()
     return attendee
 
