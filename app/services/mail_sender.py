@@ -97,7 +97,6 @@ def deliver_due(limit: int = 500) -> tuple[int, int]:
     messages = claim_due(limit)
     if not messages:
         return 0, 0
-    sent = failed = 0
     try:
         connection = TimeoutConnection(mail.state)
         connection.host = connection.configure_host()
