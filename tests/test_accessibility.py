@@ -339,6 +339,9 @@ def check_pages(page, site, role):
         assert response.status == entry.status, f"{entry.name}: {url} answered {response.status}"
         if entry.then:
             entry.then(page, site)
+        # A form post shows its errors before the page's stylesheet has loaded: measure
+        # the page as the user sees it, once it has.
+        page.wait_for_load_state("load")
         overflow = sideways_overflow(page)
         if overflow:
             blocking.append(f"{entry.name} ({url}): [serious] reflow: " + "\n      ".join(overflow))
