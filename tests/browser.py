@@ -11,6 +11,7 @@ the temporary directory (its path is printed).
 import os
 import re
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -90,3 +91,22 @@ def page(browser, request):
 def desktop_page(browser, request):
     """A laptop-sized page in a fresh browser context."""
     yield from _open_page(browser, request, DESKTOP)
+
+
+def type_like_a_scanner(page, text: str, ms_per_key: float = 3) -> None:
+    """What a USB or Bluetooth scanner does: the keys of ``text`` a few ms apart, then
+    Enter. Each key carries the scanner's own time (Chrome's Input.dispatchKeyEvent
+    timestamp, which pages read as event.timeStamp), so a loaded test machine, slow to
+    deliver them, does not turn the scanner into a person typing."""
+    cdp = page.context.new_cdp_session(page)
+    start = time.time()
+    try:
+        for n, key in enumerate([*text, "Enter"]):
+            at = start + n * ms_per_key / 1000
+            down = {"type": "keyDown", "key": key, "text": key, "timestamp": at}
+            if key == "Enter":
+                down.update(code="Enter", text="\r", windowsVirtualKeyCode=13, nativeVirtualKeyCode=13)
+            cdp.send("Input.dispatchKeyEvent", down)
+            cdp.send("Input.dispatchKeyEvent", {**down, "type": "keyUp", "timestamp": at + 0.001})
+    finally:
+        cdp.detach()

@@ -11,7 +11,7 @@ import uuid
 from datetime import datetime, timedelta
 
 import pytest
-from browser import CHROMIUM, CHROMIUM_ARGS, DESKTOP, _open_page
+from browser import CHROMIUM, CHROMIUM_ARGS, DESKTOP, _open_page, type_like_a_scanner
 from conftest import PASSWORD, ROOT
 from flask_babel import force_locale, gettext
 from helpers import register_someone
@@ -80,9 +80,8 @@ def test_a_pairing_link_opened_signed_out_pairs_the_desk_after_sign_in(event, li
 
 
 def scan_with_wedge(page, token):
-    """What a USB scanner does: type the code fast (here in lower case), then Enter."""
-    page.keyboard.type(token.lower(), delay=5)
-    page.keyboard.press("Enter")
+    """A USB scanner reads the badge (typing it in lower case: its keyboard layout may)."""
+    type_like_a_scanner(page, token.lower())
 
 
 def active_check_ins() -> int:

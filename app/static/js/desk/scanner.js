@@ -131,8 +131,11 @@ export function createCamera({ video, vendorBase, onCode, onState }) {
 
 // A scanner types fast (a few ms per key) and ends with Enter. Wherever the focus is (a
 // button just clicked, the search box), catch that burst here; ordinary typing is slower
-// and is left alone. The average pace decides, not each gap: a busy computer or a
-// Bluetooth link can delay a single key now and then.
+// and is left alone. The average pace decides, not each gap: a Bluetooth link can delay a
+// single key now and then. The pace is read from each key's own time (event.timeStamp:
+// when the device sent it), not from when this handler runs: while the page is busy (the
+// camera decoding, a result being drawn) keys wait in a queue, and handling times would
+// make a scanner look like a person typing.
 const PAUSE_MS = 300; // a longer pause starts a new burst
 const MAX_AVERAGE_GAP_MS = 35; // people type 80-250 ms per key
 const MIN_CODE_LENGTH = 8;
@@ -144,7 +147,7 @@ export function listenForScannerBursts(onCode, ignore) {
   let lastKeyAt = 0;
   document.addEventListener("keydown", (event) => {
     if (ignore(event.target) || event.ctrlKey || event.metaKey || event.altKey) return;
-    const now = performance.now();
+    const now = event.timeStamp;
     if (now - lastKeyAt > PAUSE_MS) {
       buffer = "";
       firstKeyAt = now;
