@@ -10,11 +10,11 @@ from ..models import (
     DayPart,
     Event,
     Organisation,
-    PartStatus,
     ProgrammeItem,
     TablePreference,
 )
 from .event_file import EventFileError, EventSpec, parse_event_file
+from .registration import confirmed_in_part
 
 
 def load_event_file(path: str) -> Event:
@@ -67,7 +67,7 @@ def _apply(spec: EventSpec, filename: str) -> Event:
         if part.id is None:
             event.day_parts.append(part)
         elif part_spec.capacity is not None:
-            taken = _confirmed_in_part(part.id)
+            taken = confirmed_in_part(part.id)
             if taken > part_spec.capacity:
                 problems.append(
                     (part_spec.line, f"day_parts[{position + 1}].capacity",
@@ -116,14 +116,6 @@ def _sync_keyed(items, specs, model, problems, in_use):
                 )  # fmt: skip
             else:
                 items.remove(item)
-
-
-def _confirmed_in_part(part_id: int) -> int:
-    return db.session.scalar(
-        select(func.count())
-        .select_from(AttendeePart)
-        .filter_by(day_part_id=part_id, status=PartStatus.CONFIRMED)
-    )
 
 
 def _part_in_use(part_id: int) -> bool:

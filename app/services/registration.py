@@ -242,7 +242,7 @@ def _fill_vacancies(event: Event) -> set[Attendee]:
 
 
 def _promote_in_part(part: DayPart) -> set[Attendee]:
-    free = _left(part.capacity, _confirmed_in_part(part.id))
+    free = _left(part.capacity, confirmed_in_part(part.id))
     if free == 0:
         return set()
     next_in_line = db.session.scalars(
@@ -344,7 +344,7 @@ def _confirmed_attendees(event_id: int) -> int:
     )
 
 
-def _confirmed_in_part(part_id: int) -> int:
+def confirmed_in_part(part_id: int) -> int:
     return db.session.scalar(
         select(func.count())
         .select_from(AttendeePart)
