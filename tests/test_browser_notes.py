@@ -15,6 +15,7 @@ from app.extensions import db
 from app.models import NoteRevision, NoteSheet, TableAttendance, TableFacilitator
 from app.services import notes
 from app.services.badges import badge_token
+from app.services.desks import create_desk_device
 from app.services.users import create_user
 
 SERVER_WAIT_MS = 12_000  # sent on "online", else retried every 5 s
@@ -95,6 +96,21 @@ def test_every_word_typed_offline_and_across_a_reload_reaches_the_server(page, l
     expect(status).to_have_attribute("data-state", "saved")
     conflicts = db.session.scalars(select(NoteRevision).filter_by(conflict=True)).all()
     assert conflicts == [], "the page's own saves never conflict with each other"
+
+
+def test_the_desk_on_the_same_laptop_keeps_the_notes_offline_copy(page, live_server, event, table):
+    """An organiser uses one laptop for a table's notes and for the desk. The two offline
+    copies live side by side: the desk's, when it starts, does not throw the notes' away."""
+    organiser = create_user("organiser@example.org", "Organiser", PASSWORD, "admin")
+    open_notes(page, live_server, organiser, table)
+    expect(page.locator("#notes")).to_have_attribute("data-offline-ready", "true")
+    notes_url = page.url
+    page.goto(f"{live_server.url}/desk/#pair={create_desk_device(event, 'Desk 1')[1]}")
+    expect(page.locator("#desk")).to_have_attribute("data-offline-ready", "true")
+
+    page.context.set_offline(True)
+    page.goto(notes_url)  # the network is gone: only the notes' own copy can answer
+    expect(page.locator("#notes")).to_have_attribute("data-ready", "true")
 
 
 def test_a_concurrent_edit_is_detected_and_both_versions_are_kept(page, second_page, live_server, table):

@@ -5,7 +5,10 @@
 //
 // It is served from /desk/sw.js (not /static/), so that its scope can cover the desk page.
 
-const CACHE = "noiday-desk-v1";
+importScripts("/static/js/sw-shared.js");
+
+const CACHE_PREFIX = "noiday-desk-";
+const CACHE = `${CACHE_PREFIX}v1`;
 const PAGE = new URL(self.registration.scope).pathname; // the desk page, /desk/
 // Every module desk.js imports, and the QR decoder (loaded only with the camera). The
 // offline test (tests/test_browser_desk.py) fails when one is missing.
@@ -27,64 +30,21 @@ const ASSETS = [
   "/static/vendor/zxing-wasm/share.js",
   "/static/vendor/zxing-wasm/zxing_reader.wasm",
 ];
-const NETWORK_TIMEOUT_MS = 4000;
 
 self.addEventListener("install", (event) => {
-  event.waitUntil(Promise.all([PAGE, ...ASSETS].map(cacheFresh)).then(() => self.skipWaiting()));
+  const keep = (path) => cacheFresh(CACHE, path);
+  event.waitUntil(Promise.all([PAGE, ...ASSETS].map(keep)).then(() => self.skipWaiting()));
 });
 
 self.addEventListener("activate", (event) => {
-  event.waitUntil(
-    caches
-      .keys()
-      .then((names) => Promise.all(names.filter((name) => name !== CACHE).map((name) => caches.delete(name))))
-      .then(() => self.clients.claim()),
-  );
+  event.waitUntil(dropOldCaches(CACHE_PREFIX, CACHE).then(() => self.clients.claim()));
 });
 
 self.addEventListener("fetch", (event) => {
   const url = new URL(event.request.url);
   if (event.request.method !== "GET" || url.origin !== self.location.origin) return;
   if (url.pathname.startsWith("/api/") || url.pathname.endsWith(".pdf")) return; // always live
-  event.respondWith(networkFirst(event.request));
+  // /desk/?lang=en and /desk/ are the same page for the cache.
+  const key = event.request.mode === "navigate" ? url.pathname : event.request;
+  event.respondWith(networkFirst(CACHE, event.request, key));
 });
-
-// Only a real copy is kept: a redirect (to the login page, say) or an error is not.
-function worthKeeping(response) {
-  return response.ok && !response.redirected && response.type === "basic";
-}
-
-async function cacheFresh(path) {
-  try {
-    const response = await fetch(path, { cache: "no-store" });
-    if (worthKeeping(response)) await (await caches.open(CACHE)).put(path, response);
-  } catch {
-    // Not reachable now (or not built, like a missing vendor file): cached on first use.
-  }
-}
-
-async function networkFirst(request) {
-  const cache = await caches.open(CACHE);
-  try {
-    const response = await withTimeout(fetch(request), NETWORK_TIMEOUT_MS);
-    if (worthKeeping(response)) await cache.put(request.mode === "navigate" ? pageKey(request) : request, response.clone());
-    return response;
-  } catch (error) {
-    const key = request.mode === "navigate" ? pageKey(request) : request;
-    const cached = await cache.match(key, { ignoreVary: true });
-    if (cached) return cached;
-    throw error;
-  }
-}
-
-// /desk?lang=en and /desk are the same page for the cache.
-function pageKey(request) {
-  return new URL(request.url).pathname;
-}
-
-function withTimeout(promise, ms) {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("network timeout")), ms);
-    promise.then(resolve, reject).finally(() => clearTimeout(timer));
-  });
-}
