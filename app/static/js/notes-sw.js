@@ -10,7 +10,14 @@ importScripts("/static/js/sw-shared.js");
 const CACHE_PREFIX = "noiday-notes-";
 const CACHE = `${CACHE_PREFIX}v1`;
 const NOTES_PAGE = /^\/facilitators\/tables\/\d+\/notes\/\d+$/;
-const ASSETS = ["/static/css/app.css", "/static/css/facilitators.css", "/static/js/notes.js"];
+// The notes page's styles and modules. The offline test (tests/test_browser_notes.py) fails
+// when one is missing.
+const ASSETS = [
+  "/static/css/app.css",
+  "/static/css/facilitators.css",
+  "/static/js/facilitators/notes.js",
+  "/static/js/facilitators/shared.js",
+];
 
 self.addEventListener("install", (event) => {
   event.waitUntil(Promise.all(ASSETS.map((path) => cacheFresh(CACHE, path))).then(() => self.skipWaiting()));
