@@ -69,9 +69,8 @@ def _places_taken(event: Event, leaving_out: int | None = None) -> dict:
     leaving_out: an attendee whose places are being decided, not yet taken."""
     per_part = (
         select(AttendeePart.day_part_id, func.count())
-        .join(DayPart)
         .where(
-            DayPart.event_id == event.id,
+            AttendeePart.day_part_id.in_([part.id for part in event.day_parts]),  # no join
             AttendeePart.status == PartStatus.CONFIRMED,
             AttendeePart.attendee_id != (leaving_out or 0),
         )
