@@ -113,6 +113,13 @@ def desk_created(page, site):
     expect(page.locator("code.token").first).to_be_visible()
 
 
+def announcement_previewed(page, site):
+    page.locator("#subject_it").fill("Cambio di sala")
+    page.locator("#body_it").fill("Ci vediamo nella sala grande.\n\nA presto!")
+    page.locator("button[value=preview]").click()
+    expect(page.locator("#preview-title")).to_be_visible()
+
+
 def notes_ready(page, site):
     expect(page.locator("#notes")).to_have_attribute("data-ready", "true")
 
@@ -166,6 +173,9 @@ PAGES = [
     Page("admin: published run", "/admin/assignment/runs/{run}", "admin"),
     Page("admin: draft run", "/admin/assignment/runs/{draft_run}", "admin"),
     Page("admin: facilitators", "/admin/facilitators/", "admin"),
+    Page("admin: announcements", "/admin/announcements/", "admin"),
+    Page("admin: announcements, errors shown", "/admin/announcements/", "admin", submit_empty),
+    Page("admin: announcement previewed", "/admin/announcements/", "admin", announcement_previewed),
     # Check-in desk
     Page("desk, not paired", "/desk/", "desk", desk_unpaired),
     Page("desk, paired", "/desk/#pair={desk_token}", "desk", desk_paired),

@@ -28,6 +28,7 @@ ACCESS = {
     "api.": {"device"},
     "admin.": {"admin"},
     "admin_assignment.": {"admin"},
+    "admin_announcements.": {"admin"},
     "admin_facilitators.": {"admin"},
     "admin_report.": {"admin"},
     "desk.": {"admin", "desk"},

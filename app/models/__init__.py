@@ -1,5 +1,6 @@
 """Database models, one module per aggregate."""
 
+from .announcement import Announcement, Audience
 from .assignment import AssignmentRun, SeatAssignment, TableFacilitator
 from .attendee import Attendee, AttendeePart, AttendeeStatus, ParticipantType, PartStatus, TablePreference
 from .base import localized, utcnow
@@ -10,6 +11,8 @@ from .outbox import MessageStatus, OutboxMessage
 from .user import Role, User
 
 __all__ = [
+    "Announcement",
+    "Audience",
     "AssignmentRun",
     "NOTE_KINDS",
     "NoteRevision",

@@ -33,8 +33,9 @@ WITH_BADGE = {"confirmation", "promoted", "updated", "reminder", "manage_link", 
 QR_CID = "badge-qr"
 
 
-def enqueue(kind: str, attendee: Attendee, **context) -> OutboxMessage:
-    """Render a message in the attendee's language and add it to the outbox (no commit)."""
+def enqueue(kind: str, attendee: Attendee, subject: str | None = None, **context) -> OutboxMessage:
+    """Render a message in the attendee's language and add it to the outbox (no commit).
+    subject: the organisers' own (an announcement), else the kind's."""
     attachments = (
         BADGE_ATTACHMENTS if kind in WITH_BADGE and attendee.status == AttendeeStatus.CONFIRMED else []
     )
@@ -49,7 +50,7 @@ def enqueue(kind: str, attendee: Attendee, **context) -> OutboxMessage:
             attendee=attendee,
             kind=kind,
             recipient=attendee.email,
-            subject=str(SUBJECTS[kind] % {"event": attendee.event.display_name}),
+            subject=subject or str(SUBJECTS[kind] % {"event": attendee.event.display_name}),
             body_text=render_template(f"emails/{kind}.txt", **context),
             body_html=render_template(f"emails/{kind}.html", **context),
             attachments=attachments,

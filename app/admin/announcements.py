@@ -1,0 +1,61 @@
+"""Organisers' announcements (role admin): write once, preview, send to many by e-mail."""
+
+import uuid
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import ngettext
+from flask_login import current_user
+
+from ..auth.roles import roles_required
+from ..models import Audience, Role, localized
+from ..registration.forms import LANGUAGE_NAMES
+from ..services import announcements as service
+from ..services.events import current_event_or_404
+from .forms import AUDIENCE_LABELS, announcement_form
+
+bp = Blueprint("admin_announcements", __name__, url_prefix="/admin/announcements")
+
+
+@bp.before_request
+@roles_required(Role.ADMIN)
+def require_admin():
+    """Every page here is for admins only."""
+
+
+@bp.route("/", methods=["GET", "POST"])
+def announcements():
+    event = current_event_or_404()
+    counts = service.recipient_counts(event)
+    form = announcement_form(event, counts)
+    preview = None
+    if form.validate_on_submit():
+        audience, text = Audience(form.audience.data), form.text()
+        if request.form.get("action") == "send":
+            sent = service.send(event, audience, text, form.request_id.data, current_user.email)
+            flash(
+                ngettext(
+                    "The announcement is on its way to %(num)d person.",
+                    "The announcement is on its way to %(num)d people.",
+                    sent.recipients,
+                ),
+                "success",
+            )
+            return redirect(url_for(".announcements"))
+        preview = {
+            "recipients": counts[audience],
+            "versions": [
+                (lang, localized(text.subject, lang), service.paragraphs(localized(text.body, lang)))
+                for lang in event.languages
+            ],
+        }
+    if not form.request_id.data:
+        form.request_id.data = uuid.uuid4().hex
+    return render_template(
+        "admin/announcements.html",
+        event=event,
+        form=form,
+        preview=preview,
+        history=service.history(event),
+        audience_labels=AUDIENCE_LABELS,
+        language_names=LANGUAGE_NAMES,
+    )

@@ -1,0 +1,91 @@
+"""Announcements: the organisers write once (in each of the event's languages) and every
+chosen attendee gets it by e-mail, in their own language, through the outbox.
+
+All the messages are queued in one transaction with the announcement itself, so a crash
+leaves either all of them or none; the form's request id makes a second submission (a
+double click, a reload of the answer) find the first instead of sending again.
+"""
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from ..extensions import db
+from ..models import Announcement, Attendee, AttendeeStatus, Audience, CheckIn, Event, localized
+from . import mailer
+
+
+@dataclass
+class AnnouncementText:
+    subject: dict[str, str]  # language -> text; empty ones fall back to the event's first language
+    body: dict[str, str]
+
+
+def recipients_query(event: Event, audience: Audience):
+    statuses = [AttendeeStatus.CONFIRMED]
+    if audience == Audience.WITH_WAITING_LIST:
+        statuses.append(AttendeeStatus.WAITLISTED)
+    query = select(Attendee).where(Attendee.event_id == event.id, Attendee.status.in_(statuses))
+    if audience == Audience.CHECKED_IN:
+        came = select(CheckIn.attendee_id).where(CheckIn.event_id == event.id, CheckIn.undone_at.is_(None))
+        query = query.where(Attendee.id.in_(came))
+    return query.order_by(Attendee.id)
+
+
+def recipient_counts(event: Event) -> dict[Audience, int]:
+    def count(audience):
+        people = recipients_query(event, audience).subquery()
+        return db.session.scalar(select(func.count()).select_from(people))
+
+    return {audience: count(audience) for audience in Audience}
+
+
+def send(
+    event: Event, audience: Audience, text: AnnouncementText, request_id: str, sent_by: str
+) -> Announcement:
+    """Queue the announcement for everyone in the audience, once per request id; commits."""
+    earlier = find(request_id)
+    if earlier is not None:
+        return earlier
+    people = db.session.scalars(recipients_query(event, audience)).all()
+    announcement = Announcement(
+        event_id=event.id,
+        audience=audience,
+        subject=text.subject,
+        body=text.body,
+        recipients=len(people),
+        request_id=request_id,
+        sent_by=sent_by,
+    )
+    db.session.add(announcement)
+    for attendee in people:
+        language = attendee.language
+        mailer.enqueue(
+            "announcement",
+            attendee,
+            subject=localized(text.subject, language),
+            paragraphs=paragraphs(localized(text.body, language)),
+        )
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same form sent twice at once: the other one won
+        db.session.rollback()
+        return find(request_id)
+    return announcement
+
+
+def find(request_id: str) -> Announcement | None:
+    return db.session.scalars(select(Announcement).filter_by(request_id=request_id)).first()
+
+
+def history(event: Event) -> list[Announcement]:
+    return db.session.scalars(
+        select(Announcement).filter_by(event_id=event.id).order_by(Announcement.created_at.desc())
+    ).all()
+
+
+def paragraphs(body: str) -> list[str]:
+    """The text as typed, cut into paragraphs at blank lines (line breaks inside stay)."""
+    blocks = [block.strip("\n") for block in body.replace("\r\n", "\n").split("\n\n")]
+    return [block for block in blocks if block.strip()]

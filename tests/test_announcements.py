@@ -1,0 +1,147 @@
+"""Announcements: the organisers write once, preview, and each chosen attendee gets one
+e-mail in their own language, through the outbox and a real SMTP server."""
+
+import re
+
+import pytest
+from conftest import csrf_from
+from helpers import register_someone
+from markupsafe import escape
+from sqlalchemy import func, select
+from test_mail import parts_by_type, received, smtp  # noqa: F401
+
+from app.extensions import db
+from app.models import Announcement, AttendeeStatus, OutboxMessage
+from app.services import mail_sender
+from app.services.checkin import check_in_attendee
+from app.services.desks import create_desk_device
+
+URL = "/admin/announcements/"
+
+
+def form_on(page: str) -> dict:
+    request_id = re.search(r'name="request_id" type="hidden" value="([0-9a-f]{32})"', page).group(1)
+    return {"csrf_token": csrf_from(page), "request_id": request_id}
+
+
+def announcement(**fields) -> dict:
+    return {
+        "audience": "confirmed",
+        "subject_it": "Cambio di sala",
+        "body_it": "Ci vediamo nella sala grande.\nIngresso da via Moretto.\n\nA presto!",
+        "subject_en": "Room change",
+        "body_en": "See you in the main hall.",
+        **fields,
+    }
+
+
+def queued_announcements() -> int:
+    db.session.rollback()
+    return db.session.scalar(select(func.count()).select_from(OutboxMessage).filter_by(kind="announcement"))
+
+
+@pytest.fixture
+def admin(make_staff):
+    return make_staff("admin")[1]
+
+
+@pytest.fixture
+def people(event):
+    """Two confirmed attendees (one reading Italian, one English), one on the waiting list."""
+    event.capacity = 2
+    db.session.commit()
+    giulia = register_someone(event, first_name="Giulia", language="it")
+    john = register_someone(event, first_name="John", language="en")
+    waiting = register_someone(event, first_name="Wanda", language="it")
+    assert waiting.status == AttendeeStatus.WAITLISTED
+    return giulia, john, waiting
+
+
+def test_a_preview_shows_the_text_and_the_count_and_sends_nothing(admin, people):
+    page = admin.get(URL).get_data(as_text=True)
+    assert "(2)" in page and "(3)" in page, "each group shows how many it reaches"
+    answer = admin.post(URL, data={**form_on(page), **announcement(), "action": "preview"})
+    shown = answer.get_data(as_text=True)
+    assert answer.status_code == 200
+    assert "Cambio di sala" in shown and "Room change" in shown
+    assert "Send to 2 people" in shown or "Invia a 2 persone" in shown
+    assert queued_announcements() == 0
+
+
+def test_each_person_gets_it_once_in_their_language(app, admin, people, smtp):  # noqa: F811
+    giulia, john, waiting = people
+    page = admin.get(URL).get_data(as_text=True)
+    form = {**form_on(page), **announcement(), "action": "send"}
+    first = admin.post(URL, data=form)
+    again = admin.post(URL, data=form)  # a double click, or the answer reloaded
+    assert first.status_code == again.status_code == 302
+    assert queued_announcements() == 2
+    assert db.session.scalar(select(func.count()).select_from(Announcement)) == 1
+
+    mail_sender.deliver_due()
+    messages = {m["To"]: m for m in received(smtp) if m["Subject"] in ("Cambio di sala", "Room change")}
+    assert set(messages) == {giulia.email, john.email}, "the waiting list was not chosen"
+    italian = parts_by_type(messages[giulia.email])
+    assert messages[giulia.email]["Subject"] == "Cambio di sala"
+    assert "Ingresso da via Moretto." in italian["text/plain"].get_content()
+    assert "Giulia" in italian["text/plain"].get_content()
+    english = parts_by_type(messages[john.email])
+    assert messages[john.email]["Subject"] == "Room change"
+    assert "See you in the main hall." in english["text/html"].get_content()
+    assert "/r/" in english["text/plain"].get_content(), "with their personal link"
+    assert "application/pdf" not in italian, "no badge attached to an announcement"
+
+    listed = admin.get(URL).get_data(as_text=True)
+    assert "Cambio di sala" in listed and "admin@example.org" in listed
+
+
+def test_an_empty_english_version_falls_back_to_the_italian_one(admin, people):
+    page = admin.get(URL).get_data(as_text=True)
+    form = {**form_on(page), **announcement(subject_en="", body_en=""), "action": "send"}
+    admin.post(URL, data=form)
+    subjects = db.session.scalars(select(OutboxMessage.subject).filter_by(kind="announcement")).all()
+    assert subjects == ["Cambio di sala", "Cambio di sala"]
+
+
+def test_the_waiting_list_and_those_who_came_can_be_chosen(app, event, admin, people):
+    giulia, john, waiting = people
+    page = admin.get(URL).get_data(as_text=True)
+    admin.post(URL, data={**form_on(page), **announcement(audience="with_waiting_list"), "action": "send"})
+    assert queued_announcements() == 3
+
+    device = create_desk_device(event, "Desk 1")[0]
+    check_in_attendee(event, john.id, device, "r-1")
+    page = admin.get(URL).get_data(as_text=True)
+    admin.post(URL, data={**form_on(page), **announcement(audience="checked_in"), "action": "send"})
+    db.session.rollback()
+    queued = select(OutboxMessage).filter_by(kind="announcement").order_by(OutboxMessage.id)
+    assert [m.recipient for m in db.session.scalars(queued).all()[3:]] == [john.email]
+
+
+def test_missing_italian_text_is_refused_and_what_was_typed_is_kept(admin, people):
+    page = admin.get(URL).get_data(as_text=True)
+    answer = admin.post(URL, data={**form_on(page), **announcement(body_it=""), "action": "send"})
+    shown = answer.get_data(as_text=True)
+    assert answer.status_code == 200 and 'id="form-errors"' in shown
+    assert "Cambio di sala" in shown and "See you in the main hall." in shown
+    assert queued_announcements() == 0
+
+
+@pytest.mark.parametrize("payload", ['<script>alert("x")</script>', '"><img src=x onerror=alert(1)>'])
+def test_hostile_text_is_escaped_in_the_preview_the_list_and_the_email(admin, people, payload):
+    page = admin.get(URL).get_data(as_text=True)
+    fields = announcement(subject_it=payload, body_it=payload)
+    preview = admin.post(URL, data={**form_on(page), **fields, "action": "preview"}).get_data(as_text=True)
+    admin.post(URL, data={**form_on(page), **fields, "action": "send"})
+    listed = admin.get(URL).get_data(as_text=True)
+    message = db.session.scalars(select(OutboxMessage).filter_by(kind="announcement")).first()
+    for where, text in (("preview", preview), ("list", listed), ("e-mail", message.body_html)):
+        assert payload not in text, f"raw payload in the {where}"
+        assert str(escape(payload)) in text, f"payload missing from the {where}"
+    assert payload in message.body_text and message.subject == payload  # plain text stays as typed
+
+
+def test_only_admins_send_announcements(make_staff, people):
+    for role in ("desk", "facilitator"):
+        staff = make_staff(role)[1]
+        assert staff.get(URL).status_code == 403
