@@ -77,6 +77,7 @@ def test_each_person_gets_it_once_in_their_language(app, admin, people, smtp):  
     assert first.status_code == again.status_code == 302
     assert queued_announcements() == 2
     assert db.session.scalar(select(func.count()).select_from(Announcement)) == 1
+    assert "0 inviate, 2 in attesa, 0 non riuscite" in admin.get(URL).get_data(as_text=True)
 
     mail_sender.deliver_due()
     messages = {m["To"]: m for m in received(smtp) if m["Subject"] in ("Cambio di sala", "Room change")}
@@ -93,6 +94,7 @@ def test_each_person_gets_it_once_in_their_language(app, admin, people, smtp):  
 
     listed = admin.get(URL).get_data(as_text=True)
     assert "Cambio di sala" in listed and "admin@example.org" in listed
+    assert "2 inviate, 0 in attesa, 0 non riuscite" in listed, "the organisers see it delivered"
 
 
 def test_an_empty_english_version_falls_back_to_the_italian_one(admin, people):

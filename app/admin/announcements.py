@@ -50,12 +50,14 @@ def announcements():
         }
     if not form.request_id.data:
         form.request_id.data = uuid.uuid4().hex
+    history = service.history(event)
     return render_template(
         "admin/announcements.html",
         event=event,
         form=form,
         preview=preview,
-        history=service.history(event),
+        history=history,
+        deliveries=service.deliveries(history),
         audience_labels=AUDIENCE_LABELS,
         language_names=LANGUAGE_NAMES,
     )

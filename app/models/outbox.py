@@ -20,6 +20,8 @@ class OutboxMessage(db.Model):
 
     id = db.Column(db.Integer, primary_key=True)
     attendee_id = db.Column(db.ForeignKey("attendees.id", ondelete="SET NULL"))
+    # The organisers' announcement it carries, if any: its page counts them by status.
+    announcement_id = db.Column(db.ForeignKey("announcements.id", ondelete="SET NULL"), index=True)
     kind = db.Column(db.String(40), nullable=False)
     recipient = db.Column(db.String(254), nullable=False)
     subject = db.Column(db.String(300), nullable=False)

@@ -12,7 +12,17 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
-from ..models import Announcement, Attendee, AttendeeStatus, Audience, CheckIn, Event, localized
+from ..models import (
+    Announcement,
+    Attendee,
+    AttendeeStatus,
+    Audience,
+    CheckIn,
+    Event,
+    MessageStatus,
+    OutboxMessage,
+    localized,
+)
 from . import mailer
 
 
@@ -59,14 +69,16 @@ def send(
         sent_by=sent_by,
     )
     db.session.add(announcement)
+    db.session.flush()  # its id, for the messages
     for attendee in people:
         language = attendee.language
-        mailer.enqueue(
+        message = mailer.enqueue(
             "announcement",
             attendee,
             subject=localized(text.subject, language),
             paragraphs=paragraphs(localized(text.body, language)),
         )
+        message.announcement_id = announcement.id
     try:
         db.session.commit()
     except IntegrityError:  # the same form sent twice at once: the other one won
@@ -83,6 +95,32 @@ def history(event: Event) -> list[Announcement]:
     return db.session.scalars(
         select(Announcement).filter_by(event_id=event.id).order_by(Announcement.created_at.desc())
     ).all()
+
+
+@dataclass
+class Delivery:
+    sent: int = 0
+    waiting: int = 0  # queued, or being sent
+    failed: int = 0
+
+
+def deliveries(announcements: list[Announcement]) -> dict[int, Delivery]:
+    """How far each announcement's messages have gone, by announcement id."""
+    found = {announcement.id: Delivery() for announcement in announcements}
+    rows = db.session.execute(
+        select(OutboxMessage.announcement_id, OutboxMessage.status, func.count())
+        .where(OutboxMessage.announcement_id.in_(list(found)))
+        .group_by(OutboxMessage.announcement_id, OutboxMessage.status)
+    )
+    for announcement_id, status, count in rows:
+        delivery = found[announcement_id]
+        if status == MessageStatus.SENT:
+            delivery.sent += count
+        elif status == MessageStatus.FAILED:
+            delivery.failed += count
+        else:
+            delivery.waiting += count
+    return found
 
 
 def paragraphs(body: str) -> list[str]:
