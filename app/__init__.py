@@ -59,6 +59,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from .admin.assignment import bp as admin_assignment_bp
     from .admin.facilitators import bp as admin_facilitators_bp
     from .admin.facilitators import report_bp as admin_report_bp
+    from .admin.staff import bp as admin_staff_bp
     from .admin.views import bp as admin_bp
     from .api.views import bp as api_bp
     from .auth.views import bp as auth_bp
@@ -74,6 +75,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.register_blueprint(admin_bp)
     app.register_blueprint(admin_assignment_bp)
     app.register_blueprint(admin_announcements_bp)
+    app.register_blueprint(admin_staff_bp)
     app.register_blueprint(desk_bp)
     app.register_blueprint(facilitators_bp)
     app.register_blueprint(synthesis_bp)

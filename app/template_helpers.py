@@ -2,12 +2,31 @@
 
 from flask import Flask, request
 from flask_babel import format_date, get_locale
+from flask_babel import lazy_gettext as _l
 
-from .models import localized
+from .models import AttendeeStatus, MessageStatus, localized
+from .services.badges import PARTICIPANT_TYPE_LABELS
+
+# What staff pages show for stored values (the database keeps the English codes).
+VALUE_LABELS = {
+    AttendeeStatus.CONFIRMED: _l("confirmed"),
+    AttendeeStatus.WAITLISTED: _l("waiting list"),
+    AttendeeStatus.CANCELLED: _l("cancelled"),
+    MessageStatus.QUEUED: _l("queued"),
+    MessageStatus.SENDING: _l("sending"),
+    MessageStatus.SENT: _l("sent"),
+    MessageStatus.FAILED: _l("failed"),
+    **PARTICIPANT_TYPE_LABELS,
+}
 
 
 def init_app(app: Flask) -> None:
     app.add_template_filter(localized, "l10n")
+
+    @app.template_filter("label")
+    def label(value):
+        """The translated label of a status or participant type; the value itself if none."""
+        return VALUE_LABELS.get(value, value)
 
     @app.template_filter("hhmm")
     def hhmm(value):

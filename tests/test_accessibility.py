@@ -25,13 +25,13 @@ from playwright.sync_api import expect
 from werkzeug.exceptions import NotFound
 
 from app.extensions import db
-from app.models import TableFacilitator
+from app.models import Role, TableFacilitator
 from app.services import notes, photos, world_cafe
 from app.services.badges import badge_token
 from app.services.desks import create_desk_device
 from app.services.registration import cancel_registration
 from app.services.tokens import manage_token
-from app.services.users import create_user
+from app.services.users import create_user, invite_user, password_link
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 BLOCKING = ("serious", "critical")
@@ -120,6 +120,13 @@ def announcement_previewed(page, site):
     expect(page.locator("#preview-title")).to_be_visible()
 
 
+def invite_empty(page, site):
+    """Send the staff page's invitation form empty (the rows below have forms too)."""
+    form = page.locator("form[aria-labelledby=invite-heading]")
+    form.locator("button[type=submit]").click()
+    expect(page.locator("#form-errors")).to_be_visible()
+
+
 def notes_ready(page, site):
     expect(page.locator("#notes")).to_have_attribute("data-ready", "true")
 
@@ -162,11 +169,17 @@ PAGES = [
     Page("delete registration", "/r/{token}/delete", "public"),
     Page("staff sign-in", "/staff/login", "public"),
     Page("staff sign-in, wrong password", "/staff/login", "public", wrong_password),
+    Page("forgot password", "/staff/password/forgot", "public"),
+    Page("forgot password, errors shown", "/staff/password/forgot", "public", submit_empty),
+    Page("choose password", "/staff/password/{password_token}", "public"),
+    Page("choose password, errors shown", "/staff/password/{password_token}", "public", submit_empty),
+    Page("password link no longer works", "/staff/password/spent", "public"),
     Page("404 page", "/no-such-page", "public", status=404),
     Page("429 page", "/staff/login", "public", too_many_sign_ins),  # last: it uses up the limit
     # Admin
     Page("admin: attendees", "/admin/", "admin"),
     Page("admin: one attendee", "/admin/attendees/{attendee}", "admin"),
+    Page("admin: numbers and needs", "/admin/needs", "admin"),
     Page("admin: desks", "/admin/desks", "admin"),
     Page("admin: desks, pairing link shown", "/admin/desks", "admin", desk_created),
     Page("admin: world café runs", "/admin/assignment/", "admin"),
@@ -174,6 +187,8 @@ PAGES = [
     Page("admin: draft run", "/admin/assignment/runs/{draft_run}", "admin"),
     Page("admin: facilitators", "/admin/facilitators/", "admin"),
     Page("admin: announcements", "/admin/announcements/", "admin"),
+    Page("admin: staff accounts", "/admin/staff/", "admin"),
+    Page("admin: staff accounts, errors shown", "/admin/staff/", "admin", invite_empty),
     Page("admin: announcements, errors shown", "/admin/announcements/", "admin", submit_empty),
     Page("admin: announcement previewed", "/admin/announcements/", "admin", announcement_previewed),
     # Check-in desk
@@ -206,6 +221,7 @@ EXAMPLE_VALUES = dict(
     run=1,
     draft_run=2,
     desk_token="t",
+    password_token="t",
 )
 
 
@@ -259,6 +275,8 @@ def site(app, event, live_server, tmp_path):
     s.run = run.id
     s.draft_run = world_cafe.run_assignment(event, "admin@example.org").id
     s.desk_token = create_desk_device(event, "Desk 1")[1]
+    invited = invite_user("new@example.org", "Nuova Persona", Role.DESK, "it", "admin@example.org")
+    s.password_token = password_link(invited, "invite").rsplit("/", 1)[1]
 
     content = notes.SheetContent(insights="Servizi vicino a casa\nReti di vicinato", tags=("casa",))
     notes.save_sheet(table, 1, content, 0, "save-0000001", "facilitator@example.org")

@@ -5,7 +5,7 @@ new route cannot ship unchecked."""
 import io
 
 import pytest
-from conftest import csrf_from
+from conftest import PASSWORD, csrf_from
 from helpers import register_someone
 from test_facilitators import facilitator_of, png_bytes, upload_dir  # noqa: F401
 
@@ -14,6 +14,7 @@ from app.services import photos, world_cafe
 from app.services.checkin import check_in_attendee
 from app.services.desks import create_desk_device
 from app.services.tokens import manage_token
+from app.services.users import create_user
 
 EVERYONE = {"anonymous", "admin", "desk", "facilitator", "device"}
 STAFF_FACILITATORS = {"admin", "facilitator"}
@@ -23,12 +24,15 @@ ACCESS = {
     "public.": EVERYONE,
     "registration.": EVERYONE,
     "auth.login": EVERYONE,
+    "auth.forgot_password": EVERYONE,
+    "auth.choose_password": EVERYONE,
     "auth.logout": {"admin", "desk", "facilitator"},
     "api.openapi": EVERYONE,
     "api.": {"device"},
     "admin.": {"admin"},
     "admin_assignment.": {"admin"},
     "admin_announcements.": {"admin"},
+    "admin_staff.": {"admin"},
     "admin_facilitators.": {"admin"},
     "admin_report.": {"admin"},
     "desk.": {"admin", "desk"},
@@ -58,11 +62,13 @@ def world(app, event, make_staff, upload_dir):  # noqa: F811
     for role in (Role.ADMIN, Role.DESK):
         clients[role.value] = make_staff(role)[1]
     clients["facilitator"] = facilitator_of(make_staff, table)[1]
+    # The staff pages' actions act on someone else (never on the admin's own account).
+    colleague = create_user("colleague@example.org", "Colleague", PASSWORD, Role.DESK)
     tokens = {name: csrf_from(c.get("/staff/login").get_data(as_text=True)) for name, c in clients.items()}
     ids = {
         "attendee_id": attendee.id, "run_id": run.id, "device_id": device.id, "message_id": 1,
-        "table_id": table.id, "user_id": 1, "round": 1, "photo_id": photo.id, "check_in_id": check_in.id,
-        "code": "en", "filename": "static.css",
+        "table_id": table.id, "user_id": colleague.id, "round": 1, "photo_id": photo.id,
+        "check_in_id": check_in.id, "code": "en", "filename": "static.css",
     }  # fmt: skip
     return {"event": event, "clients": clients, "tokens": tokens, "ids": ids, "device_token": token}
 

@@ -2,6 +2,7 @@
 
 import csv
 import io
+from urllib.parse import urlsplit
 
 import pypdfium2
 import pytest
@@ -11,8 +12,9 @@ from markupsafe import escape
 from sqlalchemy import func, inspect, select
 
 from app.extensions import db
-from app.models import Attendee, OutboxMessage, Role
+from app.models import Attendee, OutboxMessage, Role, User
 from app.services.tokens import manage_token
+from app.services.users import password_link
 
 CORPUS = [
     '<script>alert("x")</script>',
@@ -59,6 +61,7 @@ def test_hostile_text_is_stored_verbatim_and_shown_escaped_everywhere(client, ev
         "attendee list": admin.get("/admin/"),
         "attendee page": admin.get(f"/admin/attendees/{attendee.id}"),
         "search": admin.get(f"/admin/?q={payload}"),
+        "numbers and needs": admin.get("/admin/needs"),
     }
     for where, response in pages.items():
         assert_escaped(response.get_data(as_text=True), payload, where)
@@ -116,3 +119,20 @@ def test_hostile_notes_are_escaped_in_the_pages_the_synthesis_and_the_report(
     document = pypdfium2.PdfDocument(report_pdf(report))
     text = " ".join(page.get_textpage().get_text_range() for page in document)
     assert payload.split()[0][:6] in text.replace("\r", "").replace("\n", " ")
+
+
+@pytest.mark.parametrize("payload", CORPUS)
+def test_a_hostile_staff_name_is_escaped_in_the_staff_page_and_the_invitation(
+    app, event, make_staff, payload
+):
+    _, admin = make_staff(Role.ADMIN)
+    page = admin.get("/admin/staff/").get_data(as_text=True)
+    data = {"name": payload, "email": "new@example.org", "role": "desk", "language": "it"}
+    assert admin.post("/admin/staff/", data={"csrf_token": csrf_from(page), **data}).status_code == 302
+    user = db.session.scalars(select(User).filter_by(email="new@example.org")).one()
+    assert user.name == payload.strip()
+    assert_escaped(admin.get("/admin/staff/").get_data(as_text=True), user.name, "the staff page")
+    invitation = db.session.scalars(select(OutboxMessage).filter_by(kind="staff_invite")).one()
+    assert_escaped(invitation.body_html, user.name, "the invitation e-mail")
+    link = urlsplit(password_link(user, "invite")).path
+    assert_escaped(app.test_client().get(link).get_data(as_text=True), user.name, "the password page")

@@ -102,7 +102,7 @@ def test_attendee_list_searches_and_filters(admin_client, event):
 def test_attendee_page_shows_details_and_messages(admin_client, event):
     attendee = register_someone(event, dietary_needs="Celiachia")
     page = admin_client.get(f"/admin/attendees/{attendee.id}").get_data(as_text=True)
-    assert "Celiachia" in page and "queued" in page
+    assert "Celiachia" in page and "in coda" in page, "the message, queued (in Italian)"
     assert admin_client.get("/admin/attendees/99999").status_code == 404
 
 

@@ -7,14 +7,16 @@ from flask_login import current_user
 from ..auth.roles import roles_required
 from ..extensions import db
 from ..models import Attendee, AttendeeStatus, DeskDevice, OutboxMessage, Role
-from ..registration.forms import ConfirmForm, DeskDeviceForm, PlacementForm
-from ..services import mailer
+from ..registration.forms import CancelForThemForm, ConfirmForm, DeskDeviceForm, PlacementForm
+from ..services import mailer, venue_needs
+from ..services import registration as registrations
 from ..services.attendee_list import AttendeeFilter, attendee_query, attendees_csv
 from ..services.badge_content import badge_for
 from ..services.badge_pdf import badges_sheet_pdf
 from ..services.desks import create_desk_device, desk_devices, revoke_desk_device
 from ..services.events import current_event_or_404
 from ..services.registration import places_left
+from ..services.tokens import manage_token
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 PAGE_SIZE = 50
@@ -62,6 +64,19 @@ def attendees_export():
     )
 
 
+@bp.route("/needs")
+def needs():
+    """Numbers and needs for the venue and the caterer; prints on A4 as it is."""
+    event = current_event_or_404()
+    return render_template(
+        "admin/needs.html",
+        event=event,
+        parts=venue_needs.part_figures(event),
+        dietary=venue_needs.dietary_needs(event),
+        access=venue_needs.accessibility_needs(event),
+    )
+
+
 @bp.route("/badges.pdf")
 def badges_sheet():
     """A4 sheets of badges with cut marks, for the confirmed attendees the filters select."""
@@ -103,7 +118,55 @@ def attendee(attendee_id):
         messages=messages,
         resend_form=ConfirmForm(),
         placement=placement,
+        cancel_form=CancelForThemForm(),
+        edit_url=url_for("registration.edit", token=manage_token(attendee)),
     )
+
+
+# Organisers acting for someone who phoned or wrote: each action e-mails the attendee, as
+# if they had done it themselves, and the audit log keeps who did it.
+
+
+@bp.route("/attendees/<int:attendee_id>/cancel", methods=["POST"])
+def cancel_for_them(attendee_id):
+    attendee = db.get_or_404(Attendee, attendee_id)
+    form = CancelForThemForm()
+    if not form.validate_on_submit():
+        flash(_("Tick the box to confirm the cancellation."), "warning")
+    elif attendee.status != AttendeeStatus.CANCELLED:
+        registrations.cancel_registration(attendee, cancelled_by=current_user.email)
+        flash(
+            _(
+                "Cancelled: %(name)s is told by e-mail, and the place goes to the next in line.",
+                name=attendee.full_name,
+            ),
+            "success",
+        )
+    return redirect(url_for("admin.attendee", attendee_id=attendee.id))
+
+
+@bp.route("/attendees/<int:attendee_id>/badge", methods=["POST"])
+def reissue_badge(attendee_id):
+    attendee = db.get_or_404(Attendee, attendee_id)
+    if ConfirmForm().validate_on_submit() and attendee.status == AttendeeStatus.CONFIRMED:
+        registrations.reissue_badge_for(attendee, current_user.email)
+        flash(
+            _(
+                "A new badge is on its way to %(email)s; the old one no longer works at the desk.",
+                email=attendee.email,
+            ),
+            "success",
+        )
+    return redirect(url_for("admin.attendee", attendee_id=attendee.id))
+
+
+@bp.route("/attendees/<int:attendee_id>/link", methods=["POST"])
+def send_link(attendee_id):
+    attendee = db.get_or_404(Attendee, attendee_id)
+    if ConfirmForm().validate_on_submit() and attendee.status != AttendeeStatus.CANCELLED:
+        registrations.send_manage_link(attendee)
+        flash(_("Their personal link is on its way to %(email)s.", email=attendee.email), "success")
+    return redirect(url_for("admin.attendee", attendee_id=attendee.id))
 
 
 @bp.route("/messages/<int:message_id>/resend", methods=["POST"])

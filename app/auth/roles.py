@@ -1,5 +1,6 @@
 """Role checks for staff pages."""
 
+import hmac
 from functools import wraps
 
 from flask import abort
@@ -10,8 +11,14 @@ from ..models import User
 
 
 @login_manager.user_loader
-def load_user(user_id: str):
-    return db.session.get(User, int(user_id))
+def load_user(session_id: str):
+    """The user of a session id "<id>:<password fingerprint>" (User.get_id); None when the
+    password changed since sign-in, which signs that session out."""
+    user_id, _, fingerprint = session_id.partition(":")
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    if user is None or not hmac.compare_digest(user.password_fingerprint, fingerprint):
+        return None
+    return user
 
 
 def roles_required(*roles):

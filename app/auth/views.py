@@ -6,8 +6,8 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import limiter
 from ..models import Role
-from ..services.users import authenticate
-from .forms import LoginForm
+from ..services import users
+from .forms import ChoosePasswordForm, ForgotPasswordForm, LoginForm
 
 bp = Blueprint("auth", __name__, url_prefix="/staff")
 
@@ -30,7 +30,7 @@ def _failed(response) -> bool:
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        user = authenticate(form.email.data, form.password.data)
+        user = users.authenticate(form.email.data, form.password.data)
         if user is not None:
             login_user(user)
             target = request.args.get("next", "")
@@ -47,6 +47,52 @@ def logout():
     logout_user()
     flash(_("You are signed out."), "success")
     return redirect(url_for("auth.login"))
+
+
+def _forgot_email() -> str:
+    return "forgot:" + request.form.get("email", "").strip().lower()[:254]
+
+
+# Each request may send an e-mail: a few per address and per account, so nobody can
+# flood a colleague's inbox from the sign-in page.
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit("10 per hour", methods=["POST"])
+@limiter.limit("3 per hour", methods=["POST"], key_func=_forgot_email)
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        users.request_password_link(form.email.data)
+        # The same answer whether or not the account exists: the page reveals no addresses.
+        flash(
+            _(
+                "If a staff account has this address, a link to choose a new password is on its"
+                " way. It works once, within two hours."
+            ),
+            "success",
+        )
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot_password.html", form=form)
+
+
+@bp.route("/password/<token>", methods=["GET", "POST"])
+def choose_password(token):
+    user = users.user_for_password_token(token)
+    if user is None:
+        return render_template("auth/password_link_invalid.html")
+    form = ChoosePasswordForm()
+    if form.validate_on_submit():
+        users.choose_password(user, form.password.data)
+        login_user(user)
+        flash(_("Your password is saved, and you are signed in."), "success")
+        return redirect(url_for(HOME_BY_ROLE[user.role]))
+    return render_template("auth/choose_password.html", form=form, user=user)
+
+
+@bp.after_request
+def _not_stored(response):
+    # Password pages, and the sign-in page with its typed address: never kept by a cache.
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.app_context_processor

@@ -232,6 +232,14 @@ class DeskDeviceForm(FlaskForm):
     )
 
 
+class CancelForThemForm(FlaskForm):
+    """An organiser cancels someone's registration: a ticked box, so no stray click does it."""
+
+    confirm = BooleanField(
+        _l("Yes, cancel this registration"), [DataRequired(_l("Tick the box to confirm."))]
+    )
+
+
 class PlacementForm(FlaskForm):
     """Organisers' say over the world café: a pinned table, an accessible table."""
 

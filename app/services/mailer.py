@@ -13,7 +13,7 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
-from ..models import Attendee, AttendeeStatus, OutboxMessage
+from ..models import Attendee, AttendeeStatus, Event, OutboxMessage, User
 from .tokens import manage_token
 from .urls import external_url
 
@@ -26,10 +26,21 @@ SUBJECTS = {
     "promoted": _l("Good news: a place for you at %(event)s"),
     "reminder": _l("See you soon at %(event)s"),
     "assignment": _l("Your world café table at %(event)s"),
+    "badge_reissued": _l("Your new badge for %(event)s"),
+    "staff_invite": _l("Your staff account for %(event)s"),
+    "staff_reset": _l("Choose a new password for %(event)s"),
 }
 # What a confirmed attendee's message carries: the badge QR inline, the badge PDF, the .ics.
 BADGE_ATTACHMENTS = ["qr_inline", "badge_pdf", "ics"]
-WITH_BADGE = {"confirmation", "promoted", "updated", "reminder", "manage_link", "assignment"}
+WITH_BADGE = {
+    "confirmation",
+    "promoted",
+    "updated",
+    "reminder",
+    "manage_link",
+    "assignment",
+    "badge_reissued",
+}
 QR_CID = "badge-qr"
 
 
@@ -54,6 +65,24 @@ def enqueue(kind: str, attendee: Attendee, subject: str | None = None, **context
             body_text=render_template(f"emails/{kind}.txt", **context),
             body_html=render_template(f"emails/{kind}.html", **context),
             attachments=attachments,
+            message_id=make_msgid("noiday", domain=current_app.config["MAIL_MESSAGE_ID_DOMAIN"]),
+        )
+    db.session.add(message)
+    return message
+
+
+def enqueue_for_staff(kind: str, user: User, event: Event | None, **context) -> OutboxMessage:
+    """A message to a staff member (their account, their password link), in their language."""
+    event_name = event.display_name if event else "Noi Day"
+    with force_locale(user.language):
+        context.update(user=user, event=event, event_name=event_name)
+        message = OutboxMessage(
+            kind=kind,
+            recipient=user.email,
+            subject=str(SUBJECTS[kind] % {"event": event_name}),
+            body_text=render_template(f"emails/{kind}.txt", **context),
+            body_html=render_template(f"emails/{kind}.html", **context),
+            attachments=[],
             message_id=make_msgid("noiday", domain=current_app.config["MAIL_MESSAGE_ID_DOMAIN"]),
         )
     db.session.add(message)

@@ -16,6 +16,7 @@ from ..models import (
     Attendee,
     AttendeePart,
     AttendeeStatus,
+    AuditEntry,
     DayPart,
     Event,
     Organisation,
@@ -24,6 +25,7 @@ from ..models import (
     utcnow,
 )
 from . import mailer
+from .badges import reissue_badge
 from .locking import lock_event
 
 
@@ -162,8 +164,9 @@ def update_registration(attendee: Attendee, data: RegistrationData) -> Attendee:
     return attendee
 
 
-def cancel_registration(attendee: Attendee) -> None:
-    """Cancel and give the freed places to the next people in line."""
+def cancel_registration(attendee: Attendee, cancelled_by: str | None = None) -> None:
+    """Cancel and give the freed places to the next people in line. cancelled_by: the
+    organiser who did it for them (kept in the audit log); None when they did it."""
     if attendee.status == AttendeeStatus.CANCELLED:
         return
     lock_event(attendee.event_id)
@@ -178,6 +181,8 @@ def cancel_registration(attendee: Attendee) -> None:
     promoted = _fill_vacancies(attendee.event)
     mailer.enqueue("cancelled", attendee)
     _notify_promoted(promoted)
+    if cancelled_by:
+        audit(cancelled_by, "registration_cancelled", attendee)
     db.session.commit()
 
 
@@ -353,6 +358,28 @@ def confirmed_in_part(part_id: int) -> int:
 
 def find_attendee_by_email(event_id: int, email: str) -> Attendee | None:
     return db.session.scalars(select(Attendee).filter_by(event_id=event_id, email=email)).first()
+
+
+def reissue_badge_for(attendee: Attendee, reissued_by: str) -> None:
+    """A new badge, e-mailed to them: the old one (lost, or passed on) stops working."""
+    reissue_badge(attendee)
+    mailer.enqueue("badge_reissued", attendee)
+    audit(reissued_by, "badge_reissued", attendee, badge_version=attendee.badge_version)
+    db.session.commit()
+
+
+def send_manage_link(attendee: Attendee) -> None:
+    """Their personal link again (an organiser, asked on the phone)."""
+    mailer.enqueue("manage_link", attendee)
+    db.session.commit()
+
+
+def audit(actor: str, action: str, attendee: Attendee, **details) -> None:
+    db.session.add(
+        AuditEntry(
+            event_id=attendee.event_id, actor=actor, action=action, attendee_id=attendee.id, details=details
+        )
+    )
 
 
 def resend_manage_link(event: Event, email: str) -> None:
