@@ -7,12 +7,15 @@ admin's "new password link" also forgets the current password, which signs the p
 out everywhere (their sessions carry the same fingerprint).
 """
 
+import secrets
 from datetime import timedelta
+from functools import cache
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
 from ..models import AuditEntry, Role, User, utcnow
@@ -30,6 +33,11 @@ ROLE_LABELS = {
     Role.DESK: _l("check-in desk"),
     Role.FACILITATOR: _l("table facilitator"),
 }
+
+
+@cache
+def _unusable_hash() -> str:
+    return generate_password_hash(secrets.token_urlsafe(16))
 
 
 class UserError(ValueError):
@@ -57,7 +65,11 @@ def email_taken(email: str) -> bool:
 
 def authenticate(email: str, password: str) -> User | None:
     user = _by_email(email)
-    if user is None or not user.active or not user.check_password(password):
+    if user is None:
+        # As slow as a wrong password, so that timing does not tell which addresses exist.
+        check_password_hash(_unusable_hash(), password)
+        return None
+    if not user.active or not user.check_password(password):
         return None
     user.last_login_at = utcnow()
     db.session.commit()
