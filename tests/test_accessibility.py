@@ -37,14 +37,14 @@ AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 BLOCKING = ("serious", "critical")
 
 # GET routes that answer with something other than an HTML page (besides those the guard
-# leaves out by their address: static files, .json, .pdf, .csv, .md, .png, sw.js, /api/,
+# leaves out by their address: static files, .json, .pdf, .csv, .md, .png, .ics, sw.js, /api/,
 # /dev/ and /healthz).
 NOT_HTML = {
     "public.set_language": "redirects back to the page it was asked from",
     "facilitators.photo_file": "a JPEG",
     "facilitators.photo_thumbnail": "a JPEG",
 }
-NOT_HTML_SUFFIXES = (".json", ".pdf", ".csv", ".md", ".png", "sw.js")
+NOT_HTML_SUFFIXES = (".json", ".pdf", ".csv", ".md", ".png", ".ics", "sw.js")
 NOT_HTML_PREFIXES = ("/static/", "/api/", "/dev/", "/healthz")
 
 

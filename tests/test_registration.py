@@ -208,3 +208,21 @@ def test_home_page_is_kept_briefly_for_anonymous_visitors_only(app, client, even
         from app.public import views
 
         views._home_pages.clear()
+
+
+def test_the_personal_page_adds_the_day_to_a_calendar_app_for_confirmed_people_only(client, event):
+    attendee = register_someone(event)
+    page = client.get(f"/r/{manage_token(attendee)}").get_data(as_text=True)
+    link = re.search(r'href="([^"]+event\.ics)"', page).group(1)
+    answer = client.get(link)
+    assert answer.status_code == 200 and answer.mimetype == "text/calendar"
+    ics = answer.get_data(as_text=True)
+    assert "BEGIN:VEVENT" in ics and "DTSTART:20270713T080000Z" in ics, "10:00 in Rome is 08:00 UTC"
+    assert manage_token(attendee) in ics.replace("\r\n ", ""), "with the link back to the registration"
+
+    event.capacity = 1
+    db.session.commit()
+    waiting = register_someone(event)
+    assert waiting.status == "waitlisted"
+    assert "event.ics" not in client.get(f"/r/{manage_token(waiting)}").get_data(as_text=True)
+    assert client.get(f"/r/{manage_token(waiting)}/event.ics").status_code == 404

@@ -3,6 +3,7 @@
 import json
 
 from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from ..extensions import limiter
@@ -12,6 +13,7 @@ from ..services.assignment_text import reason_sentence
 from ..services.badge_content import badge_for
 from ..services.badge_pdf import badge_pdf
 from ..services.badges import badge_token, qr_png
+from ..services.calendar import event_ics
 from ..services.events import current_event_or_404
 from ..services.privacy import delete_registration, personal_data
 from ..services.registration import RegistrationError
@@ -181,6 +183,18 @@ def badge_qr(token):
     attendee = _badge_holder_or_404(token)
     return Response(
         qr_png(badge_token(attendee)), mimetype="image/png", headers={"Cache-Control": "no-store"}
+    )
+
+
+@bp.route("/r/<token>/event.ics")
+def calendar_file(token):
+    """The day for the attendee's calendar app, as the confirmation e-mail attaches it."""
+    attendee = _badge_holder_or_404(token)
+    manage_url = url_for("registration.manage", token=token, _external=True)
+    return Response(
+        event_ics(attendee, manage_url, str(get_locale())),
+        mimetype="text/calendar",
+        headers={"Content-Disposition": 'attachment; filename="event.ics"', "Cache-Control": "no-store"},
     )
 
 
