@@ -147,3 +147,24 @@ def test_only_admins_send_announcements(make_staff, people):
     for role in ("desk", "facilitator"):
         staff = make_staff(role)[1]
         assert staff.get(URL).status_code == 403
+
+
+def test_messages_that_gave_up_can_be_tried_again_and_then_arrive(admin, people, smtp, monkeypatch):  # noqa: F811
+    giulia, john, _ = people
+    page = admin.get(URL).get_data(as_text=True)
+    admin.post(URL, data={**form_on(page), **announcement(), "action": "send"})
+    smtp.stop()
+    monkeypatch.setattr(mail_sender, "MAX_ATTEMPTS", 1)  # the mail server stayed away too long
+    mail_sender.deliver_due()
+    listed = admin.get(URL).get_data(as_text=True)
+    assert "0 inviate, 0 in attesa, 2 non riuscite" in listed
+    assert "Riprova quelli non riusciti" in listed
+
+    smtp.start()
+    admin.post(re.search(r'action="(/admin/announcements/\d+/retry)"', listed).group(1), data=form_on(listed))
+    assert "0 inviate, 2 in attesa, 0 non riuscite" in admin.get(URL).get_data(as_text=True)
+    mail_sender.deliver_due()
+    arrived = [m["To"] for m in received(smtp) if m["Subject"] in ("Cambio di sala", "Room change")]
+    assert sorted(arrived) == sorted([giulia.email, john.email])
+    listed = admin.get(URL).get_data(as_text=True)
+    assert "2 inviate, 0 in attesa, 0 non riuscite" in listed and "Riprova" not in listed

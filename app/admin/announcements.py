@@ -7,8 +7,9 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from ..auth.roles import roles_required
-from ..models import Audience, Role, localized
-from ..registration.forms import LANGUAGE_NAMES
+from ..extensions import db
+from ..models import Announcement, Audience, Role, localized
+from ..registration.forms import LANGUAGE_NAMES, ConfirmForm
 from ..services import announcements as service
 from ..services.events import current_event_or_404
 from .forms import AUDIENCE_LABELS, announcement_form
@@ -58,6 +59,19 @@ def announcements():
         preview=preview,
         history=history,
         deliveries=service.deliveries(history),
+        retry_form=ConfirmForm(),
         audience_labels=AUDIENCE_LABELS,
         language_names=LANGUAGE_NAMES,
     )
+
+
+@bp.post("/<int:announcement_id>/retry")
+def retry_failed(announcement_id):
+    announcement = db.get_or_404(Announcement, announcement_id)
+    if ConfirmForm().validate_on_submit():
+        count = service.retry_failed(announcement)
+        flash(
+            ngettext("%(num)d message will be tried again.", "%(num)d messages will be tried again.", count),
+            "success",
+        )
+    return redirect(url_for(".announcements"))

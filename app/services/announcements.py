@@ -8,7 +8,7 @@ double click, a reload of the answer) find the first instead of sending again.
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
@@ -22,6 +22,7 @@ from ..models import (
     MessageStatus,
     OutboxMessage,
     localized,
+    utcnow,
 )
 from . import mailer
 
@@ -121,6 +122,18 @@ def deliveries(announcements: list[Announcement]) -> dict[int, Delivery]:
         else:
             delivery.waiting += count
     return found
+
+
+def retry_failed(announcement: Announcement) -> int:
+    """Queue again the messages that gave up (the mail server was away for hours, a
+    mailbox was full): each gets a fresh round of attempts. Returns how many."""
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.announcement_id == announcement.id, OutboxMessage.status == MessageStatus.FAILED)
+        .values(status=MessageStatus.QUEUED, attempts=0, next_attempt_at=utcnow(), claimed_by=None)
+    )
+    db.session.commit()
+    return result.rowcount
 
 
 def paragraphs(body: str) -> list[str]:
