@@ -57,6 +57,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from . import models  # noqa: F401  (registers the tables)
     from .admin.announcements import bp as admin_announcements_bp
     from .admin.assignment import bp as admin_assignment_bp
+    from .admin.event_file import bp as admin_event_bp
     from .admin.facilitators import bp as admin_facilitators_bp
     from .admin.facilitators import report_bp as admin_report_bp
     from .admin.staff import bp as admin_staff_bp
@@ -76,6 +77,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.register_blueprint(admin_assignment_bp)
     app.register_blueprint(admin_announcements_bp)
     app.register_blueprint(admin_staff_bp)
+    app.register_blueprint(admin_event_bp)
     app.register_blueprint(desk_bp)
     app.register_blueprint(facilitators_bp)
     app.register_blueprint(synthesis_bp)

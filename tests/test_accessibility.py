@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import PASSWORD, ROOT
+from conftest import MOCA, PASSWORD, ROOT
 from helpers import register_someone
 from PIL import Image
 from playwright.sync_api import expect
@@ -37,14 +37,14 @@ AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 BLOCKING = ("serious", "critical")
 
 # GET routes that answer with something other than an HTML page (besides those the guard
-# leaves out by their address: static files, .json, .pdf, .csv, .md, .png, .ics, sw.js, /api/,
-# /dev/ and /healthz).
+# leaves out by their address: static files, .json, .pdf, .csv, .md, .png, .ics, .yaml,
+# sw.js, /api/, /dev/ and /healthz).
 NOT_HTML = {
     "public.set_language": "redirects back to the page it was asked from",
     "facilitators.photo_file": "a JPEG",
     "facilitators.photo_thumbnail": "a JPEG",
 }
-NOT_HTML_SUFFIXES = (".json", ".pdf", ".csv", ".md", ".png", ".ics", "sw.js")
+NOT_HTML_SUFFIXES = (".json", ".pdf", ".csv", ".md", ".png", ".ics", ".yaml", "sw.js")
 NOT_HTML_PREFIXES = ("/static/", "/api/", "/dev/", "/healthz")
 
 
@@ -120,6 +120,16 @@ def announcement_previewed(page, site):
     expect(page.locator("#preview-title")).to_be_visible()
 
 
+def load_a_broken_event_file(page, site):
+    """Load an event file with a mistake: the problems are listed with their lines."""
+    broken = MOCA.read_text(encoding="utf-8").replace("capacity: 250", "capacity: lots")
+    page.locator("input[type=file]").set_input_files(
+        files=[{"name": "moca.yaml", "mimeType": "application/yaml", "buffer": broken.encode()}]
+    )
+    page.locator("form[aria-labelledby=load-heading] button[type=submit]").click()
+    expect(page.locator("#form-errors")).to_be_visible()
+
+
 def invite_empty(page, site):
     """Send the staff page's invitation form empty (the rows below have forms too)."""
     form = page.locator("form[aria-labelledby=invite-heading]")
@@ -188,6 +198,8 @@ PAGES = [
     Page("admin: facilitators", "/admin/facilitators/", "admin"),
     Page("admin: announcements", "/admin/announcements/", "admin"),
     Page("admin: staff accounts", "/admin/staff/", "admin"),
+    Page("admin: event file", "/admin/event/", "admin"),
+    Page("admin: event file, errors shown", "/admin/event/", "admin", load_a_broken_event_file),
     Page("admin: staff accounts, errors shown", "/admin/staff/", "admin", invite_empty),
     Page("admin: announcements, errors shown", "/admin/announcements/", "admin", submit_empty),
     Page("admin: announcement previewed", "/admin/announcements/", "admin", announcement_previewed),

@@ -33,6 +33,7 @@ ACCESS = {
     "admin_assignment.": {"admin"},
     "admin_announcements.": {"admin"},
     "admin_staff.": {"admin"},
+    "admin_event.": {"admin"},
     "admin_facilitators.": {"admin"},
     "admin_report.": {"admin"},
     "desk.": {"admin", "desk"},
@@ -69,6 +70,7 @@ def world(app, event, make_staff, upload_dir):  # noqa: F811
         "attendee_id": attendee.id, "run_id": run.id, "device_id": device.id, "message_id": 1,
         "table_id": table.id, "user_id": colleague.id, "round": 1, "photo_id": photo.id,
         "check_in_id": check_in.id, "code": "en", "filename": "static.css", "announcement_id": 1,
+        "file_id": 1,
     }  # fmt: skip
     return {"event": event, "clients": clients, "tokens": tokens, "ids": ids, "device_token": token}
 

@@ -5,7 +5,7 @@ from .assignment import AssignmentRun, SeatAssignment, TableFacilitator
 from .attendee import Attendee, AttendeePart, AttendeeStatus, ParticipantType, PartStatus, TablePreference
 from .base import localized, utcnow
 from .checkin import AuditEntry, CheckIn, DeskDevice
-from .event import CafeTable, DayPart, DayPartKind, Event, Organisation, ProgrammeItem
+from .event import CafeTable, DayPart, DayPartKind, Event, EventFile, Organisation, ProgrammeItem
 from .notes import NOTE_KINDS, NoteRevision, NoteSheet, TableAttendance, TablePhoto
 from .outbox import MessageStatus, OutboxMessage
 from .user import Role, User
@@ -31,6 +31,7 @@ __all__ = [
     "DayPart",
     "DayPartKind",
     "Event",
+    "EventFile",
     "MessageStatus",
     "Organisation",
     "OutboxMessage",

@@ -44,6 +44,8 @@ class Event(db.Model):
         "ProgrammeItem", order_by="ProgrammeItem.position", cascade="all, delete-orphan"
     )
     day_parts = db.relationship("DayPart", order_by="DayPart.position", cascade="all, delete-orphan")
+    # Kept for the organisers (see EventFile); never loaded with the event itself.
+    files = db.relationship("EventFile", lazy="noload", cascade="all, delete-orphan", passive_deletes=True)
     tables = db.relationship("CafeTable", order_by="CafeTable.position", cascade="all, delete-orphan")
     organisations = db.relationship(
         "Organisation", order_by="Organisation.name", cascade="all, delete-orphan"
@@ -144,3 +146,17 @@ class Organisation(db.Model):
     kind = db.Column(db.String(20), nullable=False, default="member")
 
     __table_args__ = (UniqueConstraint("event_id", "name"),)
+
+
+class EventFile(db.Model):
+    """Each data file loaded for the event, as it was written (comments included): the
+    organisers download the current one to edit it, and can see and restore earlier ones."""
+
+    __tablename__ = "event_files"
+
+    id = db.Column(db.Integer, primary_key=True)
+    event_id = db.Column(db.ForeignKey("events.id", ondelete="CASCADE"), nullable=False, index=True)
+    filename = db.Column(db.String(200), nullable=False)
+    text = db.Column(db.Text, nullable=False)
+    loaded_by = db.Column(db.String(254), nullable=False)  # an admin's e-mail, or "command line"
+    loaded_at = db.Column(db.DateTime, nullable=False, default=utcnow)

@@ -1,7 +1,14 @@
-"""Load an event from its data file into the database, and find the event being served."""
+"""Load an event from its data file into the database, and find the event being served.
+
+Every file loaded is kept as written (EventFile), so the organisers can download the
+current one, edit it, and load it again from the admin pages, or go back to an earlier one.
+"""
+
+from pathlib import PurePath
 
 from flask import abort, current_app
 from sqlalchemy import func, select
+from werkzeug.utils import secure_filename
 
 from ..extensions import db
 from ..models import (
@@ -9,6 +16,7 @@ from ..models import (
     CafeTable,
     DayPart,
     Event,
+    EventFile,
     Organisation,
     ProgrammeItem,
     TablePreference,
@@ -16,20 +24,32 @@ from ..models import (
 from .event_file import EventFileError, EventSpec, parse_event_file
 from .registration import confirmed_in_part
 
+COMMAND_LINE = "command line"
+
 
 def load_event_file(path: str) -> Event:
     with open(path, encoding="utf-8") as handle:
         return load_event(handle.read(), path)
 
 
-def load_event(text: str, filename: str = "<event file>") -> Event:
-    """Create or update the event in place (matched by slug) in one transaction.
+def load_event(
+    text: str, filename: str = "<event file>", loaded_by: str = COMMAND_LINE, slug: str | None = None
+) -> Event:
+    """Create or update the event in place (matched by slug) in one transaction, and keep
+    the file. slug: refuse a file for any other event (the admin page updates the event
+    it serves; creating events is for the command line).
 
     Raises EventFileError and changes nothing when the file is not valid.
     """
     spec = parse_event_file(text, filename)
+    if slug is not None and spec.slug != slug:
+        message = f"this file is for the event '{spec.slug}'; this page updates '{slug}'"
+        raise EventFileError(filename, [(1, "slug", message)])
     try:
         event = _apply(spec, filename)
+        # A plain ASCII name: it goes back out in a download's Content-Disposition.
+        name = secure_filename(PurePath(filename).name)[:200] or "event.yaml"
+        event.files.append(EventFile(filename=name, text=text, loaded_by=loaded_by))
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -128,6 +148,13 @@ def _table_in_use(table_id: int) -> bool:
     return bool(
         db.session.scalar(select(func.count()).select_from(TablePreference).filter_by(cafe_table_id=table_id))
     )
+
+
+def event_files(event: Event) -> list[EventFile]:
+    """The files loaded for the event, the one in force first."""
+    return db.session.scalars(
+        select(EventFile).filter_by(event_id=event.id).order_by(EventFile.id.desc())
+    ).all()
 
 
 def current_event() -> Event | None:
