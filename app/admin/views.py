@@ -13,6 +13,7 @@ from ..services import registration as registrations
 from ..services.attendee_list import AttendeeFilter, attendee_query, attendees_csv
 from ..services.badge_content import badge_for
 from ..services.badge_pdf import badges_sheet_pdf
+from ..services.certificates import check_in_in_force
 from ..services.desks import create_desk_device, desk_devices, revoke_desk_device
 from ..services.events import current_event_or_404
 from ..services.registration import places_left
@@ -120,6 +121,9 @@ def attendee(attendee_id):
         placement=placement,
         cancel_form=CancelForThemForm(),
         edit_url=url_for("registration.edit", token=manage_token(attendee)),
+        certificate_url=url_for("registration.certificate", token=manage_token(attendee))
+        if check_in_in_force(attendee)
+        else None,
     )
 
 

@@ -14,6 +14,7 @@ from ..services.badge_content import badge_for
 from ..services.badge_pdf import badge_pdf
 from ..services.badges import badge_token, qr_png
 from ..services.calendar import event_ics
+from ..services.certificates import certificate_for, certificate_pdf, check_in_in_force
 from ..services.events import current_event_or_404
 from ..services.privacy import delete_registration, personal_data
 from ..services.registration import RegistrationError
@@ -104,6 +105,7 @@ def manage(token):
         waiting=waiting,
         event_position=event_position,
         cancel_form=ConfirmForm(),
+        checked_in=check_in_in_force(attendee) is not None,
     )
 
 
@@ -195,6 +197,20 @@ def calendar_file(token):
         event_ics(attendee, manage_url, str(get_locale())),
         mimetype="text/calendar",
         headers={"Content-Disposition": 'attachment; filename="event.ics"', "Cache-Control": "no-store"},
+    )
+
+
+@bp.route("/r/<token>/certificate.pdf")
+def certificate(token):
+    """The certificate of attendance, once the attendee was checked in at a desk."""
+    attendee = _attendee_or_404(token)
+    found = certificate_for(attendee, str(get_locale()))
+    if found is None:
+        abort(404)
+    return Response(
+        certificate_pdf(found),
+        mimetype="application/pdf",
+        headers={"Content-Disposition": 'inline; filename="certificate.pdf"', "Cache-Control": "no-store"},
     )
 
 

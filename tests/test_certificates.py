@@ -1,0 +1,55 @@
+"""Certificates of attendance: for people checked in at a desk, in their language, with the
+parts of the day and the world café table where a facilitator marked them present."""
+
+import re
+
+import pypdfium2
+from helpers import register_someone
+
+from app.extensions import db
+from app.models import localized
+from app.services.checkin import check_in_attendee, undo_check_in
+from app.services.desks import create_desk_device
+from app.services.facilitation import set_presence
+from app.services.tokens import manage_token
+
+
+def pdf_text(data: bytes) -> str:
+    assert data.startswith(b"%PDF-")
+    document = pypdfium2.PdfDocument(data)
+    assert len(document) == 1, "one page"
+    return " ".join(document[0].get_textpage().get_text_range().split())
+
+
+def test_only_people_checked_in_get_a_certificate(client, event):
+    attendee = register_someone(event, first_name="Zoë", last_name="Łukasiewicz-Ñandú")
+    url = f"/r/{manage_token(attendee)}"
+    assert "certificate.pdf" not in client.get(url).get_data(as_text=True)
+    assert client.get(f"{url}/certificate.pdf").status_code == 404
+
+    device = create_desk_device(event, "Desk 1")[0]
+    check_in = check_in_attendee(event, attendee.id, device, "r-1").check_in
+    table = event.tables[2]
+    set_presence(table, attendee.id, 1, True, "facilitator@example.org")
+    page = client.get(url).get_data(as_text=True)
+    link = re.search(r'href="([^"]+certificate\.pdf)"', page).group(1)
+    text = pdf_text(client.get(link).data)
+    assert "Attestato di partecipazione" in text and "Si attesta che" in text
+    assert "Zoë Łukasiewicz-Ñandú" in text, "every accent and letter printed"
+    assert "Brescia Città del Noi compie un anno" in text and "13 luglio 2027" in text
+    assert localized(table.name, "it") in text, "the table where they were marked present"
+    assert "Pranzo con musica" in text
+
+    undo_check_in(check_in.id, event, actor="desk:Desk 1")
+    db.session.commit()
+    assert client.get(link).status_code == 404, "an undone check-in takes it back"
+
+
+def test_the_certificate_speaks_the_visitors_language(client, event):
+    attendee = register_someone(event, organisation_name="Cooperativa La Rete")
+    check_in_attendee(event, attendee.id, None, "r-2", desk_name="Desk 2")
+    client.get("/lang/en")
+    text = pdf_text(client.get(f"/r/{manage_token(attendee)}/certificate.pdf").data)
+    assert "Certificate of attendance" in text and "took part in" in text
+    assert "Brescia Città del Noi turns one" in text and "Cooperativa La Rete" in text
+    assert re.search(r"Checked in at the desk at \d\d:\d\d", text)
