@@ -50,12 +50,11 @@ def certificate_for(attendee: Attendee, locale: str) -> Certificate | None:
     if check_in is None:
         return None
     event = attendee.event
+    present_at = select(TableAttendance.cafe_table_id).where(
+        TableAttendance.attendee_id == attendee.id, TableAttendance.present.is_(True)
+    )  # a subquery, not DISTINCT: PostgreSQL cannot compare the tables' JSON names
     tables = db.session.scalars(
-        select(CafeTable)
-        .join(TableAttendance, TableAttendance.cafe_table_id == CafeTable.id)
-        .where(TableAttendance.attendee_id == attendee.id, TableAttendance.present.is_(True))
-        .distinct()
-        .order_by(CafeTable.position)
+        select(CafeTable).where(CafeTable.id.in_(present_at)).order_by(CafeTable.position)
     ).all()
     with force_locale(locale):
         return Certificate(
