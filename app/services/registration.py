@@ -27,6 +27,7 @@ from ..models import (
 from . import mailer
 from .badges import reissue_badge
 from .locking import lock_event
+from .transactions import commit_keeping_loaded
 
 
 class RegistrationError(Exception):
@@ -132,7 +133,9 @@ def register(event: Event, data: RegistrationData, *, source: str = "online") ->
     if _waits_for_anything(attendee):
         db.session.delete(confirmation)
         mailer.enqueue("waitlisted", attendee)
-    db.session.commit()
+    # What was just written stays loaded: the answer's link (id, link version) needs no
+    # second query after the commit.
+    commit_keeping_loaded()
     return attendee
 
 
