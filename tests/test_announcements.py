@@ -2,6 +2,8 @@
 e-mail in their own language, through the outbox and a real SMTP server."""
 
 import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from conftest import csrf_from
@@ -11,10 +13,11 @@ from sqlalchemy import func, select
 from test_mail import parts_by_type, received, smtp  # noqa: F401
 
 from app.extensions import db
-from app.models import Announcement, AttendeeStatus, OutboxMessage
+from app.models import Announcement, AttendeeStatus, Event, OutboxMessage
 from app.services import mail_sender
 from app.services.checkin import check_in_attendee
 from app.services.desks import create_desk_device
+from app.services.reminders import queue_reminders
 
 URL = "/admin/announcements/"
 
@@ -168,3 +171,41 @@ def test_messages_that_gave_up_can_be_tried_again_and_then_arrive(admin, people,
     assert sorted(arrived) == sorted([giulia.email, john.email])
     listed = admin.get(URL).get_data(as_text=True)
     assert "2 inviate, 0 in attesa, 0 non riuscite" in listed and "Riprova" not in listed
+
+
+def test_the_reminder_goes_out_once_with_the_badge_from_a_button(app, event, admin, people, smtp):  # noqa: F811
+    giulia, john, _ = people
+    page = admin.get(URL).get_data(as_text=True)
+    assert "Invia il promemoria a 2 persone" in page, "the two confirmed, not the waiting list"
+    form = {"csrf_token": csrf_from(page)}
+    first, again = admin.post(f"{URL}reminders", data=form), admin.post(f"{URL}reminders", data=form)
+    assert first.status_code == again.status_code == 302
+    db.session.rollback()
+    kinds = db.session.scalars(select(OutboxMessage.recipient).filter_by(kind="reminder")).all()
+    assert sorted(kinds) == sorted([giulia.email, john.email]), "each once, however often clicked"
+    assert "Tutte le persone confermate hanno ricevuto il promemoria" in admin.get(URL).get_data(as_text=True)
+
+    mail_sender.deliver_due()
+    [to_john] = [m for m in received(smtp) if m["To"] == john.email and "See you soon" in m["Subject"]]
+    parts = parts_by_type(to_john)
+    assert "application/pdf" in parts and "text/calendar" in parts and "image/png" in parts
+
+
+def test_reminders_queued_from_several_places_at_once_go_out_once(app, event, people):
+    """Four senders at the same moment (clicks, or the command and a click): each confirmed
+    person gets one reminder. Without the event's lock, each sender would queue them all."""
+    barrier = threading.Barrier(4)
+
+    def send() -> int:
+        with app.app_context():
+            barrier.wait()
+            try:
+                return queue_reminders(db.session.get(Event, event.id))
+            finally:
+                db.session.remove()
+
+    with ThreadPoolExecutor(4) as pool:
+        queued = list(pool.map(lambda _: send(), range(4)))
+    db.session.rollback()
+    assert sorted(queued) == [0, 0, 0, 2]
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage).filter_by(kind="reminder")) == 2

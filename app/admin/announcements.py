@@ -11,6 +11,7 @@ from ..extensions import db
 from ..models import Announcement, Audience, Role, localized
 from ..registration.forms import LANGUAGE_NAMES, ConfirmForm
 from ..services import announcements as service
+from ..services import reminders
 from ..services.events import current_event_or_404
 from .forms import AUDIENCE_LABELS, announcement_form
 
@@ -60,6 +61,7 @@ def announcements():
         history=history,
         deliveries=service.deliveries(history),
         retry_form=ConfirmForm(),
+        reminders_due=reminders.reminders_due(event),
         audience_labels=AUDIENCE_LABELS,
         language_names=LANGUAGE_NAMES,
     )
@@ -72,6 +74,23 @@ def retry_failed(announcement_id):
         count = service.retry_failed(announcement)
         flash(
             ngettext("%(num)d message will be tried again.", "%(num)d messages will be tried again.", count),
+            "success",
+        )
+    return redirect(url_for(".announcements"))
+
+
+@bp.post("/reminders")
+def send_reminders():
+    """The reminder before the day, with the badge, to everyone confirmed who has not had it."""
+    event = current_event_or_404()
+    if ConfirmForm().validate_on_submit():
+        count = reminders.queue_reminders(event)
+        flash(
+            ngettext(
+                "The reminder is on its way to %(num)d person.",
+                "The reminder is on its way to %(num)d people.",
+                count,
+            ),
             "success",
         )
     return redirect(url_for(".announcements"))
