@@ -3,7 +3,9 @@ an e-mail (through the outbox and a real SMTP server); forgotten passwords, new 
 roles and deactivation, each with its effect on sessions that are already signed in."""
 
 import re
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 
 import pytest
@@ -13,7 +15,7 @@ from test_mail import parts_by_type, received, smtp  # noqa: F401
 
 from app.extensions import db
 from app.models import AuditEntry, OutboxMessage, Role, User
-from app.services import mail_sender
+from app.services import mail_sender, users
 from app.services.users import create_user
 
 STAFF = "/admin/staff/"
@@ -205,3 +207,25 @@ def test_an_admin_cannot_lock_themselves_out(admin):
     assert signed_in(client, STAFF)
     db.session.refresh(user)
     assert user.active and user.role == Role.ADMIN
+
+
+def test_one_address_invited_twice_at_the_same_moment_makes_one_account(app, event):
+    barrier = threading.Barrier(2)
+
+    def invite_now():
+        with app.app_context():
+            barrier.wait()
+            try:
+                users.invite_user("same@example.org", "Same", Role.DESK, "it", "admin@example.org")
+                return "invited"
+            except users.UserError:
+                return "refused"
+            finally:
+                db.session.remove()
+
+    with ThreadPoolExecutor(2) as pool:
+        outcomes = sorted(pool.map(lambda _: invite_now(), range(2)))
+    assert outcomes == ["invited", "refused"]
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(User)) == 1
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 1, "one invitation e-mail"

@@ -32,9 +32,12 @@ def _languages() -> list[str]:
 def staff():
     form = InviteForm(_languages())
     if form.validate_on_submit():
-        user = users.invite_user(
-            form.email.data, form.name.data, Role(form.role.data), form.language.data, current_user.email
-        )
+        try:
+            user = users.invite_user(
+                form.email.data, form.name.data, Role(form.role.data), form.language.data, current_user.email
+            )
+        except users.UserError:  # invited at the same moment by another request
+            return redirect(url_for(".staff"))
         flash(
             _(
                 "Invitation sent to %(email)s: they choose their own password from the link in the"

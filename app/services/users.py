@@ -15,6 +15,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
@@ -87,7 +88,11 @@ def invite_user(email: str, name: str, role: Role, language: str, invited_by: st
     user = User(email=email.strip().lower(), name=name.strip(), role=role, language=language)
     user.forget_password()
     db.session.add(user)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:  # the same address invited twice at once (a double click)
+        db.session.rollback()
+        raise UserError(f"a user with e-mail {email} already exists") from None
     _audit(invited_by, "staff_invited", user, role=str(role))
     _send_link(user, "invite")
     db.session.commit()
