@@ -152,8 +152,13 @@ def cancel_for_them(attendee_id):
 @bp.route("/attendees/<int:attendee_id>/badge", methods=["POST"])
 def reissue_badge(attendee_id):
     attendee = db.get_or_404(Attendee, attendee_id)
-    if ConfirmForm().validate_on_submit() and attendee.status == AttendeeStatus.CONFIRMED:
-        registrations.reissue_badge_for(attendee, current_user.email)
+    replacing = request.form.get("badge_version", type=int)
+    if (
+        ConfirmForm().validate_on_submit()
+        and attendee.status == AttendeeStatus.CONFIRMED
+        and replacing is not None
+        and registrations.reissue_badge_for(attendee, current_user.email, replacing)
+    ):
         flash(
             _(
                 "A new badge is on its way to %(email)s; the old one no longer works at the desk.",

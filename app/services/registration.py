@@ -8,7 +8,7 @@ capacity is ever exceeded however many people submit at once.
 import enum
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, literal, select, union_all
+from sqlalchemy import func, literal, select, union_all, update
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
@@ -25,7 +25,6 @@ from ..models import (
     utcnow,
 )
 from . import mailer
-from .badges import reissue_badge
 from .locking import lock_event
 from .transactions import commit_keeping_loaded
 
@@ -363,12 +362,27 @@ def find_attendee_by_email(event_id: int, email: str) -> Attendee | None:
     return db.session.scalars(select(Attendee).filter_by(event_id=event_id, email=email)).first()
 
 
-def reissue_badge_for(attendee: Attendee, reissued_by: str) -> None:
-    """A new badge, e-mailed to them: the old one (lost, or passed on) stops working."""
-    reissue_badge(attendee)
+def reissue_badge_for(attendee: Attendee, reissued_by: str, replacing_version: int) -> bool:
+    """A new badge, e-mailed to them: the old one (lost, or passed on) stops working.
+
+    replacing_version: the badge the organiser saw. A double click, or a second organiser
+    at the same moment, finds it already replaced and does nothing (False): otherwise the
+    attendee would get two e-mails, the first with a badge that no longer works.
+    """
+    replaced = db.session.execute(
+        update(Attendee)
+        .where(Attendee.id == attendee.id, Attendee.badge_version == replacing_version)
+        .values(badge_version=Attendee.badge_version + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not replaced:
+        db.session.rollback()
+        return False
+    db.session.refresh(attendee)
     mailer.enqueue("badge_reissued", attendee)
     audit(reissued_by, "badge_reissued", attendee, badge_version=attendee.badge_version)
     db.session.commit()
+    return True
 
 
 def send_manage_link(attendee: Attendee) -> None:
