@@ -130,6 +130,13 @@ def load_a_broken_event_file(page, site):
     expect(page.locator("#form-errors")).to_be_visible()
 
 
+def announcement_empty(page, site):
+    """Preview the announcement form empty (the reminder below has a form too)."""
+    form = page.locator("form:has(input[name=request_id])")
+    form.locator("button[type=submit]").first.click()
+    expect(page.locator("#form-errors")).to_be_visible()
+
+
 def invite_empty(page, site):
     """Send the staff page's invitation form empty (the rows below have forms too)."""
     form = page.locator("form[aria-labelledby=invite-heading]")
@@ -201,7 +208,7 @@ PAGES = [
     Page("admin: event file", "/admin/event/", "admin"),
     Page("admin: event file, errors shown", "/admin/event/", "admin", load_a_broken_event_file),
     Page("admin: staff accounts, errors shown", "/admin/staff/", "admin", invite_empty),
-    Page("admin: announcements, errors shown", "/admin/announcements/", "admin", submit_empty),
+    Page("admin: announcements, errors shown", "/admin/announcements/", "admin", announcement_empty),
     Page("admin: announcement previewed", "/admin/announcements/", "admin", announcement_previewed),
     # Check-in desk
     Page("desk, not paired", "/desk/", "desk", desk_unpaired),

@@ -26,7 +26,6 @@ from ..models import (
 )
 from . import mailer
 from .locking import lock_event
-from .transactions import commit_keeping_loaded
 
 
 class RegistrationError(Exception):
@@ -132,9 +131,7 @@ def register(event: Event, data: RegistrationData, *, source: str = "online") ->
     if _waits_for_anything(attendee):
         db.session.delete(confirmation)
         mailer.enqueue("waitlisted", attendee)
-    # What was just written stays loaded: the answer's link (id, link version) needs no
-    # second query after the commit.
-    commit_keeping_loaded()
+    db.session.commit()
     return attendee
 
 
