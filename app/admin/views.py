@@ -112,6 +112,7 @@ def attendee(attendee_id):
     messages = db.session.scalars(
         db.select(OutboxMessage).filter_by(attendee_id=attendee.id).order_by(OutboxMessage.id.desc())
     ).all()
+    token = manage_token(attendee)
     return render_template(
         "admin/attendee.html",
         attendee=attendee,
@@ -120,10 +121,10 @@ def attendee(attendee_id):
         resend_form=ConfirmForm(),
         placement=placement,
         cancel_form=CancelForThemForm(),
-        edit_url=url_for("registration.edit", token=manage_token(attendee)),
-        certificate_url=url_for("registration.certificate", token=manage_token(attendee))
-        if check_in_in_force(attendee)
-        else None,
+        edit_url=url_for("registration.edit", token=token),
+        certificate_url=(
+            url_for("registration.certificate", token=token) if check_in_in_force(attendee) else None
+        ),
     )
 
 

@@ -57,18 +57,8 @@ def enqueue(kind: str, attendee: Attendee, subject: str | None = None, **context
             manage_url=external_url("registration.manage", token=manage_token(attendee)),
             qr_cid=QR_CID if "qr_inline" in attachments else None,
         )
-        message = OutboxMessage(
-            attendee=attendee,
-            kind=kind,
-            recipient=attendee.email,
-            subject=subject or str(SUBJECTS[kind] % {"event": attendee.event.display_name}),
-            body_text=render_template(f"emails/{kind}.txt", **context),
-            body_html=render_template(f"emails/{kind}.html", **context),
-            attachments=attachments,
-            message_id=make_msgid("noiday", domain=current_app.config["MAIL_MESSAGE_ID_DOMAIN"]),
-        )
-    db.session.add(message)
-    return message
+        subject = subject or str(SUBJECTS[kind] % {"event": attendee.event.display_name})
+        return _queue(kind, attendee.email, subject, context, attendee=attendee, attachments=attachments)
 
 
 def enqueue_for_staff(kind: str, user: User, event: Event | None, **context) -> OutboxMessage:
@@ -76,17 +66,26 @@ def enqueue_for_staff(kind: str, user: User, event: Event | None, **context) -> 
     event_name = event.display_name if event else "Noi Day"
     with force_locale(user.language):
         context.update(user=user, event=event, event_name=event_name)
-        message = OutboxMessage(
-            kind=kind,
-            recipient=user.email,
-            subject=str(SUBJECTS[kind] % {"event": event_name}),
-            body_text=render_template(f"emails/{kind}.txt", **context),
-            body_html=render_template(f"emails/{kind}.html", **context),
-            attachments=[],
-            message_id=make_msgid("noiday", domain=current_app.config["MAIL_MESSAGE_ID_DOMAIN"]),
-        )
+        return _queue(kind, user.email, str(SUBJECTS[kind] % {"event": event_name}), context, attachments=[])
+
+
+def _queue(kind: str, recipient: str, subject: str, context: dict, **fields) -> OutboxMessage:
+    """The message with both parts rendered (in the locale in force), added to the outbox."""
+    message = OutboxMessage(
+        kind=kind,
+        recipient=recipient,
+        subject=subject,
+        body_text=render_template(f"emails/{kind}.txt", **context),
+        body_html=render_template(f"emails/{kind}.html", **context),
+        message_id=_message_id(),
+        **fields,
+    )
     db.session.add(message)
     return message
+
+
+def _message_id() -> str:
+    return make_msgid("noiday", domain=current_app.config["MAIL_MESSAGE_ID_DOMAIN"])
 
 
 def resend(message: OutboxMessage) -> OutboxMessage:
@@ -99,7 +98,7 @@ def resend(message: OutboxMessage) -> OutboxMessage:
         body_text=message.body_text,
         body_html=message.body_html,
         attachments=message.attachments,
-        message_id=make_msgid("noiday", domain=current_app.config["MAIL_MESSAGE_ID_DOMAIN"]),
+        message_id=_message_id(),
     )
     db.session.add(copy)
     return copy
