@@ -84,7 +84,7 @@ def certificate_pdf(certificate: Certificate) -> bytes:
     pdf.set_margins(25, 25, 25)
     pdf.set_auto_page_break(True, margin=25)
     with force_locale(certificate.locale):
-        pdf.set_title(f"{_('Certificate of attendance')}: {_clean(certificate.name)}")
+        pdf.set_title(_("Certificate of attendance") + f": {_clean(certificate.name)}")
         pdf.add_page()
         pdf.set_draw_color(*ACCENT)
         pdf.set_line_width(0.8)

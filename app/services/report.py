@@ -189,25 +189,27 @@ def round_title(round: int) -> str:
 
 
 # ---- Markdown -------------------------------------------------------------------------------
+# Translated words stay outside f-strings: on Python 3.11 Babel's extractor does not look
+# inside them, and `make extract` would drop their Italian (tests/test_translations.py).
 
 
 def report_markdown(report: Report) -> str:
     lines = [
-        f"# {_('Report of the day')}: {report.event_name}",
+        "# " + _("Report of the day") + f": {report.event_name}",
         "",
         f"{report.venue} · {report.date_text}",
         "",
-        f"## {_('Registrations and attendance')}",
+        "## " + _("Registrations and attendance"),
         "",
-        f"| | {_('People')} |",
+        "| | " + _("People") + " |",
         "|---|---:|",
-        f"| {_('Registrations')} | {report.registered} |",
-        f"| {_('Confirmed')} | {report.status_counts['confirmed']} |",
-        f"| {_('Waiting list')} | {report.status_counts['waitlisted']} |",
-        f"| {_('Cancelled')} | {report.status_counts['cancelled']} |",
-        f"| {_('Checked in at the desk')} | {report.checked_in} |",
+        "| " + _("Registrations") + f" | {report.registered} |",
+        "| " + _("Confirmed") + f" | {report.status_counts['confirmed']} |",
+        "| " + _("Waiting list") + f" | {report.status_counts['waitlisted']} |",
+        "| " + _("Cancelled") + f" | {report.status_counts['cancelled']} |",
+        "| " + _("Checked in at the desk") + f" | {report.checked_in} |",
         "",
-        f"### {_('Per table')}",
+        "### " + _("Per table"),
         "",
         _table_row(
             [_("Table"), _("Assigned"), _("Assigned and checked in")]
@@ -222,34 +224,34 @@ def report_markdown(report: Report) -> str:
         lines.append(_table_row(cells))
     lines += [
         "",
-        f"### {_('Per participant type')}",
+        "### " + _("Per participant type"),
         "",
         _table_row([_("Participant type"), _("Confirmed"), _("Checked in")]),
         "|---|---:|---:|",
         *(_table_row(row) for row in report.participant_types),
         "",
-        f"### {_('Organisations represented')} ({len(report.organisations)})",
+        "### " + _("Organisations represented") + f" ({len(report.organisations)})",
         "",
         _table_row([_("Organisation"), _("Confirmed"), _("Checked in")]),
         "|---|---:|---:|",
         *(_table_row(row) for row in report.organisations),
         "",
-        f"## {_('Outcomes of the tables')}",
+        "## " + _("Outcomes of the tables"),
     ]
     for table in report.tables:
         lines += ["", f"### {table.name}", ""]
         if table.facilitators:
-            lines += [f"{_('Facilitators')}: {_text(', '.join(table.facilitators))}", ""]
+            lines += [_("Facilitators") + f": {_text(', '.join(table.facilitators))}", ""]
         if not table.sheets:
-            lines += [f"_{_('No notes were taken at this table.')}_"]
+            lines += ["_" + _("No notes were taken at this table.") + "_"]
         for sheet in table.sheets:
             lines += [f"#### {round_title(sheet.round)}", ""]
             for kind, values in sheet.items.items():
                 lines += [f"**{KIND_LABELS[kind]}**", "", *(f"- {_text(value)}" for value in values), ""]
             if sheet.tags:
-                lines += [f"{_('Tags')}: " + ", ".join(f"#{_text(tag)}" for tag in sheet.tags), ""]
+                lines += [_("Tags") + ": " + ", ".join(f"#{_text(tag)}" for tag in sheet.tags), ""]
         if table.photos:
-            lines += [f"#### {_('Photos')}", ""]
+            lines += ["#### " + _("Photos"), ""]
             lines += [
                 f"- {round_title(photo.round)}: {_text(photo.caption or photo.path.name)} ({photo.path.name})"
                 for photo in table.photos

@@ -50,7 +50,7 @@ def report_pdf(report: Report) -> bytes:
         pdf.add_font(EMOJI_FAMILY, "", emoji_font)
         pdf.set_fallback_fonts([EMOJI_FAMILY], exact_match=False)  # bold text too
     pdf.title_text = _printable(pdf, report.event_name)
-    pdf.set_title(f"{_('Report of the day')}: {report.event_name}")
+    pdf.set_title(_("Report of the day") + f": {report.event_name}")
     pdf.set_creator("Noi Day")
     pdf.set_margins(18, 18, 18)
     pdf.set_auto_page_break(True, margin=18)
@@ -103,7 +103,7 @@ def _grid(pdf: FPDF, header: list[str], rows: list[list], widths: tuple | None =
 
 
 def _figures(pdf: FPDF, report: Report) -> None:
-    _heading(pdf, f"{_('Report of the day')}: {report.event_name}", 18)
+    _heading(pdf, _("Report of the day") + f": {report.event_name}", 18)
     _paragraph(pdf, f"{report.venue} · {report.date_text}")
     pdf.ln(4)
     _heading(pdf, _("Registrations and attendance"), 14)
@@ -134,20 +134,22 @@ def _figures(pdf: FPDF, report: Report) -> None:
     pdf.ln(3)
     _heading(pdf, _("Per participant type"), 12)
     _grid(pdf, [_("Participant type"), _("Confirmed"), _("Checked in")], report.participant_types, (4, 1, 1))
-    _heading(pdf, f"{_('Organisations represented')} ({len(report.organisations)})", 12)
+    _heading(pdf, _("Organisations represented") + f" ({len(report.organisations)})", 12)
     _grid(pdf, [_("Organisation"), _("Confirmed"), _("Checked in")], report.organisations, (4, 1, 1))
 
 
 def _table_outcomes(pdf: FPDF, table: TableReport) -> None:
     _heading(pdf, table.name, 16, gap=1)
     if table.facilitators:
-        _paragraph(pdf, f"{_('Facilitators')}: {', '.join(table.facilitators)}", 10)
+        _paragraph(pdf, _("Facilitators") + f": {', '.join(table.facilitators)}", 10)
     pdf.ln(3)
     if not table.sheets:
         _paragraph(pdf, _("No notes were taken at this table."))
     for sheet in table.sheets:
         title = round_title(sheet.round)
-        _heading(pdf, title + (f" ({_('finished')})" if sheet.finished and sheet.round == 0 else ""), 13, 1)
+        if sheet.finished and sheet.round == 0:
+            title += " (" + _("finished") + ")"
+        _heading(pdf, title, 13, 1)
         for kind, values in sheet.items.items():
             _paragraph(pdf, str(KIND_LABELS[kind]), 10.5, "B")
             pdf.set_font(FAMILY, "", 10.5)
@@ -156,7 +158,7 @@ def _table_outcomes(pdf: FPDF, table: TableReport) -> None:
                 pdf.multi_cell(0, 5.2, f"• {_printable(pdf, value)}", new_x="LMARGIN", new_y="NEXT")
             pdf.ln(1.5)
         if sheet.tags:
-            _paragraph(pdf, f"{_('Tags')}: " + ", ".join(f"#{tag}" for tag in sheet.tags), 9.5)
+            _paragraph(pdf, _("Tags") + ": " + ", ".join(f"#{tag}" for tag in sheet.tags), 9.5)
         pdf.ln(3)
     if table.photos:
         _heading(pdf, _("Photos"), 13, 2)
