@@ -4,6 +4,7 @@ import time
 
 import click
 from flask import Flask
+from flask_babel import force_locale
 
 from .extensions import db
 from .models import Role
@@ -35,7 +36,8 @@ def load_event_command(path):
     try:
         event = load_event_file(path)
     except EventFileError as error:
-        raise click.ClickException(f"nothing was changed:\n{error}") from None
+        with force_locale("en"):  # the command line speaks English, as the rest of its output
+            raise click.ClickException(f"nothing was changed:\n{error}") from None
     promoted = fill_vacancies(event)  # a raised capacity lets waiting people in
     click.echo(
         f"Loaded {event.slug}: {len(event.programme)} programme items, "

@@ -90,4 +90,4 @@ def test_cli_loads_the_file_and_reports_errors(app, tmp_path):
     result = runner.invoke(args=["event", "load", str(bad)])
     assert result.exit_code != 0
     assert "nothing was changed" in result.output
-    assert "day_parts[3].capacity" in result.output
+    assert "day_parts[3].capacity: expected a whole number of at least 0, got '-5'" in result.output

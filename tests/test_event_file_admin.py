@@ -70,13 +70,30 @@ def test_a_raised_capacity_lets_the_waiting_list_in(event, admin):
 
 
 def test_a_file_with_mistakes_is_refused_whole_with_its_lines(event, admin):
-    broken = TEXT.replace("capacity: 250", "capacity: lots").replace("venue_name:", "venue_name_typo:", 1)
+    broken = TEXT.replace("capacity: 250", "capacity: lots").replace("organiser:", "organizer:", 1)
     answer, page = upload(admin, broken)
     shown = page.get_data(as_text=True)
     assert answer.status_code == 200 and 'id="form-errors"' in shown
     assert "riga 86" in shown and "day_parts[2].capacity" in shown, "each problem with its line"
+    assert "ci si aspetta un numero intero non inferiore a 0, trovato &#39;lots&#39;" in shown, "in Italian"
+    assert "campo sconosciuto" in shown and "organizer" in shown
     db.session.refresh(event)
     assert [p.capacity for p in event.day_parts] == [350, 250, 240] and len(files()) == 1
+
+
+def test_the_problems_quote_the_file_escaped(event, admin):
+    """A problem quotes the value it refuses: markup in the file comes back as text."""
+    attack = "<img src=x onerror=alert(1)>"
+    broken = TEXT.replace("capacity: 250", f'capacity: "{attack}"', 1)
+    shown = upload(admin, broken + f'\n"{attack}": 1\n')[1].get_data(as_text=True)
+    assert "&lt;img src=x onerror=alert(1)&gt;" in shown, "the refused value, escaped"
+    assert attack not in shown
+
+
+def test_the_problems_are_in_the_readers_language(event, admin):
+    admin.get("/lang/en")
+    shown = upload(admin, TEXT.replace("capacity: 250", "capacity: lots"))[1].get_data(as_text=True)
+    assert "expected a whole number of at least 0, got &#39;lots&#39;" in shown
 
 
 def test_a_file_for_another_event_is_refused(event, admin):

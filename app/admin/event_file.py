@@ -73,7 +73,8 @@ def _load(event, text: str, filename: str):
     try:
         load_event(text, filename, loaded_by=current_user.email, slug=event.slug)
     except EventFileError as error:
-        return error.problems
+        # str(): a lazy translation counts as safe HTML in Jinja, and these quote the file
+        return [(line, name, str(message)) for line, name, message in error.problems]
     promoted = fill_vacancies(event)  # a raised capacity lets waiting people in
     flash(_("The event file is loaded: the programme, places and tables are updated."), "success")
     if promoted:

@@ -12,6 +12,7 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
+from flask_babel import lazy_gettext as _l
 
 from ..models.event import DayPartKind
 
@@ -21,13 +22,21 @@ EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 class EventFileError(ValueError):
-    """The file is not a valid event: ``problems`` lists (line, field, message)."""
+    """The file is not a valid event: ``problems`` lists (line, field, message).
+
+    Messages are lazy translations: the admin page shows them in the reader's language,
+    the command line in the language it is run in (str() of the error).
+    """
 
     def __init__(self, filename: str, problems: list[tuple[int, str, str]]):
+        super().__init__(filename, problems)
         self.filename = filename
         self.problems = problems
-        lines = [f"{filename}, line {line}: {name}: {message}" for line, name, message in problems]
-        super().__init__("\n".join(lines))
+
+    def __str__(self) -> str:
+        return "\n".join(
+            f"{self.filename}, line {line}: {name}: {message}" for line, name, message in self.problems
+        )
 
 
 @dataclass
@@ -97,19 +106,19 @@ class _Reader:
 
     def mapping(self, node, name: str) -> dict | None:
         if not isinstance(node, yaml.MappingNode):
-            self.fail(node, name, "expected a mapping of keys to values")
+            self.fail(node, name, _l("expected a mapping of keys to values"))
             return None
         result = {}
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
             if key in result:
-                self.fail(key_node, f"{name}.{key}", "appears twice")
+                self.fail(key_node, f"{name}.{key}", _l("appears twice"))
             result[key] = value_node
         return result
 
     def sequence(self, node, name: str) -> list:
         if not isinstance(node, yaml.SequenceNode):
-            self.fail(node, name, "expected a list")
+            self.fail(node, name, _l("expected a list"))
             return []
         return node.value
 
@@ -117,11 +126,11 @@ class _Reader:
         if node is None or (isinstance(node, yaml.ScalarNode) and node.value == ""):
             return None
         if not isinstance(node, yaml.ScalarNode):
-            self.fail(node, name, "expected text")
+            self.fail(node, name, _l("expected text"))
             return None
         value = node.value.strip()
         if len(value) > max_length:
-            self.fail(node, name, f"longer than {max_length} characters")
+            self.fail(node, name, _l("longer than %(max)d characters", max=max_length))
         return value
 
     def localized(self, node, name: str, languages=("it", "en"), max_length=2000) -> dict | None:
@@ -135,7 +144,11 @@ class _Reader:
         result = {}
         for lang, value_node in items.items():
             if lang not in languages:
-                self.fail(value_node, f"{name}.{lang}", f"language not in {list(languages)}")
+                self.fail(
+                    value_node,
+                    f"{name}.{lang}",
+                    _l("language not among %(languages)s", languages=", ".join(languages)),
+                )
             value = self.text(value_node, f"{name}.{lang}", max_length=max_length)
             if value:
                 result[lang] = value
@@ -146,7 +159,15 @@ class _Reader:
         if value is None:
             return None
         if not re.fullmatch(r"\d+", value) or int(value) < minimum:
-            self.fail(node, name, f"expected a whole number of at least {minimum}, got {value!r}")
+            self.fail(
+                node,
+                name,
+                _l(
+                    "expected a whole number of at least %(minimum)d, got %(value)s",
+                    minimum=minimum,
+                    value=repr(value),
+                ),
+            )
             return None
         return int(value)
 
@@ -158,7 +179,7 @@ class _Reader:
             return True
         if value.lower() in ("false", "no"):
             return False
-        self.fail(node, name, f"expected true or false, got {value!r}")
+        self.fail(node, name, _l("expected true or false, got %(value)s", value=repr(value)))
         return default
 
     def date(self, node, name: str) -> date | None:
@@ -166,7 +187,7 @@ class _Reader:
         try:
             return date.fromisoformat(value) if value else None
         except ValueError:
-            self.fail(node, name, f"expected a date as YYYY-MM-DD, got {value!r}")
+            self.fail(node, name, _l("expected a date as YYYY-MM-DD, got %(value)s", value=repr(value)))
             return None
 
     def time(self, node, name: str) -> time | None:
@@ -174,11 +195,11 @@ class _Reader:
         if value is None:
             return None
         if not re.fullmatch(r"\d{1,2}:\d{2}", value):
-            self.fail(node, name, f"expected a time as HH:MM, got {value!r}")
+            self.fail(node, name, _l("expected a time as HH:MM, got %(value)s", value=repr(value)))
             return None
         hours, minutes = map(int, value.split(":"))
         if hours > 23 or minutes > 59:
-            self.fail(node, name, f"not a time of day: {value!r}")
+            self.fail(node, name, _l("not a time of day: %(value)s", value=repr(value)))
             return None
         return time(hours, minutes)
 
@@ -202,7 +223,11 @@ class _Reader:
         try:
             local = datetime.fromisoformat(value.replace(" ", "T"))
         except ValueError:
-            self.fail(node, name, f"expected a local date and time as YYYY-MM-DD HH:MM, got {value!r}")
+            self.fail(
+                node,
+                name,
+                _l("expected a local date and time as YYYY-MM-DD HH:MM, got %(value)s", value=repr(value)),
+            )
             return None
         if tz is None:
             return None
@@ -211,7 +236,7 @@ class _Reader:
 
     def require(self, items: dict, key: str, parent_node, name: str):
         if items.get(key) is None:
-            self.fail(parent_node, name, "is required")
+            self.fail(parent_node, name, _l("is required"))
         return items.get(key)
 
 
@@ -222,9 +247,18 @@ def parse_event_file(text: str, filename: str = "<event file>") -> EventSpec:
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark else 1
-        raise EventFileError(filename, [(line, "(syntax)", str(getattr(error, "problem", error)))]) from None
+        raise EventFileError(
+            filename,
+            [
+                (
+                    line,
+                    "(syntax)",
+                    _l("not valid YAML: %(problem)s", problem=str(getattr(error, "problem", error))),
+                )
+            ],
+        ) from None
     if root is None:
-        raise EventFileError(filename, [(1, "(file)", "the file is empty")])
+        raise EventFileError(filename, [(1, "(file)", _l("the file is empty"))])
 
     r = _Reader()
     top = r.mapping(root, "(file)") or {}
@@ -235,19 +269,25 @@ def parse_event_file(text: str, filename: str = "<event file>") -> EventSpec:
     }  # fmt: skip
     for key, node in top.items():
         if key not in known:
-            r.fail(node, str(key), f"unknown field (expected one of: {', '.join(sorted(known))})")
+            r.fail(
+                node,
+                str(key),
+                _l("unknown field (expected one of: %(fields)s)", fields=", ".join(sorted(known))),
+            )
 
     languages = []
     for node in r.sequence(r.require(top, "languages", root, "languages") or root, "languages"):
         lang = r.text(node, "languages")
         if lang and not re.fullmatch(r"[a-z]{2}", lang):
-            r.fail(node, "languages", f"expected a two-letter language code, got {lang!r}")
+            r.fail(
+                node, "languages", _l("expected a two-letter language code, got %(value)s", value=repr(lang))
+            )
         languages.append(lang)
     languages = languages or ["it"]
 
     slug = r.text(r.require(top, "slug", root, "slug"), "slug")
     if slug and not SLUG_RE.fullmatch(slug):
-        r.fail(top["slug"], "slug", "use lower-case letters, digits and dashes")
+        r.fail(top["slug"], "slug", _l("use lower-case letters, digits and dashes"))
 
     tz_name = r.text(r.require(top, "timezone", root, "timezone"), "timezone")
     tz = None
@@ -255,13 +295,17 @@ def parse_event_file(text: str, filename: str = "<event file>") -> EventSpec:
         try:
             tz = ZoneInfo(tz_name)
         except (ZoneInfoNotFoundError, ValueError):
-            r.fail(top["timezone"], "timezone", f"unknown time zone {tz_name!r}")
+            r.fail(top["timezone"], "timezone", _l("unknown time zone: %(value)s", value=repr(tz_name)))
 
     venue = r.mapping(r.require(top, "venue", root, "venue") or root, "venue") or {}
     venue_name = r.text(r.require(venue, "name", top.get("venue", root), "venue.name"), "venue.name")
     contact_email = r.text(top.get("contact_email"), "contact_email")
     if contact_email and not EMAIL_RE.match(contact_email):
-        r.fail(top["contact_email"], "contact_email", f"not an e-mail address: {contact_email!r}")
+        r.fail(
+            top["contact_email"],
+            "contact_email",
+            _l("not an e-mail address: %(value)s", value=repr(contact_email)),
+        )
 
     registration = r.mapping(top["registration"], "registration") if "registration" in top else {}
     registration = registration or {}
@@ -288,7 +332,7 @@ def parse_event_file(text: str, filename: str = "<event file>") -> EventSpec:
         and spec.registration_closes_at
         and spec.registration_closes_at <= spec.registration_opens_at
     ):
-        r.fail(registration["closes"], "registration.closes", "must come after registration.opens")
+        r.fail(registration["closes"], "registration.closes", _l("must come after registration.opens"))
 
     for index, node in enumerate(r.sequence(top.get("programme") or _empty(), "programme")):
         name = f"programme[{index + 1}]"
@@ -312,7 +356,11 @@ def parse_event_file(text: str, filename: str = "<event file>") -> EventSpec:
         key = _key(r, item, node, name, [p.key for p in spec.day_parts])
         kind = r.text(r.require(item, "kind", node, f"{name}.kind"), f"{name}.kind")
         if kind and kind not in kinds:
-            r.fail(item["kind"], f"{name}.kind", f"expected one of {kinds}, got {kind!r}")
+            r.fail(
+                item["kind"],
+                f"{name}.kind",
+                _l("expected one of %(choices)s, got %(value)s", choices=", ".join(kinds), value=repr(kind)),
+            )
         starts, ends = r.time_range(item.get("time"), f"{name}.time")
         spec.day_parts.append(
             DayPartSpec(
@@ -349,10 +397,14 @@ def parse_event_file(text: str, filename: str = "<event file>") -> EventSpec:
         spec.cafe_rounds = r.integer(cafe.get("rounds"), "world_cafe.rounds", minimum=1) or 1
         rotation = r.text(cafe.get("rotation"), "world_cafe.rotation") or "stay"
         if rotation not in ("stay", "visit"):
-            r.fail(cafe["rotation"], "world_cafe.rotation", f"expected stay or visit, got {rotation!r}")
+            r.fail(
+                cafe["rotation"],
+                "world_cafe.rotation",
+                _l("expected one of %(choices)s, got %(value)s", choices="stay, visit", value=repr(rotation)),
+            )
         spec.cafe_rotation = rotation
     if spec.tables and not any(p.kind == DayPartKind.WORLD_CAFE for p in spec.day_parts):
-        r.fail(top["tables"], "tables", "tables need a day part of kind world_cafe")
+        r.fail(top["tables"], "tables", _l("tables need a day part of kind world_cafe"))
 
     seen = set()
     for index, node in enumerate(r.sequence(top.get("organisations") or _empty(), "organisations")):
@@ -364,7 +416,7 @@ def parse_event_file(text: str, filename: str = "<event file>") -> EventSpec:
             org_name = r.text(r.require(item, "name", node, f"{name}.name"), f"{name}.name", max_length=200)
             kind = r.text(item.get("kind"), f"{name}.kind") or "member"
         if org_name and org_name.casefold() in seen:
-            r.fail(node, name, f"{org_name!r} is listed twice")
+            r.fail(node, name, _l("%(value)s is listed twice", value=repr(org_name)))
         if org_name:
             seen.add(org_name.casefold())
             spec.organisations.append((org_name, kind))
@@ -381,7 +433,7 @@ def _empty():
 def _key(r: _Reader, item: dict, node, name: str, taken: list[str]) -> str:
     key = r.text(r.require(item, "key", node, f"{name}.key"), f"{name}.key") or ""
     if key and not KEY_RE.fullmatch(key):
-        r.fail(item["key"], f"{name}.key", "use lower-case letters, digits, '-' and '_'")
+        r.fail(item["key"], f"{name}.key", _l("use lower-case letters, digits, '-' and '_'"))
     if key in taken:
-        r.fail(item["key"], f"{name}.key", f"{key!r} is used twice")
+        r.fail(item["key"], f"{name}.key", _l("%(value)s is used twice", value=repr(key)))
     return key

@@ -7,6 +7,7 @@ current one, edit it, and load it again from the admin pages, or go back to an e
 from pathlib import PurePath
 
 from flask import abort, current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from werkzeug.utils import secure_filename
 
@@ -43,7 +44,11 @@ def load_event(
     """
     spec = parse_event_file(text, filename)
     if slug is not None and spec.slug != slug:
-        message = f"this file is for the event '{spec.slug}'; this page updates '{slug}'"
+        message = _l(
+            "this file is for the event '%(file_slug)s'; this page updates '%(slug)s'",
+            file_slug=spec.slug,
+            slug=slug,
+        )
         raise EventFileError(filename, [(1, "slug", message)])
     try:
         event = _apply(spec, filename)
@@ -89,10 +94,12 @@ def _apply(spec: EventSpec, filename: str) -> Event:
         elif part_spec.capacity is not None:
             taken = confirmed_in_part(part.id)
             if taken > part_spec.capacity:
-                problems.append(
-                    (part_spec.line, f"day_parts[{position + 1}].capacity",
-                     f"{part_spec.capacity} is below the {taken} places already confirmed")
-                )  # fmt: skip
+                message = _l(
+                    "%(capacity)d is below the %(taken)d places already confirmed",
+                    capacity=part_spec.capacity,
+                    taken=taken,
+                )
+                problems.append((part_spec.line, f"day_parts[{position + 1}].capacity", message))
         part.kind, part.name, part.capacity = part_spec.kind, part_spec.name, part_spec.capacity
         part.starts_at, part.ends_at, part.position = part_spec.starts_at, part_spec.ends_at, position
 
@@ -132,7 +139,7 @@ def _sync_keyed(items, specs, model, problems, in_use):
             if in_use(item.id):
                 problems.append(
                     (1, f"{model.__tablename__}.{item.key}",
-                     "was removed from the file but attendees have chosen it")
+                     _l("was removed from the file but attendees have chosen it"))
                 )  # fmt: skip
             else:
                 items.remove(item)
