@@ -8,8 +8,11 @@ parses a urlencoded POST and redirects, as a successful registration does.
 row and commits it durably (the database driver directly, no ORM, no lock, no read) into
 the database named by BARE_DATABASE_URL (postgresql://... or sqlite:///path, with our
 app's SQLite settings), then answers. No check-in can do less and still record the scan.
+/form-write is the floor of a registration in the same way: it parses the same form, writes
+it as one row, commits, and redirects. No registration can do less and still keep the person.
 """
 
+import json
 import os
 import sqlite3
 import threading
@@ -63,9 +66,11 @@ def connect(url: str):
 
 
 def create_floor_table(url: str) -> None:
-    """Before the server starts: its threads creating it at once would collide."""
+    """Before the server starts: its threads creating them at once would collide."""
     connection = connect(url)
+    key = "SERIAL PRIMARY KEY" if url.startswith("postgresql") else "INTEGER PRIMARY KEY"
     connection.execute("CREATE TABLE bare_scans (request_id VARCHAR(64) PRIMARY KEY, code VARCHAR(200))")
+    connection.execute(f"CREATE TABLE bare_registrations (id {key}, email VARCHAR(254), fields TEXT)")
     connection.commit()
     connection.close()
 
@@ -75,6 +80,19 @@ def _connection():
     if getattr(_local, "connection", None) is None:
         _local.connection = connect(os.environ["BARE_DATABASE_URL"])
     return _local.connection
+
+
+@app.post("/form-write")
+def form_write_endpoint():
+    fields = request.form.to_dict(flat=False)
+    connection = _connection()
+    placeholder = "?" if isinstance(connection, sqlite3.Connection) else "%s"
+    connection.execute(
+        f"INSERT INTO bare_registrations (email, fields) VALUES ({placeholder}, {placeholder})",
+        (request.form.get("email"), json.dumps(fields)),
+    )
+    connection.commit()
+    return redirect(f"/thanks?fields={len(fields)}")
 
 
 @app.post("/json-write")

@@ -16,6 +16,9 @@ on every registration) but set to 1,000,000 for the day and each day part, throu
 of data/moca.yaml without its registration window: the run measures registrations, not
 waiting lists. Each visitor comes from an address of its own (X-Forwarded-For, the app
 behind one proxy), as on the real day, so the per-address rate limit stays out of the way.
+The floor (a second table row): the bare app's /form-write, which writes each form as one
+row and commits, against its /form, in the same run: what any registration that keeps the
+person can reach under this server at most.
 Last line: registration_ratio=R regs_per_s=N.
 """
 
@@ -29,7 +32,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import common  # noqa: E402
+from bench import bare_app, common  # noqa: E402
 
 SCRIPT = """
 cookies = %(cookies)s
@@ -108,10 +111,11 @@ def main() -> None:
             args.db, "registration", workdir, event_file, pg_url=args.pg_url
         ) as database:
             fields = form_fields(database)
+            bare_app.create_floor_table(database.url)
             env = dict(common.app_env(database.url), PROXY_COUNT="1")
             with (
                 common.Server("wsgi:app", env, workdir, health_path="/register") as server,
-                common.bare_server(workdir) as bare_server,
+                common.bare_server(workdir, database.url) as bare_server,
             ):
                 with ThreadPoolExecutor(8) as pool:
                     sessions = list(pool.map(open_form, [server.url] * visitors))
@@ -128,6 +132,9 @@ def main() -> None:
                 )
                 result = common.compare(
                     server, "/register", bare_server, "/form", script, args.seconds, args.rounds, args.warmup
+                )
+                floor = common.compare(
+                    bare_server, "/form-write", bare_server, "/form", script, args.seconds, 1
                 )
             # The server has stopped, letting the requests in progress finish: count.
             by_status = count_attendees(database)
@@ -151,6 +158,8 @@ def main() -> None:
         problems.append(f"{redirects} registrations answered but {attendees} attendees stored")
     if set(by_status) != {"confirmed"}:
         problems.append(f"not everyone is confirmed: {by_status}")
+    if floor.ours.errors or set(floor.ours.statuses) != {302}:
+        problems.append(f"floor: answers other than 302: {floor.ours.statuses}")
     for problem in problems:
         common.log(f"INVALID RUN: {problem}")
     row = common.row(
@@ -163,9 +172,16 @@ def main() -> None:
         in_flight=in_flight,
         problems=problems,
     )
+    common.log(common.describe("floor: bare POST /form-write (one INSERT, COMMIT)", floor.ours))
+    common.log(
+        f"floor_ratio={common.ratio(floor.ours.rps, floor.bare.rps):.3f}: no registration that keeps "
+        "the person can score more than this under this server; ours against the floor: "
+        f"{common.ratio(ours.rps, floor.ours.rps):.3f}"
+    )
+    floor_row = common.row("floor: bare app, one INSERT + COMMIT (bench/bare_app.py)", args.db, floor)
     common.finish(
         args,
-        {"name": "registration", "rows": [row]},
+        {"name": "registration", "rows": [row, floor_row]},
         common.headline(registration_ratio=row["ratio"], regs_per_s=ours.rps),
         not problems,
     )

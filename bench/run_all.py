@@ -192,18 +192,22 @@ def aims(reports: list[dict]) -> list[str]:
             else:
                 parts.append(f"{db}: {value:,.3g} ({'met' if value >= target else 'missed'})")
         lines.append(f"- {aim}: " + "; ".join(parts))
-    floors = []
-    for db in DATABASES:
-        report = next((r for r in reports if r.get("name") == "checkin" and r.get("db") == db), {})
-        rows = report.get("rows") or []
-        if len(rows) > 1:
-            floors.append(f"{db}: {rows[1]['ratio']:.3g}")
-    if floors:
-        lines.append(
-            "- the floor of the check-in ratio, the bare app writing one row a request (no ORM, no "
-            "read, no lock): " + "; ".join(floors) + ". A ratio above it is out of reach for any "
-            "check-in that records the scan durably under this server."
-        )
+    for name, what, records in (
+        ("checkin", "check-in", "records the scan"),
+        ("registration", "registration", "keeps the person"),
+    ):
+        floors = []
+        for db in DATABASES:
+            report = next((r for r in reports if r.get("name") == name and r.get("db") == db), {})
+            rows = report.get("rows") or []
+            if len(rows) > 1:
+                floors.append(f"{db}: {rows[1]['ratio']:.3g}")
+        if floors:
+            lines.append(
+                f"- the floor of the {what} ratio, the bare app writing one row a request (no ORM, no "
+                "read, no lock): " + "; ".join(floors) + f". A ratio above it is out of reach for any "
+                f"{what} that {records} durably under this server."
+            )
     return lines
 
 
