@@ -25,6 +25,14 @@ def select_locale() -> str:
     return languages[0]
 
 
+def select_timezone() -> str | None:
+    """The served event's time zone, for the times staff pages show (stored in UTC)."""
+    from .services.events import current_event
+
+    event = current_event() if has_request_context() else None
+    return event.timezone if event and event.timezone else None  # None: BABEL_DEFAULT_TIMEZONE
+
+
 def create_app(config_name: str | None = None, **overrides) -> Flask:
     app = Flask(
         __name__,
@@ -43,7 +51,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     mail.init_app(app)
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=select_locale)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     limiter.init_app(app)
     login_manager.init_app(app)
     if app.config["PROXY_COUNT"]:

@@ -1,10 +1,11 @@
 """Filters and globals shared by every template."""
 
 from flask import Flask, request
-from flask_babel import format_date, get_locale
+from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 
 from .models import AttendeeStatus, MessageStatus, localized
+from .registration.forms import LANGUAGE_NAMES
 from .services.badges import PARTICIPANT_TYPE_LABELS
 
 # What staff pages show for stored values (the database keeps the English codes).
@@ -17,6 +18,9 @@ VALUE_LABELS = {
     MessageStatus.SENT: _l("sent"),
     MessageStatus.FAILED: _l("failed"),
     **PARTICIPANT_TYPE_LABELS,
+    "online": _l("online form"),  # how someone registered (Attendee.source)
+    "desk": _l("at the desk, on the day"),
+    **LANGUAGE_NAMES,  # each in its own language, as on the form
 }
 
 
@@ -31,6 +35,11 @@ def init_app(app: Flask) -> None:
     @app.template_filter("hhmm")
     def hhmm(value):
         return value.strftime("%H:%M") if value else ""
+
+    @app.template_filter("when")
+    def when(value, pattern="d MMM yyyy, HH:mm"):
+        """A stored moment (naive UTC) in the event's time zone: 25 nov 2026, 21:23."""
+        return format_datetime(value, pattern) if value else ""
 
     @app.template_filter("long_date")
     def long_date(value):

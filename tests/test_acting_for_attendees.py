@@ -107,3 +107,16 @@ def test_the_page_offers_the_attendees_own_change_form_and_speaks_italian(app, e
     act(admin, attendee, "cancel", confirm="y")
     page = admin.get(f"/admin/attendees/{attendee.id}").get_data(as_text=True)
     assert "/cancel" not in page and "/badge" not in page, "nothing left to do for a cancelled registration"
+
+
+def test_the_attendee_page_gives_times_in_the_events_time_zone(event, admin):
+    """Stored in UTC, shown as the organisers' clocks read them: 08:05 UTC in July is 10:05
+    in Brescia, and 09:00 UTC in December is 10:00."""
+    from datetime import datetime
+
+    summer, winter = register_someone(event), register_someone(event)
+    summer.created_at, winter.created_at = datetime(2027, 7, 13, 8, 5), datetime(2026, 12, 1, 9, 0)
+    db.session.commit()
+    page = admin.get(f"/admin/attendees/{summer.id}").get_data(as_text=True)
+    assert "13 lug 2027, 10:05 (modulo online)" in page and "<dd>Italiano</dd>" in page
+    assert "1 dic 2026, 10:00" in admin.get(f"/admin/attendees/{winter.id}").get_data(as_text=True)
