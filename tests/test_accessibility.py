@@ -28,6 +28,8 @@ from app.extensions import db
 from app.models import Role, TableFacilitator
 from app.services import notes, photos, world_cafe
 from app.services.badges import badge_token
+from app.services.certificates import certificate_code
+from app.services.checkin import check_in_attendee
 from app.services.desks import create_desk_device
 from app.services.registration import cancel_registration
 from app.services.tokens import manage_token
@@ -184,6 +186,8 @@ PAGES = [
     Page("change registration, errors shown", "/r/{token}/edit", "public", submit_empty),
     Page("cancel registration", "/r/{token}/cancel", "public"),
     Page("delete registration", "/r/{token}/delete", "public"),
+    Page("certificate check, genuine", "/certificates/{certificate}", "public"),
+    Page("certificate check, unknown code", "/certificates/not-a-code", "public", status=404),
     Page("staff sign-in", "/staff/login", "public"),
     Page("staff sign-in, wrong password", "/staff/login", "public", wrong_password),
     Page("forgot password", "/staff/password/forgot", "public"),
@@ -241,6 +245,7 @@ EXAMPLE_VALUES = dict(
     draft_run=2,
     desk_token="t",
     password_token="t",
+    certificate="c",
 )
 
 
@@ -280,6 +285,8 @@ def site(app, event, live_server, tmp_path):
     waitlisted = register_someone(event)
     assert waitlisted.status == "waitlisted"
     s.waitlisted_token = manage_token(waitlisted)
+    checked_in = check_in_attendee(event, people[1].id, None, "a11y-1", desk_name="Desk 1").check_in
+    s.certificate = certificate_code(checked_in)
 
     table = event.tables[0]
     s.table = table.id

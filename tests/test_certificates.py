@@ -53,3 +53,33 @@ def test_the_certificate_speaks_the_visitors_language(client, event):
     assert "Certificate of attendance" in text and "took part in" in text
     assert "Brescia Città del Noi turns one" in text and "Cooperativa La Rete" in text
     assert re.search(r"Checked in at the desk at \d\d:\d\d", text)
+
+
+def test_anyone_shown_the_certificate_can_check_it(client, event):
+    """The PDF carries a link; the page behind it confirms the certificate, then says when
+    it no longer stands (check-in withdrawn), and keeps the name once the data is deleted."""
+    from app.services.privacy import delete_registration
+
+    attendee = register_someone(event, first_name="Zoë", organisation_name="Cooperativa La Rete")
+    check_in = check_in_attendee(event, attendee.id, None, "r-3", desk_name="Desk 1").check_in
+    text = pdf_text(client.get(f"/r/{manage_token(attendee)}/certificate.pdf").data)
+    link = re.search(r"http://localhost(/certificates/\S+)", text).group(1)
+
+    answer = client.get(link)
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 200 and "Questo attestato è autentico" in page
+    assert attendee.full_name in page and "Cooperativa La Rete" in page and "13 luglio 2027" in page
+    assert answer.headers["X-Robots-Tag"] == "noindex" and answer.headers["Cache-Control"] == "no-store"
+
+    code = link.rsplit("/", 1)[1]
+    forged = client.get(f"/certificates/{code[:-1]}{'A' if code[-1] != 'A' else 'B'}")
+    assert forged.status_code == 404 and "Nessun attestato ha questo codice" in forged.get_data(as_text=True)
+
+    undo_check_in(check_in.id, event, actor="desk:Desk 1")
+    page = client.get(link).get_data(as_text=True)
+    assert "non è più valido" in page and attendee.full_name in page
+
+    check_in_attendee(event, attendee.id, None, "r-4", desk_name="Desk 1")
+    delete_registration(attendee)
+    page = client.get(link).get_data(as_text=True)
+    assert "non può più essere confermato" in page and "Zoë" not in page

@@ -2,7 +2,17 @@
 
 import json
 
-from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
@@ -14,7 +24,14 @@ from ..services.badge_content import badge_for
 from ..services.badge_pdf import badge_pdf
 from ..services.badges import badge_token, qr_png
 from ..services.calendar import event_ics
-from ..services.certificates import certificate_for, certificate_pdf, check_in_in_force
+from ..services.certificates import (
+    CertificateCheck,
+    certificate_for,
+    certificate_pdf,
+    check_certificate,
+    check_in_in_force,
+)
+from ..services.checkin import local_time
 from ..services.events import current_event_or_404
 from ..services.privacy import delete_registration, personal_data
 from ..services.registration import RegistrationError
@@ -204,7 +221,7 @@ def calendar_file(token):
 def certificate(token):
     """The certificate of attendance, once the attendee was checked in at a desk."""
     attendee = _attendee_or_404(token)
-    found = certificate_for(attendee, str(get_locale()))
+    found = certificate_for(attendee, str(get_locale()), check_url=_certificate_check_url)
     if found is None:
         abort(404)
     return Response(
@@ -212,6 +229,32 @@ def certificate(token):
         mimetype="application/pdf",
         headers={"Content-Disposition": 'inline; filename="certificate.pdf"', "Cache-Control": "no-store"},
     )
+
+
+def _certificate_check_url(code: str) -> str:
+    return url_for("registration.check_certificate_page", code=code, _external=True)
+
+
+@bp.route("/certificates/<code>")
+@limiter.limit("30 per minute")
+def check_certificate_page(code):
+    """Anyone shown a certificate can check it here: whether it stands, and whose it is."""
+    checked = check_certificate(code[:200])
+    event = checked.attendee.event if checked else current_event_or_404()
+    response = make_response(
+        render_template(
+            "registration/certificate_check.html",
+            event=event,
+            checked=checked,
+            checks=CertificateCheck,
+            checked_in_at=local_time(event, checked.check_in.checked_in_at) if checked else None,
+        ),
+        200 if checked else 404,
+    )
+    # It names a person: for whoever holds the link, not for search engines or caches.
+    response.headers["X-Robots-Tag"] = "noindex"
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/r/<token>/data.json")

@@ -4,20 +4,28 @@ Social and third-sector workers ask for one to record training hours; the organi
 would otherwise write them by hand. It says only what the app knows: the attendee was
 checked in (and when), the parts of the day they had a place for, and the world café
 table where a facilitator marked them present.
+
+Each certificate carries a link that anyone it is shown to (an employer, a training body)
+can open to check it: the link names the check-in, signed with the app's secret, and the
+page says whether that check-in still stands and whose it is.
 """
 
+import enum
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from flask import current_app
 from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 from fpdf import FPDF
+from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Attendee, CafeTable, CheckIn, PartStatus, TableAttendance, localized
 from .checkin import local_time
+from .privacy import is_anonymised
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "static" / "fonts"
 FAMILY = "DejaVu"
@@ -36,6 +44,7 @@ class Certificate:
     tables: list[str]
     checked_in_at: str  # local time, HH:MM
     locale: str
+    check_url: str | None = None  # where to check that it is genuine
 
 
 def check_in_in_force(attendee: Attendee) -> CheckIn | None:
@@ -44,8 +53,9 @@ def check_in_in_force(attendee: Attendee) -> CheckIn | None:
     ).first()
 
 
-def certificate_for(attendee: Attendee, locale: str) -> Certificate | None:
-    """What the certificate says, in that language; None if they were not checked in."""
+def certificate_for(attendee: Attendee, locale: str, check_url=None) -> Certificate | None:
+    """What the certificate says, in that language; None if they were not checked in.
+    check_url: makes the checking link from the certificate's code (see certificate_code)."""
     check_in = check_in_in_force(attendee)
     if check_in is None:
         return None
@@ -72,7 +82,51 @@ def certificate_for(attendee: Attendee, locale: str) -> Certificate | None:
             tables=[localized(table.name, locale) for table in tables],
             checked_in_at=local_time(event, check_in.checked_in_at),
             locale=locale,
+            check_url=check_url(certificate_code(check_in)) if check_url else None,
         )
+
+
+# ---- Checking a certificate -----------------------------------------------------------------
+
+
+class CertificateCheck(enum.Enum):
+    VALID = "valid"
+    WITHDRAWN = "withdrawn"  # the check-in was undone after the certificate was made
+    ANONYMISED = "anonymised"  # the attendee's personal data has since been deleted
+
+
+@dataclass(frozen=True)
+class CheckedCertificate:
+    check: CertificateCheck
+    check_in: CheckIn
+    attendee: Attendee
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="certificate")
+
+
+def certificate_code(check_in: CheckIn) -> str:
+    return _serializer().dumps(check_in.id)
+
+
+def check_certificate(code: str) -> CheckedCertificate | None:
+    """What a certificate's code stands for; None for a code this app never made."""
+    try:
+        check_in_id = _serializer().loads(code)
+    except BadSignature:
+        return None
+    check_in = db.session.get(CheckIn, check_in_id) if isinstance(check_in_id, int) else None
+    if check_in is None:
+        return None
+    attendee = check_in.attendee
+    if is_anonymised(attendee):  # no name left to confirm
+        check = CertificateCheck.ANONYMISED
+    elif check_in.undone_at is not None:
+        check = CertificateCheck.WITHDRAWN
+    else:
+        check = CertificateCheck.VALID
+    return CheckedCertificate(check, check_in, attendee)
 
 
 def certificate_pdf(certificate: Certificate) -> bytes:
@@ -107,9 +161,13 @@ def certificate_pdf(certificate: Certificate) -> bytes:
         for detail in details:
             _line(pdf, detail, 11, after=3)
         if certificate.organiser:
-            pdf.set_y(235)
+            pdf.set_y(225)
             _line(pdf, certificate.organiser, 12, "B", after=2)
             _line(pdf, certificate.date_text, 11)
+        if certificate.check_url:
+            pdf.set_y(255)
+            _line(pdf, _("To check that this certificate is genuine, open:"), 8, colour=(80, 80, 80), after=1)
+            _line(pdf, certificate.check_url, 8, colour=(80, 80, 80))
     return bytes(pdf.output())
 
 

@@ -85,6 +85,10 @@ def purge(after_days: int, now=None) -> int:
     return count
 
 
+def is_anonymised(attendee: Attendee) -> bool:
+    return attendee.email.startswith("anonymous-") and attendee.email.endswith("@invalid")
+
+
 def _anonymise(attendee: Attendee) -> None:
     attendee.first_name, attendee.last_name = ANONYMOUS, ANONYMOUS
     attendee.email = f"anonymous-{attendee.id}@invalid"
