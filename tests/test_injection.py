@@ -13,6 +13,8 @@ from sqlalchemy import func, inspect, select
 
 from app.extensions import db
 from app.models import Attendee, OutboxMessage, Role, User
+from app.services.certificates import certificate_code
+from app.services.checkin import check_in_attendee
 from app.services.tokens import manage_token
 from app.services.users import password_link
 
@@ -56,8 +58,10 @@ def test_hostile_text_is_stored_verbatim_and_shown_escaped_everywhere(client, ev
     assert "attendees" in inspect(db.engine).get_table_names()
 
     _, admin = make_staff(Role.ADMIN)
+    check_in = check_in_attendee(event, attendee.id, None, "inject-1", desk_name="Desk 1").check_in
     pages = {
         "personal page": client.get(f"/r/{manage_token(attendee)}"),
+        "certificate check": client.get(f"/certificates/{certificate_code(check_in)}"),
         "attendee list": admin.get("/admin/"),
         "attendee page": admin.get(f"/admin/attendees/{attendee.id}"),
         "search": admin.get(f"/admin/?q={payload}"),
