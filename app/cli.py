@@ -1,4 +1,4 @@
-"""Command line: `flask event load`, `flask user create`, `flask mail send`."""
+"""Command line: `flask event load`, `flask user create|invite`, `flask mail send`."""
 
 import time
 
@@ -13,7 +13,7 @@ from .services import mail_sender
 from .services.event_file import EventFileError
 from .services.events import current_event, load_event_file
 from .services.registration import fill_vacancies
-from .services.users import UserError, create_user
+from .services.users import UserError, create_user, invite_user
 
 
 def init_app(app: Flask) -> None:
@@ -66,6 +66,25 @@ def create_user_command(email, name, role, password):
     except UserError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Created {user.role} {user.email}")
+
+
+@user_cli.command("invite")
+@click.option("--email", prompt=True)
+@click.option("--name", prompt=True)
+@click.option(
+    "--role", type=click.Choice([r.value for r in Role]), default=Role.DESK.value, show_default=True
+)
+@click.option("--language", type=click.Choice(["it", "en"]), default="it", show_default=True)
+def invite_user_command(email, name, role, language):
+    """Invite a staff member by e-mail: they choose their own password (link valid 7 days).
+
+    The e-mail is queued in the outbox: `flask mail send` (or the running sender) delivers it.
+    """
+    try:
+        user = invite_user(email, name, Role(role), language, invited_by="command line")
+    except UserError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Invited {user.role} {user.email}: the e-mail is queued")
 
 
 @click.group("mail", help="The outbox.")

@@ -229,3 +229,21 @@ def test_one_address_invited_twice_at_the_same_moment_makes_one_account(app, eve
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(User)) == 1
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 1, "one invitation e-mail"
+
+
+def test_the_command_line_invites_too(app, client, event, smtp):  # noqa: F811
+    runner = app.test_cli_runner()
+    args = ["user", "invite", "--email", "Desk.Two@Example.org", "--name", "Banco Due", "--role", "desk"]
+    result = runner.invoke(args=args)
+    assert result.exit_code == 0 and "queued" in result.output, result.output
+    user = db.session.scalars(select(User).filter_by(email="desk.two@example.org")).one()
+    assert user.role == Role.DESK and user.language == "it"
+
+    link = delivered_link(smtp, "desk.two@example.org")
+    assert choose(client, link).status_code == 302
+    assert sign_in(app.test_client(), "desk.two@example.org", NEW_PASSWORD).status_code == 302
+
+    again = runner.invoke(args=args)
+    assert again.exit_code != 0 and "already exists" in again.output
+    audit = db.session.scalars(select(AuditEntry).filter_by(action="staff_invited")).one()
+    assert audit.actor == "command line"
