@@ -24,7 +24,34 @@ VALUE_LABELS = {
 }
 
 
+# The staff menu's sections: each link, and the blueprints whose pages belong to it (a page
+# reached from the link, such as one attendee's, keeps its section marked in the menu).
+STAFF_SECTIONS = {
+    "admin.attendees": ("admin.attendees", "admin.attendee", "admin.needs"),
+    "admin.desks": ("admin.desks",),
+    "admin_assignment.runs": ("admin_assignment",),
+    "admin_announcements.announcements": ("admin_announcements",),
+    "admin_staff.staff": ("admin_staff",),
+    "admin_event.event_file": ("admin_event",),
+    "desk.desk": ("desk",),
+    "facilitators.index": ("facilitators", "admin_facilitators", "synthesis"),
+}
+
+
+def nav_current(endpoint: str) -> str | None:
+    """aria-current for a staff menu link: "page" on its own page, "true" elsewhere in its
+    section (an endpoint, or a whole blueprint), None outside it."""
+    here = request.endpoint or ""
+    if here == endpoint:
+        return "page"
+    sections = STAFF_SECTIONS.get(endpoint, ())
+    if here in sections or request.blueprint in sections:
+        return "true"
+    return None
+
+
 def init_app(app: Flask) -> None:
+    app.add_template_global(nav_current)
     app.add_template_filter(localized, "l10n")
 
     @app.template_filter("label")

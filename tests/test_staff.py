@@ -1,5 +1,6 @@
 import csv
 import io
+import re
 
 import pytest
 from conftest import PASSWORD, csrf_from
@@ -117,3 +118,29 @@ def test_csv_export_opens_in_excel_with_accents_and_no_formulas(admin_client, ev
     record = dict(zip(header, row, strict=True))
     assert record["first_name"] == "Nicolò" and record["last_name"] == "Caffè"
     assert record["organisation"].startswith("'="), "a formula must be shown as text"
+
+
+def _menu_marks(html: str) -> dict:
+    """The staff menu's links that say where you are: {link text: aria-current}."""
+    menu = re.search(r'<nav aria-label="[^"]*" class="staff-nav">(.*?)</nav>', html, re.S).group(1)
+    return dict((text, state) for state, text in re.findall(r'aria-current="(\w+)">([^<]+)</a>', menu))
+
+
+def test_staff_menu_marks_the_section_you_are_in(app, event, make_staff):
+    attendee = register_someone(event)
+    _, admin = make_staff(Role.ADMIN)
+    assert _menu_marks(admin.get("/admin/").get_data(as_text=True)) == {"Partecipanti": "page"}
+    # One attendee's page and the numbers page belong to the attendee list's section.
+    for path in (f"/admin/attendees/{attendee.id}", "/admin/needs"):
+        assert _menu_marks(admin.get(path).get_data(as_text=True)) == {"Partecipanti": "true"}, path
+    assert _menu_marks(admin.get("/admin/desks").get_data(as_text=True)) == {"Desk": "page"}
+    assert _menu_marks(admin.get("/admin/facilitators/").get_data(as_text=True)) == {"Tavoli": "true"}
+    # A page of no section (the public home page) marks nothing.
+    assert _menu_marks(admin.get("/").get_data(as_text=True)) == {}
+
+
+def test_pages_name_an_icon_that_is_served(client, event):
+    html = client.get("/").get_data(as_text=True)
+    icon = re.search(r'<link rel="icon" href="([^"]+)"', html).group(1)
+    response = client.get(icon)
+    assert response.status_code == 200 and response.mimetype == "image/svg+xml"
