@@ -222,6 +222,20 @@ def aims(reports: list[dict]) -> list[str]:
                 "read, no lock): " + "; ".join(floors) + f". A ratio above it is out of reach for any "
                 f"{what} that {records} durably under this server."
             )
+    required = []
+    for db in DATABASES:
+        report = next((r for r in reports if r.get("name") == "registration" and r.get("db") == db), {})
+        rows = report.get("rows") or []
+        if len(rows) > 2:
+            required.append(f"{db}: {rows[2]['ratio']:.3g}")
+    if required:
+        lines.append(
+            "- the floor of a registration as the issues ask for it, the bare app taking a place under "
+            "the capacity (one of 64 counters) and writing the person and their message in one "
+            "transaction, with the driver alone: " + "; ".join(required) + ". A registration ratio "
+            "above it is out of reach for any registration that enforces capacities and queues its "
+            "e-mail in the same transaction under this server."
+        )
     return lines
 
 
