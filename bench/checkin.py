@@ -9,7 +9,9 @@ under gunicorn with the same settings (bench/common.py). There are enough attend
 every scan of a full run to be a first check-in (a write), the busiest case at the doors.
 The floor (a second table row): the bare app's /json-write, which writes each scan as one row
 and commits, against its /json, in the same run: what any check-in that records the scan
-can reach under this server at most.
+can reach under this server at most. The required floor (a third row): its /json-checkin,
+the driver alone doing what the issue asks of a scan (the attendee's row locked and read, to
+show who it is, and the scan written, in one transaction).
 Last line: checkin_ratio=R p50_ms=A p99_ms=B (our p50/p99 latency).
 """
 
@@ -22,6 +24,7 @@ from bench import bare_app, common  # noqa: E402
 
 SCRIPT = """
 codes = %(codes)s
+attendees = %(attendees)s
 desks = %(desks)s
 -- Each run (the warm-up is number 0) scans its own share of the badges, each thread its
 -- own half of that share, so that a badge is scanned once; request ids are unique per run.
@@ -31,7 +34,9 @@ request = function()
   counter = counter + 1
   local index = ((run_number * 2 + tid - 1) * share + (counter - 1) %% share) %% #codes + 1
   local request_id = run .. "-" .. tid .. "-" .. counter
-  local body = '{"code": "' .. codes[index] .. '", "request_id": "' .. request_id .. '"}'
+  -- "attendee" is for the bare app's /json-checkin floor (our API reads only the code).
+  local body = '{"code": "' .. codes[index] .. '", "request_id": "' .. request_id
+    .. '", "attendee": ' .. attendees[index] .. '}'
   local headers = {
     ["Content-Type"] = "application/json",
     ["Authorization"] = "Bearer " .. desks[(counter * 2 + tid) %% #desks + 1],
@@ -41,8 +46,9 @@ end
 """
 
 
-def prepare(database, count: int, desks: int) -> tuple[list[str], list[str]]:
-    """Badge tokens of `count` confirmed attendees, and the tokens of `desks` desk devices."""
+def prepare(database, count: int, desks: int) -> tuple[list[int], list[str], list[str]]:
+    """The ids and badge tokens of `count` confirmed attendees, and the tokens of `desks`
+    desk devices."""
     from app.extensions import db
     from app.models import Event
     from app.services.desks import create_desk_device
@@ -50,10 +56,11 @@ def prepare(database, count: int, desks: int) -> tuple[list[str], list[str]]:
     app = common.make_app(database)
     with app.app_context():
         event = db.session.query(Event).one()
-        codes = common.badge_tokens(event, common.insert_attendees(event, count))
+        ids = common.insert_attendees(event, count)
+        codes = common.badge_tokens(event, ids)
         tokens = [create_desk_device(event, f"Banco {n}")[1] for n in range(1, desks + 1)]
         db.session.remove()
-    return codes, tokens
+    return ids, codes, tokens
 
 
 def count_check_ins(database) -> int:
@@ -79,9 +86,14 @@ def main() -> None:
         common.workdir("checkin") as workdir,
         common.BenchDatabase(args.db, "checkin", workdir, pg_url=args.pg_url) as database,
     ):
-        codes, tokens = prepare(database, attendees, desks)
+        ids, codes, tokens = prepare(database, attendees, desks)
         bare_app.create_floor_table(database.url)
-        lua = {"codes": common.lua_list(codes), "desks": common.lua_list(tokens), "runs": args.rounds + 1}
+        lua = {
+            "codes": common.lua_list(codes),
+            "attendees": "{" + ", ".join(map(str, ids)) + "}",
+            "desks": common.lua_list(tokens),
+            "runs": args.rounds + 1,
+        }
         script = common.write_lua(workdir, "scan", SCRIPT % lua)
         with (
             common.Server("wsgi:app", common.app_env(database.url), workdir) as server,
@@ -93,6 +105,9 @@ def main() -> None:
             check_ins = count_check_ins(database)
             # The floor: the bare app writing one row a request, against the bare /json.
             floor = common.compare(bare_server, "/json-write", bare_server, "/json", script, args.seconds, 1)
+            required = common.compare(
+                bare_server, "/json-checkin", bare_server, "/json", script, args.seconds, 1
+            )
     ours, bare = result.ours, result.bare
     common.log(common.describe("check-in POST /api/v1/scan", ours))
     common.log(common.describe("bare POST /json", bare))
@@ -122,11 +137,24 @@ def main() -> None:
         "scan can score more than this under this server; ours against the floor: "
         f"{common.ratio(ours.rps, floor.ours.rps):.3f}"
     )
+    common.log(common.describe("required floor: bare POST /json-checkin", required.ours))
+    common.log(
+        f"required_floor_ratio={common.ratio(required.ours.rps, required.bare.rps):.3f}: the driver "
+        "alone locking and reading the attendee, then writing the scan, in one transaction; ours "
+        f"against it: {common.ratio(ours.rps, required.ours.rps):.3f}"
+    )
     floor_row = common.row("floor: bare app, one INSERT + COMMIT (bench/bare_app.py)", args.db, floor)
-    valid = valid and floor.ours.errors == 0 and set(floor.ours.statuses) == {200}
+    required_row = common.row(
+        "floor: bare app, locked read of the attendee + INSERT, one transaction (bench/bare_app.py)",
+        args.db,
+        required,
+    )
+    valid = valid and all(
+        run.ours.errors == 0 and set(run.ours.statuses) == {200} for run in (floor, required)
+    )
     common.finish(
         args,
-        {"name": "checkin", "rows": [row, floor_row]},
+        {"name": "checkin", "rows": [row, floor_row, required_row]},
         common.headline(checkin_ratio=row["ratio"], p50_ms=ours.p50_ms, p99_ms=ours.p99_ms),
         valid,
     )

@@ -222,20 +222,35 @@ def aims(reports: list[dict]) -> list[str]:
                 "read, no lock): " + "; ".join(floors) + f". A ratio above it is out of reach for any "
                 f"{what} that {records} durably under this server."
             )
-    required = []
-    for db in DATABASES:
-        report = next((r for r in reports if r.get("name") == "registration" and r.get("db") == db), {})
-        rows = report.get("rows") or []
-        if len(rows) > 2:
-            required.append(f"{db}: {rows[2]['ratio']:.3g}")
-    if required:
-        lines.append(
-            "- the floor of a registration as the issues ask for it, the bare app taking a place under "
-            "the capacity (one of 64 counters) and writing the person and their message in one "
-            "transaction, with the driver alone: " + "; ".join(required) + ". A registration ratio "
-            "above it is out of reach for any registration that enforces capacities and queues its "
-            "e-mail in the same transaction under this server."
-        )
+    required_floors = (
+        (
+            "registration",
+            "a registration as the issues ask for it, the bare app taking a place under the capacity "
+            "(one of 64 counters) and writing the person and their message in one transaction",
+            "registration",
+            "enforces capacities and queues its e-mail in the same transaction",
+        ),
+        (
+            "checkin",
+            "a check-in as the issue asks for it, the bare app locking and reading the attendee's row "
+            "and writing the scan in one transaction",
+            "check-in",
+            "locks the attendee and records the scan",
+        ),
+    )
+    for name, what, ratio_name, does in required_floors:
+        figures = []
+        for db in DATABASES:
+            report = next((r for r in reports if r.get("name") == name and r.get("db") == db), {})
+            rows = report.get("rows") or []
+            if len(rows) > 2:
+                figures.append(f"{db}: {rows[2]['ratio']:.3g}")
+        if figures:
+            lines.append(
+                f"- the floor of {what}, with the driver alone: " + "; ".join(figures) + f". A "
+                f"{ratio_name} ratio above it is out of reach for any {ratio_name} that {does} under "
+                "this server."
+            )
     return lines
 
 
