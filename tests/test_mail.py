@@ -55,7 +55,9 @@ def test_confirmation_arrives_with_text_html_inline_qr_badge_pdf_and_calendar(ap
     html = parts["text/html"].get_content()
     qr = parts["image/png"]
     assert f'src="cid:{qr["Content-ID"].strip("<>")}"' in html, "the QR is shown inline"
-    assert "Nicolò" in parts["text/plain"].get_content()
+    text = parts["text/plain"].get_content()
+    assert "Nicolò" in text
+    assert "\n\n\n" not in text.replace("\r\n", "\n"), "one blank line between paragraphs, never two"
     assert parts["application/pdf"].get_content().startswith(b"%PDF")
     ics = parts["text/calendar"].get_content()
     ics = ics.decode() if isinstance(ics, bytes) else ics
@@ -240,7 +242,15 @@ def test_make_run_catches_mail_and_shows_the_badge_email_in_the_browser(app, eve
     message_id = db.session.scalars(select(OutboxMessage.id)).one()
     assert f"/dev/mail/{message_id}" in inbox
     page = viewer.get(f"/dev/mail/{message_id}").get_data(as_text=True)
-    assert "Ottavia" in page and f"/dev/mail/{message_id}/qr.png" in page
+    assert f'<iframe class="mail-html" src="/dev/mail/{message_id}/html"' in page
+    assert "Ottavia" in page  # the plain-text part
+    # The HTML part, framed: its inline styles allowed (e-mail needs them), no script at all.
+    part = viewer.get(f"/dev/mail/{message_id}/html")
+    html = part.get_data(as_text=True)
+    assert "Ottavia" in html and f"/dev/mail/{message_id}/qr.png" in html and "cid:" not in html
+    policy = part.headers["Content-Security-Policy"]
+    assert "style-src 'unsafe-inline'" in policy and "script-src" not in policy
+    assert "default-src 'none'" in policy and part.headers["X-Frame-Options"] == "SAMEORIGIN"
     assert viewer.get(f"/dev/mail/{message_id}/qr.png").mimetype == "image/png"
     assert viewer.get(f"/dev/mail/{message_id}/badge.pdf").data.startswith(b"%PDF")
 

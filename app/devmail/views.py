@@ -1,7 +1,6 @@
 """Development only (MAIL_CATCH=1): read the outbox in the browser instead of sending it."""
 
 from flask import Blueprint, Response, abort, render_template, url_for
-from markupsafe import Markup
 
 from ..extensions import db
 from ..models import OutboxMessage
@@ -17,15 +16,32 @@ def inbox():
     return render_template("devmail/inbox.html", messages=messages)
 
 
+# The HTML part is a document of its own, styled inline as e-mail must be: the viewer shows
+# it in a sandboxed frame whose policy allows those styles and nothing active.
+HTML_PART_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'self'"
+)
+
+
 @bp.route("/<int:message_id>")
 def message(message_id):
     message = db.get_or_404(OutboxMessage, message_id)
-    # Our own rendered template: show it as the recipient would, the inline QR included.
+    names = [name for name, _ in _attachments(message)]
+    return render_template("devmail/message.html", message=message, attachments=names)
+
+
+@bp.route("/<int:message_id>/html")
+def html_part(message_id):
+    """The HTML part as the recipient's mail program shows it, the inline QR included."""
+    message = db.get_or_404(OutboxMessage, message_id)
     html = message.body_html.replace(
         f"cid:{QR_CID}", url_for("devmail.attachment", message_id=message.id, filename="qr.png")
     )
-    names = [name for name, _ in _attachments(message)]
-    return render_template("devmail/message.html", message=message, html=Markup(html), attachments=names)
+    response = Response(html, mimetype="text/html")
+    response.headers["Content-Security-Policy"] = HTML_PART_POLICY
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    return response
 
 
 @bp.route("/<int:message_id>/<filename>")
