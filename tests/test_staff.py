@@ -1,10 +1,13 @@
+import base64
 import csv
 import io
 import re
 
 import pytest
+import zxingcpp
 from conftest import PASSWORD, csrf_from
 from helpers import register_someone
+from PIL import Image
 
 from app.models import Role
 from app.services.world_cafe import run_assignment
@@ -144,3 +147,30 @@ def test_pages_name_an_icon_that_is_served(client, event):
     icon = re.search(r'<link rel="icon" href="([^"]+)"', html).group(1)
     response = client.get(icon)
     assert response.status_code == 200 and response.mimetype == "image/svg+xml"
+
+
+def test_a_new_desk_is_paired_from_a_qr_code_shown_once(app, client, event, make_staff):
+    _, admin = make_staff(Role.ADMIN)
+    page = admin.get("/admin/desks").get_data(as_text=True)
+    answer = admin.post("/admin/desks", data={"csrf_token": csrf_from(page), "name": "Ingresso 2"})
+    html = answer.get_data(as_text=True)
+    link = re.search(r'<code class="token">(http[^<]+)</code>', html).group(1)
+    assert re.fullmatch(r"http://localhost/desk/#pair=[\w-]+", link)
+    # The QR on the screen decodes, with an independent decoder, to that same link.
+    data_uri = re.search(r'<img src="data:image/png;base64,([^"]+)" alt="Codice QR', html).group(1)
+    [code] = zxingcpp.read_barcodes(Image.open(io.BytesIO(base64.b64decode(data_uri))))
+    assert code.text == link
+    # The form is empty again, so a second click does not make a second desk by accident.
+    assert 'value="Ingresso 2"' not in html
+    # The token in the link is the desk's: the API knows it by name.
+    token = link.split("#pair=")[1]
+    me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert me.status_code == 200 and me.get_json()["desk"] == "Ingresso 2"
+    # Shown once: the list no longer shows a link or a code.
+    again = admin.get("/admin/desks").get_data(as_text=True)
+    assert token not in again and "data:image/png" not in again
+    # Desk names tell desks apart ("already checked in at Ingresso 2"): no second active one.
+    twin = admin.post("/admin/desks", data={"csrf_token": csrf_from(again), "name": "ingresso 2"})
+    html = twin.get_data(as_text=True)
+    assert "Un desk di nome ingresso 2 è già attivo" in html and 'value="ingresso 2"' in html
+    assert "#pair=" not in html and html.count("<td>Ingresso 2</td>") == 1

@@ -14,7 +14,13 @@ from ..services.attendee_list import AttendeeFilter, attendee_query, attendees_c
 from ..services.badge_content import badge_for
 from ..services.badge_pdf import badges_sheet_pdf
 from ..services.certificates import check_in_in_force
-from ..services.desks import create_desk_device, desk_devices, revoke_desk_device
+from ..services.desks import (
+    active_desk_named,
+    create_desk_device,
+    desk_devices,
+    pairing_qr_data_uri,
+    revoke_desk_device,
+)
 from ..services.events import current_event_or_404
 from ..services.registration import places_left
 from ..services.tokens import manage_token
@@ -198,24 +204,37 @@ def desks():
     """Desk devices: create one (its token is shown once, with a pairing link) or revoke it."""
     event = current_event_or_404()
     form = DeskDeviceForm()
-    new_token = None
+    pairing = None
     if form.validate_on_submit():
-        device, new_token = create_desk_device(event, form.name.data, created_by=current_user.email)
-        flash(
-            _(
-                "Desk %(name)s created. Open the pairing link on that device now: it is shown only once.",
-                name=device.name,
-            ),
-            "success",
-        )
+        if active_desk_named(event, form.name.data):
+            form.name.errors.append(
+                _("A desk named %(name)s is already active: choose another name.", name=form.name.data)
+            )
+        else:
+            pairing = _new_desk(event, form.name.data)
+            form = DeskDeviceForm(formdata=None)  # empty again: a second click would make a second desk
     return render_template(
         "admin/desks.html",
         event=event,
         form=form,
         devices=desk_devices(event),
-        new_token=new_token,
+        pairing=pairing,
         revoke_form=ConfirmForm(),
     )
+
+
+def _new_desk(event, name: str) -> dict:
+    """Create the desk; its pairing link, token and the link's QR code, to show once."""
+    device, token = create_desk_device(event, name, created_by=current_user.email)
+    link = f"{url_for('desk.desk', _external=True)}#pair={token}"
+    flash(
+        _(
+            "Desk %(name)s created. Open the pairing link on that device now: it is shown only once.",
+            name=device.name,
+        ),
+        "success",
+    )
+    return {"token": token, "link": link, "qr": pairing_qr_data_uri(link)}
 
 
 @bp.route("/desks/<int:device_id>/revoke", methods=["POST"])

@@ -1,9 +1,13 @@
 """Check-in desk devices: created and revoked by an admin, authenticated by a bearer token."""
 
+import base64
 import hashlib
+import io
 import secrets
 
-from sqlalchemy import select
+import qrcode
+import qrcode.constants
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
@@ -41,6 +45,18 @@ def revoke_desk_device(device: DeskDevice, revoked_by: str) -> None:
         db.session.commit()
 
 
+def active_desk_named(event: Event, name: str) -> DeskDevice | None:
+    """An active desk of the event with this name (any case): names tell desks apart in
+    "already checked in at ..." and in the audit log, so two active desks never share one."""
+    return db.session.scalars(
+        select(DeskDevice).where(
+            DeskDevice.event_id == event.id,
+            DeskDevice.revoked_at.is_(None),
+            func.lower(DeskDevice.name) == name.strip().lower(),
+        )
+    ).first()
+
+
 def device_for_token(token: str | None) -> DeskDevice | None:
     """The active device with this token, in one query; None for a missing or revoked token."""
     if not token:
@@ -54,3 +70,13 @@ def device_for_token(token: str | None) -> DeskDevice | None:
 
 def desk_devices(event: Event) -> list[DeskDevice]:
     return db.session.scalars(select(DeskDevice).filter_by(event_id=event.id).order_by(DeskDevice.id)).all()
+
+
+def pairing_qr_data_uri(link: str) -> str:
+    """The pairing link as a QR code, for the desk phone's camera: a data: URI (a PNG) to
+    show on the admin's screen once, never stored or served from a URL of its own."""
+    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=6, border=4)
+    qr.add_data(link)
+    buffer = io.BytesIO()
+    qr.make_image().save(buffer)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
