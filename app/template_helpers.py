@@ -24,8 +24,8 @@ VALUE_LABELS = {
 }
 
 
-# The staff menu's sections: each link, and the blueprints whose pages belong to it (a page
-# reached from the link, such as one attendee's, keeps its section marked in the menu).
+# The staff menu's sections: each link, and the endpoints or whole blueprints whose pages
+# belong to it (a page reached from the link, such as one attendee's, keeps it marked).
 STAFF_SECTIONS = {
     "admin.attendees": ("admin.attendees", "admin.attendee", "admin.needs"),
     "admin.desks": ("admin.desks",),
