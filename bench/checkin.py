@@ -81,7 +81,7 @@ def main() -> None:
     attendees = 50 if args.smoke else 1000 * args.seconds * (args.rounds + 1)
     # The API allows a desk 600 scans a minute (a runaway client, not a busy desk, hits
     # that), so the load comes from many desks, each well under its limit, as at the doors.
-    desks = 4 if args.smoke else 256
+    desks = 16 if args.smoke else 256
     with (
         common.workdir("checkin") as workdir,
         common.BenchDatabase(args.db, "checkin", workdir, pg_url=args.pg_url) as database,
