@@ -6,6 +6,7 @@ from pathlib import Path
 from flask import Flask, has_request_context, jsonify, make_response, render_template, request, session
 from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from config import DEV_SECRET, config_for
 
@@ -105,11 +106,11 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
 
     @app.errorhandler(403)
     def forbidden(error):
-        return render_template("errors/403.html"), 403
+        return render_template("errors/403.html", event=_served_event()), 403
 
     @app.errorhandler(404)
     def not_found(error):
-        return render_template("errors/404.html"), 404
+        return render_template("errors/404.html", event=_served_event()), 404
 
     @app.errorhandler(429)
     def too_many_requests(error):
@@ -139,6 +140,17 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
         return response
 
     return app
+
+
+def _served_event():
+    """The event an error page names (and offers help for); None when the database can't say."""
+    from .services.events import current_event
+
+    try:
+        return current_event()
+    except SQLAlchemyError:
+        db.session.rollback()
+        return None
 
 
 @sa_event.listens_for(Engine, "connect")

@@ -226,3 +226,14 @@ def test_the_personal_page_adds_the_day_to_a_calendar_app_for_confirmed_people_o
     assert waiting.status == "waitlisted"
     assert "event.ics" not in client.get(f"/r/{manage_token(waiting)}").get_data(as_text=True)
     assert client.get(f"/r/{manage_token(waiting)}/event.ics").status_code == 404
+
+
+def test_a_broken_personal_link_says_how_to_get_it_again(client, event):
+    """A personal link cut in two by a mail program lands on a 404 that names the event and
+    leads to the page that sends the link again."""
+    response = client.get("/r/WzEsMV0.4RWF0ZXV0")
+    assert response.status_code == 404
+    html = response.get_data(as_text=True)
+    assert "Pagina non trovata" in html and event.display_name in html
+    assert 'href="/register/link"' in html and "link personale non si apre" in html
+    assert client.get("/register/link").status_code == 200
