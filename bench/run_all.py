@@ -162,6 +162,18 @@ def mail_rows(reports: list[dict]) -> list[str]:
     return lines
 
 
+def _row_ratios(reports: list[dict], name: str, index: int) -> list[str]:
+    """ "db: ratio" of a script's table row number `index` (1: its floor, 2: its floor as the
+    issues ask), for each database that has that row."""
+    figures = []
+    for db in DATABASES:
+        report = next((r for r in reports if r.get("name") == name and r.get("db") == db), {})
+        rows = report.get("rows") or []
+        if len(rows) > index:
+            figures.append(f"{db}: {rows[index]['ratio']:.3g}")
+    return figures
+
+
 def aims(reports: list[dict]) -> list[str]:
     """The issues' aims, against this run's figures."""
 
@@ -210,12 +222,7 @@ def aims(reports: list[dict]) -> list[str]:
         ("checkin", "check-in", "records the scan"),
         ("registration", "registration", "keeps the person"),
     ):
-        floors = []
-        for db in DATABASES:
-            report = next((r for r in reports if r.get("name") == name and r.get("db") == db), {})
-            rows = report.get("rows") or []
-            if len(rows) > 1:
-                floors.append(f"{db}: {rows[1]['ratio']:.3g}")
+        floors = _row_ratios(reports, name, 1)
         if floors:
             lines.append(
                 f"- the floor of the {what} ratio, the bare app writing one row a request (no ORM, no "
@@ -239,12 +246,7 @@ def aims(reports: list[dict]) -> list[str]:
         ),
     )
     for name, what, ratio_name, does in required_floors:
-        figures = []
-        for db in DATABASES:
-            report = next((r for r in reports if r.get("name") == name and r.get("db") == db), {})
-            rows = report.get("rows") or []
-            if len(rows) > 2:
-                figures.append(f"{db}: {rows[2]['ratio']:.3g}")
+        figures = _row_ratios(reports, name, 2)
         if figures:
             lines.append(
                 f"- the floor of {what}, with the driver alone: " + "; ".join(figures) + f". A "
