@@ -23,7 +23,7 @@ run: $(BIN)/activate translations
 	$(BIN)/flask db upgrade
 	$(BIN)/flask event load data/moca.yaml
 	@echo "Noi Day on http://127.0.0.1:$(PORT)/  (caught e-mail: http://127.0.0.1:$(PORT)/dev/mail/)"
-	MAIL_CATCH=1 $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+	MAIL_CATCH=1 PUBLIC_URL=http://127.0.0.1:$(PORT) $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 # The demo over HTTPS with a self-signed certificate, reachable from the LAN (desk cameras).
 run-https: $(BIN)/activate translations
@@ -32,7 +32,8 @@ run-https: $(BIN)/activate translations
 	$(BIN)/flask event load data/moca.yaml
 	@test -f instance/cert.pem || openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=noiday-lan" \
 		-keyout instance/key.pem -out instance/cert.pem 2>/dev/null
-	MAIL_CATCH=1 $(BIN)/flask run --host 0.0.0.0 --port 5443 --cert instance/cert.pem --key instance/key.pem
+	MAIL_CATCH=1 PUBLIC_URL=$${PUBLIC_URL:-https://$$(hostname -I | cut -d' ' -f1):5443} \
+		$(BIN)/flask run --host 0.0.0.0 --port 5443 --cert instance/cert.pem --key instance/key.pem
 
 test: $(BIN)/activate translations
 	bash scripts/vendor-js.sh

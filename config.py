@@ -16,6 +16,12 @@ def database_url(default: str) -> str:
     return url
 
 
+def trusted_hosts(value: str | None) -> list[str] | None:
+    """TRUSTED_HOSTS from a comma-separated list; None (any host) when unset."""
+    hosts = [host.strip() for host in (value or "").split(",") if host.strip()]
+    return hosts or None
+
+
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET)
     SQLALCHEMY_DATABASE_URI = database_url(f"sqlite:///{BASE_DIR / 'instance' / 'noiday.db'}")
@@ -29,7 +35,12 @@ class Config:
     PERMANENT_SESSION_LIFETIME = 60 * 60 * 24 * 180  # remembers the chosen language
     # The event served on the public pages: its slug, or the only/latest one when unset.
     EVENT_SLUG = os.environ.get("EVENT_SLUG")
-    PUBLIC_URL = os.environ.get("PUBLIC_URL")  # used in e-mails sent outside a request
+    # The address every link in an e-mail or a document starts with, never the request's
+    # Host (a forged Host would put an attacker's address in a password-reset link).
+    PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")
+    # Host names the app answers for (comma-separated; a leading dot admits subdomains); any
+    # other Host header gets 400. Production defaults to PUBLIC_URL's host.
+    TRUSTED_HOSTS = trusted_hosts(os.environ.get("TRUSTED_HOSTS"))
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
     MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "0") == "1"
@@ -50,8 +61,15 @@ class Config:
     # If Redis goes away mid-event, keep serving with per-process limits rather than fail.
     RATELIMIT_SWALLOW_ERRORS = True
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    # Check-in API calls per desk device (app/api/auth.py): stops a runaway client, not a busy desk.
+    API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "600 per minute")
+    # Failed sign-ins per account from all addresses together (app/auth/throttle.py).
+    LOGIN_ACCOUNT_LIMIT = os.environ.get("LOGIN_ACCOUNT_LIMIT", "100 per hour")
     # Number of proxies in front of the app whose X-Forwarded-* headers are trusted.
     PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+    # ...and only from these peers (gunicorn's own setting, shared): anyone else's headers
+    # are ignored, so a client that reaches the app directly cannot choose its address.
+    FORWARDED_ALLOW_IPS = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
     HOME_PAGE_CACHE_SECONDS = float(os.environ.get("HOME_PAGE_CACHE_SECONDS", "5"))
 
@@ -67,10 +85,12 @@ class TestingConfig(Config):
     MAIL_CATCH = False
     MAIL_SUPPRESS_SEND = False
     HOME_PAGE_CACHE_SECONDS = 0  # each test sees its own database's home page
+    PUBLIC_URL = "http://localhost"  # the test client's own host
 
 
 class ProductionConfig(Config):
     PRODUCTION = True
+    PUBLIC_URL = os.environ.get("PUBLIC_URL")  # required: create_app refuses to start without it
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
     SESSION_COOKIE_SECURE = True

@@ -3,7 +3,9 @@
 import multiprocessing
 import os
 
-bind = os.environ.get("BIND", f"0.0.0.0:{os.environ.get('PORT', '8000')}")
+# Behind a reverse proxy (PROXY_COUNT set) only the proxy needs to reach gunicorn: loopback.
+_host = "127.0.0.1" if int(os.environ.get("PROXY_COUNT", "0") or 0) else "0.0.0.0"
+bind = os.environ.get("BIND", f"{_host}:{os.environ.get('PORT', '8000')}")
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 worker_class = "gthread"
@@ -14,7 +16,7 @@ max_requests = 5000  # recycle workers now and then; state lives in the database
 max_requests_jitter = 500
 accesslog = "-"
 errorlog = "-"
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 
 
 def on_starting(server):

@@ -2,6 +2,7 @@
 
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Flask, has_request_context, jsonify, make_response, render_template, request, session
 from sqlalchemy import event as sa_event
@@ -46,6 +47,8 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
         raise RuntimeError("SECRET_KEY must be set to a private random value in production.")
     if app.config["PRODUCTION"] and app.config["MAIL_CATCH"]:
         raise RuntimeError("MAIL_CATCH shows every e-mail to anyone at /dev/mail: never in production.")
+    if app.config["PRODUCTION"]:
+        _require_public_url(app)
     Path(app.instance_path).mkdir(exist_ok=True)
 
     db.init_app(app)
@@ -56,10 +59,10 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     limiter.init_app(app)
     login_manager.init_app(app)
     if app.config["PROXY_COUNT"]:
-        from werkzeug.middleware.proxy_fix import ProxyFix
+        from .proxies import TrustedProxyFix, trusted_networks
 
-        count = app.config["PROXY_COUNT"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+        networks = trusted_networks(app.config["FORWARDED_ALLOW_IPS"])
+        app.wsgi_app = TrustedProxyFix(app.wsgi_app, app.config["PROXY_COUNT"], networks)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
 
@@ -135,11 +138,25 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
             "media-src 'self' blob:; object-src 'none'; "
             "base-uri 'self'; frame-ancestors 'none'; form-action 'self'",
         )
-        if request.endpoint and request.endpoint.startswith(("registration.manage", "admin.")):
+        if app.config["PRODUCTION"]:
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        # Pages are never kept by a cache unless their view says they may be: personal
+        # data then cannot leak from a shared computer's cache or a proxy by omission.
+        if "Cache-Control" not in response.headers:
             response.headers["Cache-Control"] = "no-store"
         return response
 
     return app
+
+
+def _require_public_url(app: Flask) -> None:
+    """Production builds every e-mail link from PUBLIC_URL and answers only for its host
+    (or TRUSTED_HOSTS), so a forged Host header can neither reach a mail nor a page."""
+    url = urlsplit(app.config.get("PUBLIC_URL") or "")
+    if url.scheme != "https" or not url.hostname:
+        raise RuntimeError("PUBLIC_URL must be set to the app's https:// address in production.")
+    if app.config["TRUSTED_HOSTS"] is None:
+        app.config["TRUSTED_HOSTS"] = [url.hostname]
 
 
 def _served_event():

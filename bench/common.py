@@ -141,7 +141,7 @@ def app_env(database_url: str) -> dict:
         NOIDAY_CONFIG="production",
         SECRET_KEY=SECRET_KEY,
         MAIL_CATCH="0",
-        PUBLIC_URL="http://127.0.0.1",
+        PUBLIC_URL="https://127.0.0.1",  # behind TLS in production; the bench speaks plain HTTP on loopback
     )
 
 
@@ -217,7 +217,7 @@ def make_app(database: BenchDatabase, **overrides):
         SQLALCHEMY_DATABASE_URI=database.sqlalchemy_url,
         SECRET_KEY=SECRET_KEY,
         MAIL_CATCH=False,
-        PUBLIC_URL="http://127.0.0.1",
+        PUBLIC_URL="https://127.0.0.1",  # behind TLS in production; the bench speaks plain HTTP on loopback
     )
     settings.update(overrides)
     return create_app("production", **settings)

@@ -45,7 +45,9 @@ def test_production_refuses_to_start_without_a_real_secret(monkeypatch):
         create_app("production", SECRET_KEY="dev-only-insecure-secret")
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         create_app("production", SECRET_KEY="")
-    app = create_app("production", SECRET_KEY="a-real-long-random-secret-value-0123456789")
+    app = create_app(
+        "production", SECRET_KEY="a-real-long-random-secret-value-0123456789", PUBLIC_URL="https://localhost"
+    )
     assert app.config["SESSION_COOKIE_SECURE"] is True
 
 
@@ -122,6 +124,7 @@ def test_json_logs_name_the_request_but_never_its_query(app, event, capsys):
         SECRET_KEY="a-real-long-random-secret-value-0123456789",
         SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
         RATELIMIT_STORAGE_URI="memory://",
+        PUBLIC_URL="https://localhost",
     )
     response = production.test_client().get("/?email=secret@example.org", base_url="https://localhost")
     assert response.status_code == 200

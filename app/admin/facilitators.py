@@ -74,9 +74,9 @@ def remove(table_id, user_id):
     return redirect(url_for(".facilitators"))
 
 
-def _download(data: bytes, mimetype: str, filename: str) -> Response:
+def _download(data: bytes, content_type: str, filename: str) -> Response:
     return Response(
-        data, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+        data, content_type=content_type, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
     )
 
 

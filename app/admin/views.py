@@ -66,7 +66,7 @@ def attendees_export():
     event = current_event_or_404()
     return Response(
         attendees_csv(event, _filters()),
-        mimetype="text/csv; charset=utf-8",
+        content_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{event.slug}-attendees.csv"'},
     )
 

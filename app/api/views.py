@@ -7,25 +7,20 @@ Every route needs a desk device's bearer token (see auth.py); the spec is served
 from contextlib import nullcontext
 from datetime import UTC, datetime
 
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, current_app, g, jsonify, request
 from flask_babel import force_locale
 
 from ..extensions import csrf, limiter
 from ..services import checkin
-from .auth import device_required
+from .auth import device_required, rate_limit_key
 from .openapi import SPEC
 from .serializers import check_in_json, outcome_json, search_result_json
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
-def _device_key() -> str:
-    # Per desk device (its token), not per address: desks share the venue's one address.
-    return "desk:" + request.headers.get("Authorization", "")[-16:]
-
-
 # A desk scans every couple of seconds; this stops a runaway client, not a busy desk.
-limiter.limit("600 per minute", key_func=_device_key)(bp)
+limiter.limit(lambda: current_app.config["API_RATE_LIMIT"], key_func=rate_limit_key)(bp)
 csrf.exempt(bp)  # token-authenticated, no cookies: CSRF does not apply
 
 

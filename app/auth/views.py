@@ -7,6 +7,8 @@ from flask_login import current_user, login_required, login_user, logout_user
 from ..extensions import limiter
 from ..models import Role
 from ..services import users
+from ..services.urls import safe_redirect_target
+from . import throttle
 from .forms import ChoosePasswordForm, ForgotPasswordForm, LoginForm
 
 bp = Blueprint("auth", __name__, url_prefix="/staff")
@@ -14,29 +16,33 @@ bp = Blueprint("auth", __name__, url_prefix="/staff")
 HOME_BY_ROLE = {Role.ADMIN: "admin.attendees", Role.DESK: "desk.desk", Role.FACILITATOR: "facilitators.index"}
 
 
-def _login_email() -> str:
-    return "login:" + request.form.get("email", "").strip().lower()[:254]
-
-
-def _failed(response) -> bool:
-    return response.status_code != 302
-
-
-# Lockout-free slowing: failed attempts are limited per address and per account, so a
-# guesser is slowed to a few tries a minute while the real user can still sign in.
+# Guessing is slowed without a lockout: see throttle.py for the policy (and the README).
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("10 per minute", methods=["POST"], deduct_when=_failed)
-@limiter.limit("5 per minute; 30 per hour", methods=["POST"], key_func=_login_email, deduct_when=_failed)
+@limiter.limit(
+    throttle.PER_CLIENT_AND_ACCOUNT,
+    methods=["POST"],
+    key_func=throttle.client_and_account_key,
+    deduct_when=throttle.failed,
+)
+@limiter.limit(
+    throttle.PER_CLIENT, methods=["POST"], key_func=throttle.client_key, deduct_when=throttle.failed
+)
+@limiter.limit(
+    throttle.account_limit,
+    methods=["POST"],
+    key_func=throttle.account_key,
+    deduct_when=throttle.failed,
+    exempt_when=throttle.is_known_device,
+)
 def login():
     form = LoginForm()
     if form.validate_on_submit():
         user = users.authenticate(form.email.data, form.password.data)
         if user is not None:
             login_user(user)
-            target = request.args.get("next", "")
-            if not target.startswith("/") or target.startswith("//"):
-                target = url_for(HOME_BY_ROLE[user.role])
-            return redirect(target)
+            home = url_for(HOME_BY_ROLE[user.role])
+            response = redirect(safe_redirect_target(request.args.get("next"), home))
+            return throttle.remember_device(response, user.email)
         form.password.errors.append(_("Wrong e-mail or password."))
     return render_template("auth/login.html", form=form)
 

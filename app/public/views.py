@@ -1,7 +1,6 @@
 """Public pages: the event home, the privacy notice and the language switch."""
 
 import time
-from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
@@ -12,6 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from ..extensions import db
 from ..services.events import current_event
 from ..services.registration import places_left
+from ..services.urls import safe_redirect_target
 
 bp = Blueprint("public", __name__)
 
@@ -49,11 +49,7 @@ def set_language(code):
         abort(404)
     session.permanent = True
     session["lang"] = code
-    target = request.args.get("next") or url_for("public.home")
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/"):  # no open redirect
-        target = url_for("public.home")
-    return redirect(target)
+    return redirect(safe_redirect_target(request.args.get("next"), url_for("public.home")))
 
 
 @bp.route("/healthz")

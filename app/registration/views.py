@@ -36,6 +36,7 @@ from ..services.events import current_event_or_404
 from ..services.privacy import delete_registration, personal_data
 from ..services.registration import RegistrationError
 from ..services.tokens import attendee_for_manage_token, manage_token
+from ..services.urls import external_url
 from ..services.world_cafe import published_seats
 from .forms import ConfirmForm, EditRegistrationForm, EmailOnlyForm, RegistrationForm, registration_data
 
@@ -209,7 +210,7 @@ def badge_qr(token):
 def calendar_file(token):
     """The day for the attendee's calendar app, as the confirmation e-mail attaches it."""
     attendee = _badge_holder_or_404(token)
-    manage_url = url_for("registration.manage", token=token, _external=True)
+    manage_url = external_url("registration.manage", token=token)
     return Response(
         event_ics(attendee, manage_url, str(get_locale())),
         mimetype="text/calendar",
@@ -232,7 +233,7 @@ def certificate(token):
 
 
 def _certificate_check_url(code: str) -> str:
-    return url_for("registration.check_certificate_page", code=code, _external=True)
+    return external_url("registration.check_certificate_page", code=code)
 
 
 @bp.route("/certificates/<code>")
