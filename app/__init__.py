@@ -8,6 +8,7 @@ from flask import Flask, has_request_context, jsonify, make_response, render_tem
 from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.exceptions import HTTPException, InternalServerError
 
 from config import DEV_SECRET, config_for
 
@@ -50,6 +51,9 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     if app.config["PRODUCTION"]:
         _require_public_url(app)
     Path(app.instance_path).mkdir(exist_ok=True)
+    from .db_limits import DbIntConverter
+
+    app.url_map.converters["int"] = DbIntConverter  # before any route: every <int:...> is bounded
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
@@ -107,12 +111,40 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     cli.init_app(app)
     template_helpers.init_app(app)
 
+    from .api.errors import api_error, api_http_error, is_api_request
+    from .db_limits import RefusedInput
+
+    @app.errorhandler(HTTPException)
+    def http_error(error):
+        # Under /api/ every HTTP error (an unmatched path, 405...) is JSON; elsewhere
+        # Werkzeug's own page for those without a page of ours.
+        return api_http_error(error) if is_api_request() else error
+
+    @app.errorhandler(RefusedInput)
+    def refused_input(error):
+        if is_api_request():
+            return api_http_error(error)
+        page = render_template(
+            "errors/400.html", event=_served_event(), reason=error.description, back_url=error.back_url
+        )
+        return page, 400
+
+    @app.errorhandler(InternalServerError)
+    def internal_error(error):
+        if is_api_request():
+            return api_error(500, "internal_server_error", "the server failed; the request can be sent again")
+        return error
+
     @app.errorhandler(403)
     def forbidden(error):
+        if is_api_request():
+            return api_http_error(error)
         return render_template("errors/403.html", event=_served_event()), 403
 
     @app.errorhandler(404)
     def not_found(error):
+        if is_api_request():
+            return api_http_error(error)
         return render_template("errors/404.html", event=_served_event()), 404
 
     @app.errorhandler(429)

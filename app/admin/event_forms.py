@@ -1,13 +1,14 @@
 """The organisers' form for the event's data file."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
+
+from ..forms_base import AppForm
 
 MAX_EVENT_FILE_BYTES = 256 * 1024  # the bundled MO.CA file is 8 KB
 
 
-class EventFileForm(FlaskForm):
+class EventFileForm(AppForm):
     file = FileField(
         _l("Event file (YAML)"),
         [

@@ -1,10 +1,10 @@
 """The organisers' forms for staff accounts: invite someone, change a role."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
+from ..forms_base import AppForm
 from ..models import Role
 from ..registration.forms import LANGUAGE_NAMES, normalise_email, strip
 from ..services.users import ROLE_LABELS, email_taken
@@ -17,7 +17,7 @@ def _role_choices():
     return [(role.value, str(ROLE_LABELS[role]).capitalize()) for role in ROLE_ORDER]
 
 
-class InviteForm(FlaskForm):
+class InviteForm(AppForm):
     name = StringField(_l("Name"), [DataRequired(_l("Enter their name.")), Length(max=200)], filters=[strip])
     email = EmailField(
         _l("E-mail"),
@@ -37,7 +37,7 @@ class InviteForm(FlaskForm):
             raise ValidationError(_l("A staff account with this e-mail address exists already."))
 
 
-class RoleForm(FlaskForm):
+class RoleForm(AppForm):
     role = SelectField(_l("Role"), [DataRequired()])
 
     def __init__(self, *args, **kwargs):

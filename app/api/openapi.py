@@ -1,84 +1,84 @@
-"""OpenAPI 3.1 description of the check-in API, served at /api/v1/openapi.json."""
+"""OpenAPI 3.1 description of the check-in API, served at /api/v1/openapi.json, generated
+from the models in schemas.py (the ones the views validate requests with)."""
 
-_ATTENDEE = {
-    "type": ["object", "null"],
-    "properties": {
-        "id": {"type": "integer"},
-        "name": {"type": "string"},
-        "organisation": {"type": ["string", "null"]},
-        "participant_type_label": {"type": "string"},
-        "status": {"type": "string", "enum": ["confirmed", "waitlisted", "cancelled"]},
-        "tables": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "properties": {
-                    "round": {"type": "integer"},
-                    "name": {"type": "string"},
-                    "small_table": {"type": ["string", "null"]},
-                },
-            },
-        },
-        "lunch": {"type": "boolean"},
-        "dietary_needs": {"type": ["string", "null"]},
-        "accessibility_needs": {"type": ["string", "null"]},
-        "badge_pdf_url": {"type": "string"},
-    },
+from pydantic import BaseModel, TypeAdapter
+from pydantic.json_schema import models_json_schema
+
+from . import schemas
+
+_MODELS = [
+    (schemas.ScanRequest, "validation"),
+    (schemas.CheckInRequest, "validation"),
+    (schemas.Error, "serialization"),
+    (schemas.Me, "serialization"),
+    (schemas.Outcome, "serialization"),
+    (schemas.Undone, "serialization"),
+    (schemas.SearchResults, "serialization"),
+    (schemas.Counters, "serialization"),
+]
+_REFS, _DEFINITIONS = models_json_schema(_MODELS, ref_template="#/components/schemas/{model}")
+
+ERROR_DESCRIPTIONS = {
+    "400": "Bad request: the body or the query does not match this document (see detail)",
+    "401": "Missing or revoked desk token",
+    "404": "No such attendee or check-in at this desk's event",
+    "409": "This request_id was already used for another person's check-in",
+    "429": "Too many requests from this desk: wait for Retry-After seconds",
 }
-_CHECK_IN = {
-    "type": ["object", "null"],
-    "properties": {
-        "id": {"type": "integer"},
-        "at": {"type": "string", "format": "date-time"},
-        "at_local": {"type": "string", "description": "HH:MM at the venue"},
-        "desk": {"type": "string"},
-        "undone_at": {"type": ["string", "null"], "format": "date-time"},
-    },
-}
-_OUTCOME = {
-    "type": "object",
-    "required": ["result", "reason", "message", "attendee", "check_in"],
-    "properties": {
-        "result": {"type": "string", "enum": ["green", "amber", "red"]},
-        "reason": {
-            "type": "string",
-            "enum": [
-                "checked_in",
-                "already_checked_in",
-                "malformed",
-                "forged",
-                "revoked",
-                "other_event",
-                "unknown_attendee",
-                "cancelled",
-                "waitlisted",
-            ],
-        },  # fmt: skip
-        "message": {"type": "string", "description": "What to tell the person, in the desk's language"},
-        "attendee": _ATTENDEE,
-        "check_in": _CHECK_IN,
-    },
-}
-_ERROR = {"type": "object", "properties": {"error": {"type": "string"}, "detail": {"type": "string"}}}
-_REQUEST_ID = {
-    "type": "string",
-    "maxLength": 64,
-    "description": "Made by the client (a UUID); the same id sent again never checks in twice.",
-}
-_SCANNED_AT = {"type": "string", "format": "date-time", "description": "When the desk scanned (UTC)"}
 
 
-def _json(schema):
+def _ref(model: type[BaseModel], mode="serialization") -> dict:
+    return _REFS[(model, mode)]
+
+
+def _json(schema: dict) -> dict:
     return {"content": {"application/json": {"schema": schema}}}
 
 
-def _responses(ok_schema, *errors):
-    answers = {"200": {"description": "OK", **_json(ok_schema)}}
-    answers["401"] = {"description": "Missing or revoked desk token", **_json(_ERROR)}
-    for code in errors:
-        answers[code] = {"description": {"400": "Bad request", "404": "Not found"}[code], **_json(_ERROR)}
+def _body(model: type[BaseModel]) -> dict:
+    return {"required": True, **_json(_ref(model, "validation"))}
+
+
+# A check-in made from a search can be undone (schemathesis follows the link).
+_UNDO_LINK = {
+    "UndoTheCheckIn": {
+        "operationId": "undoCheckIn",
+        "parameters": {"check_in_id": "$response.body#/check_in/id"},
+    }
+}
+
+
+def _responses(ok: type[BaseModel], *errors: str, links: dict | None = None) -> dict:
+    answers = {"200": {"description": "OK", **_json(_ref(ok)), **({"links": links} if links else {})}}
+    for code in sorted({"401", "429", *errors}):
+        answers[code] = {"description": ERROR_DESCRIPTIONS[code], **_json(_ref(schemas.Error))}
     return answers
 
+
+def _query(model: type[BaseModel]) -> list[dict]:
+    schema = model.model_json_schema()
+    parameters = []
+    for name, field in schema["properties"].items():
+        if field.get("default", "") is None:
+            del field["default"]  # absent, not the text "None"
+        parameters.append(
+            {
+                "name": name,
+                "in": "query",
+                "required": name in schema.get("required", []),
+                "description": field.pop("description", ""),
+                "schema": field,
+            }
+        )
+    return parameters
+
+
+_CHECK_IN_ID = {
+    "name": "check_in_id",
+    "in": "path",
+    "required": True,
+    "schema": TypeAdapter(schemas.DatabaseId).json_schema(),
+}
 
 SPEC = {
     "openapi": "3.1.0",
@@ -86,82 +86,74 @@ SPEC = {
         "title": "Noi Day check-in API",
         "version": "1",
         "description": "Scan badges, search attendees, undo check-ins and read counters. "
-        "Each desk device authenticates with the bearer token an admin created for it.",
+        "Each desk device authenticates with the bearer token an admin created for it. "
+        "Every error answers JSON: {error, detail}.",
     },
     "servers": [{"url": "/api/v1"}],
-    "components": {"securitySchemes": {"deskToken": {"type": "http", "scheme": "bearer"}}},
+    "components": {
+        "securitySchemes": {"deskToken": {"type": "http", "scheme": "bearer"}},
+        "schemas": _DEFINITIONS["$defs"],
+    },
     "security": [{"deskToken": []}],
     "paths": {
         "/me": {
             "get": {
+                "operationId": "me",
                 "summary": "The desk this token belongs to",
-                "responses": _responses({"type": "object"}),
-            }
+                "responses": _responses(schemas.Me),
+            },
         },
         "/scan": {
             "post": {
+                "operationId": "scan",
                 "summary": "Check in the holder of a scanned badge (idempotent on request_id)",
-                "requestBody": _json(
-                    {
-                        "type": "object",
-                        "required": ["code"],
-                        "properties": {
-                            "code": {"type": "string"},
-                            "request_id": _REQUEST_ID,
-                            "scanned_at": _SCANNED_AT,
-                        },
-                    }
-                ),
-                "responses": _responses(_OUTCOME, "400"),
+                "parameters": _query(schemas.LanguageQuery),
+                "requestBody": _body(schemas.ScanRequest),
+                "responses": _responses(schemas.Outcome, "400", "409"),
             }
         },
         "/checkins": {
             "post": {
+                "operationId": "checkIn",
                 "summary": "Check in an attendee found by a search (forgotten badge)",
-                "requestBody": _json(
-                    {
-                        "type": "object",
-                        "required": ["attendee_id"],
-                        "properties": {
-                            "attendee_id": {"type": "integer"},
-                            "request_id": _REQUEST_ID,
-                            "scanned_at": _SCANNED_AT,
-                        },
-                    }
-                ),
-                "responses": _responses(_OUTCOME, "400", "404"),
+                "parameters": _query(schemas.LanguageQuery),
+                "requestBody": _body(schemas.CheckInRequest),
+                "responses": _responses(schemas.Outcome, "400", "404", "409", links=_UNDO_LINK),
             }
         },
         "/checkins/{check_in_id}/undo": {
             "post": {
+                "operationId": "undoCheckIn",
                 "summary": "Undo a check-in (kept in the audit log)",
-                "parameters": [
-                    {"name": "check_in_id", "in": "path", "required": True, "schema": {"type": "integer"}}
-                ],
-                "responses": _responses(
-                    {"type": "object", "properties": {"ok": {"type": "boolean"}, "check_in": _CHECK_IN}},
-                    "404",
-                ),
+                "parameters": [_CHECK_IN_ID],
+                "responses": _responses(schemas.Undone, "404"),
             }
         },
         "/attendees": {
             "get": {
+                "operationId": "searchAttendees",
                 "summary": "Search attendees by name, e-mail or organisation (at least 2 characters)",
-                "parameters": [
-                    {"name": "q", "in": "query", "required": True, "schema": {"type": "string"}},
-                    {"name": "limit", "in": "query", "schema": {"type": "integer", "maximum": 50}},
-                ],
-                "responses": _responses({"type": "object", "properties": {"results": {"type": "array"}}}),
+                "parameters": _query(schemas.SearchQuery),
+                "responses": _responses(schemas.SearchResults, "400"),
             }
         },
         "/counters": {
             "get": {
+                "operationId": "counters",
                 "summary": "Checked in against expected, in total and per table",
-                "responses": _responses({"type": "object"}),
+                "responses": _responses(schemas.Counters),
             }
         },
         "/openapi.json": {
-            "get": {"summary": "This document", "security": [], "responses": {"200": {"description": "OK"}}}
+            "get": {
+                "operationId": "openapi",
+                "summary": "This document",
+                "security": [],
+                "responses": {
+                    "200": {"description": "OK", **_json({"type": "object"})},
+                    "429": {"description": ERROR_DESCRIPTIONS["429"], **_json(_ref(schemas.Error))},
+                },
+            }
         },
     },
 }

@@ -1,4 +1,4 @@
-"""JSON shapes of the check-in API (documented in openapi.py)."""
+"""JSON shapes of the check-in API (their models, which the OpenAPI document shows, are in schemas.py)."""
 
 from flask import url_for
 from flask_babel import gettext as _

@@ -1,21 +1,21 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from ..forms_base import AppForm
 from ..services.users import MIN_PASSWORD_LENGTH
 
 
-class LoginForm(FlaskForm):
+class LoginForm(AppForm):
     email = EmailField(_l("E-mail"), [DataRequired(_l("Enter your e-mail address."))])
     password = PasswordField(_l("Password"), [DataRequired(_l("Enter your password."))])
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(AppForm):
     email = EmailField(_l("E-mail"), [DataRequired(_l("Enter your e-mail address.")), Length(max=254)])
 
 
-class ChoosePasswordForm(FlaskForm):
+class ChoosePasswordForm(AppForm):
     password = PasswordField(
         _l("New password"),
         [

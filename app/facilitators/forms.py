@@ -1,15 +1,15 @@
 """Forms of the facilitators' pages and of the admin's facilitator assignments."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
+from ..forms_base import AppForm
 from ..models import localized
 
 
-class PhotoForm(FlaskForm):
+class PhotoForm(AppForm):
     """A photo of the tablecloth or flipchart; the file itself is checked by the service."""
 
     photo = FileField(_l("Photo"), validators=[FileRequired(_l("Choose a photo."))])
@@ -21,7 +21,7 @@ class PhotoForm(FlaskForm):
         self.round.choices = round_titles
 
 
-class AssignFacilitatorForm(FlaskForm):
+class AssignFacilitatorForm(AppForm):
     user_id = SelectField(_l("Facilitator"), coerce=int, validators=[DataRequired()])
     table_id = SelectField(_l("Table"), coerce=int, validators=[DataRequired()])
 

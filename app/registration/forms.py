@@ -2,7 +2,6 @@
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -17,6 +16,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..forms_base import AppForm
 from ..models import DayPartKind, Event, localized
 from ..services.badges import PARTICIPANT_TYPE_LABELS as PARTICIPANT_TYPES
 from ..services.registration import RegistrationData
@@ -47,7 +47,7 @@ def at_least_one(form, field):
         raise ValidationError(_l("Choose at least one part of the day."))
 
 
-class RegistrationForm(FlaskForm):
+class RegistrationForm(AppForm):
     first_name = StringField(
         _l("First name"),
         [DataRequired(_l("Enter your first name.")), Length(max=100)],
@@ -181,7 +181,7 @@ class EditRegistrationForm(RegistrationForm):
     consent_privacy = None  # given at registration, recorded with its time and version
 
 
-class EmailOnlyForm(FlaskForm):
+class EmailOnlyForm(AppForm):
     email = EmailField(
         _l("E-mail"),
         [DataRequired(_l("Enter your e-mail address.")), Length(max=254), normalise_email],
@@ -189,11 +189,11 @@ class EmailOnlyForm(FlaskForm):
     )
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(AppForm):
     """A button that changes something: CSRF-protected, nothing else."""
 
 
-class WalkInForm(FlaskForm):
+class WalkInForm(AppForm):
     """The desk's short form: who, how to reach them, and what they need today."""
 
     first_name = RegistrationForm.first_name
@@ -224,7 +224,7 @@ class WalkInForm(FlaskForm):
         self.language.choices = [(lang, LANGUAGE_NAMES.get(lang, lang)) for lang in event.languages]
 
 
-class DeskDeviceForm(FlaskForm):
+class DeskDeviceForm(AppForm):
     name = StringField(
         _l("Desk name"),
         [DataRequired(_l("Give the desk a name, such as Desk 2.")), Length(max=60)],
@@ -232,7 +232,7 @@ class DeskDeviceForm(FlaskForm):
     )
 
 
-class CancelForThemForm(FlaskForm):
+class CancelForThemForm(AppForm):
     """An organiser cancels someone's registration: a ticked box, so no stray click does it."""
 
     confirm = BooleanField(
@@ -240,7 +240,7 @@ class CancelForThemForm(FlaskForm):
     )
 
 
-class PlacementForm(FlaskForm):
+class PlacementForm(AppForm):
     """Organisers' say over the world café: a pinned table, an accessible table."""
 
     pinned_table_id = SelectField(_l("Always seat at"), coerce=int)
