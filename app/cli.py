@@ -3,7 +3,7 @@
 import time
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask_babel import force_locale
 
 from .extensions import db
@@ -114,7 +114,16 @@ def reminders_command(send_now):
 def send_mail_command(loop, interval):
     """Deliver queued messages that are due, retrying failures with back-off."""
     while True:
-        sent, failed = mail_sender.deliver_due()
+        try:
+            sent, failed = mail_sender.deliver_due()
+        except Exception:
+            if not loop:
+                raise
+            # The database or the mail server went away mid-round: what the round claimed
+            # went back to the queue; the loop waits and tries again instead of ending.
+            current_app.logger.exception("mail round failed; trying again in %s s", interval)
+            db.session.rollback()
+            sent = failed = 0
         if sent or failed or not loop:
             click.echo(f"sent={sent} failed={failed}")
         db.session.remove()

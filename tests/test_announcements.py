@@ -9,7 +9,7 @@ import pytest
 from conftest import csrf_from
 from helpers import register_someone
 from markupsafe import escape
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from test_mail import parts_by_type, received, smtp  # noqa: F401
 
 from app.extensions import db
@@ -130,6 +130,61 @@ def test_missing_italian_text_is_refused_and_what_was_typed_is_kept(admin, peopl
     assert answer.status_code == 200 and 'id="form-errors"' in shown
     assert "Cambio di sala" in shown and "See you in the main hall." in shown
     assert queued_announcements() == 0
+
+
+@pytest.mark.parametrize("field", ["subject_it", "subject_en"])
+@pytest.mark.parametrize("action", ["preview", "send"])
+def test_a_subject_with_a_line_break_is_refused_and_what_was_typed_is_kept(admin, people, field, action):
+    page = admin.get(URL).get_data(as_text=True)
+    typed = "Cambio di sala\r\nBcc: victim@example.org"
+    answer = admin.post(URL, data={**form_on(page), **announcement(**{field: typed}), "action": action})
+    shown = answer.get_data(as_text=True)
+    assert answer.status_code == 200 and 'id="form-errors"' in shown
+    assert "Scrivi l&#39;oggetto su una riga sola, senza a capo né caratteri di controllo." in shown
+    assert re.search(rf'id="{field}"[^>]*value="Cambio di sala\r\nBcc: victim@example.org"', shown), "kept"
+    assert "See you in the main hall." in shown and 'id="preview-title"' not in shown
+    assert queued_announcements() == 0
+    assert db.session.scalar(select(func.count()).select_from(Announcement)) == 0
+
+
+def test_the_page_lists_each_failed_message_with_its_reason(admin, people, smtp):  # noqa: F811
+    giulia, john, _ = people
+    page = admin.get(URL).get_data(as_text=True)
+    admin.post(URL, data={**form_on(page), **announcement(), "action": "send"})
+    # Giulia's copy as old data or a bug could have left it: an address no message can carry.
+    db.session.execute(
+        update(OutboxMessage)
+        .filter_by(kind="announcement", recipient=giulia.email)
+        .values(recipient=giulia.email + "\r\nBcc: victim@example.org")
+    )
+    db.session.commit()
+    assert mail_sender.deliver_due() == (4, 1), "the three confirmations and John's copy still go out"
+    assert [m["To"] for m in received(smtp) if m["Subject"] in ("Cambio di sala", "Room change")] == [
+        john.email
+    ]
+    listed = admin.get(URL).get_data(as_text=True)
+    assert "1 inviate, 0 in attesa, 1 non riuscite" in listed
+    assert "Perché non sono riusciti" in listed
+    reason = re.search(rf'href="/admin/attendees/{giulia.id}">[^<]*</a>: ([^<]*)</li>', listed)
+    assert reason and "not one e-mail address" in reason.group(1), "who, and why, linked to their page"
+
+
+def test_retrying_another_events_announcement_is_not_found(app, event, admin, people):
+    from test_event_file import MOCA_TEXT
+
+    from app.services.events import load_event
+
+    other = load_event(MOCA_TEXT.replace("slug: brescia-citta-del-noi", "slug: another-day"))
+    other.date = other.date.replace(year=other.date.year - 1)  # the page's event stays the fixture's
+    elsewhere = Announcement(
+        event_id=other.id, audience="confirmed", subject={"it": "Altro"}, body={"it": "Altro"},
+        recipients=0, request_id="f" * 32, sent_by="someone@example.org",
+    )  # fmt: skip
+    db.session.add(elsewhere)
+    db.session.commit()
+    page = admin.get(URL).get_data(as_text=True)
+    answer = admin.post(f"{URL}{elsewhere.id}/retry", data={"csrf_token": csrf_from(page)})
+    assert answer.status_code == 404
 
 
 @pytest.mark.parametrize("payload", ['<script>alert("x")</script>', '"><img src=x onerror=alert(1)>'])

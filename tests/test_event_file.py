@@ -1,6 +1,7 @@
 from pathlib import Path
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -91,3 +92,50 @@ def test_cli_loads_the_file_and_reports_errors(app, tmp_path):
     assert result.exit_code != 0
     assert "nothing was changed" in result.output
     assert "day_parts[3].capacity: expected a whole number of at least 0, got '-5'" in result.output
+
+
+@pytest.mark.parametrize(
+    ("original", "broken", "field"),
+    [
+        (
+            '  it: "Brescia Città del Noi compie un anno"',
+            '  it: "Brescia Città del Noi\\r\\nBcc: victim@example.org"',
+            "name.it",
+        ),
+        (
+            '  en: "Brescia Città del Noi turns one"',
+            "  en: |\n    Brescia Città del Noi\n    turns one",
+            "name.en",
+        ),
+        (
+            "organiser: Comune di Brescia – Brescia Città del Noi",
+            'organiser: "Comune di Brescia\\u2028Brescia Città del Noi"',
+            "organiser",
+        ),
+        (
+            "contact_email: comunicazione@bresciacittadelnoi.it",
+            'contact_email: "comunicazione@bresciacittadelnoi.it\\nBcc: victim@example.org"',
+            "contact_email",
+        ),
+    ],
+)
+def test_text_that_reaches_a_mail_header_must_be_on_one_line(event, original, broken, field):
+    """The event's name is in every message's subject: a line break there ended the header."""
+    name_before = event.name
+    line = MOCA_TEXT.split(original)[0].count("\n") + 1
+    with pytest.raises(EventFileError) as error, force_locale("en"):
+        load_event(MOCA_TEXT.replace(original, broken), "moca.yaml")
+    with force_locale("en"):
+        assert str(error.value) == (
+            f"moca.yaml, line {line}: {field}: must be on one line, without line breaks or control characters"
+        )
+    db.session.expire_all()
+    assert event.name == name_before, "nothing was changed"
+
+
+def test_the_event_name_may_still_be_folded_over_lines_in_the_file(event):
+    """YAML's folded text joins its lines with spaces: one line, as the subject needs."""
+    folded = load_event(
+        MOCA_TEXT.replace('  en: "Brescia Città del Noi turns one"', "  en: >-\n    Brescia\n    turns one")
+    )
+    assert folded.name["en"] == "Brescia turns one"

@@ -69,7 +69,9 @@ def announcements():
 
 @bp.post("/<int:announcement_id>/retry")
 def retry_failed(announcement_id):
-    announcement = db.get_or_404(Announcement, announcement_id)
+    announcement = db.first_or_404(
+        db.select(Announcement).filter_by(id=announcement_id, event_id=current_event_or_404().id)
+    )
     if ConfirmForm().validate_on_submit():
         count = service.retry_failed(announcement)
         flash(

@@ -2,13 +2,14 @@
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
 
+from ..forms_base import AppForm
 from ..models import Audience, Event
 from ..registration.forms import LANGUAGE_NAMES, strip
 from ..services.announcements import AnnouncementText
+from ..services.mail_headers import has_control_characters
 
 AUDIENCE_LABELS = {
     Audience.CONFIRMED: _l("Everyone with a place"),
@@ -17,7 +18,7 @@ AUDIENCE_LABELS = {
 }
 
 
-class AnnouncementForm(FlaskForm):
+class AnnouncementForm(AppForm):
     audience = RadioField(_l("Send to"), [InputRequired()], default=Audience.CONFIRMED.value)
     # Made when the form is first shown: sending the same form twice sends once.
     request_id = HiddenField(validators=[DataRequired(), Regexp(r"^[0-9a-f]{32}$")])
@@ -33,6 +34,12 @@ class AnnouncementForm(FlaskForm):
 
     def body_fields(self):
         return [(lang, self[f"body_{lang}"]) for lang in self.languages]
+
+
+def one_line_subject(form, field):
+    """The subject becomes a mail header, where a line break would end it."""
+    if has_control_characters(field.data):
+        raise ValidationError(_("Write the subject on one line, without line breaks or control characters."))
 
 
 def announcement_form(event: Event, counts: dict[Audience, int]) -> AnnouncementForm:
@@ -51,7 +58,9 @@ def announcement_form(event: Event, counts: dict[Audience, int]) -> Announcement
             subject_check = body_check = Optional()
             hint = _("Optional: if empty, people who chose %(language)s get the first.", language=language)
         subject = StringField(
-            _("Subject (%(language)s)", language=language), [subject_check, Length(max=200)], filters=[strip]
+            _("Subject (%(language)s)", language=language),
+            [subject_check, Length(max=200), one_line_subject],
+            filters=[strip],
         )
         body = TextAreaField(
             _("Text (%(language)s)", language=language),

@@ -55,8 +55,12 @@ def attachment(message_id, filename):
 
 def _attachments(message):
     """(file name, MIME part) for each image and attachment of the message as it would be sent."""
+    try:
+        email = build_email(message)
+    except Exception:  # noqa: BLE001  the sender fails it with its reason; the viewer shows the text
+        return []
     found = []
-    for part in build_email(message).walk():
+    for part in email.walk():
         body = part.get_content_type() in ("text/plain", "text/html") and not part.get_filename()
         if not part.is_multipart() and not body:
             found.append((part.get_filename() or "qr.png", part))

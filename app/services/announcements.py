@@ -6,7 +6,7 @@ leaves either all of them or none; the form's request id makes a second submissi
 double click, a reload of the answer) find the first instead of sending again.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -103,10 +103,12 @@ class Delivery:
     sent: int = 0
     waiting: int = 0  # queued, or being sent
     failed: int = 0
+    failures: list[OutboxMessage] = field(default_factory=list)  # each with its recipient and last_error
 
 
 def deliveries(announcements: list[Announcement]) -> dict[int, Delivery]:
-    """How far each announcement's messages have gone, by announcement id."""
+    """How far each announcement's messages have gone, by announcement id, with the
+    messages that failed and why (so the organisers can mend the address and retry)."""
     found = {announcement.id: Delivery() for announcement in announcements}
     rows = db.session.execute(
         select(OutboxMessage.announcement_id, OutboxMessage.status, func.count())
@@ -121,6 +123,18 @@ def deliveries(announcements: list[Announcement]) -> dict[int, Delivery]:
             delivery.failed += count
         else:
             delivery.waiting += count
+    with_failures = [announcement_id for announcement_id, d in found.items() if d.failed]
+    if with_failures:
+        failed = db.session.scalars(
+            select(OutboxMessage)
+            .where(
+                OutboxMessage.announcement_id.in_(with_failures),
+                OutboxMessage.status == MessageStatus.FAILED,
+            )
+            .order_by(OutboxMessage.id)
+        )
+        for message in failed:
+            found[message.announcement_id].failures.append(message)
     return found
 
 

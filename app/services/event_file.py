@@ -15,6 +15,7 @@ import yaml
 from flask_babel import lazy_gettext as _l
 
 from ..models.event import DayPartKind
+from .mail_headers import has_control_characters
 
 KEY_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
@@ -122,7 +123,9 @@ class _Reader:
             return []
         return node.value
 
-    def text(self, node, name: str, required=True, max_length=300) -> str | None:
+    def text(self, node, name: str, required=True, max_length=300, one_line=False) -> str | None:
+        """one_line: the text reaches a mail header (the event's name is in every subject),
+        where a line break would end the header and start another."""
         if node is None or (isinstance(node, yaml.ScalarNode) and node.value == ""):
             return None
         if not isinstance(node, yaml.ScalarNode):
@@ -131,14 +134,18 @@ class _Reader:
         value = node.value.strip()
         if len(value) > max_length:
             self.fail(node, name, _l("longer than %(max)d characters", max=max_length))
+        if one_line and has_control_characters(value):
+            self.fail(node, name, _l("must be on one line, without line breaks or control characters"))
         return value
 
-    def localized(self, node, name: str, languages=("it", "en"), max_length=2000) -> dict | None:
+    def localized(
+        self, node, name: str, languages=("it", "en"), max_length=2000, one_line=False
+    ) -> dict | None:
         """Text in one language for all, or a mapping {language: text}."""
         if node is None:
             return None
         if isinstance(node, yaml.ScalarNode):
-            value = self.text(node, name, max_length=max_length)
+            value = self.text(node, name, max_length=max_length, one_line=one_line)
             return {"*": value} if value else None
         items = self.mapping(node, name) or {}
         result = {}
@@ -149,7 +156,7 @@ class _Reader:
                     f"{name}.{lang}",
                     _l("language not among %(languages)s", languages=", ".join(languages)),
                 )
-            value = self.text(value_node, f"{name}.{lang}", max_length=max_length)
+            value = self.text(value_node, f"{name}.{lang}", max_length=max_length, one_line=one_line)
             if value:
                 result[lang] = value
         return result or None
@@ -299,8 +306,9 @@ def parse_event_file(text: str, filename: str = "<event file>") -> EventSpec:
 
     venue = r.mapping(r.require(top, "venue", root, "venue") or root, "venue") or {}
     venue_name = r.text(r.require(venue, "name", top.get("venue", root), "venue.name"), "venue.name")
-    contact_email = r.text(top.get("contact_email"), "contact_email")
-    if contact_email and not EMAIL_RE.match(contact_email):
+    # The name, the organiser and the contact address are the ones that can reach a header.
+    contact_email = r.text(top.get("contact_email"), "contact_email", one_line=True)
+    if contact_email and not has_control_characters(contact_email) and not EMAIL_RE.match(contact_email):
         r.fail(
             top["contact_email"],
             "contact_email",
@@ -312,10 +320,10 @@ def parse_event_file(text: str, filename: str = "<event file>") -> EventSpec:
 
     spec = EventSpec(
         slug=slug or "",
-        name=r.localized(r.require(top, "name", root, "name"), "name", languages) or {},
+        name=r.localized(r.require(top, "name", root, "name"), "name", languages, one_line=True) or {},
         tagline=r.localized(top.get("tagline"), "tagline", languages),
         description=r.localized(top.get("description"), "description", languages, 5000),
-        organiser=r.text(top.get("organiser"), "organiser"),
+        organiser=r.text(top.get("organiser"), "organiser", one_line=True),
         contact_email=contact_email,
         venue_name=venue_name or "",
         venue_address=r.text(venue.get("address"), "venue.address"),

@@ -5,9 +5,15 @@ token), so several senders on several machines never take the same message. A me
 is marked sent right after the server accepts it. If a sender dies between the two, the
 claim expires after CLAIM_TIMEOUT and the message is sent again with the same
 Message-ID, which mail systems use to drop the duplicate: nothing is ever lost.
+
+What retrying cannot fix (a message that cannot be built, a mailbox the server refuses
+for good) fails at once, with its reason, and the rest of the batch goes on; what it can
+(the server down or busy) is retried with back-off. An error that stops a run gives its
+claimed messages back, so none waits in ``sending`` for the claim to expire.
 """
 
 import contextlib
+import logging
 import smtplib
 import uuid
 from datetime import timedelta
@@ -23,6 +29,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..extensions import db, mail
 from ..models import Attendee, AttendeePart, Event, MessageStatus, OutboxMessage, utcnow
 from .calendar import event_ics
+from .mail_headers import one_line, recipient_address
 from .mailer import QR_CID
 from .tokens import manage_token
 from .transactions import keeping_loaded
@@ -31,6 +38,8 @@ from .world_cafe import load_published_seats
 
 MAX_ATTEMPTS = 8
 CLAIM_TIMEOUT = timedelta(minutes=10)
+
+log = logging.getLogger(__name__)
 
 
 class TimeoutConnection(Connection):
@@ -54,9 +63,10 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=min(30 * 2 ** (attempts - 1), 3600))
 
 
-def claim_due(limit: int) -> list[OutboxMessage]:
+def claim_due(limit: int, claim: str | None = None) -> list[OutboxMessage]:
+    """Take up to limit due messages for this run (status sending, claimed_by=claim); commits."""
     now = utcnow()
-    claim = uuid.uuid4().hex
+    claim = claim or uuid.uuid4().hex
     due = or_(
         and_(OutboxMessage.status == MessageStatus.QUEUED, OutboxMessage.next_attempt_at <= now),
         and_(OutboxMessage.status == MessageStatus.SENDING, OutboxMessage.claimed_at < now - CLAIM_TIMEOUT),
@@ -94,7 +104,15 @@ def deliver_due(limit: int = 500) -> tuple[int, int]:
     """Send what is due over one connection; returns (sent, failed attempts)."""
     if current_app.config["MAIL_CATCH"]:
         return 0, 0  # caught: shown at /dev/mail, never sent
-    messages = claim_due(limit)
+    claim = uuid.uuid4().hex
+    try:
+        return _deliver(claim_due(limit, claim))
+    except BaseException:
+        _release(claim)
+        raise
+
+
+def _deliver(messages: list[OutboxMessage]) -> tuple[int, int]:
     if not messages:
         return 0, 0
     try:
@@ -118,23 +136,52 @@ def deliver_due(limit: int = 500) -> tuple[int, int]:
 
 
 def _send_each(connection: TimeoutConnection, messages: list[OutboxMessage]) -> tuple[int, int]:
-    sent = failed = 0
+    sent = 0
     for message in messages:
-        try:
-            email = build_email(message)
-            connection.host.send_message(email)
-        except (OSError, smtplib.SMTPException) as error:
-            _record_failure(message, error)
-            failed += 1
-            if isinstance(error, smtplib.SMTPServerDisconnected | OSError):
-                _reconnect(connection)
-        else:
-            message.status, message.sent_at = MessageStatus.SENT, utcnow()
-            message.attempts += 1
-            message.last_error = None
-            sent += 1
+        sent += _send_one(connection, message)
         db.session.commit()
-    return sent, failed
+    return sent, len(messages) - sent
+
+
+def _send_one(connection: TimeoutConnection, message: OutboxMessage) -> bool:
+    """Build and send one message and record the outcome (no commit); True once the server took it."""
+    try:
+        email = build_email(message)
+    except Exception as error:  # bad data or a bug: the same every time, and the others must still go
+        log.exception("outbox message %s cannot be built", message.id)
+        _give_up(message, f"not built: {type(error).__name__}: {error}")
+        return False
+    try:
+        connection.host.send_message(email)
+    except Exception as error:
+        if _retrying_may_help(error):
+            _record_failure(message, error)
+        else:
+            _give_up(message, f"{type(error).__name__}: {error}")
+        if isinstance(error, OSError | smtplib.SMTPServerDisconnected) or not isinstance(
+            error, smtplib.SMTPException
+        ):
+            _reconnect(connection)  # the connection is gone, or in a state we cannot know
+        return False
+    message.status, message.sent_at = MessageStatus.SENT, utcnow()
+    message.attempts += 1
+    message.last_error = None
+    return True
+
+
+def _retrying_may_help(error: Exception) -> bool:
+    """Yes for a server away or busy (4xx) and for a refused sender (the server's setup,
+    the same for every message); no when the server refused this message or these
+    recipients for good (5xx), or when the message cannot be sent at all."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return any(code < 500 for code, _ in error.recipients.values())
+    if isinstance(error, smtplib.SMTPSenderRefused):
+        return True
+    if isinstance(error, smtplib.SMTPResponseException):
+        return error.smtp_code < 500
+    if isinstance(error, smtplib.SMTPNotSupportedError):
+        return False  # e.g. an international address and a server without SMTPUTF8
+    return isinstance(error, OSError | smtplib.SMTPException)
 
 
 def _reconnect(connection: TimeoutConnection) -> None:
@@ -154,12 +201,38 @@ def _record_failure(message: OutboxMessage, error: Exception) -> None:
         message.next_attempt_at = utcnow() + retry_delay(message.attempts)
 
 
+def _give_up(message: OutboxMessage, reason: str) -> None:
+    """Failed for good: retrying would give the same. An admin can send it again once mended."""
+    message.attempts += 1
+    message.last_error = reason[:500]
+    message.claimed_by = None
+    message.status = MessageStatus.FAILED
+
+
+def _release(claim: str) -> None:
+    """After an error that stopped the run: its unfinished messages are due again at once."""
+    try:
+        db.session.rollback()
+        db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.claimed_by == claim, OutboxMessage.status == MessageStatus.SENDING)
+            .values(status=MessageStatus.QUEUED, claimed_by=None, claimed_at=None),
+            execution_options={"synchronize_session": False},
+        )
+        db.session.commit()
+    except Exception:  # the database itself is away: the claim expires after CLAIM_TIMEOUT
+        log.exception("could not give back the messages of an interrupted mail run")
+        db.session.rollback()
+
+
 def build_email(message: OutboxMessage) -> EmailMessage:
-    """The MIME message: text and HTML alternatives, the QR inline, the PDF and .ics attached."""
+    """The MIME message: text and HTML alternatives, the QR inline, the PDF and .ics attached.
+    Raises (mail_headers.UnsafeHeader, or whatever a bug raises) when it cannot be built."""
     email = EmailMessage()
-    email["Subject"] = message.subject
+    # The one place headers are made: stored text is made safe here, whatever its road in.
+    email["Subject"] = one_line(message.subject)
     email["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
-    email["To"] = message.recipient
+    email["To"] = recipient_address(message.recipient)
     email["Date"] = formatdate(localtime=False)
     email["Message-ID"] = message.message_id
     email.set_content(message.body_text)
