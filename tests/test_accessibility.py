@@ -221,7 +221,7 @@ PAGES = [
     Page("desk, forgotten badge search", "/desk/#pair={desk_token}", "desk", desk_searched),
     Page("walk-in form", "/desk/walk-in", "desk"),
     Page("walk-in form, errors shown", "/desk/walk-in", "desk", submit_empty),
-    Page("walk-in done", "/desk/walk-in/{attendee}", "desk"),
+    Page("walk-in done", "/desk/walk-in/{walk_in}", "desk"),
     # Facilitators
     Page("facilitators: my tables", "/facilitators/", "facilitator"),
     Page("facilitators: attendance", "/facilitators/tables/{table}/", "facilitator", attendance_ready),
@@ -240,6 +240,7 @@ EXAMPLE_VALUES = dict(
     waitlisted_token="t",
     cancelled_token="t",
     attendee=1,
+    walk_in=1,
     table=1,
     run=1,
     draft_run=2,
@@ -285,7 +286,10 @@ def site(app, event, live_server, tmp_path):
     waitlisted = register_someone(event)
     assert waitlisted.status == "waitlisted"
     s.waitlisted_token = manage_token(waitlisted)
-    checked_in = check_in_attendee(event, people[1].id, None, "a11y-1", desk_name="Desk 1").check_in
+    checked_in = check_in_attendee(
+        event, people[1].id, None, "a11y-1", method="walk_in", desk_name="Desk 1"
+    ).check_in
+    s.walk_in = people[1].id  # the walk-in done page is only for a walk-in checked in
     s.certificate = certificate_code(checked_in)
 
     table = event.tables[0]

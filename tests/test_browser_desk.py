@@ -20,7 +20,7 @@ from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import CheckIn
+from app.models import Attendee, CheckIn
 from app.services.badges import badge_token, qr_png
 from app.services.desks import create_desk_device, device_for_token, revoke_desk_device
 from app.services.users import create_user
@@ -45,9 +45,9 @@ def in_italian(app):
     """in_italian("English message") -> what the Italian page shows (English when the
     catalogue has no translation yet)."""
 
-    def translate(message):
+    def translate(message, **values):
         with app.test_request_context(), force_locale("it"):
-            return gettext(message)
+            return gettext(message, **values)
 
     return translate
 
@@ -385,3 +385,58 @@ def test_counters_show_another_desks_check_in_within_seconds(
 
     expect(total).to_have_text("1", timeout=5_000)
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), "wider than the phone"
+
+
+# ---- Walk-ins -------------------------------------------------------------------------------
+
+
+def fill_walk_in(page, first_name, last_name, email):
+    page.locator("#first_name").fill(first_name)
+    page.locator("#last_name").fill(last_name)
+    page.locator("#email").fill(email)
+    page.locator("#participant_type").select_option("citizen")
+    page.locator("#consent_privacy").check()
+    page.locator("#registration-form button[type=submit]").click()
+
+
+def test_walk_ins_at_the_last_place_and_then_at_a_full_event_show_what_really_happened(
+    event, live_server, desk_user, desk_token, desktop_page, in_italian
+):
+    """The last place goes to the first walk-in (checked in, badge to print); the next one
+    goes on the waiting list, and the desk sees that in amber, not a green "checked in"."""
+    page = desktop_page
+    register_someone(event)
+    event.capacity = 2
+    db.session.commit()
+    open_desk(page, live_server, desk_user, desk_token)
+    page.get_by_role("link", name=in_italian("Walk-in registration")).click()
+
+    fill_walk_in(page, "Primo", "Arrivato", "primo@example.org")
+    checked_in = in_italian("%(name)s is registered and checked in.", name="Primo Arrivato")
+    expect(page.locator(".status-confirmed")).to_have_text(checked_in)
+    with page.expect_popup() as badge_tab:
+        page.get_by_role("link", name=in_italian("Print the badge")).click()
+    assert badge_tab.value.evaluate("document.contentType") == "application/pdf"
+    badge_tab.value.close()
+
+    page.get_by_role("link", name=in_italian("Another walk-in")).click()
+    fill_walk_in(page, "Secondo", "Arrivato", "secondo@example.org")
+    notice = page.locator(".notice")
+    expect(notice).to_have_text(
+        in_italian(
+            "%(name)s is on the waiting list: the day is full. NOT checked in, no badge to print; "
+            "they will get an e-mail if a place frees up.",
+            name="Secondo Arrivato",
+        )
+    )
+    expect(notice).to_have_class("notice notice-warning")
+    expect(page.locator(".status-confirmed, .notice-success")).to_have_count(0)
+    expect(page.get_by_role("link", name=in_italian("Print the badge"))).to_have_count(0)
+    expect(page.locator("#first_name")).to_have_value("")  # ready for the next person
+
+    db.session.rollback()
+    people = {a.first_name: a for a in db.session.scalars(select(Attendee).filter_by(source="desk"))}
+    assert people["Primo"].status == "confirmed" and people["Secondo"].status == "waitlisted"
+    assert [(c.attendee_id, c.method, c.desk_name) for c in all_check_ins()] == [
+        (people["Primo"].id, "walk_in", "Desk 2")
+    ]

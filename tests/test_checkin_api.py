@@ -4,7 +4,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from helpers import register_someone
+from helpers import register_someone, second_event
 from sqlalchemy import event as sa_event
 from sqlalchemy import func, select
 
@@ -12,6 +12,7 @@ from app.extensions import db
 from app.models import AuditEntry, CheckIn
 from app.services import world_cafe
 from app.services.badges import badge_token, reissue_badge
+from app.services.checkin import check_in_attendee
 from app.services.desks import create_desk_device, revoke_desk_device
 from app.services.events import load_event
 from app.services.registration import cancel_registration
@@ -163,6 +164,26 @@ def test_search_check_in_from_result_and_undo_with_audit(client, event, desk):
     assert audit.actor == "desk:Desk 2" and audit.attendee_id == attendee.id
     again = client.post("/api/v1/checkins", json={"attendee_id": attendee.id}, headers=desk[1]).get_json()
     assert again["result"] == "green", "after an undo the person can be checked in again"
+
+
+def test_a_desk_neither_checks_in_nor_undoes_anyone_of_another_event(client, event, desk):
+    """A desk's token is for its own event: ids of another event's people and check-ins are
+    unknown to it, and nothing of that event changes."""
+    other_event = second_event()
+    other_desk = create_desk_device(other_event, "Banco altrove")[0]
+    person = register_someone(other_event)
+    other_check_in = check_in_attendee(other_event, person.id, other_desk, "elsewhere-1").check_in
+    neighbour = register_someone(other_event)
+
+    undo = client.post(f"/api/v1/checkins/{other_check_in.id}/undo", json={}, headers=desk[1])
+    check_in = client.post("/api/v1/checkins", json={"attendee_id": neighbour.id}, headers=desk[1])
+
+    assert (undo.status_code, undo.get_json()) == (404, {"error": "not_found"})
+    assert (check_in.status_code, check_in.get_json()) == (404, {"error": "not_found"})
+    db.session.rollback()
+    assert db.session.get(CheckIn, other_check_in.id).undone_at is None, "still checked in"
+    assert db.session.scalars(select(CheckIn).filter_by(attendee_id=neighbour.id)).all() == []
+    assert db.session.scalars(select(AuditEntry).filter_by(action="check_in_undone")).all() == []
 
 
 def test_counters_count_checked_in_against_expected(client, event, desk):

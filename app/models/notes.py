@@ -61,7 +61,8 @@ class NoteRevision(db.Model):
 
 
 class TableAttendance(db.Model):
-    """Who is actually at the table, per round, as the facilitator records it."""
+    """Who is actually at the table, per round, as the facilitator records it: someone
+    seated here by the published assignment, or a walk-up added from a badge scan."""
 
     __tablename__ = "table_attendance"
 
@@ -70,6 +71,9 @@ class TableAttendance(db.Model):
     attendee_id = db.Column(db.ForeignKey("attendees.id", ondelete="CASCADE"), nullable=False)
     round = db.Column(db.Integer, nullable=False, default=1)
     present = db.Column(db.Boolean, nullable=False, default=True)
+    # Not seated here by the assignment: added at the table from their badge, once they had
+    # checked in at the desk.
+    walk_up = db.Column(db.Boolean, nullable=False, default=False, server_default="0")
     marked_by = db.Column(db.String(254), nullable=False)
     marked_at = db.Column(db.DateTime, nullable=False, default=utcnow)
 

@@ -99,12 +99,26 @@ def check_in_attendee(
     method="search",
     desk_name: str | None = None,
 ) -> ScanOutcome | None:
-    """Check in someone found by a search (forgotten badge) or a walk-in; None if unknown."""
+    """Check in someone found by a search (forgotten badge); None if unknown or of another event."""
     attendee = _load_locked(attendee_id)
     if attendee is None or attendee.event_id != event.id:
         db.session.rollback()
         return None
     return _check_in_locked(attendee, device, request_id, scanned_at, method, desk_name)
+
+
+def walk_in_check_in(attendee: Attendee, desk_name: str | None) -> CheckIn:
+    """The check-in of someone just registered, confirmed, at the desk: new, so nobody can
+    have checked them in. Added to their registration's transaction; the caller commits."""
+    check_in = CheckIn(
+        event_id=attendee.event_id,
+        attendee_id=attendee.id,
+        desk_name=desk_name or "desk",
+        method="walk_in",
+        checked_in_at=utcnow(),
+    )
+    db.session.add(check_in)
+    return check_in
 
 
 def undo_check_in(check_in_id: int, event: Event, actor: str) -> CheckIn | None:

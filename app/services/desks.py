@@ -1,4 +1,5 @@
-"""Check-in desk devices: created and revoked by an admin, authenticated by a bearer token."""
+"""Check-in desk devices: created and revoked by an admin, authenticated by a bearer token;
+and the attendees the desk's own pages may open (each by id, scoped to the served event)."""
 
 import base64
 import hashlib
@@ -7,11 +8,13 @@ import secrets
 
 import qrcode
 import qrcode.constants
+from flask import abort
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
-from ..models import AuditEntry, DeskDevice, Event, utcnow
+from ..models import Attendee, AttendeeStatus, AuditEntry, CheckIn, DeskDevice, Event, utcnow
+from .privacy import is_anonymised
 
 
 def _hash(token: str) -> str:
@@ -80,3 +83,34 @@ def pairing_qr_data_uri(link: str) -> str:
     buffer = io.BytesIO()
     qr.make_image().save(buffer)
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+# ---- What the desk's pages open ---------------------------------------------------------
+
+
+def badge_holder_of(event: Event, attendee_id: int) -> Attendee:
+    """An attendee of the event with a confirmed registration (a place, so a badge), whose
+    data is not deleted; 404 for anyone else: another event's, waiting, cancelled."""
+    attendee = db.session.get(Attendee, attendee_id)
+    if (
+        attendee is None
+        or attendee.event_id != event.id
+        or attendee.status != AttendeeStatus.CONFIRMED
+        or is_anonymised(attendee)
+    ):
+        abort(404)
+    return attendee
+
+
+def checked_in_walk_in_of(event: Event, attendee_id: int) -> Attendee:
+    """A badge holder of the event (see above) registered at the desk and checked in there
+    as a walk-in, check-in still in force; 404 otherwise."""
+    attendee = badge_holder_of(event, attendee_id)
+    walk_in = db.session.scalar(
+        select(CheckIn.id).where(
+            CheckIn.attendee_id == attendee.id, CheckIn.method == "walk_in", CheckIn.undone_at.is_(None)
+        )
+    )
+    if walk_in is None:
+        abort(404)
+    return attendee

@@ -10,6 +10,7 @@ from sqlalchemy import select, text
 from ..extensions import db
 from ..models import (
     Attendee,
+    AttendeeStatus,
     CafeTable,
     CheckIn,
     Event,
@@ -21,7 +22,8 @@ from ..models import (
     utcnow,
 )
 from .badges import BadgeCheck, verify_badge_token
-from .world_cafe import published_run  # the assignment the tables work from
+from .transactions import commit_keeping_loaded
+from .world_cafe import published_run, published_run_id  # the assignment the tables work from
 
 __all__ = ["published_run"]  # re-exported for the report and the views
 
@@ -107,9 +109,10 @@ def attendance_rounds(event: Event) -> list[int]:
 class RosterEntry:
     attendee: Attendee
     small_table: int | None  # 0-based, when the theme has small tables
-    on_roster: bool  # False: not assigned here, but marked present at this table
+    on_roster: bool  # False: not seated here by the assignment, but marked at this table
     checked_in: bool  # at the desk
     present: bool  # at this table, in this round
+    walk_up: bool = False  # added at the table from their badge
 
     @property
     def small_table_letter(self) -> str:
@@ -117,38 +120,25 @@ class RosterEntry:
 
 
 def roster(table: CafeTable, round: int) -> list[RosterEntry]:
-    """Who sits at the table in the round (the published assignment), with the desk's
-    check-in and the table's own attendance; people marked present here without a seat
-    here come last."""
-    run = published_run(table_event(table))
-    seats = {}
-    if run is not None:
-        query = select(SeatAssignment).where(
-            SeatAssignment.run_id == run.id,
-            SeatAssignment.cafe_table_id == table.id,
-            SeatAssignment.round == round,
-        )
-        seats = {seat.attendee_id: seat for seat in db.session.scalars(query)}
-    marks = {
-        mark.attendee_id: mark.present
-        for mark in db.session.scalars(select(TableAttendance).filter_by(cafe_table_id=table.id, round=round))
-    }
-    ids = set(seats) | {attendee_id for attendee_id, present in marks.items() if present}
+    """The table's list for the round, the only people a tick may change: those seated here
+    by the published assignment and those marked here (walk-ups added from their badge, or
+    people seated here before a newer assignment), all with a confirmed registration; with
+    the desk's check-in and the table's own attendance. People without a seat here come last."""
+    seats = _seats_here(table, round)
+    marks = _marks_here(table, round)
+    ids = set(seats) | set(marks)
     if not ids:
         return []
     attendees = db.session.scalars(select(Attendee).where(Attendee.id.in_(ids))).all()
-    checked_in = set(
-        db.session.scalars(
-            select(CheckIn.attendee_id).where(CheckIn.attendee_id.in_(ids), CheckIn.undone_at.is_(None))
-        )
-    )
+    checked_in = _checked_in(ids)
     entries = [
         RosterEntry(
             attendee=attendee,
             small_table=seats[attendee.id].small_table if attendee.id in seats else None,
             on_roster=attendee.id in seats,
             checked_in=attendee.id in checked_in,
-            present=marks.get(attendee.id, False),
+            present=attendee.id in marks and marks[attendee.id].present,
+            walk_up=attendee.id in marks and marks[attendee.id].walk_up,
         )
         for attendee in attendees
     ]
@@ -163,6 +153,53 @@ def roster(table: CafeTable, round: int) -> list[RosterEntry]:
     return entries
 
 
+def _confirmed_of(table: CafeTable):
+    """SQL: the attendee is of the table's event, with a confirmed registration."""
+    return (Attendee.event_id == table.event_id) & (Attendee.status == AttendeeStatus.CONFIRMED)
+
+
+def _seats_here(table: CafeTable, round: int, attendee_id: int | None = None) -> dict[int, SeatAssignment]:
+    """Seats at the table in the round of the event's published assignment, by attendee id."""
+    query = (
+        select(SeatAssignment)
+        .join(Attendee, Attendee.id == SeatAssignment.attendee_id)
+        .where(
+            SeatAssignment.run_id == published_run_id(table.event_id),
+            SeatAssignment.cafe_table_id == table.id,
+            SeatAssignment.round == round,
+            _confirmed_of(table),
+        )
+    )
+    if attendee_id is not None:
+        query = query.where(SeatAssignment.attendee_id == attendee_id)
+    return {seat.attendee_id: seat for seat in db.session.scalars(query)}
+
+
+def _marks_here(table: CafeTable, round: int, attendee_id: int | None = None) -> dict[int, TableAttendance]:
+    """Attendance marks made at the table in the round, by attendee id."""
+    query = (
+        select(TableAttendance)
+        .join(Attendee, Attendee.id == TableAttendance.attendee_id)
+        .where(
+            TableAttendance.cafe_table_id == table.id, TableAttendance.round == round, _confirmed_of(table)
+        )
+        .execution_options(populate_existing=True)  # read after the table's lock
+    )
+    if attendee_id is not None:
+        query = query.where(TableAttendance.attendee_id == attendee_id)
+    return {mark.attendee_id: mark for mark in db.session.scalars(query)}
+
+
+def _checked_in(attendee_ids) -> set[int]:
+    return set(
+        db.session.scalars(
+            select(CheckIn.attendee_id).where(
+                CheckIn.attendee_id.in_(attendee_ids), CheckIn.undone_at.is_(None)
+            )
+        )
+    )
+
+
 def table_event(table: CafeTable) -> Event:
     return db.session.get(Event, table.event_id)
 
@@ -173,7 +210,11 @@ def table_event(table: CafeTable) -> Event:
 class AttendanceResult(enum.Enum):
     PRESENT = "present"
     ABSENT = "absent"
-    PRESENT_NOT_ON_ROSTER = "present_not_on_roster"  # marked, but seated elsewhere (or nowhere)
+    WALK_UP = "walk_up"  # present, not seated here: added from their badge
+    NOT_ON_ROSTER = "not_on_roster"  # a tick for someone not on the table's list
+    NOT_CHECKED_IN = "not_checked_in"  # a walk-up must check in at the desk first
+    WAITLISTED = "waitlisted"
+    CANCELLED = "cancelled"
     UNKNOWN_ATTENDEE = "unknown_attendee"
     NOT_A_BADGE = "malformed"
     FORGED = "forged"
@@ -182,11 +223,7 @@ class AttendanceResult(enum.Enum):
 
     @property
     def marked(self) -> bool:
-        return self in (
-            AttendanceResult.PRESENT,
-            AttendanceResult.ABSENT,
-            AttendanceResult.PRESENT_NOT_ON_ROSTER,
-        )
+        return self in (AttendanceResult.PRESENT, AttendanceResult.ABSENT, AttendanceResult.WALK_UP)
 
 
 _BADGE_REFUSALS = {
@@ -197,6 +234,11 @@ _BADGE_REFUSALS = {
     BadgeCheck.UNKNOWN_ATTENDEE: AttendanceResult.UNKNOWN_ATTENDEE,
 }
 
+_NO_PLACE = {
+    AttendeeStatus.WAITLISTED: AttendanceResult.WAITLISTED,
+    AttendeeStatus.CANCELLED: AttendanceResult.CANCELLED,
+}
+
 
 @dataclass(frozen=True)
 class AttendanceOutcome:
@@ -205,34 +247,53 @@ class AttendanceOutcome:
 
 
 def set_presence(table: CafeTable, attendee_id: int, round: int, present: bool, marked_by: str):
-    """Tick (or untick) one person as present at the table in the round."""
-    attendee = db.session.get(Attendee, attendee_id)
-    if attendee is None or attendee.event_id != table.event_id:
-        return AttendanceOutcome(AttendanceResult.UNKNOWN_ATTENDEE)
+    """Tick (or untick) someone on the table's list for the round (see ``roster``). Anyone
+    else, of this event or another, is refused with NOT_ON_ROSTER and nothing is written:
+    people not seated here join the table only from their badge (``scan_presence``)."""
     _lock_table(table.id)
-    mark = db.session.scalars(
-        select(TableAttendance)
-        .filter_by(cafe_table_id=table.id, attendee_id=attendee.id, round=round)
-        .execution_options(populate_existing=True)
-    ).first()
-    if mark is None:
-        mark = TableAttendance(cafe_table_id=table.id, attendee_id=attendee.id, round=round)
-        db.session.add(mark)
-    mark.present, mark.marked_by, mark.marked_at = present, marked_by, utcnow()
-    db.session.commit()
-    if not present:
-        return AttendanceOutcome(AttendanceResult.ABSENT, attendee)
-    seated_here = any(entry.attendee.id == attendee.id and entry.on_roster for entry in roster(table, round))
-    result = AttendanceResult.PRESENT if seated_here else AttendanceResult.PRESENT_NOT_ON_ROSTER
-    return AttendanceOutcome(result, attendee)
+    seated = bool(_seats_here(table, round, attendee_id))
+    mark = _marks_here(table, round, attendee_id).get(attendee_id)
+    if not seated and mark is None:
+        _end_transaction()
+        return AttendanceOutcome(AttendanceResult.NOT_ON_ROSTER)
+    walk_up = not seated and mark.walk_up
+    return _mark(table, db.session.get(Attendee, attendee_id), round, present, marked_by, mark, walk_up)
 
 
 def scan_presence(table: CafeTable, code: str, round: int, marked_by: str) -> AttendanceOutcome:
-    """A badge scanned at the table (camera or scanner): its holder is present here."""
+    """A badge scanned at the table (camera or scanner): its holder is present here. Someone
+    not on the table's list is added as a walk-up, if their registration is confirmed and
+    they are checked in at the desk; otherwise refused with the reason, nothing written."""
     verification = verify_badge_token(code, table.event_id)
     if verification.check is not BadgeCheck.VALID:
         return AttendanceOutcome(_BADGE_REFUSALS[verification.check], verification.attendee)
-    return set_presence(table, verification.attendee.id, round, True, marked_by)
+    attendee = verification.attendee
+    if attendee.status in _NO_PLACE:
+        return AttendanceOutcome(_NO_PLACE[attendee.status], attendee)
+    _lock_table(table.id)
+    seated = bool(_seats_here(table, round, attendee.id))
+    mark = _marks_here(table, round, attendee.id).get(attendee.id)
+    if not seated and mark is None and not _checked_in([attendee.id]):
+        _end_transaction()
+        return AttendanceOutcome(AttendanceResult.NOT_CHECKED_IN, attendee)
+    walk_up = not seated and (mark is None or mark.walk_up)
+    return _mark(table, attendee, round, True, marked_by, mark, walk_up)
+
+
+def _mark(table, attendee, round, present, marked_by, mark, walk_up) -> AttendanceOutcome:
+    if mark is None:
+        mark = TableAttendance(cafe_table_id=table.id, attendee_id=attendee.id, round=round)
+        db.session.add(mark)
+    mark.present, mark.walk_up, mark.marked_by, mark.marked_at = present, walk_up, marked_by, utcnow()
+    db.session.commit()
+    if not present:
+        return AttendanceOutcome(AttendanceResult.ABSENT, attendee)
+    return AttendanceOutcome(AttendanceResult.WALK_UP if walk_up else AttendanceResult.PRESENT, attendee)
+
+
+def _end_transaction() -> None:
+    """Nothing written: release the table's lock."""
+    commit_keeping_loaded()
 
 
 def _lock_table(table_id: int) -> None:

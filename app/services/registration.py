@@ -25,6 +25,7 @@ from ..models import (
     utcnow,
 )
 from . import mailer
+from .checkin import walk_in_check_in
 from .locking import lock_event
 
 
@@ -89,7 +90,14 @@ def _places_taken(event: Event, leaving_out: int | None = None) -> dict:
 
 
 def register(event: Event, data: RegistrationData, *, source: str = "online") -> Attendee:
-    """Register a new attendee, confirmed or on the waiting list of what is full.
+    """Register a new attendee, confirmed or on the waiting list of what is full, and commit."""
+    attendee = _register_under_lock(event, data, source)
+    db.session.commit()
+    return attendee
+
+
+def _register_under_lock(event: Event, data: RegistrationData, source: str) -> Attendee:
+    """The registration, written and left uncommitted under the event's lock.
 
     Every registration of the event waits for its lock, so the work is done before taking
     it: the attendee is written as if every place were free, and the confirmation rendered
@@ -131,8 +139,38 @@ def register(event: Event, data: RegistrationData, *, source: str = "online") ->
     if _waits_for_anything(attendee):
         db.session.delete(confirmation)
         mailer.enqueue("waitlisted", attendee)
-    db.session.commit()
     return attendee
+
+
+# ---- Walk-ins: registered and checked in at the desk ------------------------------------
+
+
+class WalkInResult(enum.Enum):
+    CHECKED_IN = "checked_in"
+    WAITLISTED = "waitlisted"  # the day is full: on its waiting list, not checked in
+    ALREADY_REGISTERED = "already_registered"  # nothing written: search for them instead
+
+
+@dataclass
+class WalkInOutcome:
+    result: WalkInResult
+    attendee: Attendee | None = None
+
+
+def register_walk_in(event: Event, data: RegistrationData, desk_name: str) -> WalkInOutcome:
+    """Register someone at the desk and check them in, in one transaction under the event's
+    lock (as every registration): checked in if the day has a place for them, else on its
+    waiting list and not checked in; nothing is written for an e-mail already registered."""
+    try:
+        attendee = _register_under_lock(event, data, source="desk")
+    except RegistrationError:
+        return WalkInOutcome(WalkInResult.ALREADY_REGISTERED)
+    result = WalkInResult.WAITLISTED
+    if attendee.status == AttendeeStatus.CONFIRMED:
+        walk_in_check_in(attendee, desk_name)
+        result = WalkInResult.CHECKED_IN
+    db.session.commit()
+    return WalkInOutcome(result, attendee)
 
 
 def update_registration(attendee: Attendee, data: RegistrationData) -> Attendee:
@@ -166,13 +204,21 @@ def update_registration(attendee: Attendee, data: RegistrationData) -> Attendee:
 def cancel_registration(attendee: Attendee, cancelled_by: str | None = None) -> None:
     """Cancel and give the freed places to the next people in line. cancelled_by: the
     organiser who did it for them (kept in the audit log); None when they did it."""
+    if cancel_under_lock(attendee, cancelled_by):
+        db.session.commit()
+    else:
+        db.session.rollback()  # ends the transaction that may hold the event's lock
+
+
+def cancel_under_lock(attendee: Attendee, cancelled_by: str | None = None) -> bool:
+    """cancel_registration's work, under the event's lock, without the commit (the caller's,
+    e.g. a deletion that erases the person in the same transaction). False: already cancelled."""
     if attendee.status == AttendeeStatus.CANCELLED:
-        return
+        return False
     lock_event(attendee.event_id)
     db.session.refresh(attendee)
     if attendee.status == AttendeeStatus.CANCELLED:  # a double click, or two tabs
-        db.session.rollback()
-        return
+        return False
     attendee.status = AttendeeStatus.CANCELLED
     attendee.cancelled_at = utcnow()
     attendee.parts.clear()
@@ -182,7 +228,7 @@ def cancel_registration(attendee: Attendee, cancelled_by: str | None = None) -> 
     _notify_promoted(promoted)
     if cancelled_by:
         audit(cancelled_by, "registration_cancelled", attendee)
-    db.session.commit()
+    return True
 
 
 def fill_vacancies(event: Event) -> set[Attendee]:

@@ -77,12 +77,16 @@ function initAttendance(root) {
         const { status, body } = answer;
         waiting = queued().slice(1);
         writeStorage(queueKey, waiting.length ? waiting : null);
+        const message = body.message || fill(text.failed, { status });
         if (request.kind === "scan") {
-          const message = text[body.result] || fill(text.failed, { status });
-          show(body.marked ? (body.result === "present" ? "ok" : "warn") : "bad", fill(message, { name: body.attendee?.name || "" }));
+          show(body.marked ? (body.result === "present" ? "ok" : "warn") : "bad", message);
           if (body.marked && request.body.round === round) tick(body.attendee);
         } else if (status !== 200) {
-          statusLine.textContent = fill(text.failed, { status });
+          // Refused (not on this table's list...): the box shows what the server holds.
+          const box = roster.querySelector(`input[data-attendee-id="${request.body.attendee_id}"]`);
+          if (box && request.body.round === round) box.checked = !request.body.present;
+          updateCount();
+          show("bad", message);
         }
       }
       statusLine.textContent = "";
