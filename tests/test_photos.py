@@ -2,8 +2,14 @@
 (no GPS position leaves the phone's photo), with a thumbnail."""
 
 import io
+import struct
+import subprocess
+import sys
+import zlib
+from pathlib import Path
 
 import pytest
+from flask_babel import force_locale, gettext
 from PIL import ExifTags, Image
 from sqlalchemy import func, select
 from test_facilitators import facilitator_of, png_bytes, upload_dir  # noqa: F401
@@ -142,3 +148,146 @@ def test_upload_page_refuses_non_images_and_oversized_files(app, event, make_sta
     assert photo.caption == "Il cartellone" and "passwd" not in photo.stored_name
     page = own.get(url).get_data(as_text=True)
     assert f"/photos/{photo.id}/thumb" in page
+
+
+# ---- Memory: decoding is bounded, whatever the upload claims ---------------------------------
+
+
+def one_colour_png(width: int, height: int) -> bytes:
+    """A PNG of width x height pixels, built row by row: huge decoded, small in bytes, and
+    cheap to make (each row after the first is "as the row above")."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    first, same = b"\0" + b"\x46\x82\xb4" * width, b"\x02" + bytes(3 * width)
+    packer = zlib.compressobj(1)
+    rows = packer.compress(first) + b"".join(packer.compress(same) for _ in range(height - 1))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", rows + packer.flush())
+        + chunk(b"IEND", b"")
+    )
+
+
+MAKE_PHONE_PHOTO = """
+import sys
+from PIL import Image, ImageDraw
+width, height = int(sys.argv[2]), int(sys.argv[3])
+# Detail everywhere, as in a real photo, so that the file has a phone photo's size in bytes.
+image = Image.effect_noise((width // 8, height // 8), 60).convert("RGB").resize((width, height))
+draw = ImageDraw.Draw(image)
+for x in range(0, width, 97):
+    draw.line([(x, 0), (width - x, height)], fill=(x % 255, 80, 160), width=5)
+image.save(sys.argv[1], "JPEG", quality=90)
+"""
+
+# Cleans the photos named on the command line on as many threads at once (one worker's
+# threads), then prints what came out and how much more memory the process ever held.
+CLEAN_IN_A_CHILD = """
+import re, sys, threading
+from app.services import photos
+
+def peak_kb():
+    return int(re.search(r"VmHWM:\\s+(\\d+)", open("/proc/self/status").read()).group(1))
+
+uploads = [open(path, "rb").read() for path in sys.argv[1:]]
+results = []
+def clean(data):
+    try:
+        photo = photos.clean_photo(data)
+        results.append(f"{photo.width}x{photo.height}")
+    except photos.PhotoRefused as refused:
+        results.append(refused.result.value)
+before = peak_kb()
+threads = [threading.Thread(target=clean, args=(data,)) for data in uploads]
+[thread.start() for thread in threads]
+[thread.join() for thread in threads]
+print(" ".join(sorted(results)), (peak_kb() - before) // 1024)
+"""
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def cleaned_in_a_child(*paths) -> tuple[list[str], int]:
+    """(results, megabytes the cleaning added to the child's peak resident memory)."""
+    done = subprocess.run(
+        [sys.executable, "-c", CLEAN_IN_A_CHILD, *map(str, paths)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    *results, megabytes = done.stdout.split()
+    return results, int(megabytes)
+
+
+def test_a_48_megapixel_phone_photo_passes_and_is_decoded_reduced(app, tmp_path):
+    path = tmp_path / "phone.jpg"
+    subprocess.run([sys.executable, "-c", MAKE_PHONE_PHOTO, str(path), "8064", "6048"], check=True)
+    assert 10 * 2**20 < path.stat().st_size <= photos.max_photo_bytes(), "a phone's 48 MP JPEG, in bytes"
+    results, megabytes = cleaned_in_a_child(path)
+    assert results == ["2560x1920"]
+    # Decoded whole, it is 195 MB of pixels (and its copies took 750 MB): at half scale, 49 MB.
+    assert megabytes < 150
+
+
+def test_uploads_at_once_on_a_workers_threads_decode_one_at_a_time(tmp_path):
+    side = photos.STORED_MAX_SIDE * 2  # the largest PNG decoded whole: 26 MP, 105 MB of pixels
+    path = tmp_path / "flipchart.png"
+    path.write_bytes(one_colour_png(side, side))
+    results, megabytes = cleaned_in_a_child(path, path, path)
+    assert results == ["2560x2560"] * 3
+    assert megabytes < 250, "one decode at a time, each within the budget"
+
+
+def test_a_png_too_large_to_decode_is_refused_and_the_caption_stays(
+    app,
+    event,
+    make_staff,
+    upload_dir,  # noqa: F811
+):
+    table = event.tables[0]
+    _, own = facilitator_of(make_staff, table)
+    huge = one_colour_png(7000, 7000)  # 49 MP: under the 50 MP of a phone photo, but not a JPEG
+    assert len(huge) < photos.max_photo_bytes()
+    refused = upload_photo(own, table, huge, "flipchart.png", caption="Il cartellone del tavolo 1")
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    with app.test_request_context(), force_locale("it"):
+        assert gettext("The picture has too many pixels.").replace("'", "&#39;") in html
+    assert 'value="Il cartellone del tavolo 1"' in html, "the caption typed is kept"
+    assert db.session.scalar(select(func.count()).select_from(TablePhoto)) == 0
+    assert stored_files(upload_dir) == []
+
+
+def test_a_phone_photo_uploads_upright_with_its_thumbnail(app, event, make_staff, upload_dir):  # noqa: F811
+    table = event.tables[0]
+    _, own = facilitator_of(make_staff, table)
+    phone = jpeg_with_gps(size=(4032, 3024), orientation=6)  # 12 MP, taken with the phone upright
+    saved = upload_photo(own, table, phone, "IMG_0001.JPG", caption="Tovaglia")
+    assert saved.status_code == 302
+    photo = db.session.scalars(select(TablePhoto)).one()
+    assert (photo.width, photo.height) == (1920, 2560)
+    thumb = own.get(f"/facilitators/tables/{table.id}/photos/{photo.id}/thumb")
+    assert thumb.status_code == 200
+    assert Image.open(io.BytesIO(thumb.data)).size == (360, 480)
+
+
+def upload_photo(client, table, data: bytes, name: str, caption: str):
+    url = f"/facilitators/tables/{table.id}/photos"
+    page = client.get(url).get_data(as_text=True)
+    token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    return client.post(
+        url,
+        data={
+            "csrf_token": token,
+            "round": "1",
+            "caption": caption,
+            "photo": (io.BytesIO(data), name, "image/png"),
+        },
+        content_type="multipart/form-data",
+    )

@@ -15,8 +15,9 @@ from flask import (
 )
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 
-from ..extensions import limiter
+from ..extensions import db, limiter
 from ..models import AttendeeStatus, PartStatus
 from ..services import registration as service
 from ..services.assignment_text import reason_sentence
@@ -42,6 +43,10 @@ from .forms import ConfirmForm, EditRegistrationForm, EmailOnlyForm, Registratio
 
 bp = Blueprint("registration", __name__)
 
+# The connection lost or the server gone (not a rule of ours, as an IntegrityError is):
+# whatever was being written may or may not be in the database.
+DATABASE_GONE = (OperationalError, InterfaceError)
+
 
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit("20 per minute; 200 per hour", methods=["POST"])
@@ -54,20 +59,39 @@ def register():
     if form.validate_on_submit():
         try:
             attendee = service.register(event, registration_data(form))
+            link = url_for("registration.manage", token=manage_token(attendee))
         except RegistrationError as error:
             if error.reason is not RegistrationError.Reason.DUPLICATE_EMAIL:
                 raise
             duplicate = True
             form.email.errors.append(_("This e-mail address is already registered for this event."))
+        except DATABASE_GONE:
+            return _registration_outcome_unknown(event, form.email.data)
         else:
             flash(
                 _("Thank you, you are registered. We have sent you an e-mail with this page's link."),
                 "success",
             )
-            return redirect(url_for("registration.manage", token=manage_token(attendee)))
+            return redirect(link)
     resend_form = EmailOnlyForm(email=form.email.data) if duplicate else None
     form.places_left = service.places_left(event)  # counted only when the form is shown
     return render_template("registration/register.html", event=event, form=form, resend_form=resend_form)
+
+
+def _registration_outcome_unknown(event, email: str):
+    """The database stopped answering while the registration was saved (at worst at its
+    COMMIT: written, and its e-mail queued, without our hearing so). Nobody knows which, so
+    the page says how to find out: the mailbox, else the link sent again."""
+    db.session.rollback()
+    try:
+        db.session.refresh(event)
+    except SQLAlchemyError:  # still unreachable: a plain page, without the event's name
+        db.session.rollback()
+        event = None
+    page = render_template(
+        "registration/outcome_unknown.html", event=event, email=email, resend_form=EmailOnlyForm(email=email)
+    )
+    return page, 503
 
 
 @bp.route("/register/link", methods=["GET", "POST"])

@@ -4,11 +4,20 @@ Nothing of the upload is trusted: not its name, not its declared type. The bytes
 counted, opened with Pillow, turned upright, and written again as a new JPEG (or PNG when
 the picture has transparency) without any metadata (EXIF, GPS, XMP, comments), under a
 random name in UPLOAD_DIR/photos, with a JPEG thumbnail beside it.
+
+Memory is bounded before anything is decoded. Only STORED_MAX_SIDE pixels a side are kept,
+so a JPEG (every phone's photo) is decoded at 1/2, 1/4 or 1/8 of its size where that still
+covers them, inside libjpeg; what would still decode to more than DECODE_MAX_PIXELS (a PNG
+of 7000 x 7000, say) is refused from its header. One decode at a time per process: the
+threads of a worker queue for it instead of adding up. A 48 MP phone photo costs a worker
+about 100 MB for a moment (750 MB when decoded whole), a worker at most about 200 MB.
 """
 
 import enum
 import io
+import math
 import secrets
+import threading
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,10 +29,16 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import AuditEntry, CafeTable, TablePhoto
 
-DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+# A 48-50 MP phone photo (8064 x 6048, 8160 x 6120) is 10-20 MB as a JPEG.
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 DEFAULT_MAX_PIXELS = 50_000_000  # a 50-megapixel phone photo; a decompression bomb is far bigger
 STORED_MAX_SIDE = 2560  # plenty to read a flipchart, a fraction of a phone's original
 THUMB_MAX_SIDE = 480
+# Pixels actually decoded (after a JPEG's reduction), at most 4 bytes each: 105 MB. Twice the
+# stored side squared, so that no JPEG within DEFAULT_MAX_PIXELS is refused: one that libjpeg
+# cannot halve is under 5120 pixels a side. Other formats decode whole: up to 26 MP.
+DECODE_MAX_PIXELS = (2 * STORED_MAX_SIDE) ** 2
+_DECODING = threading.BoundedSemaphore(1)  # per process: a worker's threads wait their turn
 ACCEPTED_FORMATS = {"JPEG", "MPO", "PNG", "WEBP", "GIF", "BMP", "TIFF"}
 CAPTION_MAX_CHARS = 300
 
@@ -71,31 +86,15 @@ def save_photo(table: CafeTable, round: int, stream, caption: str | None, upload
         return PhotoOutcome(PhotoResult.EMPTY)
     if len(data) > limit:
         return PhotoOutcome(PhotoResult.TOO_LARGE)
-    max_pixels = int(current_app.config.get("MAX_PHOTO_PIXELS") or DEFAULT_MAX_PIXELS)
     try:
-        image = _open_checked(data, max_pixels)
-    except _TooManyPixels:
-        return PhotoOutcome(PhotoResult.TOO_MANY_PIXELS)
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError):
-        return PhotoOutcome(PhotoResult.NOT_AN_IMAGE)
+        clean = clean_photo(data, int(current_app.config.get("MAX_PHOTO_PIXELS") or DEFAULT_MAX_PIXELS))
+    except PhotoRefused as refused:
+        return PhotoOutcome(refused.result)
 
-    keeps_transparency = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
-    clean = _without_metadata(image, keeps_transparency)
-    clean.thumbnail((STORED_MAX_SIDE, STORED_MAX_SIDE), Image.Resampling.LANCZOS)
-    stored_name = secrets.token_hex(16) + (".png" if keeps_transparency else ".jpg")
+    stored_name = secrets.token_hex(16) + clean.extension
     folder = upload_dir()
-    main = io.BytesIO()
-    if keeps_transparency:
-        clean.save(main, "PNG", optimize=True)
-    else:
-        clean.save(main, "JPEG", quality=85, optimize=True, progressive=True)
-    thumb = _flattened(clean)
-    thumb.thumbnail((THUMB_MAX_SIDE, THUMB_MAX_SIDE), Image.Resampling.LANCZOS)
-    thumb_bytes = io.BytesIO()
-    thumb.save(thumb_bytes, "JPEG", quality=80, optimize=True)
-
-    (folder / stored_name).write_bytes(main.getvalue())
-    (folder / thumbnail_name(stored_name)).write_bytes(thumb_bytes.getvalue())
+    (folder / stored_name).write_bytes(clean.data)
+    (folder / thumbnail_name(stored_name)).write_bytes(clean.thumbnail)
     photo = TablePhoto(
         cafe_table_id=table.id,
         round=round,
@@ -103,12 +102,42 @@ def save_photo(table: CafeTable, round: int, stream, caption: str | None, upload
         caption=(" ".join((caption or "").split())[:CAPTION_MAX_CHARS] or None),
         width=clean.width,
         height=clean.height,
-        size_bytes=main.tell(),
+        size_bytes=len(clean.data),
         uploaded_by=uploaded_by,
     )
     db.session.add(photo)
     db.session.commit()
     return PhotoOutcome(PhotoResult.SAVED, photo)
+
+
+@dataclass(frozen=True)
+class CleanPhoto:
+    """An upload written again: the picture to keep and its thumbnail, encoded."""
+
+    extension: str  # ".jpg", or ".png" for a picture with transparency
+    data: bytes
+    thumbnail: bytes  # always a JPEG
+    width: int
+    height: int
+
+
+class PhotoRefused(Exception):
+    """The upload is not kept: result says why."""
+
+    def __init__(self, result: PhotoResult):
+        super().__init__(result.value)
+        self.result = result
+
+
+def clean_photo(data: bytes, max_pixels: int = DEFAULT_MAX_PIXELS) -> CleanPhoto:
+    """The picture in ``data`` upright, at most STORED_MAX_SIDE a side, without metadata,
+    and its thumbnail; within the memory bound (see the module's docstring). Raises
+    PhotoRefused (TOO_MANY_PIXELS, NOT_AN_IMAGE). Needs no app or database."""
+    with _DECODING:
+        try:
+            return _rewritten(_decoded(data, max_pixels))
+        except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+            raise PhotoRefused(PhotoResult.NOT_AN_IMAGE) from None
 
 
 def delete_photo(table: CafeTable, photo: TablePhoto, deleted_by: str) -> None:
@@ -136,27 +165,60 @@ def photos_of(table: CafeTable) -> list[TablePhoto]:
     ).all()
 
 
-class _TooManyPixels(Exception):
-    pass
-
-
-def _open_checked(data: bytes, max_pixels: int) -> Image.Image:
-    """Open and fully decode the image, refusing what is not a picture we accept or is
-    too big to decode safely (the size is read from the header, before decoding)."""
+def _decoded(data: bytes, max_pixels: int) -> Image.Image:
+    """Open and decode the image, refusing what is not a picture we accept or would take too
+    much memory to decode (sizes are read from the header, before decoding)."""
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
             probe = Image.open(io.BytesIO(data))
         except Image.DecompressionBombWarning:
-            raise _TooManyPixels() from None
+            raise PhotoRefused(PhotoResult.TOO_MANY_PIXELS) from None
         if probe.format not in ACCEPTED_FORMATS:
             raise ValueError(f"format {probe.format} not accepted")
         if probe.width * probe.height > max_pixels:
-            raise _TooManyPixels()
+            raise PhotoRefused(PhotoResult.TOO_MANY_PIXELS)
         probe.verify()  # checksums and structure; the image must be opened again after this
         image = Image.open(io.BytesIO(data))
+        # A JPEG: decoded at the smallest scale that still covers what is kept. Others: no-op.
+        image.draft(None, _fitted(image.size, STORED_MAX_SIDE))
+        if image.width * image.height > DECODE_MAX_PIXELS:
+            raise PhotoRefused(PhotoResult.TOO_MANY_PIXELS)
         image.load()
     return image
+
+
+def _fitted(size: tuple[int, int], side: int) -> tuple[int, int]:
+    """The size within side x side that keeps the aspect, rounded up (never below what
+    thumbnail() will make)."""
+    scale = min(side / size[0], side / size[1], 1)
+    return max(1, math.ceil(size[0] * scale)), max(1, math.ceil(size[1] * scale))
+
+
+def _rewritten(image: Image.Image) -> CleanPhoto:
+    """Scaled down first, so every copy after the decoded original is small."""
+    keeps_transparency = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
+    if image.mode not in ("L", "LA", "RGB", "RGBA"):  # palette, CMYK, 16-bit...: resampled in RGB(A)
+        image = image.convert("RGBA" if keeps_transparency else "RGB")
+    image.thumbnail((STORED_MAX_SIDE, STORED_MAX_SIDE), Image.Resampling.LANCZOS)  # in place
+    clean = _without_metadata(image, keeps_transparency)
+    image.close()
+    main = io.BytesIO()
+    if keeps_transparency:
+        clean.save(main, "PNG", optimize=True)
+    else:
+        clean.save(main, "JPEG", quality=85, optimize=True, progressive=True)
+    thumb = _flattened(clean)
+    thumb.thumbnail((THUMB_MAX_SIDE, THUMB_MAX_SIDE), Image.Resampling.LANCZOS)
+    thumb_bytes = io.BytesIO()
+    thumb.save(thumb_bytes, "JPEG", quality=80, optimize=True)
+    return CleanPhoto(
+        extension=".png" if keeps_transparency else ".jpg",
+        data=main.getvalue(),
+        thumbnail=thumb_bytes.getvalue(),
+        width=clean.width,
+        height=clean.height,
+    )
 
 
 def _without_metadata(image: Image.Image, keeps_transparency: bool) -> Image.Image:
