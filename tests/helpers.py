@@ -1,9 +1,12 @@
 """Small builders shared by tests."""
 
 import itertools
+import re
 
 from conftest import csrf_from
+from sqlalchemy import select
 
+from app.extensions import db
 from app.models import DayPartKind
 from app.services.registration import RegistrationData, register
 
@@ -61,3 +64,47 @@ def post_registration(client, event, **overrides):
     page = client.get("/register").get_data(as_text=True)
     fields = form_fields(event, **overrides)
     return client.post("/register", data={"csrf_token": csrf_from(page), **fields}), fields
+
+
+def other_event_file() -> str:
+    """data/moca.yaml as another event: its own slug, name and table keys, and a date before
+    MO.CA's, so that MO.CA stays the event the app serves (services.events.current_event)."""
+    from conftest import MOCA
+
+    text = MOCA.read_text(encoding="utf-8")
+    replacements = [
+        ("slug: brescia-citta-del-noi", "slug: un-altro-giorno"),
+        ('it: "Brescia Città del Noi compie un anno"', 'it: "Un altro giorno del Noi"'),
+        ('en: "Brescia Città del Noi turns one"', 'en: "Another day of the Noi"'),
+        ("date: 2027-07-13", "date: 2027-05-20"),
+        (
+            "  opens: 2026-11-01 00:00\n  closes: 2027-07-12 23:59",
+            "  opens: 2026-11-01 00:00\n  closes: 2027-05-19 23:59",
+        ),
+    ]
+    for old, new in replacements:
+        assert old in text, f"data/moca.yaml changed: {old!r} is gone"
+        text = text.replace(old, new)
+    tables = text.index("\ntables:")
+    table_keys = re.sub(r"(?m)^  - key: ", "  - key: altro-", text[tables:])
+    return text[:tables] + table_keys
+
+
+def second_event():
+    """Another event beside the MO.CA day (which the app keeps serving), registration open."""
+    from app.services.events import load_event
+
+    event = load_event(other_event_file(), "other_event.yaml")
+    event.registration_opens_at = event.registration_closes_at = None
+    db.session.commit()
+    return event
+
+
+def database_state() -> dict[str, list[tuple]]:
+    """Every row of every table, to show that a request changed nothing. Ends the test's
+    own transaction first, so that it sees what the requests committed."""
+    db.session.rollback()
+    return {
+        table.name: sorted((tuple(row) for row in db.session.execute(select(table))), key=repr)
+        for table in db.metadata.sorted_tables
+    }

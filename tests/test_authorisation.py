@@ -1,16 +1,23 @@
 """The authorisation matrix: every route, for anonymous visitors, each staff role and a desk
 device, gets exactly the answer it should. A route missing from ACCESS fails the test, so a
-new route cannot ship unchecked."""
+new route cannot ship unchecked.
+
+The world holds two events (the MO.CA day, which the app serves, and another one), two
+tables of the MO.CA day with a facilitator each, and a table of the other event with its
+own facilitator: tests/test_reach.py sends each identity to the objects that are not theirs.
+"""
 
 import io
 
 import pytest
 from conftest import PASSWORD, csrf_from
-from helpers import register_someone
+from helpers import register_someone, second_event
+from sqlalchemy import select
 from test_facilitators import facilitator_of, png_bytes, upload_dir  # noqa: F401
 
-from app.models import Role
-from app.services import photos, world_cafe
+from app.extensions import db
+from app.models import Audience, EventFile, MessageStatus, OutboxMessage, Role, TableFacilitator
+from app.services import announcements, photos, world_cafe
 from app.services.checkin import check_in_attendee
 from app.services.desks import create_desk_device
 from app.services.tokens import manage_token
@@ -41,7 +48,13 @@ ACCESS = {
     "synthesis.": STAFF_FACILITATORS,
 }
 # Routes that end a session or destroy their sample: checked last.
-LAST = ("auth.logout", "registration.delete", "registration.cancel", "admin.revoke_desk")
+LAST = (
+    "auth.logout",
+    "registration.delete",
+    "registration.cancel",
+    "admin.revoke_desk",
+    "admin.cancel_for_them",
+)
 
 
 def allowed_for(endpoint: str) -> set[str]:
@@ -50,29 +63,94 @@ def allowed_for(endpoint: str) -> set[str]:
     return ACCESS[max(matches, key=len)]
 
 
-@pytest.fixture
-def world(app, event, make_staff, upload_dir):  # noqa: F811
-    table = event.tables[0]
-    attendee = register_someone(event)
+def _announce(event, subject: str):
+    text = announcements.AnnouncementText(subject={"it": subject}, body={"it": "Testo."})
+    return announcements.send(event, Audience.CONFIRMED, text, f"request-{event.slug}", "admin@example.org")
+
+
+def _fail_messages_of(announcement) -> None:
+    """Its messages gave up: the retry button would queue them again."""
+    for message in db.session.scalars(select(OutboxMessage).filter_by(announcement_id=announcement.id)):
+        message.status = MessageStatus.FAILED
+    db.session.commit()
+
+
+def _first_message_of(attendee) -> OutboxMessage:
+    return db.session.scalars(select(OutboxMessage).filter_by(attendee_id=attendee.id)).first()
+
+
+def _file_of(event) -> EventFile:
+    return db.session.scalars(select(EventFile).filter_by(event_id=event.id)).first()
+
+
+@pytest.fixture(name="world")
+def world_fixture(app, event, make_staff, upload_dir):  # noqa: F811
+    """Each identity's own objects (``ids``) and the ones that are not theirs: ``other_table``
+    (the MO.CA day's second table) and ``other_event`` (every object of the other event)."""
+    table, table_b = event.tables[0], event.tables[1]
+    other = second_event()
+    other_table = other.tables[0]
+    attendee = register_someone(event, table_ids=[table.id])
+    neighbour = register_someone(event, table_ids=[table_b.id])  # seated at table B
+    stranger = register_someone(other)  # the other event's attendee
     run = world_cafe.run_assignment(event, "admin@example.org")
     world_cafe.publish(run, "admin@example.org")
+    draft = world_cafe.run_assignment(event, "admin@example.org")  # people can still be moved
+    other_run = world_cafe.run_assignment(other, "admin@example.org")  # a draft: publishing shows
     device, token = create_desk_device(event, "Desk 1")
+    other_device, _ = create_desk_device(other, "Desk 1")
     check_in = check_in_attendee(event, attendee.id, device, "r-1").check_in
-    photo = photos.save_photo(table, 1, io.BytesIO(png_bytes()), "", "test").photo
+    other_check_in = check_in_attendee(other, stranger.id, other_device, "r-2").check_in
+    photo, photo_b, other_photo = (
+        photos.save_photo(t, 1, io.BytesIO(png_bytes()), "", "test").photo
+        for t in (table, table_b, other_table)
+    )
+    announcement = _announce(event, "Avviso")
+    other_announcement = _announce(other, "Avviso dell'altro giorno")
+    _fail_messages_of(other_announcement)
+    stranger_message = _first_message_of(stranger)
+    stranger_message.status = MessageStatus.FAILED
+    db.session.commit()
+
     clients = {"anonymous": app.test_client(), "device": app.test_client()}
     for role in (Role.ADMIN, Role.DESK):
         clients[role.value] = make_staff(role)[1]
-    clients["facilitator"] = facilitator_of(make_staff, table)[1]
-    # The staff pages' actions act on someone else (never on the admin's own account).
-    colleague = create_user("colleague@example.org", "Colleague", PASSWORD, Role.DESK)
+    facilitator, clients["facilitator"] = facilitator_of(make_staff, table)
+    # Table B's and the other event's facilitators; the staff pages' actions act on the first
+    # (never on the admin's own account).
+    colleague = create_user("facilitatrice.b@example.org", "Facilitatrice B", PASSWORD, Role.FACILITATOR)
+    elsewhere = create_user("altro@example.org", "Facilitatore altrove", PASSWORD, Role.FACILITATOR)
+    db.session.add(TableFacilitator(cafe_table_id=table_b.id, user_id=colleague.id))
+    db.session.add(TableFacilitator(cafe_table_id=other_table.id, user_id=elsewhere.id))
+    db.session.commit()
     tokens = {name: csrf_from(c.get("/staff/login").get_data(as_text=True)) for name, c in clients.items()}
     ids = {
-        "attendee_id": attendee.id, "run_id": run.id, "device_id": device.id, "message_id": 1,
-        "table_id": table.id, "user_id": colleague.id, "round": 1, "photo_id": photo.id,
-        "check_in_id": check_in.id, "code": "en", "filename": "static.css", "announcement_id": 1,
-        "file_id": 1,
+        "attendee_id": attendee.id, "run_id": draft.id, "device_id": device.id,
+        "message_id": _first_message_of(attendee).id, "table_id": table.id, "user_id": colleague.id,
+        "round": 1, "photo_id": photo.id, "check_in_id": check_in.id, "code": "en",
+        "filename": "static.css", "announcement_id": announcement.id, "file_id": _file_of(event).id,
     }  # fmt: skip
-    return {"event": event, "clients": clients, "tokens": tokens, "ids": ids, "device_token": token}
+    return {
+        "event": event,
+        "other": other,
+        "clients": clients,
+        "tokens": tokens,
+        "ids": ids,
+        "device_token": token,
+        "facilitator_id": facilitator.id,
+        "other_table": {"table_id": table_b.id, "photo_id": photo_b.id, "attendee_id": neighbour.id},
+        "other_event": {
+            "attendee_id": stranger.id,
+            "run_id": other_run.id,
+            "device_id": other_device.id,
+            "message_id": stranger_message.id,
+            "table_id": other_table.id,
+            "photo_id": other_photo.id,
+            "check_in_id": other_check_in.id,
+            "announcement_id": other_announcement.id,
+            "file_id": _file_of(other).id,
+        },  # fmt: skip
+    }
 
 
 def routes(app, ids):

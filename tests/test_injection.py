@@ -2,21 +2,29 @@
 
 import csv
 import io
+import json
+from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import pypdfium2
 import pytest
-from conftest import csrf_from
-from helpers import form_fields
+import yaml
+from conftest import MOCA, csrf_from
+from helpers import form_fields, register_someone
 from markupsafe import escape
 from sqlalchemy import func, inspect, select
+from test_authorisation import allowed_for
+from test_facilitators import facilitator_of, png_bytes, upload_dir  # noqa: F401
 
 from app.extensions import db
-from app.models import Attendee, OutboxMessage, Role, User
+from app.models import NOTE_KINDS, Attendee, Audience, OutboxMessage, Role, User
+from app.services import announcements, notes, photos, world_cafe
 from app.services.certificates import certificate_code
 from app.services.checkin import check_in_attendee
+from app.services.desks import create_desk_device
+from app.services.events import event_files, load_event
 from app.services.tokens import manage_token
-from app.services.users import password_link
+from app.services.users import create_user, password_link
 
 CORPUS = [
     '<script>alert("x")</script>',
@@ -140,3 +148,171 @@ def test_a_hostile_staff_name_is_escaped_in_the_staff_page_and_the_invitation(
     assert_escaped(invitation.body_html, user.name, "the invitation e-mail")
     link = urlsplit(password_link(user, "invite")).path
     assert_escaped(app.test_client().get(link).get_data(as_text=True), user.name, "the password page")
+
+
+# ---- Every page that shows user text, with hostile text in every field --------------------
+
+# The payloads that would change a page if shown unescaped, or run as a template.
+PAGE_CORPUS = [payload for payload in CORPUS if dangerous(payload) or "{{" in payload]
+FILE_ROUTES = (".pdf", ".png", ".csv", ".md", ".ics", ".yaml", ".json", ".js", "/photos/<int:photo_id>")
+
+
+class InjectedMarkup(HTMLParser):
+    """Elements and attributes that only hostile text could have put in a page: the app's
+    templates have no inline scripts or event handlers (the CSP forbids them), no svg, and
+    only images of their own."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.found = []
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        src = attributes.get("src") or ""
+        if (
+            any(name.startswith("on") for name in attributes)
+            or tag in ("svg", "iframe", "object", "embed")
+            or (tag == "script" and not src.startswith("/static/"))
+            or (tag == "img" and not src.startswith(("/", "data:image/png;base64,", "cid:")))
+        ):
+            self.found.append(self.get_starttag_text())
+
+
+def assert_harmless(html: str, payload: str, where: str):
+    """Nothing of the payload became markup, and it is nowhere unescaped."""
+    parser = InjectedMarkup()
+    parser.feed(html)
+    assert not parser.found, f"markup injected in {where}: {parser.found}"
+    if dangerous(payload):
+        assert payload not in html, f"raw payload in {where}: {payload}"
+
+
+def hostile_event_file(payload: str) -> str:
+    """The MO.CA day's file with every text of the event, its programme, parts, tables and
+    organisations replaced by the payload (same slug: it updates the event in place)."""
+    data = yaml.safe_load(MOCA.read_text(encoding="utf-8"))
+    both = {"it": payload, "en": payload}
+    data.update(name=both, tagline=both, description=both, organiser=payload)
+    data["venue"] = {"name": payload, "address": payload}
+    for item in data["programme"]:
+        item.update(title=both, speaker=payload)
+    for part in data["day_parts"]:
+        part["name"] = both
+    for table in data["tables"]:
+        table.update(name=both, description=both)
+    data["organisations"] = [
+        {"name": f"{payload} {n}", "kind": org["kind"]} for n, org in enumerate(data["organisations"])
+    ]
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+
+
+def hostile_world(app, event, make_staff, payload):
+    """Every text a person or a file can put in the app holds the payload: returns the
+    signed-in clients and the ids of what they look at."""
+    load_event(hostile_event_file(payload), "moca.yaml")
+    event.registration_opens_at = event.registration_closes_at = None
+    db.session.commit()
+    table = event.tables[0]
+    texts = {field: payload for field in TEXT_FIELDS if field != "organisation"}
+    attendee = register_someone(event, **texts, organisation_name=payload, table_ids=[table.id])
+    register_someone(  # one who picked an organisation of the file's list
+        event, **texts, organisation_name=event.organisations[0].name
+    )
+    world_cafe.publish(world_cafe.run_assignment(event, payload), payload)
+    device, _ = create_desk_device(event, payload)
+    check_in = check_in_attendee(event, attendee.id, device, "hostile-1").check_in
+    _, facilitator = facilitator_of(make_staff, table)
+    content = notes.SheetContent(**dict.fromkeys(NOTE_KINDS, payload), tags=(payload,))
+    for round in (1, notes.SUMMARY_ROUND):
+        notes.save_sheet(table, round, content, 0, f"hostile-save-{round}", payload)
+    notes.save_sheet(table, 1, content, 0, "hostile-conflict", payload)  # a conflict to settle
+    photo = photos.save_photo(table, 1, io.BytesIO(png_bytes()), payload, payload).photo
+    text = announcements.AnnouncementText(subject=both_languages(payload), body=both_languages(payload))
+    announcement = announcements.send(event, Audience.CONFIRMED, text, "hostile-announcement", "admin")
+    colleague = create_user("colleague@example.org", payload, "correct horse battery", Role.FACILITATOR)
+    _, admin = make_staff(Role.ADMIN)
+    _, desk = make_staff(Role.DESK)
+    clients = {"anonymous": app.test_client(), "admin": admin, "desk": desk, "facilitator": facilitator}
+    no_table = dict.fromkeys(("phone", "choice_1", "choice_2", "choice_3"))  # the walk-in form asks less
+    walk_in = form_fields(event, **dict.fromkeys(TEXT_FIELDS, payload), desk_name=payload, **no_table)
+    page = desk.get("/desk/walk-in").get_data(as_text=True)
+    done = desk.post("/desk/walk-in", data={"csrf_token": csrf_from(page), **walk_in})
+    assert "/desk/walk-in/" in done.headers["Location"], "registered and checked in at the desk"
+    walk_in_id = int(done.headers["Location"].rsplit("/", 1)[1])
+    ids = {
+        "attendee_id": walk_in_id, "table_id": table.id, "round": 1, "photo_id": photo.id,
+        "run_id": world_cafe.published_run(event).id, "announcement_id": announcement.id,
+        "user_id": colleague.id, "file_id": event_files(event)[0].id, "token": manage_token(attendee),
+    }  # fmt: skip
+    codes = {"registration.check_certificate_page": certificate_code(check_in), "public.set_language": "en"}
+    tokens = {"auth.choose_password": urlsplit(password_link(colleague, "invite")).path.rsplit("/", 1)[1]}
+    return clients, ids, codes, tokens
+
+
+def both_languages(text: str) -> dict:
+    return {"it": text, "en": text}
+
+
+def html_pages(app, clients, ids, codes, tokens):
+    """(where, html) of every page each identity may open, from the url_map."""
+    for rule in sorted(app.url_map.iter_rules(), key=lambda rule: rule.rule):
+        if "GET" not in rule.methods or rule.endpoint == "static" or rule.rule.endswith(FILE_ROUTES):
+            continue
+        values = {**ids, "code": codes.get(rule.endpoint), "token": tokens.get(rule.endpoint, ids["token"])}
+        rounds = (1, notes.SUMMARY_ROUND) if "round" in rule.arguments else (1,)
+        for round in rounds:
+            path = rule.build({name: {**values, "round": round}[name] for name in rule.arguments})[1]
+            for identity in sorted(allowed_for(rule.endpoint) - {"device"}):
+                response = clients[identity].get(path)
+                if response.status_code == 200 and response.mimetype == "text/html":
+                    yield f"{path} ({identity})", response.get_data(as_text=True)
+
+
+# Pages that must show the hostile text itself (escaped), not only stay harmless.
+SHOW_THE_TEXT = (
+    "/ (anonymous)", "/register (anonymous)", "/admin/ (admin)", "/admin/needs (admin)",
+    "/admin/announcements/ (admin)", "/admin/staff/ (admin)", "/admin/desks (admin)",
+    "/admin/facilitators/ (admin)", "/facilitators/ (facilitator)", "/synthesis/ (admin)",
+    "/privacy (anonymous)",
+)  # fmt: skip
+
+
+@pytest.mark.usefixtures("upload_dir")
+@pytest.mark.parametrize("payload", PAGE_CORPUS)
+def test_hostile_text_in_every_field_is_harmless_on_every_page_and_in_every_email(
+    app, event, make_staff, payload
+):
+    clients, ids, codes, tokens = hostile_world(app, event, make_staff, payload)
+    seen = {}
+    for where, html in html_pages(app, clients, ids, codes, tokens):
+        assert_harmless(html, payload, where)
+        seen[where] = html
+    assert len(seen) > 40, f"pages went missing: {sorted(seen)}"
+    token_pages = [where for where in seen if where.startswith(f"/r/{ids['token']}")]
+    table_pages = [where for where in seen if where.startswith(f"/facilitators/tables/{ids['table_id']}/")]
+    one_attendee = [
+        f"/admin/attendees/{ids['attendee_id']} (admin)",
+        f"/desk/walk-in/{ids['attendee_id']} (desk)",
+    ]
+    for where in (*SHOW_THE_TEXT, *token_pages, *table_pages, *one_attendee):
+        assert_escaped(seen[where], payload, where)
+    for message in db.session.scalars(select(OutboxMessage)):
+        assert_harmless(message.body_html, payload, f"the e-mail {message.kind}")
+        assert_escaped(message.body_html, payload, f"the e-mail {message.kind}")
+
+
+@pytest.mark.parametrize("payload", PAGE_CORPUS)
+def test_the_problems_of_a_hostile_event_file_are_shown_as_text(event, make_staff, payload):
+    _, admin = make_staff(Role.ADMIN)
+    page = admin.get("/admin/event/").get_data(as_text=True)
+    bad = MOCA.read_text(encoding="utf-8").replace("capacity: 400", f"capacity: {json.dumps(payload)}")
+    upload = (io.BytesIO(bad.encode("utf-8")), "moca.yaml")
+    response = admin.post(
+        "/admin/event/",
+        data={"csrf_token": csrf_from(page), "file": upload},
+        content_type="multipart/form-data",
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "capacity" in html, "refused, with its problem"
+    assert_harmless(html, payload, "the event file's problems")
+    assert_escaped(html, payload.strip(), "the event file's problems")

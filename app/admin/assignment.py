@@ -6,18 +6,19 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DecimalField, IntegerField, SelectField
 from wtforms.validators import NumberRange, Optional
 
 from ..auth.roles import roles_required
+from ..db_limits import db_int
 from ..extensions import db
+from ..forms_base import AppForm
 from ..models import AssignmentRun, Attendee, CafeTable, Role
 from ..registration.forms import ConfirmForm
 from ..services import world_cafe
 from ..services.assignment import AssignmentError
 from ..services.assignment_text import reason_sentence
-from ..services.events import current_event_or_404
+from ..services.events import current_event_or_404, of_served_event_or_404
 
 bp = Blueprint("admin_assignment", __name__, url_prefix="/admin/assignment")
 
@@ -28,7 +29,7 @@ def require_admin():
     """Organisers only."""
 
 
-class RunForm(FlaskForm):
+class RunForm(AppForm):
     mixing_weight = DecimalField(
         _l("Mixing of organisations"), [Optional(), NumberRange(min=0, max=10)], default=0, places=2,
         description=_l("0: organisations are spread only where it costs no preference. Higher values trade "
@@ -38,7 +39,7 @@ class RunForm(FlaskForm):
     full = BooleanField(_l("Full re-optimisation (people may change table)"))
 
 
-class MoveForm(FlaskForm):
+class MoveForm(AppForm):
     attendee_id = IntegerField(_l("Attendee number"), [NumberRange(min=1)])
     table_id = SelectField(_l("Table"), coerce=int)
 
@@ -74,15 +75,16 @@ def runs():
 
 @bp.route("/runs/<int:run_id>", methods=["GET", "POST"])
 def run(run_id):
-    run = db.get_or_404(AssignmentRun, run_id)
     event = current_event_or_404()
+    run = of_served_event_or_404(AssignmentRun, run_id)
     tables = {t.id: t for t in event.tables}
     move_form = MoveForm()
     move_form.table_id.choices = [(t.id, t.display_name) for t in event.tables]
     if move_form.validate_on_submit():
         attendee = db.session.get(Attendee, move_form.attendee_id.data)
         table = db.session.get(CafeTable, move_form.table_id.data)
-        if attendee is None or table is None or run.published_at is not None:
+        # The table's choices are the event's; the attendee number is typed, so checked here.
+        if attendee is None or attendee.event_id != event.id or table is None or run.published_at is not None:
             flash(_("This move is not possible."), "error")
         else:
             warnings = world_cafe.move_person(run, attendee, table)
@@ -109,7 +111,11 @@ def run(run_id):
             rosters[seat.cafe_table_id].append(people[seat.attendee_id])
     for roster in rosters.values():
         roster.sort(key=lambda a: (a.last_name, a.first_name))
-    compare = db.session.get(AssignmentRun, request.args.get("compare", type=int) or 0)
+    compare = db.session.scalar(
+        db.select(AssignmentRun).filter_by(
+            id=request.args.get("compare", type=db_int) or 0, event_id=event.id
+        )
+    )
     return render_template(
         "admin/assignment_run.html",
         event=event,
@@ -125,7 +131,7 @@ def run(run_id):
 
 @bp.route("/runs/<int:run_id>/publish", methods=["POST"])
 def publish(run_id):
-    run = db.get_or_404(AssignmentRun, run_id)
+    run = of_served_event_or_404(AssignmentRun, run_id)
     if ConfirmForm().validate_on_submit() and run.published_at is None:
         notified = world_cafe.publish(run, current_user.email)
         flash(_("Published. People e-mailed about their table: %(num)d.", num=notified), "success")

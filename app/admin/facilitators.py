@@ -10,7 +10,7 @@ from ..facilitators.forms import AssignFacilitatorForm
 from ..models import CafeTable, Role, User
 from ..registration.forms import ConfirmForm
 from ..services import facilitation
-from ..services.events import current_event_or_404
+from ..services.events import current_event_or_404, of_served_event_or_404
 from ..services.report import build_report, outcomes_csv, report_markdown
 from ..services.report_pdf import report_pdf
 
@@ -65,7 +65,7 @@ def facilitators():
 
 @bp.post("/tables/<int:table_id>/users/<int:user_id>/remove")
 def remove(table_id, user_id):
-    table, user = db.get_or_404(CafeTable, table_id), db.get_or_404(User, user_id)
+    table, user = of_served_event_or_404(CafeTable, table_id), db.get_or_404(User, user_id)
     if ConfirmForm().validate_on_submit() and facilitation.remove_facilitator(table, user):
         flash(
             _("%(name)s no longer facilitates %(table)s.", name=user.name, table=table.display_name),

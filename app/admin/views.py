@@ -1,10 +1,11 @@
 """Organisers' pages (role admin): attendees, one attendee, CSV export."""
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..auth.roles import roles_required
+from ..db_limits import RefusedInput, contains_nul, db_int
 from ..extensions import db
 from ..models import Attendee, AttendeeStatus, DeskDevice, OutboxMessage, Role
 from ..registration.forms import CancelForThemForm, ConfirmForm, DeskDeviceForm, PlacementForm
@@ -21,7 +22,7 @@ from ..services.desks import (
     pairing_qr_data_uri,
     revoke_desk_device,
 )
-from ..services.events import current_event_or_404
+from ..services.events import current_event_or_404, of_served_event_or_404
 from ..services.registration import places_left
 from ..services.tokens import manage_token
 
@@ -36,21 +37,51 @@ def require_admin():
 
 
 def _filters() -> AttendeeFilter:
+    """The list's filters from the query string; one no list could match is refused (400)."""
     args = request.args
+    search, organisation = args.get("q", "")[:100], args.get("organisation", "")[:100]
+    if contains_nul(search) or contains_nul(organisation):
+        raise RefusedInput(
+            _("The search text holds a character that cannot be searched for: type it again."),
+            back_url=url_for("admin.attendees"),
+        )
     return AttendeeFilter(
-        search=args.get("q", "")[:100],
+        search=search,
         status=args.get("status", "") if args.get("status") in {s.value for s in AttendeeStatus} else "",
-        day_part_id=args.get("part", type=int),
-        table_id=args.get("table", type=int),
-        organisation=args.get("organisation", "")[:100],
+        day_part_id=_id_filter("part"),
+        table_id=_id_filter("table"),
+        organisation=organisation,
     )
+
+
+def _id_filter(name: str) -> int | None:
+    """A filter's id ("" for any); a number no row can have, or no number, is refused."""
+    value = request.args.get(name, "")
+    if not value:
+        return None
+    try:
+        return db_int(value)
+    except ValueError:
+        raise RefusedInput(
+            _("That filter names no part of the day or table of this event: choose one from the list."),
+            back_url=url_for("admin.attendees"),
+        ) from None
+
+
+def _page_number() -> int:
+    try:
+        return db_int(request.args.get("page", "1"))
+    except ValueError:
+        abort(404)  # as for any page of the list that does not exist
 
 
 @bp.route("/")
 def attendees():
     event = current_event_or_404()
     filters = _filters()
-    page = db.paginate(attendee_query(event, filters), per_page=PAGE_SIZE, max_per_page=PAGE_SIZE)
+    page = db.paginate(
+        attendee_query(event, filters), page=_page_number(), per_page=PAGE_SIZE, max_per_page=PAGE_SIZE
+    )
     return render_template(
         "admin/attendees.html",
         event=event,
@@ -102,7 +133,7 @@ def badges_sheet():
 
 @bp.route("/attendees/<int:attendee_id>", methods=["GET", "POST"])
 def attendee(attendee_id):
-    attendee = db.get_or_404(Attendee, attendee_id)
+    attendee = of_served_event_or_404(Attendee, attendee_id)
     placement = PlacementForm(obj=attendee)
     placement.pinned_table_id.choices = [(0, _("No pin"))] + [
         (t.id, t.display_name) for t in attendee.event.tables
@@ -140,7 +171,7 @@ def attendee(attendee_id):
 
 @bp.route("/attendees/<int:attendee_id>/cancel", methods=["POST"])
 def cancel_for_them(attendee_id):
-    attendee = db.get_or_404(Attendee, attendee_id)
+    attendee = of_served_event_or_404(Attendee, attendee_id)
     form = CancelForThemForm()
     if not form.validate_on_submit():
         flash(_("Tick the box to confirm the cancellation."), "warning")
@@ -158,7 +189,7 @@ def cancel_for_them(attendee_id):
 
 @bp.route("/attendees/<int:attendee_id>/badge", methods=["POST"])
 def reissue_badge(attendee_id):
-    attendee = db.get_or_404(Attendee, attendee_id)
+    attendee = of_served_event_or_404(Attendee, attendee_id)
     replacing = request.form.get("badge_version", type=int)
     if (
         ConfirmForm().validate_on_submit()
@@ -178,7 +209,7 @@ def reissue_badge(attendee_id):
 
 @bp.route("/attendees/<int:attendee_id>/link", methods=["POST"])
 def send_link(attendee_id):
-    attendee = db.get_or_404(Attendee, attendee_id)
+    attendee = of_served_event_or_404(Attendee, attendee_id)
     if ConfirmForm().validate_on_submit() and attendee.status != AttendeeStatus.CANCELLED:
         registrations.send_manage_link(attendee)
         flash(_("Their personal link is on its way to %(email)s.", email=attendee.email), "success")
@@ -187,7 +218,12 @@ def send_link(attendee_id):
 
 @bp.route("/messages/<int:message_id>/resend", methods=["POST"])
 def resend_message(message_id):
-    message = db.get_or_404(OutboxMessage, message_id)
+    # An attendee's message (their page's "send again"), of the served event's attendees only.
+    message = db.first_or_404(
+        db.select(OutboxMessage)
+        .join(Attendee, Attendee.id == OutboxMessage.attendee_id)
+        .where(OutboxMessage.id == message_id, Attendee.event_id == current_event_or_404().id)
+    )
     if ConfirmForm().validate_on_submit():
         mailer.resend(message)
         db.session.commit()
@@ -239,7 +275,7 @@ def _new_desk(event, name: str) -> dict:
 
 @bp.route("/desks/<int:device_id>/revoke", methods=["POST"])
 def revoke_desk(device_id):
-    device = db.get_or_404(DeskDevice, device_id)
+    device = of_served_event_or_404(DeskDevice, device_id)
     if ConfirmForm().validate_on_submit():
         revoke_desk_device(device, revoked_by=current_user.email)
         flash(_("Desk %(name)s can no longer check anyone in.", name=device.name), "success")

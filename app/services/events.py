@@ -178,3 +178,11 @@ def current_event_or_404() -> Event:
     if event is None:
         abort(404)
     return event
+
+
+def of_served_event_or_404(model, row_id: int):
+    """For views of the pages that serve one event (the organisers', the desk's): the row of
+    ``model`` (one with an ``event_id``) with this id when it is the served event's, else a
+    404 page, as for an id that does not exist."""
+    event = current_event_or_404()
+    return db.first_or_404(select(model).filter_by(id=row_id, event_id=event.id))
