@@ -67,7 +67,9 @@ def sign_in(base_url: str, notes_path: str) -> tuple[str, str]:
     opener = urllib.request.build_opener(KeepCookies())
 
     def cookie_of(response) -> str:
-        return response.headers.get("Set-Cookie", "").split(";")[0]
+        # The session cookie (a sign-in also sets the throttle's known-device cookie).
+        cookies = [value.split(";")[0] for value in response.headers.get_all("Set-Cookie") or []]
+        return next((cookie for cookie in cookies if cookie.startswith("session=")), "")
 
     page = opener.open(base_url + "/staff/login", timeout=10)
     cookie = cookie_of(page)
@@ -81,7 +83,7 @@ def sign_in(base_url: str, notes_path: str) -> tuple[str, str]:
     try:
         opener.open(request, timeout=10)
     except urllib.error.HTTPError as answer:  # the 302 after signing in
-        cookie = answer.headers.get("Set-Cookie", "").split(";")[0] or cookie
+        cookie = cookie_of(answer) or cookie
     page = opener.open(urllib.request.Request(base_url + notes_path, headers={"Cookie": cookie}), timeout=10)
     token = re.search(r'name="csrf-token" content="([^"]+)"', page.read().decode()).group(1)
     return cookie, token
