@@ -133,3 +133,22 @@ def test_json_logs_name_the_request_but_never_its_query(app, event, capsys):
 
     entry = json.loads(line)
     assert entry["path"] == "/" and entry["status"] == 200 and "secret@" not in line
+
+
+def test_request_logs_survive_the_migration_gunicorn_runs_before_its_workers(app, event, capsys):
+    """gunicorn.conf.py migrates in the master, then forks workers: Alembic's logging set-up
+    must not switch off the app's loggers that the workers inherit."""
+    from flask_migrate import upgrade
+
+    settings = dict(
+        SECRET_KEY="a-real-long-random-secret-value-0123456789",
+        SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
+        RATELIMIT_STORAGE_URI="memory://",
+        PUBLIC_URL="https://localhost",
+    )
+    master = create_app("production", **settings)
+    with master.app_context():
+        upgrade()
+    worker = create_app("production", **settings)
+    assert worker.test_client().get("/", base_url="https://localhost").status_code == 200
+    assert any('"request"' in line for line in capsys.readouterr().err.splitlines())
