@@ -10,9 +10,10 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+# Flask-Mail as flask_mail: `mail` in this package is the app.mail feature (a subpackage)
+from app.extensions import babel, csrf, db, limiter, login_manager, migrate
+from app.extensions import mail as flask_mail
 from config import DEV_SECRET, config_for
-
-from .extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -30,7 +31,7 @@ def select_locale() -> str:
 
 def select_timezone() -> str | None:
     """The served event's time zone, for the times staff pages show (stored in UTC)."""
-    from .services.events import current_event
+    from app.events.services import current_event
 
     event = current_event() if has_request_context() else None
     return event.timezone if event and event.timezone else None  # None: BABEL_DEFAULT_TIMEZONE
@@ -51,40 +52,40 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     if app.config["PRODUCTION"]:
         _require_public_url(app)
     Path(app.instance_path).mkdir(exist_ok=True)
-    from .db_limits import DbIntConverter
+    from app.core.db_limits import DbIntConverter
 
     app.url_map.converters["int"] = DbIntConverter  # before any route: every <int:...> is bounded
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
-    mail.init_app(app)
+    flask_mail.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     limiter.init_app(app)
     login_manager.init_app(app)
     if app.config["PROXY_COUNT"]:
-        from .proxies import TrustedProxyFix, trusted_networks
+        from app.core.proxies import TrustedProxyFix, trusted_networks
 
         networks = trusted_networks(app.config["FORWARDED_ALLOW_IPS"])
         app.wsgi_app = TrustedProxyFix(app.wsgi_app, app.config["PROXY_COUNT"], networks)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
 
-    from . import models  # noqa: F401  (registers the tables)
-    from .admin.announcements import bp as admin_announcements_bp
-    from .admin.assignment import bp as admin_assignment_bp
-    from .admin.event_file import bp as admin_event_bp
-    from .admin.facilitators import bp as admin_facilitators_bp
-    from .admin.facilitators import report_bp as admin_report_bp
-    from .admin.staff import bp as admin_staff_bp
-    from .admin.views import bp as admin_bp
-    from .api.views import bp as api_bp
-    from .auth.views import bp as auth_bp
-    from .desk.views import bp as desk_bp
-    from .facilitators.views import bp as facilitators_bp
-    from .facilitators.views import synthesis_bp
-    from .public.views import bp as public_bp
-    from .registration.views import bp as registration_bp
+    from app import models  # noqa: F401  (registers the tables)
+    from app.checkin.api.views import bp as api_bp
+    from app.checkin.desk import bp as desk_bp
+    from app.events.admin import bp as admin_event_bp
+    from app.events.public import bp as public_bp
+    from app.facilitation.admin import bp as admin_facilitators_bp
+    from app.facilitation.admin import report_bp as admin_report_bp
+    from app.facilitation.views import bp as facilitators_bp
+    from app.facilitation.views import synthesis_bp
+    from app.mail.admin import bp as admin_announcements_bp
+    from app.registration.admin import bp as admin_bp
+    from app.registration.views import bp as registration_bp
+    from app.staff.admin import bp as admin_staff_bp
+    from app.staff.auth import bp as auth_bp
+    from app.worldcafe.admin import bp as admin_assignment_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(registration_bp)
@@ -101,18 +102,20 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.register_blueprint(admin_report_bp)
     app.register_blueprint(api_bp)
     if app.config["MAIL_CATCH"]:
-        from .devmail.views import bp as devmail_bp
+        from app.mail.devmail import bp as devmail_bp
 
         app.register_blueprint(devmail_bp)
 
-    from . import cli, logging_setup, template_helpers
+    from app import cli
+    from app.core import request_log as logging_setup
+    from app.core import template_helpers
 
     logging_setup.init_app(app)
     cli.init_app(app)
     template_helpers.init_app(app)
 
-    from .api.errors import api_error, api_http_error, is_api_request
-    from .db_limits import RefusedInput
+    from app.checkin.api.errors import api_error, api_http_error, is_api_request
+    from app.core.db_limits import RefusedInput
 
     @app.errorhandler(HTTPException)
     def http_error(error):
@@ -193,7 +196,7 @@ def _require_public_url(app: Flask) -> None:
 
 def _served_event():
     """The event an error page names (and offers help for); None when the database can't say."""
-    from .services.events import current_event
+    from app.events.services import current_event
 
     try:
         return current_event()

@@ -6,14 +6,14 @@ import click
 from flask import Flask, current_app
 from flask_babel import force_locale
 
-from .extensions import db
-from .models import Role
-from .report_cli import report_cli
-from .services import mail_sender
-from .services.event_file import EventFileError
-from .services.events import current_event, load_event_file
-from .services.registration import fill_vacancies
-from .services.users import UserError, create_user, invite_user
+from app.events.event_file import EventFileError
+from app.events.services import current_event, load_event_file
+from app.extensions import db
+from app.mail import sender as mail_sender
+from app.models import Role
+from app.registration.services import fill_vacancies
+from app.reporting.cli import report_cli
+from app.staff.services import UserError, create_user, invite_user
 
 
 def init_app(app: Flask) -> None:
@@ -96,7 +96,7 @@ def mail_cli():
 @click.option("--send-now", is_flag=True, help="Also deliver them at once.")
 def reminders_command(send_now):
     """Queue a reminder for every confirmed attendee who has not had one yet."""
-    from .services.reminders import queue_reminders
+    from app.mail.reminders import queue_reminders
 
     event = current_event()
     if event is None:
@@ -143,6 +143,6 @@ def privacy_cli():
 )
 def purge_command(after_days):
     """Anonymise attendees of events that ended more than DAYS ago; figures and outcomes stay."""
-    from .services.privacy import purge
+    from app.registration.privacy import purge
 
     click.echo(f"anonymised={purge(after_days)}")

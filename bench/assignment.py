@@ -27,7 +27,7 @@ from scipy.sparse import coo_array
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from app.services.assignment import Person, Settings, Theme, assign_themes, seat_rounds  # noqa: E402
+from app.worldcafe.engine import Person, Settings, Theme, assign_themes, seat_rounds  # noqa: E402
 
 THEMES = 6
 ORGANISATIONS = 317

@@ -52,8 +52,8 @@ def attendees_with_badges(event, count: int, prefix: str) -> list:
 
 
 def make_badges(attendees) -> dict:
-    from app.services.badge_pdf import badge_pdf
-    from app.services.badges import badge_data_for, badge_token, qr_png
+    from app.checkin.badge_pdf import badge_pdf
+    from app.checkin.badges import badge_data_for, badge_token, qr_png
 
     png = pdf = 0.0
     for attendee in attendees:
@@ -108,8 +108,9 @@ def send_mail(app, event, count: int) -> dict:
     from sqlalchemy import select
 
     from app.extensions import db
+    from app.mail import outbox as mailer
+    from app.mail import sender as mail_sender
     from app.models import MessageStatus, OutboxMessage
-    from app.services import mail_sender, mailer
 
     for attendee in attendees_with_badges(event, count, "mail"):
         mailer.enqueue("confirmation", attendee)

@@ -49,9 +49,9 @@ end
 def prepare(database, count: int, desks: int) -> tuple[list[int], list[str], list[str]]:
     """The ids and badge tokens of `count` confirmed attendees, and the tokens of `desks`
     desk devices."""
+    from app.checkin.desks import create_desk_device
     from app.extensions import db
     from app.models import Event
-    from app.services.desks import create_desk_device
 
     app = common.make_app(database)
     with app.app_context():

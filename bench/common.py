@@ -267,7 +267,7 @@ def badge_tokens(event, attendee_ids: list[int]) -> list[str]:
     """The badge tokens of new attendees (badge version 1), without loading them."""
     from types import SimpleNamespace
 
-    from app.services.badges import badge_token
+    from app.checkin.badges import badge_token
 
     return [badge_token(SimpleNamespace(id=i, event_id=event.id, badge_version=1)) for i in attendee_ids]
 

@@ -45,7 +45,7 @@ PASSWORD = "bench-password-0123"
 def prepare(database) -> list[str]:
     from app.extensions import db
     from app.models import Event
-    from app.services.users import create_user
+    from app.staff.services import create_user
 
     app = common.make_app(database)
     with app.app_context():

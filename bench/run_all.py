@@ -73,7 +73,7 @@ def facilitators_note_save(smoke: bool) -> list[dict]:
     if (BENCH / "facilitators.py").exists():
         return [run_script("facilitators", [], smoke, db) for db in DATABASES]
     if (common.ROOT / "app" / "facilitators").exists():
-        status = "built (app/facilitators), no benchmark yet: bench/facilitators.py"
+        status = "built (app/facilitation), no benchmark yet: bench/facilitators.py"
     else:
         status = "not built yet"
     return [{"name": "facilitators", "db": "-", "placeholder": "facilitators' note save", "status": status}]

@@ -26,9 +26,9 @@ from sqlalchemy import text
 from werkzeug.serving import make_server
 
 from app import create_app
+from app.events.services import load_event_file
 from app.extensions import db
-from app.services.events import load_event_file
-from app.services.users import create_user
+from app.staff.services import create_user
 
 ROOT = Path(__file__).resolve().parent.parent
 MOCA = ROOT / "data" / "moca.yaml"

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import DayPartKind
-from app.services.registration import RegistrationData, register
+from app.registration.services import RegistrationData, register
 
 _counter = itertools.count(1)
 
@@ -68,7 +68,7 @@ def post_registration(client, event, **overrides):
 
 def other_event_file() -> str:
     """data/moca.yaml as another event: its own slug, name and table keys, and a date before
-    MO.CA's, so that MO.CA stays the event the app serves (services.events.current_event)."""
+    MO.CA's, so that MO.CA stays the event the app serves (app.events.services.current_event)."""
     from conftest import MOCA
 
     text = MOCA.read_text(encoding="utf-8")
@@ -92,7 +92,7 @@ def other_event_file() -> str:
 
 def second_event():
     """Another event beside the MO.CA day (which the app keeps serving), registration open."""
-    from app.services.events import load_event
+    from app.events.services import load_event
 
     event = load_event(other_event_file(), "other_event.yaml")
     event.registration_opens_at = event.registration_closes_at = None

@@ -24,16 +24,17 @@ from PIL import Image
 from playwright.sync_api import expect
 from werkzeug.exceptions import NotFound
 
+from app.checkin.badges import badge_token
+from app.checkin.desks import create_desk_device
+from app.checkin.services import check_in_attendee
 from app.extensions import db
+from app.facilitation import notes, photos
 from app.models import Role, TableFacilitator
-from app.services import notes, photos, world_cafe
-from app.services.badges import badge_token
-from app.services.certificates import certificate_code
-from app.services.checkin import check_in_attendee
-from app.services.desks import create_desk_device
-from app.services.registration import cancel_registration
-from app.services.tokens import manage_token
-from app.services.users import create_user, invite_user, password_link
+from app.registration.services import cancel_registration
+from app.registration.tokens import manage_token
+from app.reporting.certificates import certificate_code
+from app.staff.services import create_user, invite_user, password_link
+from app.worldcafe import services as world_cafe
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 BLOCKING = ("serious", "critical")

@@ -13,10 +13,10 @@ from PIL import Image
 from sqlalchemy import select
 from test_mail import parts_by_type, pdf_page, received, smtp  # noqa: F401
 
+from app.checkin.badges import BadgeCheck, badge_token, verify_badge_token
 from app.extensions import db
+from app.mail import sender as mail_sender
 from app.models import AttendeeStatus, AuditEntry, Role
-from app.services import mail_sender
-from app.services.badges import BadgeCheck, badge_token, verify_badge_token
 
 
 @pytest.fixture

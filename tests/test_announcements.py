@@ -12,12 +12,12 @@ from markupsafe import escape
 from sqlalchemy import func, select, update
 from test_mail import parts_by_type, received, smtp  # noqa: F401
 
+from app.checkin.desks import create_desk_device
+from app.checkin.services import check_in_attendee
 from app.extensions import db
+from app.mail import sender as mail_sender
+from app.mail.reminders import queue_reminders
 from app.models import Announcement, AttendeeStatus, Event, OutboxMessage
-from app.services import mail_sender
-from app.services.checkin import check_in_attendee
-from app.services.desks import create_desk_device
-from app.services.reminders import queue_reminders
 
 URL = "/admin/announcements/"
 
@@ -172,7 +172,7 @@ def test_the_page_lists_each_failed_message_with_its_reason(admin, people, smtp)
 def test_retrying_another_events_announcement_is_not_found(app, event, admin, people):
     from test_event_file import MOCA_TEXT
 
-    from app.services.events import load_event
+    from app.events.services import load_event
 
     other = load_event(MOCA_TEXT.replace("slug: brescia-citta-del-noi", "slug: another-day"))
     other.date = other.date.replace(year=other.date.year - 1)  # the page's event stays the fixture's

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from scipy.sparse import csr_array
 from scipy.sparse.csgraph import maximum_bipartite_matching
 
-from app.services.assignment import (
+from app.worldcafe.engine import (
     AssignmentError,
     Person,
     ReasonCode,

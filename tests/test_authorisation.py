@@ -15,13 +15,15 @@ from helpers import register_someone, second_event
 from sqlalchemy import select
 from test_facilitators import facilitator_of, png_bytes, upload_dir  # noqa: F401
 
+from app.checkin.desks import create_desk_device
+from app.checkin.services import check_in_attendee
 from app.extensions import db
+from app.facilitation import photos
+from app.mail import announcements
 from app.models import Audience, EventFile, MessageStatus, OutboxMessage, Role, TableFacilitator
-from app.services import announcements, photos, world_cafe
-from app.services.checkin import check_in_attendee
-from app.services.desks import create_desk_device
-from app.services.tokens import manage_token
-from app.services.users import create_user
+from app.registration.tokens import manage_token
+from app.staff.services import create_user
+from app.worldcafe import services as world_cafe
 
 EVERYONE = {"anonymous", "admin", "desk", "facilitator", "device"}
 STAFF_FACILITATORS = {"admin", "facilitator"}

@@ -12,12 +12,12 @@ from helpers import form_fields, post_registration, register_someone
 from sqlalchemy import func, select
 
 from app import create_app
+from app.checkin.badges import badge_token
+from app.checkin.desks import create_desk_device
+from app.core.forms import AppForm
 from app.extensions import db
-from app.forms_base import AppForm
 from app.models import Attendee, CheckIn
-from app.services.badges import badge_token
-from app.services.desks import create_desk_device
-from app.services.tokens import manage_token
+from app.registration.tokens import manage_token
 
 PAST_POSTGRESQL = 2**31  # one past PostgreSQL's integer
 PAST_SQLITE = 2**63  # one past SQLite's
@@ -200,7 +200,7 @@ def test_every_form_of_the_app_is_built_on_the_shared_base(app):
 
 
 def test_a_number_past_the_range_in_a_form_is_refused(client, event, admin):
-    from app.services import world_cafe
+    from app.worldcafe import services as world_cafe
 
     run = world_cafe.run_assignment(event, "organiser@example.org")
     admin.get("/lang/en")
@@ -344,7 +344,7 @@ def test_an_answer_in_an_unknown_language_is_a_400(client, event, desk):
 
 @pytest.mark.parametrize("number", PAST_BOTH)
 def test_a_run_to_compare_past_the_range_is_no_comparison(client, event, admin, number):
-    from app.services.world_cafe import run_assignment
+    from app.worldcafe.services import run_assignment
 
     run = run_assignment(event, "admin@example.org")
     response = admin.get(f"/admin/assignment/runs/{run.id}?compare={number}")

@@ -10,10 +10,8 @@ from helpers import part_ids, registration_data
 from PIL import Image
 from sqlalchemy import event as sa_event
 
-from app.extensions import db
-from app.models import DayPartKind
-from app.services.badge_pdf import badge_pdf, badges_sheet_pdf
-from app.services.badges import (
+from app.checkin.badge_pdf import badge_pdf, badges_sheet_pdf
+from app.checkin.badges import (
     BadgeCheck,
     badge_data_for,
     badge_token,
@@ -21,8 +19,10 @@ from app.services.badges import (
     reissue_badge,
     verify_badge_token,
 )
-from app.services.events import load_event
-from app.services.registration import register
+from app.events.services import load_event
+from app.extensions import db
+from app.models import DayPartKind
+from app.registration.services import register
 
 LONG_FIRST_NAME = "Maria Antonietta Giuseppina Francesca Lùcia"
 LONG_LAST_NAME = "Dell'Acqua-Bianchi Ševčíková"

@@ -19,11 +19,11 @@ from PIL import Image
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
+from app.checkin.badges import badge_token, qr_png
+from app.checkin.desks import create_desk_device, device_for_token, revoke_desk_device
 from app.extensions import db
 from app.models import Attendee, CheckIn
-from app.services.badges import badge_token, qr_png
-from app.services.desks import create_desk_device, device_for_token, revoke_desk_device
-from app.services.users import create_user
+from app.staff.services import create_user
 
 REPLAY_WAIT_MS = 12_000  # the queue is sent on "online", and retried every 5 s
 VENDORED_DECODER = ROOT / "app" / "static" / "vendor" / "zxing-wasm" / "zxing_reader.wasm"

@@ -9,11 +9,11 @@ from playwright.sync_api import expect
 from test_browser_desk import open_desk
 from test_injection import CORPUS, hostile_event_file
 
+from app.checkin.desks import create_desk_device
+from app.events.services import load_event
+from app.facilitation import notes
 from app.models import Role
-from app.services import notes
-from app.services.desks import create_desk_device
-from app.services.events import load_event
-from app.services.users import create_user
+from app.staff.services import create_user
 
 # Runs before the page's own scripts: records every element that appears in the document
 # (parsed from the server's HTML or added by a script) and any alert() that gets through.

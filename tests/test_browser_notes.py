@@ -11,12 +11,12 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 from test_facilitators import publish_seats
 
+from app.checkin.badges import badge_token
+from app.checkin.desks import create_desk_device
 from app.extensions import db
+from app.facilitation import notes
 from app.models import NoteRevision, NoteSheet, TableAttendance, TableFacilitator
-from app.services import notes
-from app.services.badges import badge_token
-from app.services.desks import create_desk_device
-from app.services.users import create_user
+from app.staff.services import create_user
 
 SERVER_WAIT_MS = 12_000  # sent on "online", else retried every 5 s
 

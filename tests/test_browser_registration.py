@@ -13,8 +13,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Attendee, AttendeeStatus, DayPartKind, OutboxMessage, PartStatus
-from app.services.registration import RegistrationData, register
-from app.services.tokens import manage_token
+from app.registration.services import RegistrationData, register
+from app.registration.tokens import manage_token
 
 PLENARY, LUNCH, WORLD_CAFE = (
     "Mattina: plenaria e Bilancio Sociale",

@@ -6,13 +6,13 @@ import re
 import pypdfium2
 from helpers import register_someone
 
+from app.checkin.badges import badge_token
+from app.checkin.desks import create_desk_device
+from app.checkin.services import check_in_attendee, undo_check_in
 from app.extensions import db
+from app.facilitation.attendance import scan_presence
 from app.models import localized
-from app.services.badges import badge_token
-from app.services.checkin import check_in_attendee, undo_check_in
-from app.services.desks import create_desk_device
-from app.services.facilitation import scan_presence
-from app.services.tokens import manage_token
+from app.registration.tokens import manage_token
 
 
 def pdf_text(data: bytes) -> str:
@@ -59,7 +59,7 @@ def test_the_certificate_speaks_the_visitors_language(client, event):
 def test_anyone_shown_the_certificate_can_check_it(client, event):
     """The PDF carries a link; the page behind it confirms the certificate, then says when
     it no longer stands (check-in withdrawn), and keeps the name once the data is deleted."""
-    from app.services.privacy import delete_registration
+    from app.registration.privacy import delete_registration
 
     attendee = register_someone(event, first_name="Zoë", organisation_name="Cooperativa La Rete")
     check_in = check_in_attendee(event, attendee.id, None, "r-3", desk_name="Desk 1").check_in

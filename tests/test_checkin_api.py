@@ -8,14 +8,14 @@ from helpers import register_someone, second_event
 from sqlalchemy import event as sa_event
 from sqlalchemy import func, select
 
+from app.checkin.badges import badge_token, reissue_badge
+from app.checkin.desks import create_desk_device, revoke_desk_device
+from app.checkin.services import check_in_attendee
+from app.events.services import load_event
 from app.extensions import db
 from app.models import AuditEntry, CheckIn
-from app.services import world_cafe
-from app.services.badges import badge_token, reissue_badge
-from app.services.checkin import check_in_attendee
-from app.services.desks import create_desk_device, revoke_desk_device
-from app.services.events import load_event
-from app.services.registration import cancel_registration
+from app.registration.services import cancel_registration
+from app.worldcafe import services as world_cafe
 
 
 @pytest.fixture

@@ -13,11 +13,11 @@ import pytest
 from helpers import register_someone
 from sqlalchemy import func, select
 
+from app.checkin import services as checkin
+from app.checkin.badges import badge_token
+from app.checkin.desks import create_desk_device
 from app.extensions import db
 from app.models import CheckIn
-from app.services import checkin
-from app.services.badges import badge_token
-from app.services.desks import create_desk_device
 
 
 def scan_at_two_desks_at_once(app, event, monkeypatch):

@@ -11,7 +11,7 @@ from test_reach import well_formed_body
 
 from app.extensions import db
 from app.models import Attendee
-from app.services.tokens import manage_token
+from app.registration.tokens import manage_token
 
 # Who sends each route's request: the first of these the matrix lets in.
 SENDERS = ("admin", "desk", "facilitator", "anonymous")

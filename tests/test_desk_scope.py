@@ -7,11 +7,11 @@ import pytest
 from helpers import register_someone, registration_data, second_event
 from test_walk_in import check_ins_of, fill_the_day
 
+from app.checkin.services import check_in_attendee, undo_check_in
 from app.extensions import db
 from app.models import Role
-from app.services.checkin import check_in_attendee, undo_check_in
-from app.services.privacy import delete_registration, purge
-from app.services.registration import cancel_registration, register_walk_in
+from app.registration.privacy import delete_registration, purge
+from app.registration.services import cancel_registration, register_walk_in
 
 
 @pytest.fixture

@@ -4,10 +4,10 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import func, select
 
+from app.events.event_file import EventFileError
+from app.events.services import load_event
 from app.extensions import db
 from app.models import CafeTable, DayPart, Event, Organisation, ProgrammeItem
-from app.services.event_file import EventFileError
-from app.services.events import load_event
 
 MOCA_TEXT = (Path(__file__).resolve().parent.parent / "data" / "moca.yaml").read_text()
 

@@ -11,12 +11,12 @@ from helpers import register_someone, second_event
 from sqlalchemy import inspect, select
 from test_facilitators import facilitator_of, page_csrf, png_bytes, post_json, publish_seats, upload_dir  # noqa: F401
 
+from app.checkin.badges import badge_token
 from app.extensions import db
+from app.facilitation import photos
 from app.models import CheckIn, Role, TableAttendance, utcnow
-from app.services import photos
-from app.services.badges import badge_token
-from app.services.certificates import certificate_for
-from app.services.registration import cancel_registration
+from app.registration.services import cancel_registration
+from app.reporting.certificates import certificate_for
 
 
 def check_in(attendee):

@@ -11,7 +11,10 @@ from helpers import register_someone
 from PIL import Image
 from sqlalchemy import select
 
+from app.checkin.badges import badge_token
 from app.extensions import db
+from app.facilitation import attendance as facilitation
+from app.facilitation import notes, photos
 from app.models import (
     AssignmentRun,
     AuditEntry,
@@ -25,8 +28,6 @@ from app.models import (
     TablePhoto,
     utcnow,
 )
-from app.services import facilitation, notes, photos
-from app.services.badges import badge_token
 
 # ---- Builders shared with the other facilitators' test modules ----------------------------
 

@@ -10,10 +10,10 @@ from helpers import register_someone
 from sqlalchemy import select
 
 from app import create_app
+from app.checkin.desks import create_desk_device
 from app.extensions import db
 from app.models import OutboxMessage, Role
-from app.services.desks import create_desk_device
-from app.services.tokens import manage_token
+from app.registration.tokens import manage_token
 
 PRODUCTION = dict(SECRET_KEY="a-real-long-random-secret-value-0123456789", RATELIMIT_STORAGE_URI="memory://")
 
@@ -30,7 +30,7 @@ def test_password_reset_and_link_resend_mails_link_to_public_url_whatever_the_ho
 ):
     app.config["PUBLIC_URL"] = "https://noiday.example.org"
     app.config["PROXY_COUNT"] = 1  # X-Forwarded-Host is believed from the local proxy
-    from app.proxies import TrustedProxyFix, trusted_networks
+    from app.core.proxies import TrustedProxyFix, trusted_networks
 
     original = app.wsgi_app
     app.wsgi_app = TrustedProxyFix(original, 1, trusted_networks("127.0.0.1"))
@@ -150,7 +150,7 @@ def test_past_the_account_ceiling_a_browser_that_signed_in_before_still_signs_in
 def test_forwarded_addresses_are_believed_only_from_the_trusted_proxy(app, event):
     """A client that reaches the app directly cannot pick a fresh address for each request."""
     app.config["PROXY_COUNT"] = 1
-    from app.proxies import TrustedProxyFix, trusted_networks
+    from app.core.proxies import TrustedProxyFix, trusted_networks
 
     original = app.wsgi_app
     app.wsgi_app = TrustedProxyFix(original, 1, trusted_networks("127.0.0.1"))

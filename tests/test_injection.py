@@ -16,15 +16,17 @@ from sqlalchemy import func, inspect, select
 from test_authorisation import allowed_for
 from test_facilitators import facilitator_of, png_bytes, upload_dir  # noqa: F401
 
+from app.checkin.desks import create_desk_device
+from app.checkin.services import check_in_attendee
+from app.events.services import event_files, load_event
 from app.extensions import db
+from app.facilitation import notes, photos
+from app.mail import announcements
 from app.models import NOTE_KINDS, Attendee, Audience, OutboxMessage, Role, User
-from app.services import announcements, notes, photos, world_cafe
-from app.services.certificates import certificate_code
-from app.services.checkin import check_in_attendee
-from app.services.desks import create_desk_device
-from app.services.events import event_files, load_event
-from app.services.tokens import manage_token
-from app.services.users import create_user, password_link
+from app.registration.tokens import manage_token
+from app.reporting.certificates import certificate_code
+from app.staff.services import create_user, password_link
+from app.worldcafe import services as world_cafe
 
 CORPUS = [
     '<script>alert("x")</script>',
@@ -102,9 +104,9 @@ def test_hostile_text_is_stored_verbatim_and_shown_escaped_everywhere(client, ev
 def test_hostile_notes_are_escaped_in_the_pages_the_synthesis_and_the_report(
     client, event, make_staff, payload
 ):
-    from app.services import notes
-    from app.services.report import build_report, outcomes_csv, report_markdown
-    from app.services.report_pdf import report_pdf
+    from app.facilitation import notes
+    from app.reporting.report import build_report, outcomes_csv, report_markdown
+    from app.reporting.report_pdf import report_pdf
 
     table = event.tables[0]
     content = notes.SheetContent(insights=payload, proposals=payload, tags=("rete",))

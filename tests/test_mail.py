@@ -16,12 +16,13 @@ from sqlalchemy import event as sa_event
 from sqlalchemy import func, select
 
 from app import create_app
+from app.checkin.badges import BadgeCheck, verify_badge_token
 from app.extensions import db
+from app.mail import sender as mail_sender
+from app.mail.reminders import queue_reminders
 from app.models import OutboxMessage, utcnow
-from app.services import mail_sender, world_cafe
-from app.services.badges import BadgeCheck, verify_badge_token
-from app.services.registration import cancel_registration
-from app.services.reminders import queue_reminders
+from app.registration.services import cancel_registration
+from app.worldcafe import services as world_cafe
 
 
 @pytest.fixture

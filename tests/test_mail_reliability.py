@@ -11,8 +11,8 @@ from sqlalchemy import select
 from test_mail import received, smtp  # noqa: F401
 
 from app.extensions import db
+from app.mail import sender as mail_sender
 from app.models import OutboxMessage, utcnow
-from app.services import mail_sender
 
 INJECTED = "\r\nBcc: victim@example.org"
 

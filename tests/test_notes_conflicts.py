@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
+from app.facilitation import notes
 from app.models import CafeTable, NoteRevision, NoteSheet
-from app.services import notes
 
 
 def save_from_two_threads(app, table, monkeypatch, saves):

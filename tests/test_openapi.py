@@ -9,8 +9,8 @@ import pytest
 from conftest import LiveServer
 from helpers import register_someone
 
-from app.services.checkin import ScanResult, check_in_attendee
-from app.services.desks import create_desk_device
+from app.checkin.desks import create_desk_device
+from app.checkin.services import ScanResult, check_in_attendee
 
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
 # Per operation and phase: about 20 s a database on this machine (2 cores, shared).

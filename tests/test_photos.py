@@ -15,8 +15,8 @@ from sqlalchemy import func, select
 from test_facilitators import facilitator_of, png_bytes, upload_dir  # noqa: F401
 
 from app.extensions import db
+from app.facilitation import photos
 from app.models import TablePhoto
-from app.services import photos
 
 
 def jpeg_with_gps(size=(800, 600), orientation=None) -> bytes:
@@ -188,7 +188,7 @@ image.save(sys.argv[1], "JPEG", quality=90)
 # threads), then prints what came out and how much more memory the process ever held.
 CLEAN_IN_A_CHILD = """
 import re, sys, threading
-from app.services import photos
+from app.facilitation import photos
 
 def peak_kb():
     return int(re.search(r"VmHWM:\\s+(\\d+)", open("/proc/self/status").read()).group(1))

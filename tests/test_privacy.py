@@ -6,14 +6,14 @@ from conftest import csrf_from
 from helpers import post_registration, register_someone
 from sqlalchemy import func, select
 
+from app.checkin.badges import BadgeCheck, badge_token, verify_badge_token
+from app.checkin.desks import create_desk_device
+from app.checkin.services import check_in_attendee
 from app.extensions import db
 from app.models import Attendee, OutboxMessage
-from app.services.badges import BadgeCheck, badge_token, verify_badge_token
-from app.services.checkin import check_in_attendee
-from app.services.desks import create_desk_device
-from app.services.privacy import purge
-from app.services.registration import audit
-from app.services.tokens import manage_token
+from app.registration.privacy import purge
+from app.registration.services import audit
+from app.registration.tokens import manage_token
 
 # What one attendee types into the form: none of it may outlive the deletion of their data.
 TYPED = dict(

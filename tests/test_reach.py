@@ -18,11 +18,11 @@ from sqlalchemy import select
 from test_authorisation import allowed_for, routes, world_fixture  # noqa: F401
 from test_facilitators import png_bytes, upload_dir  # noqa: F401
 
+from app.checkin.badges import badge_token
 from app.extensions import db
+from app.facilitation import notes
 from app.models import Attendee, CafeTable, CheckIn, NoteRevision, TableFacilitator
-from app.services import notes
-from app.services.badges import badge_token
-from app.services.tokens import manage_token
+from app.registration.tokens import manage_token
 
 # Which of the world's objects each identity tries that are not its own.
 REACHES = {
@@ -41,7 +41,7 @@ NOT_SCOPED = {
 }
 # Routes that legitimately take another event's object: (endpoint prefix, argument) -> who.
 MAY_REACH = {
-    # Admins work at every table (services.facilitation.may_facilitate), and a table's pages
+    # Admins work at every table (app.facilitation.attendance.may_facilitate), and a table's pages
     # work on that table's own event.
     ("facilitators.", "table_id"): {"admin"},
 }
@@ -247,7 +247,7 @@ NO_IDS_IN_BODY = {
     "auth.forgot_password", "auth.login", "auth.logout", "facilitators.delete_photo",
     "facilitators.photos_page", "registration.cancel", "registration.delete", "registration.resend_link",
     # Its "resolves" names conflicts, but only those of the sheet in the URL are looked at
-    # (services.notes.save_sheet): test_a_save_resolves_only_conflicts_of_its_own_sheet.
+    # (app.facilitation.notes.save_sheet): test_a_save_resolves_only_conflicts_of_its_own_sheet.
     "facilitators.save_notes",
 }  # fmt: skip
 

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Attendee, OutboxMessage
-from app.services.tokens import manage_token, revoke_manage_links
+from app.registration.tokens import manage_token, revoke_manage_links
 
 
 def errors(html: str) -> list[str]:
@@ -205,7 +205,7 @@ def test_home_page_is_kept_briefly_for_anonymous_visitors_only(app, client, even
         assert "Un nuovo sottotitolo" in staff.get("/").get_data(as_text=True), "staff see it fresh"
     finally:
         app.config["HOME_PAGE_CACHE_SECONDS"] = 0
-        from app.public import views
+        from app.events import public as views
 
         views._home_pages.clear()
 

@@ -21,10 +21,10 @@ from conftest import free_port, running_gunicorn
 from helpers import form_fields, register_someone
 from sqlalchemy import func, select
 
+from app.checkin.badges import badge_token
+from app.checkin.desks import create_desk_device
 from app.extensions import db
 from app.models import Attendee, CheckIn
-from app.services.badges import badge_token
-from app.services.desks import create_desk_device
 
 
 def worker_pids(master) -> list[int]:

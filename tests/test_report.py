@@ -10,10 +10,11 @@ from helpers import register_someone
 from test_facilitators import png_bytes, publish_seats, upload_dir  # noqa: F401
 
 from app.extensions import db
+from app.facilitation import attendance as facilitation
+from app.facilitation import notes, photos
 from app.models import CheckIn, Role, utcnow
-from app.services import facilitation, notes, photos
-from app.services.report import build_report, outcomes_csv, report_markdown
-from app.services.report_pdf import report_pdf
+from app.reporting.report import build_report, outcomes_csv, report_markdown
+from app.reporting.report_pdf import report_pdf
 
 INSIGHT = "Più fiducia tra vicini di casa 🏡"
 PROPOSAL = "Un caffè sospeso in ogni quartiere ☕"

@@ -10,8 +10,8 @@ from helpers import register_someone, registration_data
 from PIL import Image
 
 from app.models import Role
-from app.services.registration import register_walk_in
-from app.services.world_cafe import run_assignment
+from app.registration.services import register_walk_in
+from app.worldcafe.services import run_assignment
 
 # Which roles may open the pages of each staff blueprint.
 ALLOWED = {"admin.": {Role.ADMIN}, "admin_assignment.": {Role.ADMIN}, "desk.": {Role.DESK, Role.ADMIN}}

@@ -14,9 +14,10 @@ from sqlalchemy import func, select
 from test_mail import parts_by_type, received, smtp  # noqa: F401
 
 from app.extensions import db
+from app.mail import sender as mail_sender
 from app.models import AuditEntry, OutboxMessage, Role, User
-from app.services import mail_sender, users
-from app.services.users import create_user
+from app.staff import services as users
+from app.staff.services import create_user
 
 STAFF = "/admin/staff/"
 NEW_PASSWORD = "a long enough new password"

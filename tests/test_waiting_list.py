@@ -3,7 +3,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import DayPartKind, OutboxMessage
-from app.services.registration import (
+from app.registration.services import (
     cancel_registration,
     event_waiting_list_position,
     fill_vacancies,

@@ -6,12 +6,12 @@ from conftest import csrf_from
 from helpers import register_someone
 from sqlalchemy import func, select
 
+from app.checkin.badges import badge_token
+from app.checkin.desks import create_desk_device
 from app.extensions import db
 from app.models import AssignmentRun, OutboxMessage, Role, SeatAssignment
-from app.services import world_cafe
-from app.services.badges import badge_token
-from app.services.desks import create_desk_device
-from app.services.tokens import manage_token
+from app.registration.tokens import manage_token
+from app.worldcafe import services as world_cafe
 
 
 def register_with_choices(event, *table_indexes, **extra):

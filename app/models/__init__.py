@@ -1,14 +1,21 @@
 """Database models, one module per aggregate."""
 
-from .announcement import Announcement, Audience
-from .assignment import AssignmentRun, SeatAssignment, TableFacilitator
-from .attendee import Attendee, AttendeePart, AttendeeStatus, ParticipantType, PartStatus, TablePreference
-from .base import localized, utcnow
-from .checkin import AuditEntry, CheckIn, DeskDevice
-from .event import CafeTable, DayPart, DayPartKind, Event, EventFile, Organisation, ProgrammeItem
-from .notes import NOTE_KINDS, NoteRevision, NoteSheet, TableAttendance, TablePhoto
-from .outbox import MessageStatus, OutboxMessage
-from .user import Role, User
+from app.models.announcement import Announcement, Audience
+from app.models.assignment import AssignmentRun, SeatAssignment, TableFacilitator
+from app.models.attendee import (
+    Attendee,
+    AttendeePart,
+    AttendeeStatus,
+    ParticipantType,
+    PartStatus,
+    TablePreference,
+)
+from app.models.base import localized, utcnow
+from app.models.checkin import AuditEntry, CheckIn, DeskDevice
+from app.models.event import CafeTable, DayPart, DayPartKind, Event, EventFile, Organisation, ProgrammeItem
+from app.models.notes import NOTE_KINDS, NoteRevision, NoteSheet, TableAttendance, TablePhoto
+from app.models.outbox import MessageStatus, OutboxMessage
+from app.models.user import Role, User
 
 __all__ = [
     "Announcement",

@@ -4,8 +4,8 @@ import enum
 
 from sqlalchemy import CheckConstraint
 
-from ..extensions import db
-from .base import utcnow
+from app.extensions import db
+from app.models.base import utcnow
 
 
 class Audience(enum.StrEnum):

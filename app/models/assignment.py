@@ -2,8 +2,8 @@
 
 from sqlalchemy import CheckConstraint, Index, UniqueConstraint
 
-from ..extensions import db
-from .base import utcnow
+from app.extensions import db
+from app.models.base import utcnow
 
 
 class AssignmentRun(db.Model):

@@ -2,8 +2,8 @@
 
 from sqlalchemy import Index, text
 
-from ..extensions import db
-from .base import utcnow
+from app.extensions import db
+from app.models.base import utcnow
 
 
 class DeskDevice(db.Model):

@@ -4,8 +4,8 @@ import enum
 
 from sqlalchemy import CheckConstraint, UniqueConstraint
 
-from ..extensions import db
-from .base import localized, utcnow
+from app.extensions import db
+from app.models.base import localized, utcnow
 
 
 class DayPartKind(enum.StrEnum):

@@ -2,8 +2,8 @@
 
 from sqlalchemy import CheckConstraint, UniqueConstraint
 
-from ..extensions import db
-from .base import utcnow
+from app.extensions import db
+from app.models.base import utcnow
 
 NOTE_KINDS = ("insights", "proposals", "questions", "developments", "free_text")
 

@@ -8,8 +8,8 @@ from flask_login import UserMixin
 from sqlalchemy import CheckConstraint
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..extensions import db
-from .base import utcnow
+from app.extensions import db
+from app.models.base import utcnow
 
 
 class Role(enum.StrEnum):

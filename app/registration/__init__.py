@@ -1,0 +1,1 @@
+"""Attendees: registration and their personal pages, the organisers' attendee pages, personal data."""

@@ -16,10 +16,10 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..forms_base import AppForm
-from ..models import DayPartKind, Event, localized
-from ..services.badges import PARTICIPANT_TYPE_LABELS as PARTICIPANT_TYPES
-from ..services.registration import RegistrationData
+from app.checkin.badges import PARTICIPANT_TYPE_LABELS as PARTICIPANT_TYPES
+from app.core.forms import AppForm
+from app.models import DayPartKind, Event, localized
+from app.registration.services import RegistrationData
 
 LANGUAGE_NAMES = {"it": "Italiano", "en": "English"}
 

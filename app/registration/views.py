@@ -17,29 +17,35 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 
-from ..extensions import db, limiter
-from ..models import AttendeeStatus, PartStatus
-from ..services import registration as service
-from ..services.assignment_text import reason_sentence
-from ..services.badge_content import badge_for
-from ..services.badge_pdf import badge_pdf
-from ..services.badges import badge_token, qr_png
-from ..services.calendar import event_ics
-from ..services.certificates import (
+from app.checkin.badge_content import badge_for
+from app.checkin.badge_pdf import badge_pdf
+from app.checkin.badges import badge_token, qr_png
+from app.checkin.services import local_time
+from app.core.urls import external_url
+from app.events.services import current_event_or_404
+from app.extensions import db, limiter
+from app.models import AttendeeStatus, PartStatus
+from app.registration import services as service
+from app.registration.calendar import event_ics
+from app.registration.forms import (
+    ConfirmForm,
+    EditRegistrationForm,
+    EmailOnlyForm,
+    RegistrationForm,
+    registration_data,
+)
+from app.registration.privacy import delete_registration, personal_data
+from app.registration.services import RegistrationError
+from app.registration.tokens import attendee_for_manage_token, manage_token
+from app.reporting.certificates import (
     CertificateCheck,
     certificate_for,
     certificate_pdf,
     check_certificate,
     check_in_in_force,
 )
-from ..services.checkin import local_time
-from ..services.events import current_event_or_404
-from ..services.privacy import delete_registration, personal_data
-from ..services.registration import RegistrationError
-from ..services.tokens import attendee_for_manage_token, manage_token
-from ..services.urls import external_url
-from ..services.world_cafe import published_seats
-from .forms import ConfirmForm, EditRegistrationForm, EmailOnlyForm, RegistrationForm, registration_data
+from app.worldcafe.explanations import reason_sentence
+from app.worldcafe.services import published_seats
 
 bp = Blueprint("registration", __name__)
 

@@ -12,7 +12,7 @@ import { createCamera, listenForScannerBursts } from "./desk/scanner.js";
 import { createSearch } from "./desk/search.js";
 import { createBeeper } from "./desk/sound.js";
 
-// A badge token: 24 characters of base32 (see app/services/badges.py). Anything else is
+// A badge token: 24 characters of base32 (see app/checkin/badges.py). Anything else is
 // "not a badge" at once, even offline, and is never queued.
 const BADGE_SHAPE = /^[A-Z2-7]{24}$/;
 const DESK_NAME_KEY = "noiday.deskName";

@@ -1,0 +1,90 @@
+"""JSON shapes of the check-in API (their models, which the OpenAPI document shows, are in schemas.py)."""
+
+from flask import url_for
+from flask_babel import gettext as _
+
+from app.checkin.badges import PARTICIPANT_TYPE_LABELS
+from app.checkin.services import ScanOutcome, ScanResult, has_lunch, local_time
+from app.models import Attendee, CheckIn, Event, localized
+from app.worldcafe.services import published_seats
+
+
+def _small_table(index: int | None) -> str | None:
+    """Small tables are lettered for people: A, B, C..."""
+    return None if index is None else chr(ord("A") + index % 26)
+
+
+REASONS = {
+    ScanResult.CHECKED_IN: lambda o: _("Welcome, %(name)s!", name=o.attendee.first_name),
+    ScanResult.ALREADY_CHECKED_IN: lambda o: _(
+        "Already checked in at %(time)s at %(desk)s",
+        time=local_time(o.attendee.event, o.check_in.checked_in_at),
+        desk=o.check_in.desk_name,
+    ),
+    ScanResult.MALFORMED: lambda o: _("This is not a badge of ours."),
+    ScanResult.FORGED: lambda o: _("Forged or damaged badge: the signature does not match."),
+    ScanResult.REVOKED: lambda o: _("Old badge: a newer one was issued. Search the person by name."),
+    ScanResult.OTHER_EVENT: lambda o: _("This badge is for another event."),
+    ScanResult.UNKNOWN_ATTENDEE: lambda o: _("This registration no longer exists."),
+    ScanResult.CANCELLED: lambda o: _("This registration was cancelled."),
+    ScanResult.WAITLISTED: lambda o: _("On the waiting list: no confirmed place."),
+}
+
+
+def check_in_json(event: Event, check_in: CheckIn | None) -> dict | None:
+    if check_in is None:
+        return None
+    return {
+        "id": check_in.id,
+        "at": check_in.checked_in_at.isoformat() + "Z",
+        "at_local": local_time(event, check_in.checked_in_at),
+        "desk": check_in.desk_name,
+        "undone_at": check_in.undone_at.isoformat() + "Z" if check_in.undone_at else None,
+    }
+
+
+def attendee_json(attendee: Attendee) -> dict:
+    return {
+        "id": attendee.id,
+        "name": attendee.full_name,
+        "organisation": attendee.organisation_name,
+        "participant_type_label": str(PARTICIPANT_TYPE_LABELS.get(attendee.participant_type, "")),
+        "status": attendee.status,
+        "tables": [
+            {
+                "round": s.round,
+                "name": localized(s.cafe_table.name),
+                "small_table": _small_table(s.small_table),
+            }
+            for s in published_seats(attendee)
+            if s.cafe_table_id
+        ],
+        "lunch": has_lunch(attendee),
+        "dietary_needs": attendee.dietary_needs,
+        "accessibility_needs": attendee.accessibility_needs,
+        "badge_pdf_url": url_for("desk.badge_pdf", attendee_id=attendee.id),
+    }
+
+
+def outcome_json(event: Event, outcome: ScanOutcome) -> dict:
+    show_attendee = outcome.attendee is not None and outcome.result not in (ScanResult.UNKNOWN_ATTENDEE,)
+    return {
+        "result": outcome.result.colour,
+        "reason": outcome.result.value,
+        "message": REASONS[outcome.result](outcome),
+        "attendee": attendee_json(outcome.attendee) if show_attendee else None,
+        "check_in": check_in_json(event, outcome.check_in),
+    }
+
+
+def search_result_json(event: Event, attendee: Attendee) -> dict:
+    current = next((c for c in attendee.check_ins if c.undone_at is None), None)
+    return {
+        "id": attendee.id,
+        "name": attendee.full_name,
+        "email": attendee.email,
+        "organisation": attendee.organisation_name,
+        "status": attendee.status,
+        "check_in": check_in_json(event, current),
+        "badge_pdf_url": url_for("desk.badge_pdf", attendee_id=attendee.id),
+    }

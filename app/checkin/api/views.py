@@ -1,0 +1,136 @@
+"""The check-in JSON API, used by the desk page and by any other desk client.
+
+Every route needs a desk device's bearer token (see auth.py); requests are validated
+with the models of schemas.py, from which the spec served at /api/v1/openapi.json is made.
+Errors answer JSON (errors.py).
+"""
+
+from contextlib import nullcontext
+
+from flask import Blueprint, current_app, g, jsonify, request
+from flask_babel import force_locale
+from pydantic import BaseModel, ValidationError
+
+from app.checkin import services as checkin
+from app.checkin.api.auth import device_required, rate_limit_key
+from app.checkin.api.errors import api_error
+from app.checkin.api.openapi import SPEC
+from app.checkin.api.schemas import CheckInRequest, LanguageQuery, ScanRequest, SearchQuery
+from app.checkin.api.serializers import check_in_json, outcome_json, search_result_json
+from app.core.db_limits import RefusedInput
+from app.extensions import csrf, limiter
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+# A desk scans every couple of seconds; this stops a runaway client, not a busy desk.
+limiter.limit(lambda: current_app.config["API_RATE_LIMIT"], key_func=rate_limit_key)(bp)
+csrf.exempt(bp)  # token-authenticated, no cookies: CSRF does not apply
+
+
+def _valid(model: type[BaseModel], data):
+    """``data`` as ``model``, or a 400 whose detail names the field and what is wrong."""
+    try:
+        if isinstance(data, dict):  # the query string
+            return model.model_validate(data)
+        return model.model_validate_json(data)
+    except ValidationError as error:
+        raise RefusedInput(_describe(error)) from None
+
+
+def _json_body(model: type[BaseModel]):
+    if not request.is_json:
+        raise RefusedInput("send a JSON object, with Content-Type: application/json")
+    return _valid(model, request.get_data())
+
+
+def _describe(error: ValidationError) -> str:
+    problems = []
+    for problem in error.errors()[:3]:
+        field = ".".join(str(part) for part in problem["loc"])
+        if problem["type"] == "json_invalid":
+            problems.append("the body is not valid JSON")
+        elif problem["type"] == "model_type":
+            problems.append("the body must be a JSON object")
+        elif problem["type"] == "missing":
+            problems.append(f"'{field}' is required")
+        elif problem["type"] == "string_pattern_mismatch":
+            problems.append(f"'{field}' holds a NUL character")
+        else:
+            problems.append(f"'{field}': {problem['msg']}")
+    return "; ".join(problems)
+
+
+def _outcome_answer(outcome, language: str | None):
+    # The request_id names another person's check-in (ids are the client's): nobody was
+    # checked in now, and that check-in is not this desk's to see.
+    if outcome.check_in is not None and outcome.check_in.attendee_id != outcome.attendee.id:
+        return api_error(409, "conflict", "this request_id was already used for another check-in")
+    with force_locale(language) if language else nullcontext():
+        return jsonify(outcome_json(g.event, outcome))
+
+
+def _answer_language() -> str | None:
+    """?lang= for the answer's message (checked before anything is done); None: the
+    visitor's language (session), else Italian."""
+    return _valid(LanguageQuery, request.args.to_dict()).lang
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(SPEC)
+
+
+@bp.get("/me")
+@device_required
+def me():
+    return jsonify(
+        desk=g.device.name,
+        event={"name": g.event.display_name, "slug": g.event.slug},
+        language=g.event.languages[0] if g.event.languages else "it",
+    )
+
+
+@bp.post("/scan")
+@device_required
+def scan():
+    data, language = _json_body(ScanRequest), _answer_language()
+    outcome = checkin.scan(g.event, data.code[:200], g.device, data.request_id, data.scanned_at)
+    return _outcome_answer(outcome, language)
+
+
+@bp.post("/checkins")
+@device_required
+def check_in():
+    data, language = _json_body(CheckInRequest), _answer_language()
+    outcome = checkin.check_in_attendee(g.event, data.attendee_id, g.device, data.request_id, data.scanned_at)
+    if outcome is None:
+        return api_error(404, "not_found")
+    return _outcome_answer(outcome, language)
+
+
+@bp.post("/checkins/<int:check_in_id>/undo")
+@device_required
+def undo(check_in_id):
+    undone = checkin.undo_check_in(check_in_id, g.event, actor=f"desk:{g.device.name}")
+    if undone is None:
+        return api_error(404, "not_found")
+    return jsonify(ok=True, check_in=check_in_json(g.event, undone))
+
+
+@bp.get("/attendees")
+@device_required
+def search():
+    query = _valid(SearchQuery, request.args.to_dict())
+    text = query.q.strip()[:100]
+    if len(text) < 2:
+        return jsonify(results=[])
+    return jsonify(
+        results=[search_result_json(g.event, a) for a in checkin.search_attendees(g.event, text, query.limit)]
+    )
+
+
+@bp.get("/counters")
+@device_required
+def counters():
+    return jsonify(checkin.counters(g.event))

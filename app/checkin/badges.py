@@ -1,0 +1,221 @@
+"""Badges: the signed token in the badge's QR code, its check, and the QR image.
+
+Token format (version 1). Fifteen bytes, written as 24 characters of RFC 4648 base32
+(A-Z and 2-7, upper case, no padding: 15 bytes are exactly 24 characters, so no character
+carries spare bits and every token has one spelling):
+
+    bytes 0-1    event id, unsigned big-endian (up to 65 535)
+    bytes 2-4    attendee id, unsigned big-endian (up to 16 777 215)
+    byte  5      the attendee's badge_version modulo 256 (reissuing bumps it)
+    bytes 6-14   HMAC-SHA256(key, bytes 0-5), truncated to 72 bits
+    key          HMAC-SHA256(SECRET_KEY, b"badge-token-v1")
+
+24 alphanumeric characters fit a version 2 QR code at error correction M (capacity 38),
+and a keyboard-wedge scanner types them right on any layout. A 72-bit tag can only be
+guessed online, one scan at a time, so it is as good as 80 bits here and keeps the token
+to whole base32 groups. Scanned text is accepted in any case and with surrounding
+whitespace. Changing SECRET_KEY invalidates every badge printed so far.
+"""
+
+import base64
+import binascii
+import enum
+import hashlib
+import hmac
+import io
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import qrcode
+import qrcode.constants
+import qrcode.util
+from flask import current_app
+from flask_babel import force_locale, format_date
+from flask_babel import lazy_gettext as _l
+
+from app.extensions import db
+from app.models import Attendee, DayPartKind, Event, ParticipantType, PartStatus, localized
+
+TOKEN_LENGTH = 24
+_PAYLOAD_LENGTH = 6
+_TAG_LENGTH = 9
+_TOKEN_SHAPE = re.compile(r"[A-Z2-7]{24}")
+_KEY_LABEL = b"badge-token-v1"
+
+# The same texts as the registration form's choices, so that one translation serves both.
+PARTICIPANT_TYPE_LABELS = {
+    ParticipantType.NETWORK_MEMBER: _l("Member of the network"),
+    ParticipantType.CITY_STAFF: _l("City staff"),
+    ParticipantType.SOCIAL_WORKER: _l("Social or third-sector worker"),
+    ParticipantType.PARTNER: _l("Project partner"),
+    ParticipantType.CITIZEN: _l("Citizen"),
+    ParticipantType.PRESS: _l("Press"),
+    ParticipantType.SPEAKER: _l("Speaker"),
+}
+
+
+class BadgeCheck(enum.Enum):
+    VALID = "valid"
+    MALFORMED = "malformed"  # not a badge token at all: wrong length or characters
+    FORGED = "forged"  # well formed, but the signature does not match
+    OTHER_EVENT = "other_event"  # genuine, for another event
+    UNKNOWN_ATTENDEE = "unknown_attendee"  # genuine, but the attendee was deleted
+    REVOKED = "revoked"  # genuine, but a newer badge was issued since
+
+
+@dataclass(frozen=True)
+class BadgeVerification:
+    """What a scanned badge says. VALID means genuine and current; whether the attendee
+    may come in (cancelled, waiting list) is for check-in to decide."""
+
+    check: BadgeCheck
+    attendee: Attendee | None = None  # set for VALID and REVOKED
+
+    @property
+    def valid(self) -> bool:
+        return self.check is BadgeCheck.VALID
+
+
+@dataclass(frozen=True)
+class BadgeData:
+    """Everything printed on one badge, already in the attendee's language."""
+
+    token: str
+    first_name: str
+    last_name: str
+    organisation: str | None
+    participant_type_label: str
+    table_name: str | None
+    lunch: bool
+    event_name: str
+    event_date_text: str
+    locale: str = "it"  # for the few words the PDF adds ("Lunch", "Table")
+
+
+def badge_token(attendee: Attendee) -> str:
+    """The token for the attendee's current badge (the attendee must have an id)."""
+    if attendee.id is None:
+        raise ValueError("flush the attendee before making a badge token")
+    version = attendee.badge_version or 1  # None before the first flush applies the default
+    payload = (
+        attendee.event_id.to_bytes(2, "big")
+        + attendee.id.to_bytes(3, "big")
+        + (version % 256).to_bytes(1, "big")
+    )
+    return base64.b32encode(payload + _tag(payload)).decode("ascii")
+
+
+def verify_badge_token(token, event: Event | int) -> BadgeVerification:
+    """Check scanned text against the event; never raises, at most one database query."""
+    payload, tag = _decode(token)
+    if payload is None:
+        return BadgeVerification(BadgeCheck.MALFORMED)
+    if not hmac.compare_digest(tag, _tag(payload)):
+        return BadgeVerification(BadgeCheck.FORGED)
+    event_id = event if isinstance(event, int) else event.id
+    if int.from_bytes(payload[0:2], "big") != event_id:
+        return BadgeVerification(BadgeCheck.OTHER_EVENT)
+    attendee = db.session.get(Attendee, int.from_bytes(payload[2:5], "big"))
+    if attendee is None or attendee.event_id != event_id:
+        return BadgeVerification(BadgeCheck.UNKNOWN_ATTENDEE)
+    if payload[5] != attendee.badge_version % 256:
+        return BadgeVerification(BadgeCheck.REVOKED, attendee)
+    return BadgeVerification(BadgeCheck.VALID, attendee)
+
+
+def reissue_badge(attendee: Attendee) -> str:
+    """Revoke the attendee's badge and return the new token; the caller commits."""
+    attendee.badge_version = (attendee.badge_version or 1) + 1
+    return badge_token(attendee)
+
+
+def qr_png(token: str, box_size: int = 10) -> bytes:
+    """The token as a QR code PNG: error correction M, 10 px modules and the standard
+    4-module quiet zone (330 px for version 2: sharp on screens, 28 mm at 300 dpi)."""
+    qr = qr_code(token)
+    qr.box_size = box_size
+    buffer = io.BytesIO()
+    qr.make_image().save(buffer)
+    return buffer.getvalue()
+
+
+def qr_code(token: str) -> qrcode.QRCode:
+    """The QR symbol for a token (alphanumeric mode, error correction M), for drawing."""
+    version, mask = _version_and_mask(token)
+    qr = qrcode.QRCode(
+        version=version, error_correction=qrcode.constants.ERROR_CORRECT_M, border=4, mask_pattern=mask
+    )
+    qr.add_data(qrcode.util.QRData(token, mode=qrcode.util.MODE_ALPHA_NUM))
+    qr.make(fit=False)
+    return qr
+
+
+@lru_cache(maxsize=1024)
+def _version_and_mask(token: str) -> tuple[int, int]:
+    """qrcode's choice of size and mask for this token. Choosing the mask scores all eight
+    (90% of the symbol's cost); an e-mail draws the same badge twice (inline PNG and PDF)."""
+    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4)
+    qr.add_data(qrcode.util.QRData(token, mode=qrcode.util.MODE_ALPHA_NUM))
+    version = qr.best_fit()
+    return version, qr.best_mask_pattern()  # what qr.make() would choose
+
+
+def badge_data_for(attendee: Attendee, locale: str, table_name: str | None = None) -> BadgeData:
+    """What the attendee's badge shows, in that language. Reads the attendee's day parts
+    and event: for many badges, load them with the attendees (selectinload)."""
+    lunch = any(
+        part.status == PartStatus.CONFIRMED and part.day_part.kind == DayPartKind.LUNCH
+        for part in attendee.parts
+    )
+    label = PARTICIPANT_TYPE_LABELS.get(attendee.participant_type)
+    with force_locale(locale):
+        return BadgeData(
+            token=badge_token(attendee),
+            first_name=attendee.first_name,
+            last_name=attendee.last_name,
+            organisation=attendee.organisation_name,
+            participant_type_label=str(label) if label else attendee.participant_type,
+            table_name=table_name,
+            lunch=lunch,
+            event_name=localized(attendee.event.name, locale),
+            event_date_text=format_date(attendee.event.date, "long"),
+            locale=locale,
+        )
+
+
+def _decode(token) -> tuple[bytes | None, bytes | None]:
+    """(payload, tag) from scanned text, or (None, None) when it is not token-shaped."""
+    if not isinstance(token, str):
+        return None, None
+    text = token.strip()
+    # isascii() first: str.upper() would turn some non-ASCII letters (ı, ſ) into A-Z.
+    if len(text) != TOKEN_LENGTH or not text.isascii():
+        return None, None
+    text = text.upper()
+    if not _TOKEN_SHAPE.fullmatch(text):
+        return None, None
+    try:
+        raw = base64.b32decode(text)
+    except (binascii.Error, ValueError):
+        return None, None
+    return raw[:_PAYLOAD_LENGTH], raw[_PAYLOAD_LENGTH:]
+
+
+def _tag(payload: bytes) -> bytes:
+    return hmac.new(_key(current_app.config["SECRET_KEY"]), payload, hashlib.sha256).digest()[:_TAG_LENGTH]
+
+
+@lru_cache(maxsize=4)
+def _key(secret: str | bytes) -> bytes:
+    secret = secret.encode("utf-8") if isinstance(secret, str) else secret
+    return hmac.new(secret, _KEY_LABEL, hashlib.sha256).digest()
+
+
+def attendee_id_in_token(token) -> int | None:
+    """The attendee id a genuinely signed token names, without touching the database
+    (lets check-in lock that attendee's row before verifying); None otherwise."""
+    payload, tag = _decode(token)
+    if payload is None or not hmac.compare_digest(tag, _tag(payload)):
+        return None
+    return int.from_bytes(payload[2:5], "big")

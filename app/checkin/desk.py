@@ -1,0 +1,101 @@
+"""The check-in desk's pages (role desk or admin): the scanner page, walk-ins, badge printing.
+
+The scanner page itself talks to the JSON API (app/checkin/api) with the device's token.
+"""
+
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from app.checkin import desks
+from app.checkin.badge_content import badge_for
+from app.checkin.badge_pdf import badge_pdf as render_badge_pdf
+from app.events.services import current_event_or_404
+from app.models import PartStatus, Role, localized
+from app.registration.forms import WalkInForm, registration_data
+from app.registration.services import WalkInResult, register_walk_in
+from app.staff.roles import roles_required
+
+bp = Blueprint("desk", __name__, url_prefix="/desk")
+
+
+@bp.before_request
+@roles_required(Role.DESK, Role.ADMIN)
+def require_desk_role():
+    """Every desk page is for desk staff and admins."""
+
+
+@bp.route("/")
+def desk():
+    api_base = url_for("api.me")[: -len("/me")]
+    return render_template("desk/desk.html", event=current_event_or_404(), api_base=api_base)
+
+
+@bp.route("/sw.js")
+def service_worker():
+    """The desk's offline copy (static/js/desk-sw.js), served under /desk/ so that its
+    scope covers the desk page: a reload without network still opens the scanner."""
+    response = current_app.send_static_file("js/desk-sw.js")
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+# What the desk sees after a walk-in: the colour of the notice and its words.
+WALK_IN_NOTICES = {
+    WalkInResult.CHECKED_IN: ("success", _l("%(name)s is registered and checked in.")),
+    WalkInResult.WAITLISTED: (
+        "warning",
+        _l(
+            "%(name)s is on the waiting list: the day is full. NOT checked in, no badge to print; "
+            "they will get an e-mail if a place frees up."
+        ),
+    ),
+}
+
+
+@bp.route("/walk-in", methods=["GET", "POST"])
+def walk_in():
+    """A short registration at the desk, checked in at once, badge ready to print; with the
+    day full, on the waiting list instead, and the desk is told so."""
+    event = current_event_or_404()
+    form = WalkInForm(event)
+    if form.validate_on_submit():
+        desk_name = (form.desk_name.data or current_user.name)[:60]
+        outcome = register_walk_in(event, registration_data(form), desk_name)
+        if outcome.result is WalkInResult.ALREADY_REGISTERED:
+            form.email.errors.append(
+                _("This e-mail address is already registered: search for the person instead.")
+            )
+        else:
+            category, notice = WALK_IN_NOTICES[outcome.result]
+            flash(str(notice) % {"name": outcome.attendee.full_name}, category)
+            if outcome.result is WalkInResult.CHECKED_IN:
+                return redirect(url_for("desk.walk_in_done", attendee_id=outcome.attendee.id))
+            return redirect(url_for("desk.walk_in"))
+    return render_template("desk/walk_in.html", event=event, form=form)
+
+
+@bp.route("/walk-in/<int:attendee_id>")
+def walk_in_done(attendee_id):
+    event = current_event_or_404()
+    attendee = desks.checked_in_walk_in_of(event, attendee_id)
+    return render_template(
+        "desk/walk_in_done.html", event=event, attendee=attendee, waiting_for=_waiting_for(attendee)
+    )
+
+
+def _waiting_for(attendee) -> list[str]:
+    """The parts of the day they wait for (lunch was full, say): the desk tells them."""
+    return [localized(p.day_part.name) for p in attendee.parts if p.status == PartStatus.WAITLISTED]
+
+
+@bp.route("/attendees/<int:attendee_id>/badge.pdf")
+def badge_pdf(attendee_id):
+    attendee = desks.badge_holder_of(current_event_or_404(), attendee_id)
+    pdf = render_badge_pdf(badge_for(attendee))
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": 'inline; filename="badge.pdf"', "Cache-Control": "no-store"},
+    )

@@ -1,0 +1,116 @@
+"""Check-in desk devices: created and revoked by an admin, authenticated by a bearer token;
+and the attendees the desk's own pages may open (each by id, scoped to the served event)."""
+
+import base64
+import hashlib
+import io
+import secrets
+
+import qrcode
+import qrcode.constants
+from flask import abort
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from app.extensions import db
+from app.models import Attendee, AttendeeStatus, AuditEntry, CheckIn, DeskDevice, Event, utcnow
+from app.registration.privacy import is_anonymised
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def create_desk_device(event: Event, name: str, created_by: str = "system") -> tuple[DeskDevice, str]:
+    """Returns the device and its token; only the token's hash is stored, so show it now."""
+    token = secrets.token_urlsafe(32)
+    device = DeskDevice(event=event, name=name.strip()[:60], token_hash=_hash(token), created_by=created_by)
+    db.session.add(device)
+    db.session.flush()
+    db.session.add(
+        AuditEntry(event_id=event.id, actor=created_by, action="desk_created", details={"desk": device.name})
+    )
+    db.session.commit()
+    return device, token
+
+
+def revoke_desk_device(device: DeskDevice, revoked_by: str) -> None:
+    if device.revoked_at is None:
+        device.revoked_at = utcnow()
+        db.session.add(
+            AuditEntry(
+                event_id=device.event_id,
+                actor=revoked_by,
+                action="desk_revoked",
+                details={"desk": device.name},
+            )
+        )
+        db.session.commit()
+
+
+def active_desk_named(event: Event, name: str) -> DeskDevice | None:
+    """An active desk of the event with this name (any case): names tell desks apart in
+    "already checked in at ..." and in the audit log, so two active desks never share one."""
+    return db.session.scalars(
+        select(DeskDevice).where(
+            DeskDevice.event_id == event.id,
+            DeskDevice.revoked_at.is_(None),
+            func.lower(DeskDevice.name) == name.strip().lower(),
+        )
+    ).first()
+
+
+def device_for_token(token: str | None) -> DeskDevice | None:
+    """The active device with this token, in one query; None for a missing or revoked token."""
+    if not token:
+        return None
+    return db.session.scalars(
+        select(DeskDevice)
+        .where(DeskDevice.token_hash == _hash(token), DeskDevice.revoked_at.is_(None))
+        .options(joinedload(DeskDevice.event))
+    ).first()
+
+
+def desk_devices(event: Event) -> list[DeskDevice]:
+    return db.session.scalars(select(DeskDevice).filter_by(event_id=event.id).order_by(DeskDevice.id)).all()
+
+
+def pairing_qr_data_uri(link: str) -> str:
+    """The pairing link as a QR code, for the desk phone's camera: a data: URI (a PNG) to
+    show on the admin's screen once, never stored or served from a URL of its own."""
+    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=6, border=4)
+    qr.add_data(link)
+    buffer = io.BytesIO()
+    qr.make_image().save(buffer)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+# ---- What the desk's pages open ---------------------------------------------------------
+
+
+def badge_holder_of(event: Event, attendee_id: int) -> Attendee:
+    """An attendee of the event with a confirmed registration (a place, so a badge), whose
+    data is not deleted; 404 for anyone else: another event's, waiting, cancelled."""
+    attendee = db.session.get(Attendee, attendee_id)
+    if (
+        attendee is None
+        or attendee.event_id != event.id
+        or attendee.status != AttendeeStatus.CONFIRMED
+        or is_anonymised(attendee)
+    ):
+        abort(404)
+    return attendee
+
+
+def checked_in_walk_in_of(event: Event, attendee_id: int) -> Attendee:
+    """A badge holder of the event (see above) registered at the desk and checked in there
+    as a walk-in, check-in still in force; 404 otherwise."""
+    attendee = badge_holder_of(event, attendee_id)
+    walk_in = db.session.scalar(
+        select(CheckIn.id).where(
+            CheckIn.attendee_id == attendee.id, CheckIn.method == "walk_in", CheckIn.undone_at.is_(None)
+        )
+    )
+    if walk_in is None:
+        abort(404)
+    return attendee

@@ -1,0 +1,3 @@
+"""What every feature uses: locking, transactions, absolute URLs, database limits, the base
+form, the proxy, request logs, template helpers.
+"""

@@ -1,0 +1,188 @@
+"""Load an event from its data file into the database, and find the event being served.
+
+Every file loaded is kept as written (EventFile), so the organisers can download the
+current one, edit it, and load it again from the admin pages, or go back to an earlier one.
+"""
+
+from pathlib import PurePath
+
+from flask import abort, current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from werkzeug.utils import secure_filename
+
+from app.events.event_file import EventFileError, EventSpec, parse_event_file
+from app.extensions import db
+from app.models import (
+    AttendeePart,
+    CafeTable,
+    DayPart,
+    Event,
+    EventFile,
+    Organisation,
+    ProgrammeItem,
+    TablePreference,
+)
+from app.registration.services import confirmed_in_part
+
+COMMAND_LINE = "command line"
+
+
+def load_event_file(path: str) -> Event:
+    with open(path, encoding="utf-8") as handle:
+        return load_event(handle.read(), path)
+
+
+def load_event(
+    text: str, filename: str = "<event file>", loaded_by: str = COMMAND_LINE, slug: str | None = None
+) -> Event:
+    """Create or update the event in place (matched by slug) in one transaction, and keep
+    the file. slug: refuse a file for any other event (the admin page updates the event
+    it serves; creating events is for the command line).
+
+    Raises EventFileError and changes nothing when the file is not valid.
+    """
+    spec = parse_event_file(text, filename)
+    if slug is not None and spec.slug != slug:
+        message = _l(
+            "this file is for the event '%(file_slug)s'; this page updates '%(slug)s'",
+            file_slug=spec.slug,
+            slug=slug,
+        )
+        raise EventFileError(filename, [(1, "slug", message)])
+    try:
+        event = _apply(spec, filename)
+        # A plain ASCII name: it goes back out in a download's Content-Disposition.
+        name = secure_filename(PurePath(filename).name)[:200] or "event.yaml"
+        event.files.append(EventFile(filename=name, text=text, loaded_by=loaded_by))
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return event
+
+
+def _apply(spec: EventSpec, filename: str) -> Event:
+    event = db.session.execute(select(Event).filter_by(slug=spec.slug)).scalar_one_or_none()
+    if event is None:
+        event = Event(slug=spec.slug)
+        db.session.add(event)
+    for name in (
+        "name", "tagline", "description", "organiser", "contact_email", "venue_name",
+        "venue_address", "date", "timezone", "languages", "capacity", "privacy_version",
+        "registration_opens_at", "registration_closes_at", "cafe_rounds", "cafe_rotation",
+    ):  # fmt: skip
+        setattr(event, name, getattr(spec, name))
+
+    # The programme has no keys of its own: items are matched by position.
+    for position, item_spec in enumerate(spec.programme):
+        item = event.programme[position] if position < len(event.programme) else None
+        if item is None:
+            item = ProgrammeItem(position=position)
+            event.programme.append(item)
+        item.starts_at, item.ends_at = item_spec.starts_at, item_spec.ends_at
+        item.title, item.speaker = item_spec.title, item_spec.speaker
+        item.description = item_spec.description
+    del event.programme[len(spec.programme) :]
+
+    problems = []
+    _sync_keyed(event.day_parts, spec.day_parts, DayPart, problems, _part_in_use)
+    for position, part_spec in enumerate(spec.day_parts):
+        part = _by_key(event.day_parts, part_spec.key) or DayPart(key=part_spec.key)
+        if part.id is None:
+            event.day_parts.append(part)
+        elif part_spec.capacity is not None:
+            taken = confirmed_in_part(part.id)
+            if taken > part_spec.capacity:
+                message = _l(
+                    "%(capacity)d is below the %(taken)d places already confirmed",
+                    capacity=part_spec.capacity,
+                    taken=taken,
+                )
+                problems.append((part_spec.line, f"day_parts[{position + 1}].capacity", message))
+        part.kind, part.name, part.capacity = part_spec.kind, part_spec.name, part_spec.capacity
+        part.starts_at, part.ends_at, part.position = part_spec.starts_at, part_spec.ends_at, position
+
+    _sync_keyed(event.tables, spec.tables, CafeTable, problems, _table_in_use)
+    for position, table_spec in enumerate(spec.tables):
+        table = _by_key(event.tables, table_spec.key) or CafeTable(key=table_spec.key)
+        if table.id is None:
+            event.tables.append(table)
+        table.name, table.description = table_spec.name, table_spec.description
+        table.capacity, table.accessible = table_spec.capacity, table_spec.accessible
+        table.small_tables = table_spec.small_tables
+        table.position = position
+
+    existing = {org.name: org for org in event.organisations}
+    for name, kind in spec.organisations:
+        org = existing.pop(name, None) or Organisation(name=name)
+        if org.id is None:
+            event.organisations.append(org)
+        org.kind = kind
+    for org in existing.values():  # attendees keep the name they typed
+        event.organisations.remove(org)
+
+    if problems:
+        raise EventFileError(filename, sorted(problems))
+    return event
+
+
+def _by_key(items, key):
+    return next((item for item in items if item.key == key), None)
+
+
+def _sync_keyed(items, specs, model, problems, in_use):
+    """Remove rows whose key left the file, unless attendees depend on them."""
+    keys = {spec.key for spec in specs}
+    for item in list(items):
+        if item.key not in keys:
+            if in_use(item.id):
+                problems.append(
+                    (1, f"{model.__tablename__}.{item.key}",
+                     _l("was removed from the file but attendees have chosen it"))
+                )  # fmt: skip
+            else:
+                items.remove(item)
+
+
+def _part_in_use(part_id: int) -> bool:
+    return bool(
+        db.session.scalar(select(func.count()).select_from(AttendeePart).filter_by(day_part_id=part_id))
+    )
+
+
+def _table_in_use(table_id: int) -> bool:
+    return bool(
+        db.session.scalar(select(func.count()).select_from(TablePreference).filter_by(cafe_table_id=table_id))
+    )
+
+
+def event_files(event: Event) -> list[EventFile]:
+    """The files loaded for the event, the one in force first."""
+    return db.session.scalars(
+        select(EventFile).filter_by(event_id=event.id).order_by(EventFile.id.desc())
+    ).all()
+
+
+def current_event() -> Event | None:
+    """The event the public pages serve: EVENT_SLUG, else the most recently loaded one."""
+    slug = current_app.config.get("EVENT_SLUG")
+    query = select(Event)
+    query = query.filter_by(slug=slug) if slug else query.order_by(Event.date.desc(), Event.id.desc())
+    return db.session.execute(query.limit(1)).scalar_one_or_none()
+
+
+def current_event_or_404() -> Event:
+    """For views: the event being served, or a 404 page when none is loaded."""
+    event = current_event()
+    if event is None:
+        abort(404)
+    return event
+
+
+def of_served_event_or_404(model, row_id: int):
+    """For views of the pages that serve one event (the organisers', the desk's): the row of
+    ``model`` (one with an ``event_id``) with this id when it is the served event's, else a
+    404 page, as for an id that does not exist."""
+    event = current_event_or_404()
+    return db.first_or_404(select(model).filter_by(id=row_id, event_id=event.id))

@@ -1,0 +1,3 @@
+"""The world café tables at work: rosters and attendance, notes, photos, the synthesis for
+the projector, facilitators' assignment.
+"""

@@ -1,0 +1,304 @@
+"""The world café tables at work: who facilitates which table, each table's roster per
+round, and who is actually there (ticked by name or by scanning a badge at the table).
+"""
+
+import enum
+from dataclasses import dataclass
+
+from sqlalchemy import select, text
+
+from app.checkin.badges import BadgeCheck, verify_badge_token
+from app.core.transactions import commit_keeping_loaded
+from app.extensions import db
+from app.models import (
+    Attendee,
+    AttendeeStatus,
+    CafeTable,
+    CheckIn,
+    Event,
+    Role,
+    SeatAssignment,
+    TableAttendance,
+    TableFacilitator,
+    User,
+    utcnow,
+)
+from app.worldcafe.services import published_run, published_run_id  # the assignment the tables work from
+
+__all__ = ["published_run"]  # re-exported for the report and the views
+
+# ---- Who may work at a table ----------------------------------------------------------
+
+
+def may_facilitate(user, table: CafeTable) -> bool:
+    """Admins work at every table; a facilitator only at the tables assigned to them."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.role == Role.ADMIN:
+        return True
+    if user.role != Role.FACILITATOR:
+        return False
+    return (
+        db.session.scalar(select(TableFacilitator.id).filter_by(cafe_table_id=table.id, user_id=user.id))
+        is not None
+    )
+
+
+def tables_for(user, event: Event) -> list[CafeTable]:
+    """The tables the user may open: all of them for an admin, their own for a facilitator."""
+    if user.role == Role.ADMIN:
+        return list(event.tables)
+    query = (
+        select(CafeTable)
+        .join(TableFacilitator, TableFacilitator.cafe_table_id == CafeTable.id)
+        .where(TableFacilitator.user_id == user.id, CafeTable.event_id == event.id)
+        .order_by(CafeTable.position)
+    )
+    return db.session.scalars(query).all()
+
+
+def facilitators_by_table(event: Event) -> dict[int, list[User]]:
+    query = (
+        select(TableFacilitator)
+        .join(CafeTable, CafeTable.id == TableFacilitator.cafe_table_id)
+        .join(User, User.id == TableFacilitator.user_id)
+        .where(CafeTable.event_id == event.id)
+        .order_by(User.name)
+    )
+    found: dict[int, list[User]] = {table.id: [] for table in event.tables}
+    for link in db.session.scalars(query):
+        found.setdefault(link.cafe_table_id, []).append(link.user)
+    return found
+
+
+def facilitator_candidates() -> list[User]:
+    return db.session.scalars(
+        select(User).filter_by(role=Role.FACILITATOR, active=True).order_by(User.name)
+    ).all()
+
+
+def assign_facilitator(table: CafeTable, user: User) -> bool:
+    """Put a facilitator in charge of a table; False if they already were (or not a facilitator)."""
+    if user.role != Role.FACILITATOR or may_facilitate(user, table):
+        return False
+    db.session.add(TableFacilitator(cafe_table_id=table.id, user_id=user.id))
+    db.session.commit()
+    return True
+
+
+def remove_facilitator(table: CafeTable, user: User) -> bool:
+    link = db.session.scalars(
+        select(TableFacilitator).filter_by(cafe_table_id=table.id, user_id=user.id)
+    ).first()
+    if link is None:
+        return False
+    db.session.delete(link)
+    db.session.commit()
+    return True
+
+
+# ---- Rounds and the roster --------------------------------------------------------------
+
+
+def attendance_rounds(event: Event) -> list[int]:
+    """Rounds of the café, from 1 (a café without rounds has one)."""
+    return list(range(1, max(event.cafe_rounds or 1, 1) + 1))
+
+
+@dataclass(frozen=True)
+class RosterEntry:
+    attendee: Attendee
+    small_table: int | None  # 0-based, when the theme has small tables
+    on_roster: bool  # False: not seated here by the assignment, but marked at this table
+    checked_in: bool  # at the desk
+    present: bool  # at this table, in this round
+    walk_up: bool = False  # added at the table from their badge
+
+    @property
+    def small_table_letter(self) -> str:
+        return "" if self.small_table is None else chr(ord("A") + self.small_table)
+
+
+def roster(table: CafeTable, round: int) -> list[RosterEntry]:
+    """The table's list for the round, the only people a tick may change: those seated here
+    by the published assignment and those marked here (walk-ups added from their badge, or
+    people seated here before a newer assignment), all with a confirmed registration; with
+    the desk's check-in and the table's own attendance. People without a seat here come last."""
+    seats = _seats_here(table, round)
+    marks = _marks_here(table, round)
+    ids = set(seats) | set(marks)
+    if not ids:
+        return []
+    attendees = db.session.scalars(select(Attendee).where(Attendee.id.in_(ids))).all()
+    checked_in = _checked_in(ids)
+    entries = [
+        RosterEntry(
+            attendee=attendee,
+            small_table=seats[attendee.id].small_table if attendee.id in seats else None,
+            on_roster=attendee.id in seats,
+            checked_in=attendee.id in checked_in,
+            present=attendee.id in marks and marks[attendee.id].present,
+            walk_up=attendee.id in marks and marks[attendee.id].walk_up,
+        )
+        for attendee in attendees
+    ]
+    entries.sort(
+        key=lambda e: (
+            not e.on_roster,
+            e.small_table if e.small_table is not None else 99,
+            e.attendee.last_name.lower(),
+            e.attendee.first_name.lower(),
+        )
+    )
+    return entries
+
+
+def _confirmed_of(table: CafeTable):
+    """SQL: the attendee is of the table's event, with a confirmed registration."""
+    return (Attendee.event_id == table.event_id) & (Attendee.status == AttendeeStatus.CONFIRMED)
+
+
+def _seats_here(table: CafeTable, round: int, attendee_id: int | None = None) -> dict[int, SeatAssignment]:
+    """Seats at the table in the round of the event's published assignment, by attendee id."""
+    query = (
+        select(SeatAssignment)
+        .join(Attendee, Attendee.id == SeatAssignment.attendee_id)
+        .where(
+            SeatAssignment.run_id == published_run_id(table.event_id),
+            SeatAssignment.cafe_table_id == table.id,
+            SeatAssignment.round == round,
+            _confirmed_of(table),
+        )
+    )
+    if attendee_id is not None:
+        query = query.where(SeatAssignment.attendee_id == attendee_id)
+    return {seat.attendee_id: seat for seat in db.session.scalars(query)}
+
+
+def _marks_here(table: CafeTable, round: int, attendee_id: int | None = None) -> dict[int, TableAttendance]:
+    """Attendance marks made at the table in the round, by attendee id."""
+    query = (
+        select(TableAttendance)
+        .join(Attendee, Attendee.id == TableAttendance.attendee_id)
+        .where(
+            TableAttendance.cafe_table_id == table.id, TableAttendance.round == round, _confirmed_of(table)
+        )
+        .execution_options(populate_existing=True)  # read after the table's lock
+    )
+    if attendee_id is not None:
+        query = query.where(TableAttendance.attendee_id == attendee_id)
+    return {mark.attendee_id: mark for mark in db.session.scalars(query)}
+
+
+def _checked_in(attendee_ids) -> set[int]:
+    return set(
+        db.session.scalars(
+            select(CheckIn.attendee_id).where(
+                CheckIn.attendee_id.in_(attendee_ids), CheckIn.undone_at.is_(None)
+            )
+        )
+    )
+
+
+def table_event(table: CafeTable) -> Event:
+    return db.session.get(Event, table.event_id)
+
+
+# ---- Attendance at the table ------------------------------------------------------------
+
+
+class AttendanceResult(enum.Enum):
+    PRESENT = "present"
+    ABSENT = "absent"
+    WALK_UP = "walk_up"  # present, not seated here: added from their badge
+    NOT_ON_ROSTER = "not_on_roster"  # a tick for someone not on the table's list
+    NOT_CHECKED_IN = "not_checked_in"  # a walk-up must check in at the desk first
+    WAITLISTED = "waitlisted"
+    CANCELLED = "cancelled"
+    UNKNOWN_ATTENDEE = "unknown_attendee"
+    NOT_A_BADGE = "malformed"
+    FORGED = "forged"
+    REVOKED = "revoked"
+    OTHER_EVENT = "other_event"
+
+    @property
+    def marked(self) -> bool:
+        return self in (AttendanceResult.PRESENT, AttendanceResult.ABSENT, AttendanceResult.WALK_UP)
+
+
+_BADGE_REFUSALS = {
+    BadgeCheck.MALFORMED: AttendanceResult.NOT_A_BADGE,
+    BadgeCheck.FORGED: AttendanceResult.FORGED,
+    BadgeCheck.REVOKED: AttendanceResult.REVOKED,
+    BadgeCheck.OTHER_EVENT: AttendanceResult.OTHER_EVENT,
+    BadgeCheck.UNKNOWN_ATTENDEE: AttendanceResult.UNKNOWN_ATTENDEE,
+}
+
+_NO_PLACE = {
+    AttendeeStatus.WAITLISTED: AttendanceResult.WAITLISTED,
+    AttendeeStatus.CANCELLED: AttendanceResult.CANCELLED,
+}
+
+
+@dataclass(frozen=True)
+class AttendanceOutcome:
+    result: AttendanceResult
+    attendee: Attendee | None = None
+
+
+def set_presence(table: CafeTable, attendee_id: int, round: int, present: bool, marked_by: str):
+    """Tick (or untick) someone on the table's list for the round (see ``roster``). Anyone
+    else, of this event or another, is refused with NOT_ON_ROSTER and nothing is written:
+    people not seated here join the table only from their badge (``scan_presence``)."""
+    _lock_table(table.id)
+    seated = bool(_seats_here(table, round, attendee_id))
+    mark = _marks_here(table, round, attendee_id).get(attendee_id)
+    if not seated and mark is None:
+        _end_transaction()
+        return AttendanceOutcome(AttendanceResult.NOT_ON_ROSTER)
+    walk_up = not seated and mark.walk_up
+    return _mark(table, db.session.get(Attendee, attendee_id), round, present, marked_by, mark, walk_up)
+
+
+def scan_presence(table: CafeTable, code: str, round: int, marked_by: str) -> AttendanceOutcome:
+    """A badge scanned at the table (camera or scanner): its holder is present here. Someone
+    not on the table's list is added as a walk-up, if their registration is confirmed and
+    they are checked in at the desk; otherwise refused with the reason, nothing written."""
+    verification = verify_badge_token(code, table.event_id)
+    if verification.check is not BadgeCheck.VALID:
+        return AttendanceOutcome(_BADGE_REFUSALS[verification.check], verification.attendee)
+    attendee = verification.attendee
+    if attendee.status in _NO_PLACE:
+        return AttendanceOutcome(_NO_PLACE[attendee.status], attendee)
+    _lock_table(table.id)
+    seated = bool(_seats_here(table, round, attendee.id))
+    mark = _marks_here(table, round, attendee.id).get(attendee.id)
+    if not seated and mark is None and not _checked_in([attendee.id]):
+        _end_transaction()
+        return AttendanceOutcome(AttendanceResult.NOT_CHECKED_IN, attendee)
+    walk_up = not seated and (mark is None or mark.walk_up)
+    return _mark(table, attendee, round, True, marked_by, mark, walk_up)
+
+
+def _mark(table, attendee, round, present, marked_by, mark, walk_up) -> AttendanceOutcome:
+    if mark is None:
+        mark = TableAttendance(cafe_table_id=table.id, attendee_id=attendee.id, round=round)
+        db.session.add(mark)
+    mark.present, mark.walk_up, mark.marked_by, mark.marked_at = present, walk_up, marked_by, utcnow()
+    db.session.commit()
+    if not present:
+        return AttendanceOutcome(AttendanceResult.ABSENT, attendee)
+    return AttendanceOutcome(AttendanceResult.WALK_UP if walk_up else AttendanceResult.PRESENT, attendee)
+
+
+def _end_transaction() -> None:
+    """Nothing written: release the table's lock."""
+    commit_keeping_loaded()
+
+
+def _lock_table(table_id: int) -> None:
+    """Serialise attendance changes at one table (two devices ticking the same person)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(select(CafeTable.id).where(CafeTable.id == table_id).with_for_update())
+    else:  # SQLite: the database's single write lock
+        db.session.execute(text("UPDATE cafe_tables SET id = id WHERE id = :id"), {"id": table_id})

@@ -1,1 +1,0 @@
-"""The world café tables at work: facilitators' pages, and the synthesis for the projector."""

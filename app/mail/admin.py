@@ -1,0 +1,98 @@
+"""Organisers' announcements (role admin): write once, preview, send to many by e-mail."""
+
+import uuid
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import ngettext
+from flask_login import current_user
+
+from app.events.services import current_event_or_404
+from app.extensions import db
+from app.mail import announcements as service
+from app.mail import reminders
+from app.mail.forms import AUDIENCE_LABELS, announcement_form
+from app.models import Announcement, Audience, Role, localized
+from app.registration.forms import LANGUAGE_NAMES, ConfirmForm
+from app.staff.roles import roles_required
+
+bp = Blueprint("admin_announcements", __name__, url_prefix="/admin/announcements")
+
+
+@bp.before_request
+@roles_required(Role.ADMIN)
+def require_admin():
+    """Every page here is for admins only."""
+
+
+@bp.route("/", methods=["GET", "POST"])
+def announcements():
+    event = current_event_or_404()
+    counts = service.recipient_counts(event)
+    form = announcement_form(event, counts)
+    preview = None
+    if form.validate_on_submit():
+        audience, text = Audience(form.audience.data), form.text()
+        if request.form.get("action") == "send":
+            sent = service.send(event, audience, text, form.request_id.data, current_user.email)
+            flash(
+                ngettext(
+                    "The announcement is on its way to %(num)d person.",
+                    "The announcement is on its way to %(num)d people.",
+                    sent.recipients,
+                ),
+                "success",
+            )
+            return redirect(url_for(".announcements"))
+        preview = {
+            "recipients": counts[audience],
+            "versions": [
+                (lang, localized(text.subject, lang), service.paragraphs(localized(text.body, lang)))
+                for lang in event.languages
+            ],
+        }
+    if not form.request_id.data:
+        form.request_id.data = uuid.uuid4().hex
+    history = service.history(event)
+    return render_template(
+        "admin/announcements.html",
+        event=event,
+        form=form,
+        preview=preview,
+        history=history,
+        deliveries=service.deliveries(history),
+        retry_form=ConfirmForm(),
+        reminders_due=reminders.reminders_due(event),
+        audience_labels=AUDIENCE_LABELS,
+        language_names=LANGUAGE_NAMES,
+    )
+
+
+@bp.post("/<int:announcement_id>/retry")
+def retry_failed(announcement_id):
+    announcement = db.first_or_404(
+        db.select(Announcement).filter_by(id=announcement_id, event_id=current_event_or_404().id)
+    )
+    if ConfirmForm().validate_on_submit():
+        count = service.retry_failed(announcement)
+        flash(
+            ngettext("%(num)d message will be tried again.", "%(num)d messages will be tried again.", count),
+            "success",
+        )
+    return redirect(url_for(".announcements"))
+
+
+@bp.post("/reminders")
+def send_reminders():
+    """The reminder before the day, with the badge, to everyone confirmed who has not had it."""
+    event = current_event_or_404()
+    if ConfirmForm().validate_on_submit():
+        count = reminders.queue_reminders(event)
+        flash(
+            ngettext(
+                "The reminder is on its way to %(num)d person.",
+                "The reminder is on its way to %(num)d people.",
+                count,
+            ),
+            "success",
+        )
+    return redirect(url_for(".announcements"))

@@ -1,0 +1,104 @@
+"""The outbox: every message is written in the same transaction as the change that causes it.
+
+A request only adds a row to ``outbox_messages``, so it never waits for, or fails
+because of, the mail server. ``mail_sender.deliver_due()`` (run by ``flask mail send``)
+delivers it later. Badges (inline QR, PDF) and the .ics are attached at delivery, from
+the attendee's current badge, so a reissued badge is never sent stale.
+"""
+
+from email.utils import make_msgid
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+
+from app.core.urls import external_url
+from app.extensions import db
+from app.models import Attendee, AttendeeStatus, Event, OutboxMessage, User
+from app.registration.tokens import manage_token
+
+SUBJECTS = {
+    "confirmation": _l("Your registration for %(event)s"),
+    "waitlisted": _l("You are on the waiting list for %(event)s"),
+    "manage_link": _l("Your personal link for %(event)s"),
+    "updated": _l("Your registration for %(event)s has changed"),
+    "cancelled": _l("Your registration for %(event)s is cancelled"),
+    "promoted": _l("Good news: a place for you at %(event)s"),
+    "reminder": _l("See you soon at %(event)s"),
+    "assignment": _l("Your world café table at %(event)s"),
+    "badge_reissued": _l("Your new badge for %(event)s"),
+    "staff_invite": _l("Your staff account for %(event)s"),
+    "staff_reset": _l("Choose a new password for %(event)s"),
+}
+# What a confirmed attendee's message carries: the badge QR inline, the badge PDF, the .ics.
+BADGE_ATTACHMENTS = ["qr_inline", "badge_pdf", "ics"]
+WITH_BADGE = {
+    "confirmation",
+    "promoted",
+    "updated",
+    "reminder",
+    "manage_link",
+    "assignment",
+    "badge_reissued",
+}
+QR_CID = "badge-qr"
+
+
+def enqueue(kind: str, attendee: Attendee, subject: str | None = None, **context) -> OutboxMessage:
+    """Render a message in the attendee's language and add it to the outbox (no commit).
+    subject: the organisers' own (an announcement), else the kind's."""
+    attachments = (
+        BADGE_ATTACHMENTS if kind in WITH_BADGE and attendee.status == AttendeeStatus.CONFIRMED else []
+    )
+    with force_locale(attendee.language):
+        context.update(
+            attendee=attendee,
+            event=attendee.event,
+            manage_url=external_url("registration.manage", token=manage_token(attendee)),
+            qr_cid=QR_CID if "qr_inline" in attachments else None,
+        )
+        subject = subject or str(SUBJECTS[kind] % {"event": attendee.event.display_name})
+        return _queue(kind, attendee.email, subject, context, attendee=attendee, attachments=attachments)
+
+
+def enqueue_for_staff(kind: str, user: User, event: Event | None, **context) -> OutboxMessage:
+    """A message to a staff member (their account, their password link), in their language."""
+    event_name = event.display_name if event else "Noi Day"
+    with force_locale(user.language):
+        context.update(user=user, event=event, event_name=event_name)
+        return _queue(kind, user.email, str(SUBJECTS[kind] % {"event": event_name}), context, attachments=[])
+
+
+def _queue(kind: str, recipient: str, subject: str, context: dict, **fields) -> OutboxMessage:
+    """The message with both parts rendered (in the locale in force), added to the outbox."""
+    message = OutboxMessage(
+        kind=kind,
+        recipient=recipient,
+        subject=subject,
+        body_text=render_template(f"emails/{kind}.txt", **context),
+        body_html=render_template(f"emails/{kind}.html", **context),
+        message_id=_message_id(),
+        **fields,
+    )
+    db.session.add(message)
+    return message
+
+
+def _message_id() -> str:
+    return make_msgid("noiday", domain=current_app.config["MAIL_MESSAGE_ID_DOMAIN"])
+
+
+def resend(message: OutboxMessage) -> OutboxMessage:
+    """Queue a fresh copy of a message (an admin's "send again"); the original stays as history."""
+    copy = OutboxMessage(
+        attendee_id=message.attendee_id,
+        kind=message.kind,
+        recipient=message.attendee.email if message.attendee else message.recipient,
+        subject=message.subject,
+        body_text=message.body_text,
+        body_html=message.body_html,
+        attachments=message.attachments,
+        message_id=_message_id(),
+    )
+    db.session.add(copy)
+    return copy

@@ -1,0 +1,283 @@
+"""Organisers' pages (role admin): attendees, one attendee, CSV export."""
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.checkin.badge_content import badge_for
+from app.checkin.badge_pdf import badges_sheet_pdf
+from app.checkin.desks import (
+    active_desk_named,
+    create_desk_device,
+    desk_devices,
+    pairing_qr_data_uri,
+    revoke_desk_device,
+)
+from app.core.db_limits import RefusedInput, contains_nul, db_int
+from app.events.services import current_event_or_404, of_served_event_or_404
+from app.extensions import db
+from app.mail import outbox as mailer
+from app.models import Attendee, AttendeeStatus, DeskDevice, OutboxMessage, Role
+from app.registration import services as registrations
+from app.registration import venue_needs
+from app.registration.attendee_list import AttendeeFilter, attendee_query, attendees_csv
+from app.registration.forms import CancelForThemForm, ConfirmForm, DeskDeviceForm, PlacementForm
+from app.registration.services import places_left
+from app.registration.tokens import manage_token
+from app.reporting.certificates import check_in_in_force
+from app.staff.roles import roles_required
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+PAGE_SIZE = 50
+
+
+@bp.before_request
+@roles_required(Role.ADMIN)
+def require_admin():
+    """Every admin page is for admins only."""
+
+
+def _filters() -> AttendeeFilter:
+    """The list's filters from the query string; one no list could match is refused (400)."""
+    args = request.args
+    search, organisation = args.get("q", "")[:100], args.get("organisation", "")[:100]
+    if contains_nul(search) or contains_nul(organisation):
+        raise RefusedInput(
+            _("The search text holds a character that cannot be searched for: type it again."),
+            back_url=url_for("admin.attendees"),
+        )
+    return AttendeeFilter(
+        search=search,
+        status=args.get("status", "") if args.get("status") in {s.value for s in AttendeeStatus} else "",
+        day_part_id=_id_filter("part"),
+        table_id=_id_filter("table"),
+        organisation=organisation,
+    )
+
+
+def _id_filter(name: str) -> int | None:
+    """A filter's id ("" for any); a number no row can have, or no number, is refused."""
+    value = request.args.get(name, "")
+    if not value:
+        return None
+    try:
+        return db_int(value)
+    except ValueError:
+        raise RefusedInput(
+            _("That filter names no part of the day or table of this event: choose one from the list."),
+            back_url=url_for("admin.attendees"),
+        ) from None
+
+
+def _page_number() -> int:
+    try:
+        return db_int(request.args.get("page", "1"))
+    except ValueError:
+        abort(404)  # as for any page of the list that does not exist
+
+
+@bp.route("/")
+def attendees():
+    event = current_event_or_404()
+    filters = _filters()
+    page = db.paginate(
+        attendee_query(event, filters), page=_page_number(), per_page=PAGE_SIZE, max_per_page=PAGE_SIZE
+    )
+    return render_template(
+        "admin/attendees.html",
+        event=event,
+        page=page,
+        filters=filters,
+        statuses=list(AttendeeStatus),
+        places_left=places_left(event),
+    )
+
+
+@bp.route("/attendees.csv")
+def attendees_export():
+    event = current_event_or_404()
+    return Response(
+        attendees_csv(event, _filters()),
+        content_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{event.slug}-attendees.csv"'},
+    )
+
+
+@bp.route("/needs")
+def needs():
+    """Numbers and needs for the venue and the caterer; prints on A4 as it is."""
+    event = current_event_or_404()
+    return render_template(
+        "admin/needs.html",
+        event=event,
+        parts=venue_needs.part_figures(event),
+        dietary=venue_needs.dietary_needs(event),
+        access=venue_needs.accessibility_needs(event),
+    )
+
+
+@bp.route("/badges.pdf")
+def badges_sheet():
+    """A4 sheets of badges with cut marks, for the confirmed attendees the filters select."""
+    event = current_event_or_404()
+    filters = _filters()
+    filters.status = AttendeeStatus.CONFIRMED
+    attendees = db.session.scalars(attendee_query(event, filters)).all()
+    if not attendees:
+        flash(_("No confirmed attendees match: no badges to print."), "warning")
+        return redirect(url_for("admin.attendees", **request.args))
+    pdf = badges_sheet_pdf([badge_for(a) for a in attendees])
+    return Response(
+        pdf, mimetype="application/pdf", headers={"Content-Disposition": 'inline; filename="badges.pdf"'}
+    )
+
+
+@bp.route("/attendees/<int:attendee_id>", methods=["GET", "POST"])
+def attendee(attendee_id):
+    attendee = of_served_event_or_404(Attendee, attendee_id)
+    placement = PlacementForm(obj=attendee)
+    placement.pinned_table_id.choices = [(0, _("No pin"))] + [
+        (t.id, t.display_name) for t in attendee.event.tables
+    ]
+    if placement.validate_on_submit():
+        attendee.pinned_table_id = placement.pinned_table_id.data or None
+        attendee.needs_accessible_table = placement.needs_accessible_table.data
+        db.session.commit()
+        flash(_("Saved: the next assignment run uses it."), "success")
+        return redirect(url_for("admin.attendee", attendee_id=attendee.id))
+    if not placement.is_submitted():
+        placement.pinned_table_id.data = attendee.pinned_table_id or 0
+    messages = db.session.scalars(
+        db.select(OutboxMessage).filter_by(attendee_id=attendee.id).order_by(OutboxMessage.id.desc())
+    ).all()
+    token = manage_token(attendee)
+    return render_template(
+        "admin/attendee.html",
+        attendee=attendee,
+        event=attendee.event,
+        messages=messages,
+        resend_form=ConfirmForm(),
+        placement=placement,
+        cancel_form=CancelForThemForm(),
+        edit_url=url_for("registration.edit", token=token),
+        certificate_url=(
+            url_for("registration.certificate", token=token) if check_in_in_force(attendee) else None
+        ),
+    )
+
+
+# Organisers acting for someone who phoned or wrote: each action e-mails the attendee, as
+# if they had done it themselves, and the audit log keeps who did it.
+
+
+@bp.route("/attendees/<int:attendee_id>/cancel", methods=["POST"])
+def cancel_for_them(attendee_id):
+    attendee = of_served_event_or_404(Attendee, attendee_id)
+    form = CancelForThemForm()
+    if not form.validate_on_submit():
+        flash(_("Tick the box to confirm the cancellation."), "warning")
+    elif attendee.status != AttendeeStatus.CANCELLED:
+        registrations.cancel_registration(attendee, cancelled_by=current_user.email)
+        flash(
+            _(
+                "Cancelled: %(name)s is told by e-mail, and the place goes to the next in line.",
+                name=attendee.full_name,
+            ),
+            "success",
+        )
+    return redirect(url_for("admin.attendee", attendee_id=attendee.id))
+
+
+@bp.route("/attendees/<int:attendee_id>/badge", methods=["POST"])
+def reissue_badge(attendee_id):
+    attendee = of_served_event_or_404(Attendee, attendee_id)
+    replacing = request.form.get("badge_version", type=int)
+    if (
+        ConfirmForm().validate_on_submit()
+        and attendee.status == AttendeeStatus.CONFIRMED
+        and replacing is not None
+        and registrations.reissue_badge_for(attendee, current_user.email, replacing)
+    ):
+        flash(
+            _(
+                "A new badge is on its way to %(email)s; the old one no longer works at the desk.",
+                email=attendee.email,
+            ),
+            "success",
+        )
+    return redirect(url_for("admin.attendee", attendee_id=attendee.id))
+
+
+@bp.route("/attendees/<int:attendee_id>/link", methods=["POST"])
+def send_link(attendee_id):
+    attendee = of_served_event_or_404(Attendee, attendee_id)
+    if ConfirmForm().validate_on_submit() and attendee.status != AttendeeStatus.CANCELLED:
+        registrations.send_manage_link(attendee)
+        flash(_("Their personal link is on its way to %(email)s.", email=attendee.email), "success")
+    return redirect(url_for("admin.attendee", attendee_id=attendee.id))
+
+
+@bp.route("/messages/<int:message_id>/resend", methods=["POST"])
+def resend_message(message_id):
+    # An attendee's message (their page's "send again"), of the served event's attendees only.
+    message = db.first_or_404(
+        db.select(OutboxMessage)
+        .join(Attendee, Attendee.id == OutboxMessage.attendee_id)
+        .where(OutboxMessage.id == message_id, Attendee.event_id == current_event_or_404().id)
+    )
+    if ConfirmForm().validate_on_submit():
+        mailer.resend(message)
+        db.session.commit()
+        flash(_("The message is queued to be sent again."), "success")
+    return redirect(
+        url_for("admin.attendee", attendee_id=message.attendee_id)
+        if message.attendee_id
+        else url_for("admin.attendees")
+    )
+
+
+@bp.route("/desks", methods=["GET", "POST"])
+def desks():
+    """Desk devices: create one (its token is shown once, with a pairing link) or revoke it."""
+    event = current_event_or_404()
+    form = DeskDeviceForm()
+    pairing = None
+    if form.validate_on_submit():
+        if active_desk_named(event, form.name.data):
+            form.name.errors.append(
+                _("A desk named %(name)s is already active: choose another name.", name=form.name.data)
+            )
+        else:
+            pairing = _new_desk(event, form.name.data)
+            form = DeskDeviceForm(formdata=None)  # empty again: a second click would make a second desk
+    return render_template(
+        "admin/desks.html",
+        event=event,
+        form=form,
+        devices=desk_devices(event),
+        pairing=pairing,
+        revoke_form=ConfirmForm(),
+    )
+
+
+def _new_desk(event, name: str) -> dict:
+    """Create the desk; its pairing link, token and the link's QR code, to show once."""
+    device, token = create_desk_device(event, name, created_by=current_user.email)
+    link = f"{url_for('desk.desk', _external=True)}#pair={token}"
+    flash(
+        _(
+            "Desk %(name)s created. Open the pairing link on that device now: it is shown only once.",
+            name=device.name,
+        ),
+        "success",
+    )
+    return {"token": token, "link": link, "qr": pairing_qr_data_uri(link)}
+
+
+@bp.route("/desks/<int:device_id>/revoke", methods=["POST"])
+def revoke_desk(device_id):
+    device = of_served_event_or_404(DeskDevice, device_id)
+    if ConfirmForm().validate_on_submit():
+        revoke_desk_device(device, revoked_by=current_user.email)
+        flash(_("Desk %(name)s can no longer check anyone in.", name=device.name), "success")
+    return redirect(url_for("admin.desks"))

@@ -1,0 +1,1 @@
+"""After the day: the report (PDF, Markdown, CSV) and certificates of attendance."""

@@ -1,0 +1,203 @@
+"""The report of the day as a PDF (A4): figures, then each table's outcomes and photos.
+
+Set in DejaVu Sans (app/static/fonts), which covers Latin with every accent, Greek,
+Cyrillic and many symbols. Emoji (🌱, 👍: facilitators type them in tags and notes) come
+from Symbola, the monochrome emoji font of Debian's fonts-symbola package, when it is
+installed (PDF fonts cannot be in colour). A character neither font has prints as a white
+box (□) here, and stays verbatim in the Markdown and CSV reports.
+"""
+
+import io
+import unicodedata
+from pathlib import Path
+
+from flask_babel import gettext as _
+from fpdf import FPDF
+from fpdf.fonts import FontFace
+from PIL import Image
+
+from app.reporting.report import KIND_LABELS, PhotoEntry, Report, TableReport, round_title
+
+FONT_DIR = Path(__file__).resolve().parent.parent / "static" / "fonts"
+FAMILY = "DejaVu"
+EMOJI_FAMILY = "Symbola"
+EMOJI_FONTS = [  # where Debian's fonts-symbola puts it, and where an admin may put it
+    Path("/usr/share/fonts/truetype/ancient-scripts/Symbola_hint.ttf"),
+    FONT_DIR / "Symbola.ttf",
+]
+MISSING = "\u25a1"  # □
+INVISIBLE = {"\ufe0f", "\ufe0e", "\u200d"}  # emoji presentation selectors and joiners
+PHOTO_WIDTH = 88.0  # mm: two photos side by side on A4
+PHOTO_MAX_HEIGHT = 90.0
+PHOTO_PIXELS = 1400  # longest side in the PDF: sharp in print, a fraction of the upload
+ACCENT = (11, 92, 173)
+
+
+class _ReportPdf(FPDF):
+    def footer(self):
+        self.set_y(-12)
+        self.set_font(FAMILY, "", 8)
+        self.set_text_color(110)
+        self.cell(0, 5, f"{self.title_text} · {self.page_no()}", align="C")
+
+
+def report_pdf(report: Report) -> bytes:
+    pdf = _ReportPdf(unit="mm", format="A4")
+    pdf.add_font(FAMILY, "", FONT_DIR / "DejaVuSans.ttf")
+    pdf.add_font(FAMILY, "B", FONT_DIR / "DejaVuSans-Bold.ttf")
+    emoji_font = next((path for path in EMOJI_FONTS if path.exists()), None)
+    if emoji_font:
+        pdf.add_font(EMOJI_FAMILY, "", emoji_font)
+        pdf.set_fallback_fonts([EMOJI_FAMILY], exact_match=False)  # bold text too
+    pdf.title_text = _printable(pdf, report.event_name)
+    pdf.set_title(_("Report of the day") + f": {report.event_name}")
+    pdf.set_creator("Noi Day")
+    pdf.set_margins(18, 18, 18)
+    pdf.set_auto_page_break(True, margin=18)
+    pdf.add_page()
+    _figures(pdf, report)
+    for table in report.tables:
+        pdf.add_page()
+        _table_outcomes(pdf, table)
+    return bytes(pdf.output())
+
+
+def _printable(pdf: FPDF, text: str) -> str:
+    """Composed characters; what neither font can draw becomes a box."""
+    families = (FAMILY.lower(), EMOJI_FAMILY.lower())
+    cmaps = [pdf.fonts[family].cmap for family in families if family in pdf.fonts]
+    text = unicodedata.normalize("NFC", str(text))
+    return "".join(
+        ""
+        if char in INVISIBLE
+        else char
+        if char in "\n\t" or any(ord(char) in cmap for cmap in cmaps)
+        else MISSING
+        for char in text
+    )
+
+
+def _heading(pdf: FPDF, text: str, size: float, gap: float = 3) -> None:
+    pdf.set_font(FAMILY, "B", size)
+    pdf.set_text_color(*ACCENT)
+    pdf.multi_cell(0, size * 0.5, _printable(pdf, text), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_text_color(0)
+    pdf.ln(gap)
+
+
+def _paragraph(pdf: FPDF, text: str, size: float = 10.5, style: str = "") -> None:
+    pdf.set_font(FAMILY, style, size)
+    pdf.multi_cell(0, size * 0.5, _printable(pdf, text), new_x="LMARGIN", new_y="NEXT")
+
+
+def _grid(pdf: FPDF, header: list[str], rows: list[list], widths: tuple | None = None) -> None:
+    pdf.set_font(FAMILY, "", 9.5)
+    headings = FontFace(emphasis="BOLD", fill_color=(232, 238, 246))
+    with pdf.table(
+        col_widths=widths, text_align=("LEFT", *["RIGHT"] * (len(header) - 1)), headings_style=headings
+    ) as table:
+        table.row([_printable(pdf, cell) for cell in header])
+        for values in rows:
+            table.row([_printable(pdf, cell) for cell in values])
+    pdf.ln(4)
+
+
+def _figures(pdf: FPDF, report: Report) -> None:
+    _heading(pdf, _("Report of the day") + f": {report.event_name}", 18)
+    _paragraph(pdf, f"{report.venue} · {report.date_text}")
+    pdf.ln(4)
+    _heading(pdf, _("Registrations and attendance"), 14)
+    counts = report.status_counts
+    _grid(
+        pdf,
+        ["", _("People")],
+        [
+            [_("Registrations"), report.registered],
+            [_("Confirmed"), counts["confirmed"]],
+            [_("Waiting list"), counts["waitlisted"]],
+            [_("Cancelled"), counts["cancelled"]],
+            [_("Checked in at the desk"), report.checked_in],
+        ],
+        widths=(3, 1),
+    )
+    _heading(pdf, _("Per table"), 12)
+    header = [_("Table"), _("Assigned"), _("Checked in")]
+    header += [_("Round %(number)d", number=r) for r in report.rounds] + [_("Any round")]
+    rows = [
+        [t.name, t.assigned, t.checked_in_assigned]
+        + [t.present_by_round.get(r, 0) for r in report.rounds]
+        + [t.present_any_round]
+        for t in report.tables
+    ]
+    _grid(pdf, header, rows, widths=(3, *[1.35] * (len(header) - 1)))
+    _paragraph(pdf, _("Rounds: people ticked or scanned present at the table by its facilitator."), 8.5)
+    pdf.ln(3)
+    _heading(pdf, _("Per participant type"), 12)
+    _grid(pdf, [_("Participant type"), _("Confirmed"), _("Checked in")], report.participant_types, (4, 1, 1))
+    _heading(pdf, _("Organisations represented") + f" ({len(report.organisations)})", 12)
+    _grid(pdf, [_("Organisation"), _("Confirmed"), _("Checked in")], report.organisations, (4, 1, 1))
+
+
+def _table_outcomes(pdf: FPDF, table: TableReport) -> None:
+    _heading(pdf, table.name, 16, gap=1)
+    if table.facilitators:
+        _paragraph(pdf, _("Facilitators") + f": {', '.join(table.facilitators)}", 10)
+    pdf.ln(3)
+    if not table.sheets:
+        _paragraph(pdf, _("No notes were taken at this table."))
+    for sheet in table.sheets:
+        title = round_title(sheet.round)
+        if sheet.finished and sheet.round == 0:
+            title += " (" + _("finished") + ")"
+        _heading(pdf, title, 13, 1)
+        for kind, values in sheet.items.items():
+            _paragraph(pdf, str(KIND_LABELS[kind]), 10.5, "B")
+            pdf.set_font(FAMILY, "", 10.5)
+            for value in values:
+                pdf.set_x(pdf.l_margin + 2)
+                pdf.multi_cell(0, 5.2, f"• {_printable(pdf, value)}", new_x="LMARGIN", new_y="NEXT")
+            pdf.ln(1.5)
+        if sheet.tags:
+            _paragraph(pdf, _("Tags") + ": " + ", ".join(f"#{tag}" for tag in sheet.tags), 9.5)
+        pdf.ln(3)
+    if table.photos:
+        _heading(pdf, _("Photos"), 13, 2)
+        _photos(pdf, table.photos)
+
+
+def _photos(pdf: FPDF, photos: list[PhotoEntry]) -> None:
+    """Two photos a row, each scaled to fit its box, caption below."""
+    gap = pdf.epw - 2 * PHOTO_WIDTH
+    for start in range(0, len(photos), 2):
+        row = [photo for photo in photos[start : start + 2] if photo.path.exists()]
+        if not row:
+            continue
+        sizes = [_fitted(photo) for photo in row]
+        row_height = max(height for _width, height in sizes) + 12
+        if pdf.get_y() + row_height > pdf.h - pdf.b_margin:
+            pdf.add_page()
+        top = pdf.get_y()
+        for index, (photo, (width, height)) in enumerate(zip(row, sizes, strict=True)):
+            x = pdf.l_margin + index * (PHOTO_WIDTH + gap)
+            pdf.image(_downscaled(photo.path), x=x, y=top, w=width, h=height)
+            pdf.set_xy(x, top + height + 1)
+            pdf.set_font(FAMILY, "", 8.5)
+            caption = round_title(photo.round) + (f": {photo.caption}" if photo.caption else "")
+            pdf.multi_cell(PHOTO_WIDTH, 4, _printable(pdf, caption))
+        pdf.set_xy(pdf.l_margin, top + row_height)
+
+
+def _fitted(photo: PhotoEntry) -> tuple[float, float]:
+    scale = min(PHOTO_WIDTH / photo.width, PHOTO_MAX_HEIGHT / photo.height)
+    return photo.width * scale, photo.height * scale
+
+
+def _downscaled(path: Path) -> Image.Image:
+    with Image.open(path) as image:
+        image.load()
+    image = image.convert("RGB")
+    image.thumbnail((PHOTO_PIXELS, PHOTO_PIXELS), Image.Resampling.LANCZOS)
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=82)
+    buffer.seek(0)
+    return Image.open(buffer)

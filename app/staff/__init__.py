@@ -1,0 +1,1 @@
+"""Staff: accounts and invitations, sign-in and its throttling, roles."""

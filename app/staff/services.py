@@ -1,0 +1,199 @@
+"""Staff accounts: the first admin from the command line, the others invited by an admin.
+
+An invited person gets an e-mail with a link to choose their own password; nobody else
+ever knows it. Password links are signed, expire, and name the password they replace
+(User.password_fingerprint), so a link works once: choosing a password spends it. An
+admin's "new password link" also forgets the current password, which signs the person
+out everywhere (their sessions carry the same fingerprint).
+"""
+
+import secrets
+from datetime import timedelta
+from functools import cache
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.core.urls import external_url
+from app.events.services import current_event
+from app.extensions import db
+from app.mail import outbox as mailer
+from app.models import AuditEntry, Role, User, utcnow
+
+MIN_PASSWORD_LENGTH = 10
+# An invitation (or an admin's new link) waits a week to be opened; a link someone asked
+# for themselves ("forgot my password") is used at once, so it lasts two hours.
+LINK_LIFETIMES = {"invite": timedelta(days=7), "reset": timedelta(hours=2)}
+
+ROLE_LABELS = {
+    Role.ADMIN: _l("organiser (admin)"),
+    Role.DESK: _l("check-in desk"),
+    Role.FACILITATOR: _l("table facilitator"),
+}
+
+
+@cache
+def _unusable_hash() -> str:
+    return generate_password_hash(secrets.token_urlsafe(16))
+
+
+class UserError(ValueError):
+    pass
+
+
+def create_user(email: str, name: str, password: str, role: str) -> User:
+    email = email.strip().lower()
+    if role not in {r.value for r in Role}:
+        raise UserError(f"role must be one of: {', '.join(r.value for r in Role)}")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise UserError(f"the password needs at least {MIN_PASSWORD_LENGTH} characters")
+    if email_taken(email):
+        raise UserError(f"a user with e-mail {email} already exists")
+    user = User(email=email, name=name, role=role)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def email_taken(email: str) -> bool:
+    return _by_email(email) is not None
+
+
+def authenticate(email: str, password: str) -> User | None:
+    user = _by_email(email)
+    if user is None:
+        # As slow as a wrong password, so that timing does not tell which addresses exist.
+        check_password_hash(_unusable_hash(), password)
+        return None
+    if not user.active or not user.check_password(password):
+        return None
+    user.last_login_at = utcnow()
+    db.session.commit()
+    return user
+
+
+def staff() -> list[User]:
+    return db.session.scalars(select(User).order_by(User.active.desc(), User.name, User.email)).all()
+
+
+def invite_user(email: str, name: str, role: Role, language: str, invited_by: str) -> User:
+    """A new account without a password, and the e-mail that lets them choose one."""
+    if email_taken(email):
+        raise UserError(f"a user with e-mail {email} already exists")
+    user = User(email=email.strip().lower(), name=name.strip(), role=role, language=language)
+    user.forget_password()
+    db.session.add(user)
+    try:
+        db.session.flush()
+    except IntegrityError:  # the same address invited twice at once (a double click)
+        db.session.rollback()
+        raise UserError(f"a user with e-mail {email} already exists") from None
+    _audit(invited_by, "staff_invited", user, role=str(role))
+    _send_link(user, "invite")
+    db.session.commit()
+    return user
+
+
+def send_new_link(user: User, sent_by: str) -> None:
+    """An admin's reset: the current password stops working, and a new link goes out."""
+    user.forget_password()
+    _audit(sent_by, "staff_password_reset", user)
+    _send_link(user, "invite")
+    db.session.commit()
+
+
+def request_password_link(email: str) -> bool:
+    """Someone at the sign-in page forgot their password: a link, if the account is active.
+    Whether it was sent is for the logs only: the page says the same either way."""
+    user = _by_email(email)
+    if user is None or not user.active:
+        return False
+    _send_link(user, "reset")
+    db.session.commit()
+    return True
+
+
+def user_for_password_token(token: str) -> User | None:
+    """The active user a password link was made for; None if forged, expired or spent."""
+    serializer = _serializer()
+    try:
+        user_id, fingerprint, purpose = serializer.loads(token)
+        lifetime = LINK_LIFETIMES[purpose]
+        serializer.loads(token, max_age=int(lifetime.total_seconds()))
+    except (BadSignature, SignatureExpired, ValueError, TypeError, KeyError):
+        return None
+    user = db.session.get(User, user_id) if isinstance(user_id, int) else None
+    if user is None or not user.active or user.password_fingerprint != fingerprint:
+        return None
+    return user
+
+
+def choose_password(user: User, password: str) -> None:
+    """Set the password chosen from a link; this spends the link and ends other sessions."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise UserError(f"the password needs at least {MIN_PASSWORD_LENGTH} characters")
+    user.set_password(password)
+    user.last_login_at = utcnow()  # they are signed in next
+    _audit(user.email, "staff_password_chosen", user)
+    db.session.commit()
+
+
+def change_role(user: User, role: Role, changed_by: str) -> bool:
+    if user.role == role:
+        return False
+    _audit(changed_by, "staff_role_changed", user, old=str(user.role), new=str(role))
+    user.role = role
+    db.session.commit()
+    return True
+
+
+def set_active(user: User, active: bool, changed_by: str) -> None:
+    """Deactivating signs them out at their next request and keeps their history."""
+    if user.active != active:
+        user.active = active
+        _audit(changed_by, "staff_reactivated" if active else "staff_deactivated", user)
+        db.session.commit()
+
+
+def _by_email(email: str) -> User | None:
+    return db.session.scalars(select(User).where(func.lower(User.email) == email.strip().lower())).first()
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="staff-password")
+
+
+def password_link(user: User, purpose: str) -> str:
+    token = _serializer().dumps([user.id, user.password_fingerprint, purpose])
+    return external_url("auth.choose_password", token=token)
+
+
+def _send_link(user: User, purpose: str) -> None:
+    hours = int(LINK_LIFETIMES[purpose].total_seconds() // 3600)
+    kind = "staff_invite" if purpose == "invite" else "staff_reset"
+    mailer.enqueue_for_staff(
+        kind,
+        user,
+        current_event(),
+        link=password_link(user, purpose),
+        hours=hours,
+        role_label=ROLE_LABELS[Role(user.role)],
+        login_url=external_url("auth.login"),
+    )
+
+
+def _audit(actor: str, action: str, user: User, **details) -> None:
+    event = current_event()
+    db.session.add(
+        AuditEntry(
+            event_id=event.id if event else None,
+            actor=actor,
+            action=action,
+            details={"user": user.email, **details},
+        )
+    )

@@ -1,0 +1,260 @@
+"""World café assignment in the database: run the engine, keep every run, move people by
+hand, publish, and tell the people whose table changed."""
+
+import hashlib
+import json
+from dataclasses import asdict
+
+from flask_babel import force_locale
+from sqlalchemy import inspect, select
+from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
+
+from app.extensions import db
+from app.mail import outbox as mailer
+from app.models import (
+    AssignmentRun,
+    Attendee,
+    AttendeePart,
+    AttendeeStatus,
+    CafeTable,
+    DayPartKind,
+    Event,
+    PartStatus,
+    SeatAssignment,
+    localized,
+    utcnow,
+)
+from app.worldcafe.engine import Person, Settings, Theme, assign_themes, reason_for, seat_rounds, summarise
+from app.worldcafe.explanations import reason_json, reason_sentence
+
+
+def cafe_people(event: Event) -> list[Attendee]:
+    """Confirmed attendees with a confirmed world café place."""
+    return db.session.scalars(
+        select(Attendee)
+        .join(AttendeePart)
+        .join(AttendeePart.day_part)
+        .where(
+            Attendee.event_id == event.id,
+            Attendee.status == AttendeeStatus.CONFIRMED,
+            AttendeePart.status == PartStatus.CONFIRMED,
+            AttendeePart.day_part.has(kind=DayPartKind.WORLD_CAFE),
+        )
+        .options(selectinload(Attendee.preferences))
+        .order_by(Attendee.id)
+    ).all()
+
+
+def engine_inputs(event: Event, attendees: list[Attendee]) -> tuple[list[Theme], list[Person]]:
+    themes = [
+        Theme(id=t.id, capacity=t.capacity, accessible=t.accessible, small_tables=t.small_tables)
+        for t in event.tables
+    ]
+    people = [
+        Person(
+            id=a.id,
+            choices=tuple(p.cafe_table_id for p in a.preferences),
+            organisation=(a.organisation_name or "").strip().casefold() or None,
+            needs_accessible=a.needs_accessible_table,
+            pinned_theme=a.pinned_table_id,
+        )
+        for a in attendees
+    ]
+    return themes, people
+
+
+def published_run(event: Event) -> AssignmentRun | None:
+    return db.session.scalars(
+        select(AssignmentRun)
+        .where(AssignmentRun.event_id == event.id, AssignmentRun.published_at.is_not(None))
+        .order_by(AssignmentRun.published_at.desc(), AssignmentRun.id.desc())
+        .limit(1)
+    ).first()
+
+
+def run_assignment(event: Event, created_by: str, mixing_weight=0.0, seed=0, full=False) -> AssignmentRun:
+    """Run the engine and keep the run (a draft until published).
+
+    After a publication, everyone keeps their published table unless ``full`` asks for a
+    complete re-optimisation.
+    """
+    attendees = cafe_people(event)
+    themes, people = engine_inputs(event, attendees)
+    published = published_run(event)
+    keep = None if full or published is None else _tables_in(published, round_=1)
+    settings = Settings(
+        seed=seed,
+        mixing_weight=mixing_weight,
+        rounds=event.cafe_rounds,
+        rotation=event.cafe_rotation,
+        keep=keep,
+    )
+    result = assign_themes(themes, people, settings)
+    seating = seat_rounds(themes, people, result, settings)
+    names = {t.id: localized(t.name) for t in event.tables}
+    parameters = {
+        "mixing_weight": mixing_weight,
+        "seed": seed,
+        "full": full,
+        "rounds": event.cafe_rounds,
+        "rotation": event.cafe_rotation,
+        "kept_from_run": published.id if keep else None,
+    }
+    run = AssignmentRun(
+        event_id=event.id,
+        created_by=created_by,
+        parameters=parameters,
+        inputs_hash=_inputs_hash(themes, people, parameters),
+        summary=_summary(themes, people, result, seating, names),
+    )
+    for person in people:
+        reason = reason_json(reason_for(person, result, themes))
+        for round_ in range(1, event.cafe_rounds + 1):
+            theme, small = seating.seat_of.get((person.id, round_), (result.table_of.get(person.id), None))
+            run.seats.append(
+                SeatAssignment(
+                    attendee_id=person.id,
+                    round=round_,
+                    cafe_table_id=theme,
+                    small_table=small if theme is not None else None,
+                    choice_rank=_rank(person, theme),
+                    reason=json.dumps(reason),
+                )
+            )
+    db.session.add(run)
+    db.session.commit()
+    return run
+
+
+def move_person(run: AssignmentRun, attendee: Attendee, table: CafeTable) -> list[str]:
+    """Move someone by hand in a draft run; returns warnings (capacity, pin, accessibility)."""
+    if run.published_at is not None:
+        raise ValueError("a published run cannot change: run again, then publish")
+    warnings = []
+    taken = sum(
+        1 for s in run.seats if s.cafe_table_id == table.id and s.round == 1 and s.attendee_id != attendee.id
+    )
+    if taken >= table.capacity:
+        warnings.append("capacity")
+    if attendee.pinned_table_id and attendee.pinned_table_id != table.id:
+        warnings.append("pin")
+    if attendee.needs_accessible_table and not table.accessible:
+        warnings.append("accessibility")
+    choices = [p.cafe_table_id for p in attendee.preferences]
+    for seat in run.seats:
+        if seat.attendee_id == attendee.id:
+            seat.cafe_table_id, seat.moved_by_hand = table.id, True
+            seat.small_table = None  # the host seats them at the table
+            seat.choice_rank = choices.index(table.id) + 1 if table.id in choices else None
+            seat.reason = json.dumps(
+                {"code": "pinned", "theme": table.id, "rank": seat.choice_rank, "better": []}
+            )
+    db.session.commit()
+    return warnings
+
+
+def publish(run: AssignmentRun, published_by: str) -> int:
+    """Publish the run; e-mail only the people whose table changed. Returns how many."""
+    event = db.session.get(Event, run.event_id)
+    before = published_run(event)
+    old = _tables_in(before, round_=1) if before else {}
+    run.published_at, run.published_by = utcnow(), published_by
+    notified = 0
+    for seat in run.seats:
+        if (
+            seat.round == 1
+            and seat.cafe_table_id is not None
+            and old.get(seat.attendee_id) != seat.cafe_table_id
+        ):
+            tables = {t.id: t for t in event.tables}
+            with force_locale(seat.attendee.language):
+                reason = reason_sentence(json.loads(seat.reason), tables) if seat.reason else ""
+            mailer.enqueue("assignment", seat.attendee, seats=seats_of(run, seat.attendee_id), reason=reason)
+            notified += 1
+    db.session.commit()
+    return notified
+
+
+def seats_of(run: AssignmentRun, attendee_id: int) -> list[SeatAssignment]:
+    return sorted((s for s in run.seats if s.attendee_id == attendee_id), key=lambda s: s.round)
+
+
+def published_run_id(event_id=Attendee.event_id):
+    """SQL for the id of the run last published for an event: an id, or by default the
+    event of the attendee that the enclosing query selects."""
+    return (
+        select(AssignmentRun.id)
+        .where(AssignmentRun.event_id == event_id, AssignmentRun.published_at.is_not(None))
+        .order_by(AssignmentRun.published_at.desc(), AssignmentRun.id.desc())
+        .limit(1)
+        .correlate_except(AssignmentRun)
+        .scalar_subquery()
+    )
+
+
+def load_published_seats(attendees: list[Attendee]) -> None:
+    """Load the published seats of many attendees in one query (per event), for
+    published_seats() to read without a query each."""
+    for event_id in {a.event_id for a in attendees}:
+        of_event = [a for a in attendees if a.event_id == event_id]
+        seats = _published_seats_of(event_id, [a.id for a in of_event])
+        for attendee in of_event:
+            own = [seat for seat in seats if seat.attendee_id == attendee.id]
+            set_committed_value(attendee, "published_seats", own)
+
+
+def published_seats(attendee: Attendee) -> list[SeatAssignment]:
+    """The attendee's published seats, one per round (empty before publication)."""
+    if "published_seats" not in inspect(attendee).unloaded:  # loaded with the attendee
+        return attendee.published_seats
+    return _published_seats_of(attendee.event_id, [attendee.id])
+
+
+def _published_seats_of(event_id: int, attendee_ids: list[int]) -> list[SeatAssignment]:
+    return db.session.scalars(
+        select(SeatAssignment)
+        .where(SeatAssignment.attendee_id.in_(attendee_ids))
+        .where(SeatAssignment.run_id == published_run_id(event_id))
+        .options(joinedload(SeatAssignment.cafe_table))
+        .order_by(SeatAssignment.round)
+    ).all()
+
+
+def _tables_in(run: AssignmentRun, round_: int) -> dict[int, int]:
+    return {
+        s.attendee_id: s.cafe_table_id for s in run.seats if s.round == round_ and s.cafe_table_id is not None
+    }
+
+
+def _rank(person: Person, theme: int | None) -> int | None:
+    return person.choices.index(theme) + 1 if theme in person.choices else None
+
+
+def _inputs_hash(themes, people, parameters) -> str:
+    data = {
+        "themes": [asdict(t) for t in themes],
+        "people": [asdict(p) for p in people],
+        "parameters": parameters,
+    }
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _summary(themes, people, result, seating, names) -> dict:
+    """The figures the organisers compare between runs."""
+    counts, best = result.counts, result.best_possible
+    summary = summarise(themes, people, result, names)
+    return {
+        "people": len(people),
+        "counts": asdict(counts),
+        "best_possible": asdict(best),
+        "fill": {str(t): [result.fill[t], result.seats[t]] for t in result.fill},
+        "demand": {str(t): list(d) for t, d in result.demand.items()},
+        "organisations_at": {str(t): n for t, n in result.organisations_at.items()},
+        "colleague_pairs": result.colleague_pairs,
+        "mixing": asdict(result.mixing) if result.mixing else None,
+        "repeated_pairs": seating.repeated_pairs,
+        "small_table_colleague_pairs": seating.colleague_pairs,
+        "keep_broken": list(result.keep_broken),
+        "unlucky": [person.id for person, _ in summary.unlucky],
+    }
