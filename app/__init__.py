@@ -72,17 +72,18 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     login_manager.login_message = None
 
     from app import models  # noqa: F401  (registers the tables)
+    from app.checkin.admin import bp as admin_desks_bp
     from app.checkin.api.views import bp as api_bp
     from app.checkin.desk import bp as desk_bp
     from app.events.admin import bp as admin_event_bp
     from app.events.public import bp as public_bp
     from app.facilitation.admin import bp as admin_facilitators_bp
-    from app.facilitation.admin import report_bp as admin_report_bp
     from app.facilitation.views import bp as facilitators_bp
     from app.facilitation.views import synthesis_bp
     from app.mail.admin import bp as admin_announcements_bp
     from app.registration.admin import bp as admin_bp
     from app.registration.views import bp as registration_bp
+    from app.reporting.admin import report_bp as admin_report_bp
     from app.staff.admin import bp as admin_staff_bp
     from app.staff.auth import bp as auth_bp
     from app.worldcafe.admin import bp as admin_assignment_bp
@@ -91,6 +92,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.register_blueprint(registration_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(admin_desks_bp)
     app.register_blueprint(admin_assignment_bp)
     app.register_blueprint(admin_announcements_bp)
     app.register_blueprint(admin_staff_bp)

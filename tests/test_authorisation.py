@@ -39,6 +39,7 @@ ACCESS = {
     "api.openapi": EVERYONE,
     "api.": {"device"},
     "admin.": {"admin"},
+    "admin_desks.": {"admin"},
     "admin_assignment.": {"admin"},
     "admin_announcements.": {"admin"},
     "admin_staff.": {"admin"},
@@ -54,7 +55,7 @@ LAST = (
     "auth.logout",
     "registration.delete",
     "registration.cancel",
-    "admin.revoke_desk",
+    "admin_desks.revoke_desk",
     "admin.cancel_for_them",
 )
 

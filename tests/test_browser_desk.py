@@ -246,7 +246,7 @@ def test_offline_scans_survive_a_reload_and_are_sent_once_when_the_network_is_ba
     open_desk(page, live_server, desk_user, desk_token)
     # A service worker keeps a copy of the page for reloads; its scope must cover /desk/.
     routes = {rule.rule for rule in app.url_map.iter_rules()}
-    assert "/desk/sw.js" in routes, "app/static/js/desk-sw.js must be served at /desk/sw.js"
+    assert "/desk/sw.js" in routes, "app/static/js/checkin/desk-sw.js must be served at /desk/sw.js"
     expect(page.locator("#desk")).to_have_attribute("data-offline-ready", "true")
 
     page.context.set_offline(True)

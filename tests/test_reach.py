@@ -239,7 +239,7 @@ def body_cases(world):
 # URL is, so each POST route says which it is).
 NO_IDS_IN_BODY = {
     "admin.cancel_for_them", "admin.reissue_badge", "admin.send_link", "admin.resend_message",
-    "admin.desks", "admin.revoke_desk", "admin_announcements.announcements",
+    "admin_desks.desks", "admin_desks.revoke_desk", "admin_announcements.announcements",
     "admin_announcements.retry_failed", "admin_announcements.send_reminders",
     "admin_assignment.publish", "admin_assignment.runs", "admin_event.event_file", "admin_event.restore",
     "admin_facilitators.remove", "admin_staff.staff", "admin_staff.change_role", "admin_staff.deactivate",

@@ -14,7 +14,12 @@ from app.registration.services import register_walk_in
 from app.worldcafe.services import run_assignment
 
 # Which roles may open the pages of each staff blueprint.
-ALLOWED = {"admin.": {Role.ADMIN}, "admin_assignment.": {Role.ADMIN}, "desk.": {Role.DESK, Role.ADMIN}}
+ALLOWED = {
+    "admin.": {Role.ADMIN},
+    "admin_desks.": {Role.ADMIN},
+    "admin_assignment.": {Role.ADMIN},
+    "desk.": {Role.DESK, Role.ADMIN},
+}
 
 
 def staff_routes(app, ids: dict):

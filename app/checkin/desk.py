@@ -11,9 +11,10 @@ from flask_login import current_user
 from app.checkin import desks
 from app.checkin.badge_content import badge_for
 from app.checkin.badge_pdf import badge_pdf as render_badge_pdf
+from app.checkin.forms import WalkInForm
 from app.events.services import current_event_or_404
 from app.models import PartStatus, Role, localized
-from app.registration.forms import WalkInForm, registration_data
+from app.registration.forms import registration_data
 from app.registration.services import WalkInResult, register_walk_in
 from app.staff.roles import roles_required
 
@@ -29,14 +30,14 @@ def require_desk_role():
 @bp.route("/")
 def desk():
     api_base = url_for("api.me")[: -len("/me")]
-    return render_template("desk/desk.html", event=current_event_or_404(), api_base=api_base)
+    return render_template("checkin/desk.html", event=current_event_or_404(), api_base=api_base)
 
 
 @bp.route("/sw.js")
 def service_worker():
-    """The desk's offline copy (static/js/desk-sw.js), served under /desk/ so that its
+    """The desk's offline copy (static/js/checkin/desk-sw.js), served under /desk/ so that its
     scope covers the desk page: a reload without network still opens the scanner."""
-    response = current_app.send_static_file("js/desk-sw.js")
+    response = current_app.send_static_file("js/checkin/desk-sw.js")
     response.headers["Cache-Control"] = "no-cache"
     return response
 
@@ -73,7 +74,7 @@ def walk_in():
             if outcome.result is WalkInResult.CHECKED_IN:
                 return redirect(url_for("desk.walk_in_done", attendee_id=outcome.attendee.id))
             return redirect(url_for("desk.walk_in"))
-    return render_template("desk/walk_in.html", event=event, form=form)
+    return render_template("checkin/walk_in.html", event=event, form=form)
 
 
 @bp.route("/walk-in/<int:attendee_id>")
@@ -81,7 +82,7 @@ def walk_in_done(attendee_id):
     event = current_event_or_404()
     attendee = desks.checked_in_walk_in_of(event, attendee_id)
     return render_template(
-        "desk/walk_in_done.html", event=event, attendee=attendee, waiting_for=_waiting_for(attendee)
+        "checkin/walk_in_done.html", event=event, attendee=attendee, waiting_for=_waiting_for(attendee)
     )
 
 

@@ -36,3 +36,7 @@ class AppForm(FlaskForm):
         super().__init__(*args, **kwargs)
         for field in self:
             field.validators = [storable, *field.validators]
+
+
+class ConfirmForm(AppForm):
+    """A button that changes something: CSRF-protected, nothing else."""

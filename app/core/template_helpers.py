@@ -28,7 +28,7 @@ VALUE_LABELS = {
 # belong to it (a page reached from the link, such as one attendee's, keeps it marked).
 STAFF_SECTIONS = {
     "admin.attendees": ("admin.attendees", "admin.attendee", "admin.needs"),
-    "admin.desks": ("admin.desks",),
+    "admin_desks.desks": ("admin_desks.desks",),
     "admin_assignment.runs": ("admin_assignment",),
     "admin_announcements.announcements": ("admin_announcements",),
     "admin_staff.staff": ("admin_staff",),

@@ -6,12 +6,12 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
+from app.core.forms import ConfirmForm
 from app.events.event_file import EventFileError
 from app.events.forms import EventFileForm
 from app.events.services import current_event_or_404, event_files, load_event
 from app.extensions import db
 from app.models import EventFile, Role
-from app.registration.forms import ConfirmForm
 from app.registration.services import fill_vacancies
 from app.staff.roles import roles_required
 
@@ -91,7 +91,7 @@ def _load(event, text: str, filename: str):
 
 def _page(event, form, problems):
     return render_template(
-        "admin/event_file.html",
+        "events/event_file.html",
         event=event,
         form=form,
         problems=problems,

@@ -31,8 +31,8 @@ def home():
         return cached[1]
     event = current_event()
     if event is None:
-        return render_template("public/no_event.html"), 404
-    page = render_template("public/home.html", event=event, places_left=places_left(event))
+        return render_template("events/no_event.html"), 404
+    page = render_template("events/home.html", event=event, places_left=places_left(event))
     if not personal:
         _home_pages[key] = (time.monotonic(), page)
     return page
@@ -40,7 +40,7 @@ def home():
 
 @bp.route("/privacy")
 def privacy():
-    return render_template("public/privacy.html", event=current_event())
+    return render_template("events/privacy.html", event=current_event())
 
 
 @bp.route("/lang/<code>")

@@ -123,13 +123,13 @@ def _whole_number(value) -> int | None:
 def index():
     event = current_event_or_404()
     tables = facilitation.tables_for(current_user, event)
-    return render_template("facilitators/index.html", event=event, tables=tables)
+    return render_template("facilitation/index.html", event=event, tables=tables)
 
 
 @bp.route("/sw.js")
 def service_worker():
     """The notes pages' service worker, served here so that its scope covers them."""
-    response = send_file(STATIC_JS / "notes-sw.js", mimetype="text/javascript", max_age=0)
+    response = send_file(STATIC_JS / "facilitation" / "notes-sw.js", mimetype="text/javascript", max_age=0)
     response.headers["Cache-Control"] = "no-cache"
     return response
 
@@ -141,7 +141,7 @@ def service_worker():
 def table(table_id):
     round = _round_or_404(request.args.get("round", 1, type=int), with_summary=False)
     return render_template(
-        "facilitators/table.html",
+        "facilitation/table.html",
         roster=facilitation.roster(g.table, round),
         published=facilitation.published_run(g.event) is not None,
         **_nav("attendance", round),
@@ -246,7 +246,7 @@ def _sheet_state(round: int) -> dict:
 def notes_page(table_id, round):
     _round_or_404(round, with_summary=True)
     return render_template(
-        "facilitators/notes.html",
+        "facilitation/notes.html",
         state=_sheet_state(round),
         kinds=[(kind, KIND_LABELS[kind]) for kind in NOTE_KINDS],
         storage_key=f"noiday.notes.u{current_user.id}.t{g.table.id}.r{round}",
@@ -298,7 +298,7 @@ def notes_history(table_id, round):
     _round_or_404(round, with_summary=True)
     sheet = notes.sheet_for(g.table, round)
     return render_template(
-        "facilitators/history.html",
+        "facilitation/history.html",
         revisions=notes.revisions_of(sheet),
         kinds=[(kind, KIND_LABELS[kind]) for kind in NOTE_KINDS],
         **_nav("notes", round),
@@ -338,7 +338,7 @@ def photos_page(table_id):
         status = 422
     return (
         render_template(
-            "facilitators/photos.html",
+            "facilitation/photos.html",
             form=form,
             photos=photos.photos_of(g.table),
             max_mb=max_bytes // 2**20,
@@ -394,7 +394,7 @@ def require_synthesis_role():
 @synthesis_bp.get("/")
 def synthesis():
     event = current_event_or_404()
-    return render_template("synthesis/synthesis.html", event=event, columns=synthesis_columns(event))
+    return render_template("facilitation/synthesis.html", event=event, columns=synthesis_columns(event))
 
 
 @synthesis_bp.get("/data.json")

@@ -6,13 +6,14 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import ngettext
 from flask_login import current_user
 
+from app.core.forms import ConfirmForm
 from app.events.services import current_event_or_404
 from app.extensions import db
 from app.mail import announcements as service
 from app.mail import reminders
 from app.mail.forms import AUDIENCE_LABELS, announcement_form
 from app.models import Announcement, Audience, Role, localized
-from app.registration.forms import LANGUAGE_NAMES, ConfirmForm
+from app.registration.forms import LANGUAGE_NAMES
 from app.staff.roles import roles_required
 
 bp = Blueprint("admin_announcements", __name__, url_prefix="/admin/announcements")
@@ -54,7 +55,7 @@ def announcements():
         form.request_id.data = uuid.uuid4().hex
     history = service.history(event)
     return render_template(
-        "admin/announcements.html",
+        "mail/announcements.html",
         event=event,
         form=form,
         preview=preview,

@@ -13,7 +13,7 @@ bp = Blueprint("devmail", __name__, url_prefix="/dev/mail")
 @bp.route("/")
 def inbox():
     messages = db.session.scalars(db.select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(200)).all()
-    return render_template("devmail/inbox.html", messages=messages)
+    return render_template("mail/devmail/inbox.html", messages=messages)
 
 
 # The HTML part is a document of its own, styled inline as e-mail must be: the viewer shows
@@ -28,7 +28,7 @@ HTML_PART_POLICY = (
 def message(message_id):
     message = db.get_or_404(OutboxMessage, message_id)
     names = [name for name, _ in _attachments(message)]
-    return render_template("devmail/message.html", message=message, attachments=names)
+    return render_template("mail/devmail/message.html", message=message, attachments=names)
 
 
 @bp.route("/<int:message_id>/html")

@@ -6,26 +6,21 @@ from flask_login import current_user
 
 from app.checkin.badge_content import badge_for
 from app.checkin.badge_pdf import badges_sheet_pdf
-from app.checkin.desks import (
-    active_desk_named,
-    create_desk_device,
-    desk_devices,
-    pairing_qr_data_uri,
-    revoke_desk_device,
-)
 from app.core.db_limits import RefusedInput, contains_nul, db_int
+from app.core.forms import ConfirmForm
 from app.events.services import current_event_or_404, of_served_event_or_404
 from app.extensions import db
 from app.mail import outbox as mailer
-from app.models import Attendee, AttendeeStatus, DeskDevice, OutboxMessage, Role
+from app.models import Attendee, AttendeeStatus, OutboxMessage, Role
 from app.registration import services as registrations
 from app.registration import venue_needs
 from app.registration.attendee_list import AttendeeFilter, attendee_query, attendees_csv
-from app.registration.forms import CancelForThemForm, ConfirmForm, DeskDeviceForm, PlacementForm
+from app.registration.forms import CancelForThemForm
 from app.registration.services import places_left
 from app.registration.tokens import manage_token
 from app.reporting.certificates import check_in_in_force
 from app.staff.roles import roles_required
+from app.worldcafe.forms import PlacementForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 PAGE_SIZE = 50
@@ -84,7 +79,7 @@ def attendees():
         attendee_query(event, filters), page=_page_number(), per_page=PAGE_SIZE, max_per_page=PAGE_SIZE
     )
     return render_template(
-        "admin/attendees.html",
+        "registration/admin/attendees.html",
         event=event,
         page=page,
         filters=filters,
@@ -108,7 +103,7 @@ def needs():
     """Numbers and needs for the venue and the caterer; prints on A4 as it is."""
     event = current_event_or_404()
     return render_template(
-        "admin/needs.html",
+        "registration/admin/needs.html",
         event=event,
         parts=venue_needs.part_figures(event),
         dietary=venue_needs.dietary_needs(event),
@@ -152,7 +147,7 @@ def attendee(attendee_id):
     ).all()
     token = manage_token(attendee)
     return render_template(
-        "admin/attendee.html",
+        "registration/admin/attendee.html",
         attendee=attendee,
         event=attendee.event,
         messages=messages,
@@ -234,50 +229,3 @@ def resend_message(message_id):
         if message.attendee_id
         else url_for("admin.attendees")
     )
-
-
-@bp.route("/desks", methods=["GET", "POST"])
-def desks():
-    """Desk devices: create one (its token is shown once, with a pairing link) or revoke it."""
-    event = current_event_or_404()
-    form = DeskDeviceForm()
-    pairing = None
-    if form.validate_on_submit():
-        if active_desk_named(event, form.name.data):
-            form.name.errors.append(
-                _("A desk named %(name)s is already active: choose another name.", name=form.name.data)
-            )
-        else:
-            pairing = _new_desk(event, form.name.data)
-            form = DeskDeviceForm(formdata=None)  # empty again: a second click would make a second desk
-    return render_template(
-        "admin/desks.html",
-        event=event,
-        form=form,
-        devices=desk_devices(event),
-        pairing=pairing,
-        revoke_form=ConfirmForm(),
-    )
-
-
-def _new_desk(event, name: str) -> dict:
-    """Create the desk; its pairing link, token and the link's QR code, to show once."""
-    device, token = create_desk_device(event, name, created_by=current_user.email)
-    link = f"{url_for('desk.desk', _external=True)}#pair={token}"
-    flash(
-        _(
-            "Desk %(name)s created. Open the pairing link on that device now: it is shown only once.",
-            name=device.name,
-        ),
-        "success",
-    )
-    return {"token": token, "link": link, "qr": pairing_qr_data_uri(link)}
-
-
-@bp.route("/desks/<int:device_id>/revoke", methods=["POST"])
-def revoke_desk(device_id):
-    device = of_served_event_or_404(DeskDevice, device_id)
-    if ConfirmForm().validate_on_submit():
-        revoke_desk_device(device, revoked_by=current_user.email)
-        flash(_("Desk %(name)s can no longer check anyone in.", name=device.name), "success")
-    return redirect(url_for("admin.desks"))

@@ -5,7 +5,6 @@ from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     EmailField,
-    HiddenField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -189,59 +188,9 @@ class EmailOnlyForm(AppForm):
     )
 
 
-class ConfirmForm(AppForm):
-    """A button that changes something: CSRF-protected, nothing else."""
-
-
-class WalkInForm(AppForm):
-    """The desk's short form: who, how to reach them, and what they need today."""
-
-    first_name = RegistrationForm.first_name
-    last_name = RegistrationForm.last_name
-    email = RegistrationForm.email
-    organisation = RegistrationForm.organisation
-    participant_type = RegistrationForm.participant_type
-    day_parts = RegistrationForm.day_parts
-    dietary_needs = RegistrationForm.dietary_needs
-    accessibility_needs = RegistrationForm.accessibility_needs
-    language = RegistrationForm.language
-    consent_privacy = BooleanField(
-        _l("The person has read the privacy notice and agrees."),
-        [DataRequired(_l("We need the person's consent to the privacy notice to register them."))],
-    )
-    consent_photos = RegistrationForm.consent_photos
-    desk_name = HiddenField()
-
-    def __init__(self, event: Event, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.event = event
-        self.participant_type.choices = [("", _l("Choose..."))] + [
-            (value.value, label) for value, label in PARTICIPANT_TYPES.items()
-        ]
-        self.day_parts.choices = [(part.id, localized(part.name)) for part in event.day_parts]
-        if not self.is_submitted():
-            self.day_parts.data = [part.id for part in event.day_parts]
-        self.language.choices = [(lang, LANGUAGE_NAMES.get(lang, lang)) for lang in event.languages]
-
-
-class DeskDeviceForm(AppForm):
-    name = StringField(
-        _l("Desk name"),
-        [DataRequired(_l("Give the desk a name, such as Desk 2.")), Length(max=60)],
-        filters=[strip],
-    )
-
-
 class CancelForThemForm(AppForm):
     """An organiser cancels someone's registration: a ticked box, so no stray click does it."""
 
     confirm = BooleanField(
         _l("Yes, cancel this registration"), [DataRequired(_l("Tick the box to confirm."))]
     )
-
-
-class PlacementForm(AppForm):
-    """Organisers' say over the world café: a pinned table, an accessible table."""
-
-    pinned_table_id = SelectField(_l("Always seat at"), coerce=int)
-    needs_accessible_table = BooleanField(_l("Needs an accessible table"))

@@ -21,19 +21,14 @@ from app.checkin.badge_content import badge_for
 from app.checkin.badge_pdf import badge_pdf
 from app.checkin.badges import badge_token, qr_png
 from app.checkin.services import local_time
+from app.core.forms import ConfirmForm
 from app.core.urls import external_url
 from app.events.services import current_event_or_404
 from app.extensions import db, limiter
 from app.models import AttendeeStatus, PartStatus
 from app.registration import services as service
 from app.registration.calendar import event_ics
-from app.registration.forms import (
-    ConfirmForm,
-    EditRegistrationForm,
-    EmailOnlyForm,
-    RegistrationForm,
-    registration_data,
-)
+from app.registration.forms import EditRegistrationForm, EmailOnlyForm, RegistrationForm, registration_data
 from app.registration.privacy import delete_registration, personal_data
 from app.registration.services import RegistrationError
 from app.registration.tokens import attendee_for_manage_token, manage_token

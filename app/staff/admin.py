@@ -6,10 +6,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.core.forms import ConfirmForm
 from app.events.services import current_event
 from app.extensions import db
 from app.models import Role, User
-from app.registration.forms import ConfirmForm
 from app.staff import services as users
 from app.staff.admin_forms import InviteForm, RoleForm
 from app.staff.roles import roles_required
@@ -48,7 +48,7 @@ def staff():
         )
         return redirect(url_for(".staff"))
     return render_template(
-        "admin/staff.html",
+        "staff/staff.html",
         form=form,
         people=users.staff(),
         role_labels=users.ROLE_LABELS,

@@ -44,7 +44,7 @@ def login():
             response = redirect(safe_redirect_target(request.args.get("next"), home))
             return throttle.remember_device(response, user.email)
         form.password.errors.append(_("Wrong e-mail or password."))
-    return render_template("auth/login.html", form=form)
+    return render_template("staff/login.html", form=form)
 
 
 @bp.route("/logout", methods=["POST"])
@@ -77,21 +77,21 @@ def forgot_password():
             "success",
         )
         return redirect(url_for("auth.login"))
-    return render_template("auth/forgot_password.html", form=form)
+    return render_template("staff/forgot_password.html", form=form)
 
 
 @bp.route("/password/<token>", methods=["GET", "POST"])
 def choose_password(token):
     user = users.user_for_password_token(token)
     if user is None:
-        return render_template("auth/password_link_invalid.html")
+        return render_template("staff/password_link_invalid.html")
     form = ChoosePasswordForm()
     if form.validate_on_submit():
         users.choose_password(user, form.password.data)
         login_user(user)
         flash(_("Your password is saved, and you are signed in."), "success")
         return redirect(url_for(HOME_BY_ROLE[user.role]))
-    return render_template("auth/choose_password.html", form=form, user=user)
+    return render_template("staff/choose_password.html", form=form, user=user)
 
 
 @bp.after_request

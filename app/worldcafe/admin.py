@@ -10,11 +10,10 @@ from wtforms import BooleanField, DecimalField, IntegerField, SelectField
 from wtforms.validators import NumberRange, Optional
 
 from app.core.db_limits import db_int
-from app.core.forms import AppForm
+from app.core.forms import AppForm, ConfirmForm
 from app.events.services import current_event_or_404, of_served_event_or_404
 from app.extensions import db
 from app.models import AssignmentRun, Attendee, CafeTable, Role
-from app.registration.forms import ConfirmForm
 from app.staff.roles import roles_required
 from app.worldcafe import services as world_cafe
 from app.worldcafe.engine import AssignmentError
@@ -65,7 +64,7 @@ def runs():
         db.select(AssignmentRun).filter_by(event_id=event.id).order_by(AssignmentRun.id.desc())
     ).all()
     return render_template(
-        "admin/assignment.html",
+        "worldcafe/assignment.html",
         event=event,
         form=form,
         runs=all_runs,
@@ -117,7 +116,7 @@ def run(run_id):
         )
     )
     return render_template(
-        "admin/assignment_run.html",
+        "worldcafe/assignment_run.html",
         event=event,
         run=run,
         tables=tables,

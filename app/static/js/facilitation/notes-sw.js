@@ -5,18 +5,18 @@
 //
 // Served from /facilitators/sw.js, so that its scope covers the facilitators' pages.
 
-importScripts("/static/js/sw-shared.js");
+importScripts("/static/js/shared/sw-shared.js");
 
 const CACHE_PREFIX = "noiday-notes-";
-const CACHE = `${CACHE_PREFIX}v1`;
+const CACHE = `${CACHE_PREFIX}v2`; // v2: scripts moved to /static/js/facilitation/
 const NOTES_PAGE = /^\/facilitators\/tables\/\d+\/notes\/\d+$/;
 // The notes page's styles and modules. The offline test (tests/test_browser_notes.py) fails
 // when one is missing.
 const ASSETS = [
   "/static/css/app.css",
   "/static/css/facilitators.css",
-  "/static/js/facilitators/notes.js",
-  "/static/js/facilitators/shared.js",
+  "/static/js/facilitation/notes.js",
+  "/static/js/facilitation/shared.js",
 ];
 
 self.addEventListener("install", (event) => {

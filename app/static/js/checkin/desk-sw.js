@@ -5,27 +5,27 @@
 //
 // It is served from /desk/sw.js (not /static/), so that its scope can cover the desk page.
 
-importScripts("/static/js/sw-shared.js");
+importScripts("/static/js/shared/sw-shared.js");
 
 const CACHE_PREFIX = "noiday-desk-";
-const CACHE = `${CACHE_PREFIX}v1`;
+const CACHE = `${CACHE_PREFIX}v2`; // v2: scripts moved to /static/js/checkin/
 const PAGE = new URL(self.registration.scope).pathname; // the desk page, /desk/
 // Every module desk.js imports, and the QR decoder (loaded only with the camera). The
 // offline test (tests/test_browser_desk.py) fails when one is missing.
 const ASSETS = [
   "/static/css/app.css",
   "/static/css/desk.css",
-  "/static/js/desk.js",
-  "/static/js/desk/api.js",
-  "/static/js/desk/counters.js",
-  "/static/js/desk/dom.js",
-  "/static/js/desk/focus.js",
-  "/static/js/desk/offline-reload.js",
-  "/static/js/desk/panel.js",
-  "/static/js/desk/queue.js",
-  "/static/js/desk/scanner.js",
-  "/static/js/desk/search.js",
-  "/static/js/desk/sound.js",
+  "/static/js/checkin/desk.js",
+  "/static/js/checkin/desk/api.js",
+  "/static/js/checkin/desk/counters.js",
+  "/static/js/checkin/desk/dom.js",
+  "/static/js/checkin/desk/focus.js",
+  "/static/js/checkin/desk/offline-reload.js",
+  "/static/js/checkin/desk/panel.js",
+  "/static/js/checkin/desk/queue.js",
+  "/static/js/checkin/desk/scanner.js",
+  "/static/js/checkin/desk/search.js",
+  "/static/js/checkin/desk/sound.js",
   "/static/vendor/zxing-wasm/reader/index.js",
   "/static/vendor/zxing-wasm/share.js",
   "/static/vendor/zxing-wasm/zxing_reader.wasm",
