@@ -223,3 +223,14 @@ def test_openapi_document_lists_every_api_route(app, client):
     documented = {"/api/v1" + path.replace("{check_in_id}", "<int:check_in_id>") for path in spec["paths"]}
     served = {rule.rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith("api.")}
     assert documented == served
+
+
+def test_desk_search_reads_percent_and_underscore_as_typed(client, event, desk):
+    register_someone(event, first_name="Zita", organisation_name="Coop 100% Noi")
+    register_someone(event, first_name="Ugo", organisation_name="Gruppo_Alpini")
+
+    def first_names(query):
+        results = client.get(f"/api/v1/attendees?q={query}", headers=desk[1]).get_json()["results"]
+        return [result["name"].split()[0] for result in results]
+
+    assert first_names("0%25") == ["Zita"] and first_names("o_a") == ["Ugo"] and first_names("%25%25") == []

@@ -170,3 +170,12 @@ def test_a_new_desk_is_paired_from_a_qr_code_shown_once(app, client, event, make
     html = twin.get_data(as_text=True)
     assert "Un desk di nome ingresso 2 è già attivo" in html and 'value="ingresso 2"' in html
     assert "#pair=" not in html and html.count("<td>Ingresso 2</td>") == 1
+
+
+def test_search_reads_percent_and_underscore_as_typed(admin_client, event):
+    register_someone(event, first_name="Zita", organisation_name="Coop 100% Noi")
+    register_someone(event, first_name="Ugo", organisation_name="Gruppo Alpini")
+    for query in ("100%25", "%25", "_"):  # % and _ are LIKE's wildcards
+        page = admin_client.get(f"/admin/?q={query}").get_data(as_text=True)
+        assert "Ugo" not in page, query
+    assert "Zita" in admin_client.get("/admin/?organisation=100%25").get_data(as_text=True)

@@ -11,7 +11,6 @@ import io
 import unicodedata
 from collections.abc import Sequence
 from functools import cache
-from pathlib import Path
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -21,8 +20,8 @@ from fpdf import FPDF
 from fpdf.fonts import SubsetMap, TTFFont
 
 from app.checkin.badges import BadgeData, qr_code
+from app.core.fonts import FONT_DIR
 
-FONT_DIR = Path(__file__).resolve().parent.parent / "static" / "fonts"
 FAMILY = "DejaVu"
 # The scripts names are written in here: Latin (every European language, Vietnamese),
 # Greek and Cyrillic, with accents and punctuation. Other characters print as a box.

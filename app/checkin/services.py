@@ -239,13 +239,12 @@ def local_time(event: Event, moment: datetime) -> str:
 def search_attendees(event: Event, text: str, limit: int = 20) -> list[Attendee]:
     """Name, e-mail or organisation, as the desk types; every word must match somewhere."""
     query = select(Attendee).where(Attendee.event_id == event.id)
-    for word in text.lower().split()[:5]:
-        like = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    for word in text.split()[:5]:
         query = query.where(
-            func.lower(Attendee.first_name).like(like, escape="\\")
-            | func.lower(Attendee.last_name).like(like, escape="\\")
-            | func.lower(Attendee.email).like(like, escape="\\")
-            | func.lower(Attendee.organisation_name).like(like, escape="\\")
+            Attendee.first_name.icontains(word, autoescape=True)
+            | Attendee.last_name.icontains(word, autoescape=True)
+            | Attendee.email.icontains(word, autoescape=True)
+            | Attendee.organisation_name.icontains(word, autoescape=True)
         )
     query = query.options(selectinload(Attendee.check_ins)).order_by(Attendee.last_name, Attendee.first_name)
     return db.session.scalars(query.limit(limit)).all()

@@ -31,12 +31,12 @@ def attendee_query(event: Event, filters: AttendeeFilter):
         .order_by(Attendee.last_name, Attendee.first_name, Attendee.id)
     )
     if filters.search:
-        like = f"%{_escape_like(filters.search.strip().lower())}%"
+        text = filters.search.strip()
         query = query.where(
             or_(
-                (Attendee.first_name + " " + Attendee.last_name).ilike(like, escape="\\"),
-                Attendee.email.ilike(like, escape="\\"),
-                Attendee.organisation_name.ilike(like, escape="\\"),
+                (Attendee.first_name + " " + Attendee.last_name).icontains(text, autoescape=True),
+                Attendee.email.icontains(text, autoescape=True),
+                Attendee.organisation_name.icontains(text, autoescape=True),
             )
         )
     if filters.status:
@@ -46,14 +46,8 @@ def attendee_query(event: Event, filters: AttendeeFilter):
     if filters.table_id:
         query = query.where(Attendee.preferences.any(TablePreference.cafe_table_id == filters.table_id))
     if filters.organisation:
-        query = query.where(
-            Attendee.organisation_name.ilike(f"%{_escape_like(filters.organisation)}%", escape="\\")
-        )
+        query = query.where(Attendee.organisation_name.icontains(filters.organisation, autoescape=True))
     return query
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 CSV_COLUMNS = [

@@ -13,7 +13,6 @@ page says whether that check-in still stands and whose it is.
 import enum
 import unicodedata
 from dataclasses import dataclass
-from pathlib import Path
 
 from flask import current_app
 from flask_babel import force_locale, format_date
@@ -23,11 +22,11 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 
 from app.checkin.services import local_time
+from app.core.fonts import FONT_DIR
 from app.extensions import db
 from app.models import Attendee, CafeTable, CheckIn, PartStatus, TableAttendance, localized
 from app.registration.privacy import is_anonymised
 
-FONT_DIR = Path(__file__).resolve().parent.parent / "static" / "fonts"
 FAMILY = "DejaVu"
 ACCENT = (11, 92, 173)
 

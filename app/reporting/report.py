@@ -260,7 +260,9 @@ def report_markdown(report: Report) -> str:
 
 
 def _text(value) -> str:
-    """People's words as Markdown text: HTML in them is shown, never run, by a Markdown viewer."""
+    """People's words as Markdown text: HTML in them is shown, never run, by a Markdown viewer.
+    Not markupsafe.escape: it also encodes quotes, and the raw file is read too, where the
+    Italian text's apostrophes must stay apostrophes."""
     return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 

@@ -16,9 +16,9 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 from PIL import Image
 
+from app.core.fonts import FONT_DIR
 from app.reporting.report import KIND_LABELS, PhotoEntry, Report, TableReport, round_title
 
-FONT_DIR = Path(__file__).resolve().parent.parent / "static" / "fonts"
 FAMILY = "DejaVu"
 EMOJI_FAMILY = "Symbola"
 EMOJI_FONTS = [  # where Debian's fonts-symbola puts it, and where an admin may put it
