@@ -34,6 +34,6 @@ def on_starting(server):
 
 def post_worker_init(worker):
     """Prepare the badge fonts in each worker, so no request pays for it."""
-    from app.checkin.badge_pdf import warm_up
+    from app.checkin.badge_fonts import warm_up
 
     warm_up()

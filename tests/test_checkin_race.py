@@ -1,9 +1,10 @@
 """Two desks scan the same badge at the same moment.
 
-The hook between "not checked in yet" and the insert holds each transaction until the
-other has read too (or 1.5 s pass). Without the row lock both desks read "not checked
-in" and both go on to write: the race is real (the unique index then refuses the second
-row). With the lock the second desk waits, then reads the first desk's check-in.
+Each desk's transaction pauses after the service's read (load_for_check_in) until the
+other desk has read too (or 1.5 s pass). Without the row lock (lock_attendee replaced by
+nothing) both desks read "not checked in" and both go on to write: the race is real (the
+unique index then refuses the second row). With the lock the second desk waits, then
+reads the first desk's check-in.
 """
 
 import contextlib
@@ -27,14 +28,18 @@ def scan_at_two_desks_at_once(app, event, monkeypatch):
     event_id, desk_ids = event.id, [d.id for d in desks]
     both_read = threading.Barrier(2, timeout=1.5)
     decided = []
+    load_for_check_in = checkin.load_for_check_in
 
-    def hold_until_the_other_desk_reads(attendee):
-        decided.append(attendee.id)
+    def read_then_hold_until_the_other_desk_reads(attendee_id):
+        attendee = load_for_check_in(attendee_id)
+        if not any(c.undone_at is None for c in attendee.check_ins):
+            decided.append(attendee.id)  # read "not checked in": this desk will write
         # A broken barrier means the other desk is waiting for our lock: go on.
         with contextlib.suppress(threading.BrokenBarrierError):
             both_read.wait()
+        return attendee
 
-    monkeypatch.setattr(checkin, "_decided_to_check_in", hold_until_the_other_desk_reads)
+    monkeypatch.setattr(checkin, "load_for_check_in", read_then_hold_until_the_other_desk_reads)
     results = []
 
     def desk(desk_id):
@@ -58,7 +63,7 @@ def scan_at_two_desks_at_once(app, event, monkeypatch):
 
 
 def test_without_the_row_lock_both_desks_decide_to_check_in(app, event, monkeypatch):
-    monkeypatch.setattr(checkin, "ROW_LOCKS", False)
+    monkeypatch.setattr(checkin, "lock_attendee", lambda attendee_id: None)
     results, decided, check_ins = scan_at_two_desks_at_once(app, event, monkeypatch)
     assert decided == 2, "the race happens: both desks read 'not checked in'"
     assert check_ins == 1, "the unique index is the last word"

@@ -139,3 +139,15 @@ def test_the_event_name_may_still_be_folded_over_lines_in_the_file(event):
         MOCA_TEXT.replace('  en: "Brescia Città del Noi turns one"', "  en: >-\n    Brescia\n    turns one")
     )
     assert folded.name["en"] == "Brescia turns one"
+
+
+def test_two_tables_without_a_key_are_reported_not_a_crash(app):
+    """Two entries missing their key used to raise KeyError (a 500 on the admin page)."""
+    text = MOCA_TEXT.replace("  - key: cento-leve\n    name:", "  - name:").replace(
+        "  - key: poverta-lavoro\n    name:", "  - name:"
+    )
+    with pytest.raises(EventFileError) as error:
+        load_event(text, "moca.yaml")
+    fields = [problem[1] for problem in error.value.problems]
+    assert "tables[4].key" in fields and "tables[5].key" in fields, fields
+    assert count(Event) == 0

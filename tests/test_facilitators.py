@@ -142,6 +142,7 @@ def test_every_route_is_closed_to_other_tables_other_roles_and_anonymous(
     anonymous_token = csrf_from(client.get("/staff/login").get_data(as_text=True))
     not_about_a_table = {
         "facilitators.index",
+        "facilitators.openapi",
         "facilitators.service_worker",
         "synthesis.synthesis",
         "synthesis.synthesis_data",

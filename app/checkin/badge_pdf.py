@@ -6,29 +6,17 @@ sheet (2 x 5) with margins left for cut marks. The name is as large as fits, on 
 or two; the QR code (about 21 mm) sits bottom right, where a hand does not cover it.
 """
 
-import copy
-import io
 import unicodedata
 from collections.abc import Sequence
-from functools import cache
+from dataclasses import dataclass
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from fontTools import subset
-from fontTools.ttLib import TTFont
 from fpdf import FPDF
-from fpdf.fonts import SubsetMap, TTFFont
+from fpdf.enums import MethodReturnValue
 
+from app.checkin.badge_fonts import add_badge_fonts
 from app.checkin.badges import BadgeData, qr_code
-from app.core.fonts import FONT_DIR
-
-FAMILY = "DejaVu"
-# The scripts names are written in here: Latin (every European language, Vietnamese),
-# Greek and Cyrillic, with accents and punctuation. Other characters print as a box.
-_UNICODE_RANGES = (
-    (0x20, 0x7E), (0xA0, 0x24F), (0x2B0, 0x36F), (0x370, 0x3FF), (0x400, 0x4FF),
-    (0x1E00, 0x1EFF), (0x2000, 0x206F), (0x20A0, 0x20CF),
-)  # fmt: skip
 
 BADGE_WIDTH, BADGE_HEIGHT = 90.0, 55.0  # mm
 MARGIN = 4.0
@@ -70,105 +58,134 @@ def badges_sheet_pdf(badges: Sequence[BadgeData]) -> bytes:
     return bytes(pdf.output())
 
 
-def _draw_badge(pdf: FPDF, badge: BadgeData, x0: float, y0: float) -> None:
-    inner = BADGE_WIDTH - 2 * MARGIN
-    left = x0 + MARGIN
-    with force_locale(badge.locale):
-        lunch = _("Lunch: yes") if badge.lunch else _("Lunch: no")
-        table = _("Table: %(name)s", name=_clean(badge.table_name)) if badge.table_name else None
+@dataclass
+class _Block:
+    """Lines of text in one style and size."""
 
-    # Header: the event, its date on the right, and a rule.
+    lines: list[str]
+    style: str
+    size: float  # pt
+
+    @property
+    def height(self) -> float:  # mm
+        return len(self.lines) * LINE * self.size * PT
+
+
+def _draw_badge(pdf: FPDF, badge: BadgeData, x0: float, y0: float) -> None:
+    """One badge with its top left corner at (x0, y0)."""
+    _draw_header(pdf, badge, x0, y0)
+    _draw_name(pdf, badge, x0, y0)
+    # Bottom right, the QR code; bottom left, beside it, who this is and what the desk and
+    # the café need to know.
+    qr_x = x0 + BADGE_WIDTH - MARGIN - QR_SIZE
+    qr_y = y0 + BADGE_HEIGHT - MARGIN - QR_SIZE
+    _draw_qr(pdf, badge.token, qr_x, qr_y, QR_SIZE)
+    left, column = x0 + MARGIN, qr_x - 3 - (x0 + MARGIN)
+    _draw_who(pdf, badge, left, y0 + NAME_BOTTOM + 1, column)
+    _draw_lunch_and_table(pdf, badge, left, qr_y + QR_SIZE, column)
+
+
+def _draw_header(pdf: FPDF, badge: BadgeData, x0: float, y0: float) -> None:
+    """The event, its date on the right, and a rule."""
+    left, right = x0 + MARGIN, x0 + BADGE_WIDTH - MARGIN
     pdf.set_text_color(60)
     date_text = _clean(badge.event_date_text)
     pdf.set_font(pdf.badge_family, "", 7)
     date_width = pdf.get_string_width(date_text)
-    pdf.text(x0 + BADGE_WIDTH - MARGIN - date_width, y0 + 6.5, date_text)
-    event_width = inner - date_width - 3
-    pdf.set_font(
-        pdf.badge_family, "B", min(7.5, _fitting_size(pdf, _clean(badge.event_name), "B", event_width))
-    )
-    pdf.text(left, y0 + 6.5, _clean(badge.event_name))
+    pdf.text(right - date_width, y0 + 6.5, date_text)
+    event_name = _clean(badge.event_name)
+    event_block = _fit(pdf, event_name, "B", 7.5, width=right - left - date_width - 3)
+    pdf.set_font(pdf.badge_family, "B", event_block.size)
+    pdf.text(left, y0 + 6.5, event_name)  # on the date's baseline
     pdf.set_draw_color(150)
     pdf.set_line_width(0.25)
-    pdf.line(left, y0 + 8.3, x0 + BADGE_WIDTH - MARGIN, y0 + 8.3)
+    pdf.line(left, y0 + 8.3, right, y0 + 8.3)
 
-    # The name, as large as fits, on one line or two.
+
+def _draw_name(pdf: FPDF, badge: BadgeData, x0: float, y0: float) -> None:
+    """The name, as large as fits, on one line or two, in the middle of its box."""
     pdf.set_text_color(0)
-    lines, size = _name_lines(pdf, _clean(f"{badge.first_name} {badge.last_name}"), inner)
-    spare = NAME_BOTTOM - NAME_TOP - len(lines) * LINE * size * PT
-    _draw_lines(pdf, lines, "B", size, left, y0 + NAME_TOP + spare / 2)
+    name = _name_block(pdf, _clean(f"{badge.first_name} {badge.last_name}"), BADGE_WIDTH - 2 * MARGIN)
+    spare = NAME_BOTTOM - NAME_TOP - name.height
+    _draw_lines(pdf, name, x0 + MARGIN, y0 + NAME_TOP + spare / 2)
 
-    # Bottom right, the QR code; bottom left, what the desk and the café need to know.
-    qr_x = x0 + BADGE_WIDTH - MARGIN - QR_SIZE
-    qr_y = y0 + BADGE_HEIGHT - MARGIN - QR_SIZE
-    _draw_qr(pdf, badge.token, qr_x, qr_y, QR_SIZE)
-    column = qr_x - 3 - left
-    top = y0 + NAME_BOTTOM + 1
+
+def _draw_who(pdf: FPDF, badge: BadgeData, left: float, top: float, width: float) -> None:
+    """The organisation, and below it the kind of participant, from the top down."""
     if badge.organisation:
-        lines, size = _wrapped(pdf, _clean(badge.organisation), "", 9.5, column, max_lines=2)
-        top = _draw_lines(pdf, lines, "", size, left, top)
+        top = _draw_lines(pdf, _fit(pdf, _clean(badge.organisation), "", 9.5, width, max_lines=2), left, top)
     pdf.set_text_color(90)
-    lines, size = _wrapped(pdf, _clean(badge.participant_type_label), "B", 7.5, column, max_lines=1)
-    _draw_lines(pdf, lines, "B", size, left, top + 0.3)
+    _draw_lines(pdf, _fit(pdf, _clean(badge.participant_type_label), "B", 7.5, width), left, top + 0.3)
 
+
+def _draw_lunch_and_table(pdf: FPDF, badge: BadgeData, left: float, bottom: float, width: float) -> None:
+    """Lunch, and above it the world café table, from the bottom (the QR code's) up."""
+    with force_locale(badge.locale):
+        lunch = _("Lunch: yes") if badge.lunch else _("Lunch: no")
+        table = _("Table: %(name)s", name=_clean(badge.table_name)) if badge.table_name else None
     pdf.set_text_color(0)
-    bottom = qr_y + QR_SIZE
-    lines, size = _wrapped(pdf, lunch, "B", 8, column, max_lines=1)
-    bottom -= len(lines) * size * PT * LINE
-    _draw_lines(pdf, lines, "B", size, left, bottom)
+    lunch_block = _fit(pdf, lunch, "B", 8, width)
+    bottom -= lunch_block.height
+    _draw_lines(pdf, lunch_block, left, bottom)
     if table:
-        lines, size = _wrapped(pdf, table, "", 7.5, column, max_lines=2)
-        bottom -= len(lines) * size * PT * LINE + 0.5
-        _draw_lines(pdf, lines, "", size, left, bottom)
+        table_block = _fit(pdf, table, "", 7.5, width, max_lines=2)
+        _draw_lines(pdf, table_block, left, bottom - table_block.height - 0.5)
 
 
-def _name_lines(pdf: FPDF, name: str, width: float) -> tuple[list[str], float]:
-    """One line if the name fits it in large type, else the two-line split that allows
-    the largest type. A name of one very long word shrinks until it fits."""
-    one_line = min(NAME_MAX_PT, _fitting_size(pdf, name, "B", width))
-    words = name.split()
-    if one_line >= NAME_ONE_LINE_MIN_PT or len(words) < 2:
-        return [name], one_line
-    splits = [[" ".join(words[:i]), " ".join(words[i:])] for i in range(1, len(words))]
-    lines = max(splits, key=lambda pair: min(_fitting_size(pdf, line, "B", width) for line in pair))
-    two_lines = min(NAME_MAX_PT * 0.9, *(_fitting_size(pdf, line, "B", width) for line in lines))
-    return (lines, two_lines) if two_lines > one_line else ([name], one_line)
+def _name_block(pdf: FPDF, name: str, width: float) -> _Block:
+    """One line if the name fits it in large type, else two lines in the largest type that
+    fits them. A name of one very long word shrinks until it fits."""
+    one_line = _fit(pdf, name, "B", NAME_MAX_PT, width)
+    if one_line.size >= NAME_ONE_LINE_MIN_PT:
+        return one_line
+    return _fit(pdf, name, "B", NAME_MAX_PT * 0.9, width, max_lines=2)
 
 
-def _wrapped(pdf: FPDF, text: str, style: str, size: float, width: float, max_lines: int):
-    """Word-wrap to at most max_lines lines, shrinking the type until everything fits."""
-    while True:
-        pdf.set_font(pdf.badge_family, style, size)
-        lines: list[str] = []
-        for word in text.split():
-            if lines and pdf.get_string_width(f"{lines[-1]} {word}") <= width:
-                lines[-1] = f"{lines[-1]} {word}"
-            else:
-                lines.append(word)
-        fits = all(pdf.get_string_width(line) <= width for line in lines)
-        if (len(lines) <= max_lines and fits) or size <= 4:
-            break
+def _fit(pdf: FPDF, text: str, style: str, largest: float, width: float, max_lines: int = 1) -> _Block:
+    """text in the largest type (at most ``largest`` pt, in half points) that fpdf2 breaks into
+    at most max_lines lines of whole words, width mm wide; at worst, one line that wide."""
+    if not text:
+        return _Block([], style, largest)
+    one_line = min(largest, _one_line_size(pdf, text, style, width))
+    size = min(largest, _largest_that_may_fit(pdf, text, style, width, max_lines))
+    while size > one_line:
+        lines = _lines_at(pdf, text, style, size, width)
+        if len(lines) <= max_lines and " ".join(lines).split() == text.split():
+            return _Block(lines, style, size)
         size -= 0.5
-    if len(lines) > max_lines:  # only at the smallest size: squeeze into the last line
-        lines[max_lines - 1 :] = [" ".join(lines[max_lines - 1 :])]
-    if not all(pdf.get_string_width(line) <= width for line in lines):
-        size = min(size, *(_fitting_size(pdf, line, style, width) for line in lines))
-    return lines, size
+    return _Block([text], style, one_line)
 
 
-def _fitting_size(pdf: FPDF, text: str, style: str, width: float) -> float:
-    """The type size (pt) at which text is exactly width mm wide: widths scale with size."""
+def _largest_that_may_fit(pdf: FPDF, text: str, style: str, width: float, max_lines: int) -> float:
+    """Where _fit starts: no larger type fits the whole text over max_lines lines, or its
+    widest word on one."""
+    pdf.set_font(pdf.badge_family, style, 10)
+    widest_word = max(text.split(), key=pdf.get_string_width)
+    return min(
+        _one_line_size(pdf, text, style, width * max_lines), _one_line_size(pdf, widest_word, style, width)
+    )
+
+
+def _lines_at(pdf: FPDF, text: str, style: str, size: float, width: float) -> list[str]:
+    """The lines fpdf2 breaks text into at this size (a dry run: nothing is drawn). A word
+    longer than the width is broken inside, which _fit refuses."""
+    pdf.set_font(pdf.badge_family, style, size)
+    return pdf.multi_cell(width, text=text, dry_run=True, output=MethodReturnValue.LINES)
+
+
+def _one_line_size(pdf: FPDF, text: str, style: str, width: float) -> float:
+    """The type size (pt) at which text on one line is width mm wide: widths scale with size."""
     pdf.set_font(pdf.badge_family, style, 10)
     natural = pdf.get_string_width(text)
     return 10 * width / natural if natural else 100.0
 
 
-def _draw_lines(pdf: FPDF, lines: list[str], style: str, size: float, x: float, top: float) -> float:
-    """Draw lines from top down; returns the y below the last one."""
-    pdf.set_font(pdf.badge_family, style, size)
-    for line in lines:
-        pdf.text(x, top + ASCENT * size * PT, line)
-        top += LINE * size * PT
+def _draw_lines(pdf: FPDF, block: _Block, x: float, top: float) -> float:
+    """Draw the lines from top down; returns the y below the last one."""
+    pdf.set_font(pdf.badge_family, block.style, block.size)
+    for line in block.lines:
+        pdf.text(x, top + ASCENT * block.size * PT, line)
+        top += LINE * block.size * PT
     return top
 
 
@@ -226,59 +243,12 @@ def _needs_unicode(badges: Sequence[BadgeData]) -> bool:
 
 def _new_pdf(page_format, needs_unicode: bool = True) -> FPDF:
     """A PDF set up for badges. Names in Latin-1 (Italian, most Western European ones) use
-    the built-in Helvetica: nothing to embed, about ten times faster than embedding DejaVu,
-    which the others get."""
+    the built-in Helvetica: nothing to embed, about ten times faster than embedding DejaVu
+    (badge_fonts.py), which the others get."""
     pdf = FPDF(unit="mm", format=page_format)
     pdf.set_auto_page_break(False)
     pdf.set_margins(0, 0, 0)
+    pdf.c_margin = 0  # multi_cell's inner padding: lines get the whole width they are given
     pdf.set_creator("Noi Day")
-    pdf.badge_family = FAMILY if needs_unicode else "helvetica"
-    if not needs_unicode:
-        return pdf
-    for style in ("", "B"):
-        template, data = _parsed_font(style)
-        font = copy.copy(template)
-        font.i = len(pdf.fonts) + 1
-        font.ttfont = TTFont(io.BytesIO(data), lazy=True, recalcTimestamp=False)
-        font.subset = SubsetMap(font)
-        font.missing_glyphs = []
-        font.biggest_size_pt = 0
-        pdf.fonts[font.fontkey] = font
+    pdf.badge_family = add_badge_fonts(pdf) if needs_unicode else "helvetica"
     return pdf
-
-
-@cache
-def _parsed_font(style: str) -> tuple[TTFFont, bytes]:
-    """DejaVu Sans reduced to the scripts above, and fpdf2's parse of it, once per process
-    (about 0.4 s for both faces, on the first badge).
-
-    fpdf2's add_font() parses the TTF for every document (about 60 ms for DejaVu), and
-    writing a PDF subsets the font in place. So each document gets a copy of the parsed
-    metrics with a fresh, lazily read copy of the reduced font: a badge takes about 25 ms
-    instead of 70-200, most of it fpdf2 subsetting the font into the PDF.
-    This relies on fpdf2 2.8.9's FPDF.fonts and TTFFont attributes (pinned); the tests
-    render badges and read their text back, so an upgrade that changes them shows there.
-    """
-    font = TTFont(FONT_DIR / ("DejaVuSans-Bold.ttf" if style == "B" else "DejaVuSans.ttf"))
-    options = subset.Options()
-    options.notdef_outline = True
-    options.name_IDs = ["*"]  # keep the copyright and licence notices
-    options.name_languages = ["*"]
-    options.glyph_names = True  # reading names back is cheaper than deriving them
-    options.hinting = False  # for print: makes each PDF 40% smaller
-    # No text shaping here, so no layout tables (fpdf2 would drop them from the PDF anyway).
-    options.layout_features = []
-    options.drop_tables += ["FFTM", "GDEF", "GPOS", "GSUB", "MATH", "kern"]
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(unicodes=[c for first, last in _UNICODE_RANGES for c in range(first, last + 1)])
-    subsetter.subset(font)
-    buffer = io.BytesIO()
-    font.save(buffer)
-    data = buffer.getvalue()
-    return TTFFont(FPDF(), io.BytesIO(data), f"{FAMILY.lower()}{style}", style), data
-
-
-def warm_up() -> None:
-    """Parse the fonts now (about half a second), e.g. when a worker starts."""
-    _parsed_font("")
-    _parsed_font("B")

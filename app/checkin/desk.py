@@ -3,7 +3,7 @@
 The scanner page itself talks to the JSON API (app/checkin/api) with the device's token.
 """
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -12,6 +12,7 @@ from app.checkin import desks
 from app.checkin.badge_content import badge_for
 from app.checkin.badge_pdf import badge_pdf as render_badge_pdf
 from app.checkin.forms import WalkInForm
+from app.core import offline
 from app.events.services import current_event_or_404
 from app.models import PartStatus, Role, localized
 from app.registration.forms import registration_data
@@ -36,10 +37,9 @@ def desk():
 @bp.route("/sw.js")
 def service_worker():
     """The desk's offline copy (static/js/checkin/desk-sw.js), served under /desk/ so that its
-    scope covers the desk page: a reload without network still opens the scanner."""
-    response = current_app.send_static_file("js/checkin/desk-sw.js")
-    response.headers["Cache-Control"] = "no-cache"
-    return response
+    scope covers the desk page: a reload without network still opens the scanner. Its list
+    of files comes from what the page loads (app/core/offline.py)."""
+    return offline.worker_response(offline.DESK)
 
 
 # What the desk sees after a walk-in: the colour of the notice and its words.

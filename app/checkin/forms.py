@@ -4,13 +4,12 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, HiddenField, StringField
 from wtforms.validators import DataRequired, Length
 
-from app.checkin.badges import PARTICIPANT_TYPE_LABELS as PARTICIPANT_TYPES
 from app.core.forms import AppForm
-from app.models import Event, localized
-from app.registration.forms import LANGUAGE_NAMES, RegistrationForm, strip
+from app.models import Event
+from app.registration.forms import EventChoicesForm, RegistrationForm, strip
 
 
-class WalkInForm(AppForm):
+class WalkInForm(EventChoicesForm):
     """The desk's short form: who, how to reach them, and what they need today."""
 
     first_name = RegistrationForm.first_name
@@ -30,15 +29,9 @@ class WalkInForm(AppForm):
     desk_name = HiddenField()
 
     def __init__(self, event: Event, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.event = event
-        self.participant_type.choices = [("", _l("Choose..."))] + [
-            (value.value, label) for value, label in PARTICIPANT_TYPES.items()
-        ]
-        self.day_parts.choices = [(part.id, localized(part.name)) for part in event.day_parts]
+        super().__init__(event, *args, **kwargs)
         if not self.is_submitted():
             self.day_parts.data = [part.id for part in event.day_parts]
-        self.language.choices = [(lang, LANGUAGE_NAMES.get(lang, lang)) for lang in event.languages]
 
 
 class DeskDeviceForm(AppForm):

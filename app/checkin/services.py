@@ -4,7 +4,9 @@
 parts, published seats and check-in in force, and the insert (more only when a race ends on
 the index). The attendee's row is locked for the transaction, and a partial unique index
 allows one check-in in force per attendee, so two desks scanning one badge at once get one
-check-in and one "already".
+check-in and one "already". The steps are functions of their own (lock_attendee, then
+load_for_check_in, then decide and write): tests/test_checkin_race.py proves the lock by
+replacing lock_attendee with nothing and pausing after load_for_check_in.
 """
 
 import enum
@@ -12,9 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, text
+from sqlalchemy import Select, select, text
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from app.checkin.badges import BadgeCheck, attendee_id_in_token, verify_badge_token
 from app.core.transactions import commit_keeping_loaded
@@ -34,13 +36,6 @@ from app.models import (
     utcnow,
 )
 from app.worldcafe.services import published_run_id
-
-# Tests turn this off to show the race the lock prevents (tests/test_checkin_race.py).
-ROW_LOCKS = True
-
-
-def _decided_to_check_in(attendee: Attendee) -> None:
-    """Called between reading "not checked in yet" and writing the check-in (a test hook)."""
 
 
 class ScanResult(enum.Enum):
@@ -72,9 +67,18 @@ BADGE_REFUSALS = {
 
 @dataclass
 class ScanOutcome:
+    """What a scan or a check-in from a search did.
+
+    ``request_id_reused``: the request_id (made by the client) names another person's
+    check-in. Nobody was checked in now and that check-in is not this desk's to see
+    (``check_in`` is None); the API answers 409. A flag, not a ScanResult, because it is
+    never a reason of a 200 answer (the OpenAPI reason enum is made from ScanResult).
+    """
+
     result: ScanResult
     attendee: Attendee | None = None
     check_in: CheckIn | None = None
+    request_id_reused: bool = False
 
 
 def scan(event: Event, code: str, device: DeskDevice, request_id: str | None, scanned_at=None) -> ScanOutcome:
@@ -82,7 +86,7 @@ def scan(event: Event, code: str, device: DeskDevice, request_id: str | None, sc
     attendee_id = attendee_id_in_token(code)
     # Lock and load the attendee first; holding the reference keeps it in the session's
     # (weak) identity map, where the verification below finds it without a query.
-    locked = _load_locked(attendee_id) if attendee_id is not None else None  # noqa: F841
+    locked = _lock_and_load(attendee_id) if attendee_id is not None else None  # noqa: F841
     verification = verify_badge_token(code, event)
     if verification.check is not BadgeCheck.VALID:
         commit_keeping_loaded()  # nothing written: ends the transaction, releases the lock
@@ -100,7 +104,7 @@ def check_in_attendee(
     desk_name: str | None = None,
 ) -> ScanOutcome | None:
     """Check in someone found by a search (forgotten badge); None if unknown or of another event."""
-    attendee = _load_locked(attendee_id)
+    attendee = _lock_and_load(attendee_id)
     if attendee is None or attendee.event_id != event.id:
         db.session.rollback()
         return None
@@ -141,19 +145,32 @@ def undo_check_in(check_in_id: int, event: Event, actor: str) -> CheckIn | None:
     return check_in
 
 
-def _load_locked(attendee_id: int) -> Attendee | None:
-    """Lock the attendee's row, then load it with its parts and its check-in in force.
-
-    Two statements, not one SELECT ... FOR UPDATE with joins: after waiting for a lock,
+def _lock_and_load(attendee_id: int) -> Attendee | None:
+    """Two statements, not one SELECT ... FOR UPDATE with joins: after waiting for a lock,
     PostgreSQL re-reads only the locked row, so a joined check-in made by the desk that
-    held the lock would stay unseen. Read after the lock, it is seen.
-    """
-    if ROW_LOCKS:
-        if db.session.get_bind().dialect.name == "postgresql":
-            db.session.execute(select(Attendee.id).where(Attendee.id == attendee_id).with_for_update())
-        else:  # SQLite: the database's single write lock
-            db.session.execute(text("UPDATE attendees SET id = id WHERE id = :id"), {"id": attendee_id})
-    query = (
+    held the lock would stay unseen. Read after the lock, it is seen."""
+    lock_attendee(attendee_id)
+    return load_for_check_in(attendee_id)
+
+
+def lock_attendee(attendee_id: int) -> None:
+    """Hold the attendee's row lock until the transaction ends, so that desks checking in
+    one person take turns. PostgreSQL: SELECT ... FOR UPDATE. SQLite: a no-op UPDATE,
+    which takes the database's single write lock."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(select(Attendee.id).where(Attendee.id == attendee_id).with_for_update())
+    else:
+        db.session.execute(text("UPDATE attendees SET id = id WHERE id = :id"), {"id": attendee_id})
+
+
+def load_for_check_in(attendee_id: int) -> Attendee | None:
+    """The attendee with its parts, its check-in in force and its published seats, read
+    afresh: under the lock, this sees what the desk that held it before wrote."""
+    return db.session.scalars(_attendee_for_check_in(attendee_id)).unique().first()
+
+
+def _attendee_for_check_in(attendee_id: int) -> Select:
+    return (
         select(Attendee)
         .outerjoin(CheckIn, (CheckIn.attendee_id == Attendee.id) & CheckIn.undone_at.is_(None))
         .outerjoin(
@@ -170,31 +187,16 @@ def _load_locked(attendee_id: int) -> Attendee | None:
         )
         .execution_options(populate_existing=True)
     )
-    return db.session.scalars(query).unique().first()
 
 
 def _check_in_locked(attendee, device, request_id, scanned_at, method, desk_name=None) -> ScanOutcome:
-    current = next((c for c in attendee.check_ins if c.undone_at is None), None)
-    if current is not None:
-        commit_keeping_loaded()
-        same_request = request_id is not None and current.request_id == request_id
-        return ScanOutcome(
-            ScanResult.CHECKED_IN if same_request else ScanResult.ALREADY_CHECKED_IN, attendee, current
-        )
-    if attendee.status != AttendeeStatus.CONFIRMED:
-        commit_keeping_loaded()
-        cancelled = attendee.status == AttendeeStatus.CANCELLED
-        return ScanOutcome(ScanResult.CANCELLED if cancelled else ScanResult.WAITLISTED, attendee)
-    _decided_to_check_in(attendee)
-    check_in = CheckIn(
-        event_id=attendee.event_id,
-        attendee_id=attendee.id,
-        desk_device_id=device.id if device else None,
-        desk_name=device.name if device else (desk_name or "desk"),
-        request_id=request_id,
-        method=method,
-        checked_in_at=_plausible(scanned_at),
-    )
+    """Under the attendee's lock: answer without writing if that is the answer, else write
+    the check-in; the unique indexes have the last word."""
+    answer = _answer_without_writing(attendee, request_id)
+    if answer is not None:
+        commit_keeping_loaded()  # nothing written: ends the transaction, releases the lock
+        return answer
+    check_in = _new_check_in(attendee, device, desk_name, request_id, method, scanned_at)
     db.session.add(check_in)
     try:
         commit_keeping_loaded()
@@ -205,16 +207,50 @@ def _check_in_locked(attendee, device, request_id, scanned_at, method, desk_name
     return ScanOutcome(ScanResult.CHECKED_IN, attendee, check_in)
 
 
+def _answer_without_writing(attendee: Attendee, request_id: str | None) -> ScanOutcome | None:
+    """Checked in already, cancelled or waiting: the answer; None if the check-in is to be made."""
+    current = next((c for c in attendee.check_ins if c.undone_at is None), None)
+    if current is not None:
+        return _recorded(attendee, current, request_id)
+    if attendee.status == AttendeeStatus.CANCELLED:
+        return ScanOutcome(ScanResult.CANCELLED, attendee)
+    if attendee.status != AttendeeStatus.CONFIRMED:
+        return ScanOutcome(ScanResult.WAITLISTED, attendee)
+    return None
+
+
+def _new_check_in(attendee, device, desk_name, request_id, method, scanned_at) -> CheckIn:
+    return CheckIn(
+        event_id=attendee.event_id,
+        attendee_id=attendee.id,
+        desk_device_id=device.id if device else None,
+        desk_name=device.name if device else (desk_name or "desk"),
+        request_id=request_id,
+        method=method,
+        checked_in_at=_plausible(scanned_at),
+    )
+
+
 def _after_conflict(attendee_id: int, request_id: str | None) -> ScanOutcome:
+    """The insert was refused by an index: the check-in in force, or this request_id's."""
     attendee = db.session.get(Attendee, attendee_id, populate_existing=True)
     current = db.session.scalars(
         select(CheckIn).where(CheckIn.attendee_id == attendee_id, CheckIn.undone_at.is_(None))
     ).first()
     if current is None and request_id:
         current = db.session.scalars(select(CheckIn).filter_by(request_id=request_id)).first()
-    same_request = current is not None and request_id is not None and current.request_id == request_id
+    return _recorded(attendee, current, request_id)
+
+
+def _recorded(attendee: Attendee, check_in: CheckIn | None, request_id: str | None) -> ScanOutcome:
+    """The answer when a check-in is already recorded: this very request's answers as it did
+    the first time (a replay), another desk's is "already", and another person's under this
+    request_id is refused."""
+    if check_in is not None and check_in.attendee_id != attendee.id:
+        return ScanOutcome(ScanResult.ALREADY_CHECKED_IN, attendee, request_id_reused=True)
+    same_request = check_in is not None and request_id is not None and check_in.request_id == request_id
     return ScanOutcome(
-        ScanResult.CHECKED_IN if same_request else ScanResult.ALREADY_CHECKED_IN, attendee, current
+        ScanResult.CHECKED_IN if same_request else ScanResult.ALREADY_CHECKED_IN, attendee, check_in
     )
 
 
@@ -234,57 +270,3 @@ def has_lunch(attendee: Attendee) -> bool:
 
 def local_time(event: Event, moment: datetime) -> str:
     return moment.replace(tzinfo=ZoneInfo("UTC")).astimezone(ZoneInfo(event.timezone)).strftime("%H:%M")
-
-
-def search_attendees(event: Event, text: str, limit: int = 20) -> list[Attendee]:
-    """Name, e-mail or organisation, as the desk types; every word must match somewhere."""
-    query = select(Attendee).where(Attendee.event_id == event.id)
-    for word in text.split()[:5]:
-        query = query.where(
-            Attendee.first_name.icontains(word, autoescape=True)
-            | Attendee.last_name.icontains(word, autoescape=True)
-            | Attendee.email.icontains(word, autoescape=True)
-            | Attendee.organisation_name.icontains(word, autoescape=True)
-        )
-    query = query.options(selectinload(Attendee.check_ins)).order_by(Attendee.last_name, Attendee.first_name)
-    return db.session.scalars(query.limit(limit)).all()
-
-
-def counters(event: Event) -> dict:
-    """Checked in against expected (confirmed attendees), in total and per world café table."""
-    expected = db.session.scalar(
-        select(func.count())
-        .select_from(Attendee)
-        .filter_by(event_id=event.id, status=AttendeeStatus.CONFIRMED)
-    )
-    checked_in = db.session.scalar(
-        select(func.count())
-        .select_from(CheckIn)
-        .where(CheckIn.event_id == event.id, CheckIn.undone_at.is_(None))
-    )
-    return {"checked_in": checked_in, "expected": expected, "tables": _table_counters(event)}
-
-
-def _table_counters(event: Event) -> list[dict]:
-    """Per world café table of the published assignment: seated people, and those checked in."""
-    from app.worldcafe.services import published_run  # the assignment builds on check-in, not the reverse
-
-    run = published_run(event)
-    if run is None:
-        return []
-    active = CheckIn.undone_at.is_(None) & (CheckIn.attendee_id == SeatAssignment.attendee_id)
-    rows = db.session.execute(
-        select(SeatAssignment.cafe_table_id, func.count(), func.count(CheckIn.id))
-        .outerjoin(CheckIn, active)
-        .where(SeatAssignment.run_id == run.id, SeatAssignment.round == 1)
-        .group_by(SeatAssignment.cafe_table_id)
-    ).all()
-    counts = {table_id: (expected, checked_in) for table_id, expected, checked_in in rows}
-    return [
-        {
-            "name": table.display_name,
-            "expected": counts.get(table.id, (0, 0))[0],
-            "checked_in": counts.get(table.id, (0, 0))[1],
-        }
-        for table in event.tables
-    ]

@@ -11,7 +11,14 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from werkzeug.utils import secure_filename
 
-from app.events.event_file import EventFileError, EventSpec, parse_event_file
+from app.events.event_file import (
+    DayPartSpec,
+    EventFileError,
+    EventSpec,
+    ProgrammeSpec,
+    TableSpec,
+    parse_event_file,
+)
 from app.extensions import db
 from app.models import (
     AttendeePart,
@@ -63,10 +70,27 @@ def load_event(
 
 
 def _apply(spec: EventSpec, filename: str) -> Event:
-    event = db.session.execute(select(Event).filter_by(slug=spec.slug)).scalar_one_or_none()
+    event = _event_with_slug(spec.slug)
+    _copy_event_fields(event, spec)
+    _sync_programme(event, spec.programme)
+    problems = _sync_day_parts(event, spec.day_parts)
+    problems += _sync_tables(event, spec.tables)
+    _sync_organisations(event, spec.organisations)
+    if problems:
+        raise EventFileError(filename, sorted(problems))
+    return event
+
+
+def _event_with_slug(slug: str) -> Event:
+    """The event to update, or a new one in the session."""
+    event = db.session.execute(select(Event).filter_by(slug=slug)).scalar_one_or_none()
     if event is None:
-        event = Event(slug=spec.slug)
+        event = Event(slug=slug)
         db.session.add(event)
+    return event
+
+
+def _copy_event_fields(event: Event, spec: EventSpec) -> None:
     for name in (
         "name", "tagline", "description", "organiser", "contact_email", "venue_name",
         "venue_address", "date", "timezone", "languages", "capacity", "privacy_version",
@@ -74,8 +98,10 @@ def _apply(spec: EventSpec, filename: str) -> Event:
     ):  # fmt: skip
         setattr(event, name, getattr(spec, name))
 
+
+def _sync_programme(event: Event, specs: list[ProgrammeSpec]) -> None:
     # The programme has no keys of its own: items are matched by position.
-    for position, item_spec in enumerate(spec.programme):
+    for position, item_spec in enumerate(specs):
         item = event.programme[position] if position < len(event.programme) else None
         if item is None:
             item = ProgrammeItem(position=position)
@@ -83,28 +109,40 @@ def _apply(spec: EventSpec, filename: str) -> Event:
         item.starts_at, item.ends_at = item_spec.starts_at, item_spec.ends_at
         item.title, item.speaker = item_spec.title, item_spec.speaker
         item.description = item_spec.description
-    del event.programme[len(spec.programme) :]
+    del event.programme[len(specs) :]
 
-    problems = []
-    _sync_keyed(event.day_parts, spec.day_parts, DayPart, problems, _part_in_use)
-    for position, part_spec in enumerate(spec.day_parts):
+
+def _sync_day_parts(event: Event, specs: list[DayPartSpec]) -> list[tuple[int, str, str]]:
+    """Matched by key; returns the problems (a part in use removed, a capacity too low)."""
+    problems = _sync_keyed(event.day_parts, specs, DayPart, _part_in_use)
+    for position, part_spec in enumerate(specs):
         part = _by_key(event.day_parts, part_spec.key) or DayPart(key=part_spec.key)
         if part.id is None:
             event.day_parts.append(part)
         elif part_spec.capacity is not None:
-            taken = confirmed_in_part(part.id)
-            if taken > part_spec.capacity:
-                message = _l(
-                    "%(capacity)d is below the %(taken)d places already confirmed",
-                    capacity=part_spec.capacity,
-                    taken=taken,
-                )
-                problems.append((part_spec.line, f"day_parts[{position + 1}].capacity", message))
+            problems += _capacity_below_confirmed(part, part_spec, position)
         part.kind, part.name, part.capacity = part_spec.kind, part_spec.name, part_spec.capacity
         part.starts_at, part.ends_at, part.position = part_spec.starts_at, part_spec.ends_at, position
+    return problems
 
-    _sync_keyed(event.tables, spec.tables, CafeTable, problems, _table_in_use)
-    for position, table_spec in enumerate(spec.tables):
+
+def _capacity_below_confirmed(part: DayPart, part_spec: DayPartSpec, position: int) -> list:
+    """A problem when the new capacity would leave out people already confirmed."""
+    taken = confirmed_in_part(part.id)
+    if taken <= part_spec.capacity:
+        return []
+    message = _l(
+        "%(capacity)d is below the %(taken)d places already confirmed",
+        capacity=part_spec.capacity,
+        taken=taken,
+    )
+    return [(part_spec.line, f"day_parts[{position + 1}].capacity", message)]
+
+
+def _sync_tables(event: Event, specs: list[TableSpec]) -> list[tuple[int, str, str]]:
+    """Matched by key; returns the problems (a table attendees chose removed)."""
+    problems = _sync_keyed(event.tables, specs, CafeTable, _table_in_use)
+    for position, table_spec in enumerate(specs):
         table = _by_key(event.tables, table_spec.key) or CafeTable(key=table_spec.key)
         if table.id is None:
             event.tables.append(table)
@@ -112,9 +150,13 @@ def _apply(spec: EventSpec, filename: str) -> Event:
         table.capacity, table.accessible = table_spec.capacity, table_spec.accessible
         table.small_tables = table_spec.small_tables
         table.position = position
+    return problems
 
+
+def _sync_organisations(event: Event, organisations: list[tuple[str, str]]) -> None:
+    """Matched by name."""
     existing = {org.name: org for org in event.organisations}
-    for name, kind in spec.organisations:
+    for name, kind in organisations:
         org = existing.pop(name, None) or Organisation(name=name)
         if org.id is None:
             event.organisations.append(org)
@@ -122,18 +164,15 @@ def _apply(spec: EventSpec, filename: str) -> Event:
     for org in existing.values():  # attendees keep the name they typed
         event.organisations.remove(org)
 
-    if problems:
-        raise EventFileError(filename, sorted(problems))
-    return event
-
 
 def _by_key(items, key):
     return next((item for item in items if item.key == key), None)
 
 
-def _sync_keyed(items, specs, model, problems, in_use):
-    """Remove rows whose key left the file, unless attendees depend on them."""
+def _sync_keyed(items, specs, model, in_use) -> list[tuple[int, str, str]]:
+    """Remove rows whose key left the file, unless attendees depend on them (a problem)."""
     keys = {spec.key for spec in specs}
+    problems = []
     for item in list(items):
         if item.key not in keys:
             if in_use(item.id):
@@ -143,6 +182,7 @@ def _sync_keyed(items, specs, model, problems, in_use):
                 )  # fmt: skip
             else:
                 items.remove(item)
+    return problems
 
 
 def _part_in_use(part_id: int) -> bool:

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from app.core.forms import ConfirmForm
 from app.events.services import current_event_or_404, of_served_event_or_404
 from app.extensions import db
-from app.facilitation import attendance as facilitation
+from app.facilitation import facilitators as facilitation
 from app.facilitation.forms import AssignFacilitatorForm
 from app.models import CafeTable, Role, User
 from app.staff.roles import roles_required

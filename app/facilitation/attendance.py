@@ -1,5 +1,6 @@
-"""The world café tables at work: who facilitates which table, each table's roster per
-round, and who is actually there (ticked by name or by scanning a badge at the table).
+"""The world café tables at work: each table's roster per round, and who is actually there
+(ticked by name or by scanning a badge at the table). Who facilitates which table:
+facilitators.py.
 """
 
 import enum
@@ -10,92 +11,21 @@ from sqlalchemy import select, text
 from app.checkin.badges import BadgeCheck, verify_badge_token
 from app.core.transactions import commit_keeping_loaded
 from app.extensions import db
+from app.facilitation.facilitators import facilitators_by_table
 from app.models import (
     Attendee,
     AttendeeStatus,
     CafeTable,
     CheckIn,
     Event,
-    Role,
     SeatAssignment,
     TableAttendance,
-    TableFacilitator,
-    User,
     utcnow,
 )
 from app.worldcafe.services import published_run, published_run_id  # the assignment the tables work from
 
-__all__ = ["published_run"]  # re-exported for the report and the views
-
-# ---- Who may work at a table ----------------------------------------------------------
-
-
-def may_facilitate(user, table: CafeTable) -> bool:
-    """Admins work at every table; a facilitator only at the tables assigned to them."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if user.role == Role.ADMIN:
-        return True
-    if user.role != Role.FACILITATOR:
-        return False
-    return (
-        db.session.scalar(select(TableFacilitator.id).filter_by(cafe_table_id=table.id, user_id=user.id))
-        is not None
-    )
-
-
-def tables_for(user, event: Event) -> list[CafeTable]:
-    """The tables the user may open: all of them for an admin, their own for a facilitator."""
-    if user.role == Role.ADMIN:
-        return list(event.tables)
-    query = (
-        select(CafeTable)
-        .join(TableFacilitator, TableFacilitator.cafe_table_id == CafeTable.id)
-        .where(TableFacilitator.user_id == user.id, CafeTable.event_id == event.id)
-        .order_by(CafeTable.position)
-    )
-    return db.session.scalars(query).all()
-
-
-def facilitators_by_table(event: Event) -> dict[int, list[User]]:
-    query = (
-        select(TableFacilitator)
-        .join(CafeTable, CafeTable.id == TableFacilitator.cafe_table_id)
-        .join(User, User.id == TableFacilitator.user_id)
-        .where(CafeTable.event_id == event.id)
-        .order_by(User.name)
-    )
-    found: dict[int, list[User]] = {table.id: [] for table in event.tables}
-    for link in db.session.scalars(query):
-        found.setdefault(link.cafe_table_id, []).append(link.user)
-    return found
-
-
-def facilitator_candidates() -> list[User]:
-    return db.session.scalars(
-        select(User).filter_by(role=Role.FACILITATOR, active=True).order_by(User.name)
-    ).all()
-
-
-def assign_facilitator(table: CafeTable, user: User) -> bool:
-    """Put a facilitator in charge of a table; False if they already were (or not a facilitator)."""
-    if user.role != Role.FACILITATOR or may_facilitate(user, table):
-        return False
-    db.session.add(TableFacilitator(cafe_table_id=table.id, user_id=user.id))
-    db.session.commit()
-    return True
-
-
-def remove_facilitator(table: CafeTable, user: User) -> bool:
-    link = db.session.scalars(
-        select(TableFacilitator).filter_by(cafe_table_id=table.id, user_id=user.id)
-    ).first()
-    if link is None:
-        return False
-    db.session.delete(link)
-    db.session.commit()
-    return True
-
+# Re-exported: app/reporting/report.py imports them from here.
+__all__ = ["facilitators_by_table", "published_run"]
 
 # ---- Rounds and the roster --------------------------------------------------------------
 
@@ -132,25 +62,33 @@ def roster(table: CafeTable, round: int) -> list[RosterEntry]:
     attendees = db.session.scalars(select(Attendee).where(Attendee.id.in_(ids))).all()
     checked_in = _checked_in(ids)
     entries = [
-        RosterEntry(
-            attendee=attendee,
-            small_table=seats[attendee.id].small_table if attendee.id in seats else None,
-            on_roster=attendee.id in seats,
-            checked_in=attendee.id in checked_in,
-            present=attendee.id in marks and marks[attendee.id].present,
-            walk_up=attendee.id in marks and marks[attendee.id].walk_up,
-        )
-        for attendee in attendees
+        _entry(attendee, seats.get(attendee.id), marks.get(attendee.id), checked_in) for attendee in attendees
     ]
-    entries.sort(
-        key=lambda e: (
-            not e.on_roster,
-            e.small_table if e.small_table is not None else 99,
-            e.attendee.last_name.lower(),
-            e.attendee.first_name.lower(),
-        )
+    return sorted(entries, key=_roster_order)
+
+
+def _entry(
+    attendee: Attendee, seat: SeatAssignment | None, mark: TableAttendance | None, checked_in
+) -> RosterEntry:
+    return RosterEntry(
+        attendee=attendee,
+        small_table=seat.small_table if seat is not None else None,
+        on_roster=seat is not None,
+        checked_in=attendee.id in checked_in,
+        present=mark is not None and mark.present,
+        walk_up=mark is not None and mark.walk_up,
     )
-    return entries
+
+
+def _roster_order(entry: RosterEntry):
+    """The table's own people first, by small table, then by name."""
+    small_table = entry.small_table if entry.small_table is not None else 99
+    return (
+        not entry.on_roster,
+        small_table,
+        entry.attendee.last_name.lower(),
+        entry.attendee.first_name.lower(),
+    )
 
 
 def _confirmed_of(table: CafeTable):
@@ -198,10 +136,6 @@ def _checked_in(attendee_ids) -> set[int]:
             )
         )
     )
-
-
-def table_event(table: CafeTable) -> Event:
-    return db.session.get(Event, table.event_id)
 
 
 # ---- Attendance at the table ------------------------------------------------------------

@@ -16,7 +16,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
-from app.models import NOTE_KINDS, CafeTable, Event, NoteRevision, NoteSheet, utcnow
+from app.models import NOTE_KINDS, CafeTable, NoteRevision, NoteSheet, utcnow
 
 SUMMARY_ROUND = 0
 FIELD_MAX_CHARS = 20_000
@@ -196,24 +196,31 @@ def _save_locked(table, round, content, base_version, save_id, author, resolves)
     )
     db.session.add(revision)
     if applies:
-        content.apply_to(sheet)
-        sheet.version += 1
-        sheet.updated_by, sheet.updated_at = author, utcnow()
-        for conflict in open_conflicts(sheet):
-            if conflict.id in resolves:
-                conflict.resolved = True
+        _apply(sheet, content, author, resolves)
     db.session.commit()
-    return SaveOutcome(
-        SaveResult.SAVED if applies else SaveResult.CONFLICT,
-        sheet.version,
-        SheetContent.of(sheet),
-        revision,
-        updated_by=sheet.updated_by,
-    )
+    result = SaveResult.SAVED if applies else SaveResult.CONFLICT
+    return SaveOutcome(result, sheet.version, SheetContent.of(sheet), revision, updated_by=sheet.updated_by)
 
 
 def _decided_to_save(sheet: NoteSheet) -> None:
-    """Called between reading the sheet's version and writing (a test hook)."""
+    """The point between reading the sheet's version and writing, under the sheet's lock.
+
+    Does nothing. tests/test_notes_conflicts.py holds two saves here, each in its own
+    thread and session, to prove that the second one waits for the first one's lock and
+    then reads its version. Calling the read and the write as separate steps could not show
+    it: the second read blocks inside the database, so the pause has to be here.
+    """
+
+
+def _apply(sheet: NoteSheet, content: SheetContent, author: str, resolves: set[int]) -> None:
+    """The save is based on the current version: it becomes the sheet's text, and settles
+    the open conflicts it names."""
+    content.apply_to(sheet)
+    sheet.version += 1
+    sheet.updated_by, sheet.updated_at = author, utcnow()
+    for conflict in open_conflicts(sheet):
+        if conflict.id in resolves:
+            conflict.resolved = True
 
 
 def _recorded(save_id: str, sheet: NoteSheet) -> NoteRevision | None:
@@ -242,25 +249,17 @@ def _replayed(revision: NoteRevision, sheet: NoteSheet) -> SaveOutcome:
 
 
 def _locked_sheet(table: CafeTable, round: int) -> NoteSheet:
-    """The sheet's row, locked until the transaction ends; created empty when missing.
-
-    PostgreSQL: SELECT ... FOR UPDATE (two first saves racing meet on the unique
-    constraint, in a savepoint). SQLite: a no-op UPDATE first, which takes the database's
-    single write lock even when no row matches.
-    """
+    """The sheet's row, locked until the transaction ends; created empty when missing."""
     criteria = {"cafe_table_id": table.id, "round": round}
     query = select(NoteSheet).filter_by(**criteria).execution_options(populate_existing=True)
-    if db.session.get_bind().dialect.name != "postgresql":
-        db.session.execute(
-            text("UPDATE note_sheets SET id = id WHERE cafe_table_id = :cafe_table_id AND round = :round"),
-            criteria,
-        )
-        sheet = db.session.scalars(query).first()
-        if sheet is None:
-            sheet = NoteSheet(**criteria, version=0, tags=[])
-            db.session.add(sheet)
-            db.session.flush()
-        return sheet
+    if db.session.get_bind().dialect.name == "postgresql":
+        return _locked_row_postgresql(query, criteria)
+    return _locked_row_sqlite(query, criteria)
+
+
+def _locked_row_postgresql(query, criteria: dict) -> NoteSheet:
+    """SELECT ... FOR UPDATE; two first saves racing meet on the unique constraint, in a
+    savepoint, and the loser locks the winner's row."""
     sheet = db.session.scalars(query.with_for_update()).first()
     if sheet is not None:
         return sheet
@@ -273,30 +272,15 @@ def _locked_sheet(table: CafeTable, round: int) -> NoteSheet:
         return db.session.scalars(query.with_for_update()).one()
 
 
-# ---- The synthesis on the projector -------------------------------------------------------
-
-
-def synthesis_columns(event: Event) -> list[dict]:
-    """Each table's key insights and proposals, for the projector at 16:00: from its closing
-    summary once written there, else gathered from its rounds as they are typed."""
-    columns = []
-    for table in event.tables:
-        sheets = sheets_of(table)
-        summary = sheets.get(SUMMARY_ROUND)
-        column = {
-            "id": table.id,
-            "name": table.display_name,
-            "finished": bool(summary and summary.finished),
-            "version": sum(sheet.version for sheet in sheets.values()),
-        }
-        for kind in ("insights", "proposals"):
-            from_summary = items(getattr(summary, kind)) if summary else []
-            if from_summary:
-                column[kind] = from_summary
-                continue
-            gathered: list[str] = []
-            for round in sorted(r for r in sheets if r != SUMMARY_ROUND):
-                gathered += [item for item in items(getattr(sheets[round], kind)) if item not in gathered]
-            column[kind] = gathered
-        columns.append(column)
-    return columns
+def _locked_row_sqlite(query, criteria: dict) -> NoteSheet:
+    """A no-op UPDATE first: it takes the database's single write lock even when no row matches."""
+    db.session.execute(
+        text("UPDATE note_sheets SET id = id WHERE cafe_table_id = :cafe_table_id AND round = :round"),
+        criteria,
+    )
+    sheet = db.session.scalars(query).first()
+    if sheet is None:
+        sheet = NoteSheet(**criteria, version=0, tags=[])
+        db.session.add(sheet)
+        db.session.flush()
+    return sheet

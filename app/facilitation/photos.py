@@ -91,14 +91,10 @@ def save_photo(table: CafeTable, round: int, stream, caption: str | None, upload
     except PhotoRefused as refused:
         return PhotoOutcome(refused.result)
 
-    stored_name = secrets.token_hex(16) + clean.extension
-    folder = upload_dir()
-    (folder / stored_name).write_bytes(clean.data)
-    (folder / thumbnail_name(stored_name)).write_bytes(clean.thumbnail)
     photo = TablePhoto(
         cafe_table_id=table.id,
         round=round,
-        stored_name=stored_name,
+        stored_name=_written(clean),
         caption=(" ".join((caption or "").split())[:CAPTION_MAX_CHARS] or None),
         width=clean.width,
         height=clean.height,
@@ -108,6 +104,15 @@ def save_photo(table: CafeTable, round: int, stream, caption: str | None, upload
     db.session.add(photo)
     db.session.commit()
     return PhotoOutcome(PhotoResult.SAVED, photo)
+
+
+def _written(clean: "CleanPhoto") -> str:
+    """The picture and its thumbnail written under a new random name; that name."""
+    stored_name = secrets.token_hex(16) + clean.extension
+    folder = upload_dir()
+    (folder / stored_name).write_bytes(clean.data)
+    (folder / thumbnail_name(stored_name)).write_bytes(clean.thumbnail)
+    return stored_name
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,12 @@ from app.events.services import current_event_or_404, of_served_event_or_404
 from app.extensions import db
 from app.mail import outbox as mailer
 from app.models import Attendee, AttendeeStatus, OutboxMessage, Role
-from app.registration import services as registrations
 from app.registration import venue_needs
 from app.registration.attendee_list import AttendeeFilter, attendee_query, attendees_csv
+from app.registration.cancellation import cancel_registration
 from app.registration.forms import CancelForThemForm
-from app.registration.services import places_left
+from app.registration.places import places_left
+from app.registration.resending import reissue_badge_for, send_manage_link
 from app.registration.tokens import manage_token
 from app.reporting.certificates import check_in_in_force
 from app.staff.roles import roles_required
@@ -130,27 +131,19 @@ def badges_sheet():
 @bp.route("/attendees/<int:attendee_id>", methods=["GET", "POST"])
 def attendee(attendee_id):
     attendee = of_served_event_or_404(Attendee, attendee_id)
-    placement = PlacementForm(obj=attendee)
-    placement.pinned_table_id.choices = [(0, _("No pin"))] + [
-        (t.id, t.display_name) for t in attendee.event.tables
-    ]
+    placement = _placement_form(attendee)
     if placement.validate_on_submit():
         attendee.pinned_table_id = placement.pinned_table_id.data or None
         attendee.needs_accessible_table = placement.needs_accessible_table.data
         db.session.commit()
         flash(_("Saved: the next assignment run uses it."), "success")
-        return redirect(url_for("admin.attendee", attendee_id=attendee.id))
-    if not placement.is_submitted():
-        placement.pinned_table_id.data = attendee.pinned_table_id or 0
-    messages = db.session.scalars(
-        db.select(OutboxMessage).filter_by(attendee_id=attendee.id).order_by(OutboxMessage.id.desc())
-    ).all()
+        return _back_to(attendee)
     token = manage_token(attendee)
     return render_template(
         "registration/admin/attendee.html",
         attendee=attendee,
         event=attendee.event,
-        messages=messages,
+        messages=_messages_to(attendee),
         resend_form=ConfirmForm(),
         placement=placement,
         cancel_form=CancelForThemForm(),
@@ -159,6 +152,28 @@ def attendee(attendee_id):
             url_for("registration.certificate", token=token) if check_in_in_force(attendee) else None
         ),
     )
+
+
+def _placement_form(attendee: Attendee) -> PlacementForm:
+    """The world café's pin and accessible-table need, for the next assignment run."""
+    placement = PlacementForm(obj=attendee)
+    placement.pinned_table_id.choices = [(0, _("No pin"))] + [
+        (t.id, t.display_name) for t in attendee.event.tables
+    ]
+    if not placement.is_submitted():
+        placement.pinned_table_id.data = attendee.pinned_table_id or 0
+    return placement
+
+
+def _messages_to(attendee: Attendee) -> list[OutboxMessage]:
+    """Every e-mail queued for them, the latest first."""
+    return db.session.scalars(
+        db.select(OutboxMessage).filter_by(attendee_id=attendee.id).order_by(OutboxMessage.id.desc())
+    ).all()
+
+
+def _back_to(attendee: Attendee):
+    return redirect(url_for("admin.attendee", attendee_id=attendee.id))
 
 
 # Organisers acting for someone who phoned or wrote: each action e-mails the attendee, as
@@ -172,7 +187,7 @@ def cancel_for_them(attendee_id):
     if not form.validate_on_submit():
         flash(_("Tick the box to confirm the cancellation."), "warning")
     elif attendee.status != AttendeeStatus.CANCELLED:
-        registrations.cancel_registration(attendee, cancelled_by=current_user.email)
+        cancel_registration(attendee, cancelled_by=current_user.email)
         flash(
             _(
                 "Cancelled: %(name)s is told by e-mail, and the place goes to the next in line.",
@@ -180,7 +195,7 @@ def cancel_for_them(attendee_id):
             ),
             "success",
         )
-    return redirect(url_for("admin.attendee", attendee_id=attendee.id))
+    return _back_to(attendee)
 
 
 @bp.route("/attendees/<int:attendee_id>/badge", methods=["POST"])
@@ -191,7 +206,7 @@ def reissue_badge(attendee_id):
         ConfirmForm().validate_on_submit()
         and attendee.status == AttendeeStatus.CONFIRMED
         and replacing is not None
-        and registrations.reissue_badge_for(attendee, current_user.email, replacing)
+        and reissue_badge_for(attendee, current_user.email, replacing)
     ):
         flash(
             _(
@@ -200,16 +215,16 @@ def reissue_badge(attendee_id):
             ),
             "success",
         )
-    return redirect(url_for("admin.attendee", attendee_id=attendee.id))
+    return _back_to(attendee)
 
 
 @bp.route("/attendees/<int:attendee_id>/link", methods=["POST"])
 def send_link(attendee_id):
     attendee = of_served_event_or_404(Attendee, attendee_id)
     if ConfirmForm().validate_on_submit() and attendee.status != AttendeeStatus.CANCELLED:
-        registrations.send_manage_link(attendee)
+        send_manage_link(attendee)
         flash(_("Their personal link is on its way to %(email)s.", email=attendee.email), "success")
-    return redirect(url_for("admin.attendee", attendee_id=attendee.id))
+    return _back_to(attendee)
 
 
 @bp.route("/messages/<int:message_id>/resend", methods=["POST"])

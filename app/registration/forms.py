@@ -18,7 +18,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from app.checkin.badges import PARTICIPANT_TYPE_LABELS as PARTICIPANT_TYPES
 from app.core.forms import AppForm
 from app.models import DayPartKind, Event, localized
-from app.registration.services import RegistrationData
+from app.registration.attendee_details import RegistrationData
 
 LANGUAGE_NAMES = {"it": "Italiano", "en": "English"}
 
@@ -46,7 +46,21 @@ def at_least_one(form, field):
         raise ValidationError(_l("Choose at least one part of the day."))
 
 
-class RegistrationForm(AppForm):
+class EventChoicesForm(AppForm):
+    """A sign-up form (online, or the desk's walk-in form) whose choices come from the
+    event: how one takes part, the parts of the day, the languages of our messages."""
+
+    def __init__(self, event: Event, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.event = event
+        self.participant_type.choices = [("", _l("Choose..."))] + [
+            (value.value, label) for value, label in PARTICIPANT_TYPES.items()
+        ]
+        self.day_parts.choices = [(part.id, localized(part.name)) for part in event.day_parts]
+        self.language.choices = [(lang, LANGUAGE_NAMES.get(lang, lang)) for lang in event.languages]
+
+
+class RegistrationForm(EventChoicesForm):
     first_name = StringField(
         _l("First name"),
         [DataRequired(_l("Enter your first name.")), Length(max=100)],
@@ -110,19 +124,13 @@ class RegistrationForm(AppForm):
     consent_photos = BooleanField(_l("I agree to appear in photos and videos of the day (optional)."))
 
     def __init__(self, event: Event, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.event = event
-        self.participant_type.choices = [("", _l("Choose..."))] + [
-            (value.value, label) for value, label in PARTICIPANT_TYPES.items()
-        ]
-        self.day_parts.choices = [(part.id, localized(part.name)) for part in event.day_parts]
+        super().__init__(event, *args, **kwargs)
         self.places_left = {}  # free places per day part id, set by the view before showing
         table_choices = [("", _l("No preference"))] + [
             (str(table.id), localized(table.name)) for table in event.tables
         ]
         for field in self.choice_fields:
             field.choices = table_choices
-        self.language.choices = [(lang, LANGUAGE_NAMES.get(lang, lang)) for lang in event.languages]
 
     @property
     def choice_fields(self):
@@ -178,6 +186,22 @@ def registration_data(form) -> RegistrationData:
 
 class EditRegistrationForm(RegistrationForm):
     consent_privacy = None  # given at registration, recorded with its time and version
+
+    def fill_from(self, attendee) -> None:
+        """What the attendee told us so far, for them to change."""
+        self.first_name.data = attendee.first_name
+        self.last_name.data = attendee.last_name
+        self.email.data = attendee.email
+        self.phone.data = attendee.phone
+        self.organisation.data = attendee.organisation_name
+        self.participant_type.data = attendee.participant_type
+        self.day_parts.data = [part.day_part_id for part in attendee.parts]
+        for field, preference in zip(self.choice_fields, attendee.preferences, strict=False):
+            field.data = str(preference.cafe_table_id)
+        self.dietary_needs.data = attendee.dietary_needs
+        self.accessibility_needs.data = attendee.accessibility_needs
+        self.language.data = attendee.language
+        self.consent_photos.data = attendee.consent_photos
 
 
 class EmailOnlyForm(AppForm):

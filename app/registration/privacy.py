@@ -13,7 +13,7 @@ from sqlalchemy import delete, select
 
 from app.extensions import db
 from app.models import Attendee, AttendeeStatus, AuditEntry, Event, OutboxMessage, localized, utcnow
-from app.registration.services import cancel_under_lock
+from app.registration.cancellation import cancel_under_lock
 
 ANONYMOUS = "—"
 

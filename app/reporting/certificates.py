@@ -130,12 +130,7 @@ def check_certificate(code: str) -> CheckedCertificate | None:
 
 def certificate_pdf(certificate: Certificate) -> bytes:
     """One A4 page, portrait, set in DejaVu Sans (every accent, Greek, Cyrillic)."""
-    pdf = FPDF(unit="mm", format="A4")
-    pdf.add_font(FAMILY, "", FONT_DIR / "DejaVuSans.ttf")
-    pdf.add_font(FAMILY, "B", FONT_DIR / "DejaVuSans-Bold.ttf")
-    pdf.set_creator("Noi Day")
-    pdf.set_margins(25, 25, 25)
-    pdf.set_auto_page_break(True, margin=25)
+    pdf = _blank_certificate()
     with force_locale(certificate.locale):
         pdf.set_title(_("Certificate of attendance") + f": {_clean(certificate.name)}")
         pdf.add_page()
@@ -143,21 +138,8 @@ def certificate_pdf(certificate: Certificate) -> bytes:
         pdf.set_line_width(0.8)
         pdf.rect(12, 12, 186, 273)
         pdf.set_y(45)
-        _line(pdf, _("Certificate of attendance"), 24, "B", ACCENT, after=18)
-        _line(pdf, _("This is to certify that"), 13, after=8)
-        _line(pdf, certificate.name, 22, "B", after=4)
-        if certificate.organisation:
-            _line(pdf, certificate.organisation, 13, after=4)
-        pdf.ln(8)
-        _line(pdf, _("took part in"), 13, after=8)
-        _line(pdf, certificate.event_name, 18, "B", after=4)
-        _line(pdf, f"{certificate.date_text} · {certificate.venue}", 12, after=14)
-        details = [_("Checked in at the desk at %(time)s.", time=certificate.checked_in_at)]
-        if certificate.parts:
-            details.append(_("Registered for: %(parts)s.", parts="; ".join(certificate.parts)))
-        if certificate.tables:
-            details.append(_("World café table: %(tables)s.", tables="; ".join(certificate.tables)))
-        for detail in details:
+        _who_took_part(pdf, certificate)
+        for detail in _details(certificate):
             _line(pdf, detail, 11, after=3)
         if certificate.organiser:
             pdf.set_y(225)
@@ -168,6 +150,39 @@ def certificate_pdf(certificate: Certificate) -> bytes:
             _line(pdf, _("To check that this certificate is genuine, open:"), 8, colour=(80, 80, 80), after=1)
             _line(pdf, certificate.check_url, 8, colour=(80, 80, 80))
     return bytes(pdf.output())
+
+
+def _blank_certificate() -> FPDF:
+    pdf = FPDF(unit="mm", format="A4")
+    pdf.add_font(FAMILY, "", FONT_DIR / "DejaVuSans.ttf")
+    pdf.add_font(FAMILY, "B", FONT_DIR / "DejaVuSans-Bold.ttf")
+    pdf.set_creator("Noi Day")
+    pdf.set_margins(25, 25, 25)
+    pdf.set_auto_page_break(True, margin=25)
+    return pdf
+
+
+def _who_took_part(pdf: FPDF, certificate: Certificate) -> None:
+    """The title, then who took part in which event, when and where."""
+    _line(pdf, _("Certificate of attendance"), 24, "B", ACCENT, after=18)
+    _line(pdf, _("This is to certify that"), 13, after=8)
+    _line(pdf, certificate.name, 22, "B", after=4)
+    if certificate.organisation:
+        _line(pdf, certificate.organisation, 13, after=4)
+    pdf.ln(8)
+    _line(pdf, _("took part in"), 13, after=8)
+    _line(pdf, certificate.event_name, 18, "B", after=4)
+    _line(pdf, f"{certificate.date_text} · {certificate.venue}", 12, after=14)
+
+
+def _details(certificate: Certificate) -> list[str]:
+    """What the app knows of their day: the check-in, the parts, the tables."""
+    details = [_("Checked in at the desk at %(time)s.", time=certificate.checked_in_at)]
+    if certificate.parts:
+        details.append(_("Registered for: %(parts)s.", parts="; ".join(certificate.parts)))
+    if certificate.tables:
+        details.append(_("World café table: %(tables)s.", tables="; ".join(certificate.tables)))
+    return details
 
 
 def _line(pdf: FPDF, text: str, size: float, style: str = "", colour=(26, 26, 26), after: float = 0) -> None:

@@ -1,34 +1,31 @@
 """The report of the day: registration and attendance figures, then what each table
-produced. As Markdown here, as a PDF in report_pdf.py, and the structured items as CSV.
+produced (gathered in table_outcomes.py). As Markdown here, as a PDF in report_pdf.py, and
+the structured items as CSV.
 """
 
 import csv
 import io
 from collections import Counter
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.checkin.badges import PARTICIPANT_TYPE_LABELS
 from app.extensions import db
-from app.facilitation.attendance import attendance_rounds, facilitators_by_table, published_run
+from app.facilitation.attendance import attendance_rounds
 from app.facilitation.notes import SUMMARY_ROUND, items, sheets_of
-from app.facilitation.photos import photo_path, photos_of
 from app.models import (
     NOTE_KINDS,
     Attendee,
     AttendeeStatus,
     CheckIn,
     Event,
-    SeatAssignment,
-    TableAttendance,
-    TablePhoto,
     localized,
 )
 from app.registration.attendee_list import safe_cell
+from app.reporting.table_outcomes import SheetOutcome, TableReport, table_reports
 
 KIND_LABELS = {
     "insights": _l("Key insights"),
@@ -38,35 +35,6 @@ KIND_LABELS = {
     "free_text": _l("Free notes"),
 }
 CSV_COLUMNS = ["table", "round", "kind", "text", "tags"]
-
-
-@dataclass
-class SheetOutcome:
-    round: int  # 0: the table's closing summary
-    items: dict[str, list[str]]  # kind -> items, in NOTE_KINDS order, empty kinds left out
-    tags: list[str]
-    finished: bool
-
-
-@dataclass
-class PhotoEntry:
-    round: int
-    caption: str
-    path: Path
-    width: int
-    height: int
-
-
-@dataclass
-class TableReport:
-    name: str
-    facilitators: list[str]
-    assigned: int  # people with a seat here in the published assignment
-    present_by_round: dict[int, int]
-    present_any_round: int
-    checked_in_assigned: int
-    sheets: list[SheetOutcome] = field(default_factory=list)  # summary first, then rounds
-    photos: list[PhotoEntry] = field(default_factory=list)
 
 
 @dataclass
@@ -86,32 +54,10 @@ class Report:
 def build_report(event: Event) -> Report:
     """Gather every figure and outcome of the event (texts in the current locale)."""
     attendees = db.session.scalars(select(Attendee).filter_by(event_id=event.id)).all()
-    checked_in_ids = set(
-        db.session.scalars(
-            select(CheckIn.attendee_id).where(CheckIn.event_id == event.id, CheckIn.undone_at.is_(None))
-        )
-    )
+    checked_in_ids = _checked_in_ids(event)
     statuses = Counter(a.status for a in attendees)
     confirmed = [a for a in attendees if a.status == AttendeeStatus.CONFIRMED]
-
-    types = Counter(a.participant_type for a in confirmed)
-    types_in = Counter(a.participant_type for a in attendees if a.id in checked_in_ids)
-    participant_types = [
-        (str(PARTICIPANT_TYPE_LABELS.get(kind, kind)), types[kind], types_in[kind])
-        for kind in sorted(set(types) | set(types_in), key=lambda k: (-types[k], k))
-    ]
-
-    organisations = Counter(_organisation(a) for a in confirmed if _organisation(a))
-    organisations_in = Counter(
-        _organisation(a) for a in attendees if a.id in checked_in_ids and _organisation(a)
-    )
-    organisation_rows = [
-        (name, organisations[name], organisations_in[name])
-        for name in sorted(
-            set(organisations) | set(organisations_in), key=lambda n: (-organisations[n], n.lower())
-        )
-    ]
-
+    checked_in = [a for a in attendees if a.id in checked_in_ids]
     rounds = attendance_rounds(event)
     return Report(
         event_name=event.display_name,
@@ -121,67 +67,45 @@ def build_report(event: Event) -> Report:
         status_counts={status.value: statuses[status.value] for status in AttendeeStatus},
         checked_in=len(checked_in_ids),
         rounds=rounds,
-        tables=_table_reports(event, rounds, checked_in_ids),
-        participant_types=participant_types,
-        organisations=organisation_rows,
+        tables=table_reports(event, rounds, checked_in_ids),
+        participant_types=_participant_type_rows(confirmed, checked_in),
+        organisations=_organisation_rows(confirmed, checked_in),
     )
+
+
+def _checked_in_ids(event: Event) -> set[int]:
+    """Attendees whose check-in still stands."""
+    return set(
+        db.session.scalars(
+            select(CheckIn.attendee_id).where(CheckIn.event_id == event.id, CheckIn.undone_at.is_(None))
+        )
+    )
+
+
+def _participant_type_rows(
+    confirmed: list[Attendee], checked_in: list[Attendee]
+) -> list[tuple[str, int, int]]:
+    """(label, confirmed, checked in) per participant type, the most confirmed first."""
+    types = Counter(a.participant_type for a in confirmed)
+    types_in = Counter(a.participant_type for a in checked_in)
+    return [
+        (str(PARTICIPANT_TYPE_LABELS.get(kind, kind)), types[kind], types_in[kind])
+        for kind in sorted(set(types) | set(types_in), key=lambda k: (-types[k], k))
+    ]
+
+
+def _organisation_rows(confirmed: list[Attendee], checked_in: list[Attendee]) -> list[tuple[str, int, int]]:
+    """(name, confirmed, checked in) per organisation, the most confirmed first."""
+    organisations = Counter(_organisation(a) for a in confirmed if _organisation(a))
+    organisations_in = Counter(_organisation(a) for a in checked_in if _organisation(a))
+    names = sorted(set(organisations) | set(organisations_in), key=lambda n: (-organisations[n], n.lower()))
+    return [(name, organisations[name], organisations_in[name]) for name in names]
 
 
 def _organisation(attendee: Attendee) -> str:
     if attendee.organisation is not None:
         return attendee.organisation.name
     return " ".join((attendee.organisation_name or "").split())
-
-
-def _table_reports(event: Event, rounds: list[int], checked_in_ids: set[int]) -> list[TableReport]:
-    run = published_run(event)
-    facilitators = facilitators_by_table(event)
-    reports = []
-    for table in event.tables:
-        seated = set()
-        if run is not None:
-            seated = set(
-                db.session.scalars(
-                    select(SeatAssignment.attendee_id).filter_by(run_id=run.id, cafe_table_id=table.id)
-                )
-            )
-        present = db.session.execute(
-            select(TableAttendance.round, func.count())
-            .filter_by(cafe_table_id=table.id, present=True)
-            .group_by(TableAttendance.round)
-        ).all()
-        present_any = db.session.scalar(
-            select(func.count(func.distinct(TableAttendance.attendee_id))).filter_by(
-                cafe_table_id=table.id, present=True
-            )
-        )
-        sheets = sheets_of(table)
-        outcomes = []
-        for round in [SUMMARY_ROUND, *rounds]:
-            sheet = sheets.get(round)
-            if sheet is None:
-                continue
-            found = {kind: items(getattr(sheet, kind)) for kind in NOTE_KINDS}
-            found = {kind: values for kind, values in found.items() if values}
-            if found or sheet.tags:
-                outcomes.append(SheetOutcome(round, found, list(sheet.tags or []), sheet.finished))
-        reports.append(
-            TableReport(
-                name=table.display_name,
-                facilitators=[user.name for user in facilitators.get(table.id, [])],
-                assigned=len(seated),
-                present_by_round={round: count for round, count in present},
-                present_any_round=present_any or 0,
-                checked_in_assigned=len(seated & checked_in_ids),
-                sheets=outcomes,
-                photos=[_photo_entry(photo) for photo in photos_of(table)],
-            )
-        )
-    return reports
-
-
-def _photo_entry(photo: TablePhoto) -> PhotoEntry:
-    return PhotoEntry(photo.round, photo.caption or "", photo_path(photo), photo.width, photo.height)
 
 
 def round_title(round: int) -> str:
@@ -199,6 +123,27 @@ def report_markdown(report: Report) -> str:
         "",
         f"{report.venue} · {report.date_text}",
         "",
+        *_registrations_markdown(report),
+        "",
+        *_attendance_markdown(report),
+        "",
+        "### " + _("Per participant type"),
+        "",
+        *_breakdown_markdown(_("Participant type"), report.participant_types),
+        "",
+        "### " + _("Organisations represented") + f" ({len(report.organisations)})",
+        "",
+        *_breakdown_markdown(_("Organisation"), report.organisations),
+        "",
+        "## " + _("Outcomes of the tables"),
+    ]
+    for table in report.tables:
+        lines += ["", f"### {table.name}", "", *_table_outcomes_markdown(table)]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _registrations_markdown(report: Report) -> list[str]:
+    return [
         "## " + _("Registrations and attendance"),
         "",
         "| | " + _("People") + " |",
@@ -208,55 +153,58 @@ def report_markdown(report: Report) -> str:
         "| " + _("Waiting list") + f" | {report.status_counts['waitlisted']} |",
         "| " + _("Cancelled") + f" | {report.status_counts['cancelled']} |",
         "| " + _("Checked in at the desk") + f" | {report.checked_in} |",
-        "",
+    ]
+
+
+def _attendance_markdown(report: Report) -> list[str]:
+    """Per table: assigned, assigned and checked in, present in each round and in any."""
+    header = (
+        [_("Table"), _("Assigned"), _("Assigned and checked in")]
+        + [_("Present, round %(number)d", number=r) for r in report.rounds]
+        + [_("Present in any round")]
+    )
+    lines = [
         "### " + _("Per table"),
         "",
-        _table_row(
-            [_("Table"), _("Assigned"), _("Assigned and checked in")]
-            + [_("Present, round %(number)d", number=r) for r in report.rounds]
-            + [_("Present in any round")]
-        ),
+        _table_row(header),
         "|---" + "|---:" * (3 + len(report.rounds)) + "|",
     ]
     for table in report.tables:
         cells = [table.name, table.assigned, table.checked_in_assigned]
         cells += [table.present_by_round.get(r, 0) for r in report.rounds] + [table.present_any_round]
         lines.append(_table_row(cells))
-    lines += [
-        "",
-        "### " + _("Per participant type"),
-        "",
-        _table_row([_("Participant type"), _("Confirmed"), _("Checked in")]),
-        "|---|---:|---:|",
-        *(_table_row(row) for row in report.participant_types),
-        "",
-        "### " + _("Organisations represented") + f" ({len(report.organisations)})",
-        "",
-        _table_row([_("Organisation"), _("Confirmed"), _("Checked in")]),
-        "|---|---:|---:|",
-        *(_table_row(row) for row in report.organisations),
-        "",
-        "## " + _("Outcomes of the tables"),
-    ]
-    for table in report.tables:
-        lines += ["", f"### {table.name}", ""]
-        if table.facilitators:
-            lines += [_("Facilitators") + f": {_text(', '.join(table.facilitators))}", ""]
-        if not table.sheets:
-            lines += ["_" + _("No notes were taken at this table.") + "_"]
-        for sheet in table.sheets:
-            lines += [f"#### {round_title(sheet.round)}", ""]
-            for kind, values in sheet.items.items():
-                lines += [f"**{KIND_LABELS[kind]}**", "", *(f"- {_text(value)}" for value in values), ""]
-            if sheet.tags:
-                lines += [_("Tags") + ": " + ", ".join(f"#{_text(tag)}" for tag in sheet.tags), ""]
-        if table.photos:
-            lines += ["#### " + _("Photos"), ""]
-            lines += [
-                f"- {round_title(photo.round)}: {_text(photo.caption or photo.path.name)} ({photo.path.name})"
-                for photo in table.photos
-            ]
-    return "\n".join(lines).rstrip() + "\n"
+    return lines
+
+
+def _breakdown_markdown(label: str, rows: list[tuple[str, int, int]]) -> list[str]:
+    """A (label, confirmed, checked in) table."""
+    return [_table_row([label, _("Confirmed"), _("Checked in")]), "|---|---:|---:|", *map(_table_row, rows)]
+
+
+def _table_outcomes_markdown(table: TableReport) -> list[str]:
+    lines = []
+    if table.facilitators:
+        lines += [_("Facilitators") + f": {_text(', '.join(table.facilitators))}", ""]
+    if not table.sheets:
+        lines += ["_" + _("No notes were taken at this table.") + "_"]
+    for sheet in table.sheets:
+        lines += _sheet_markdown(sheet)
+    if table.photos:
+        lines += ["#### " + _("Photos"), ""]
+        lines += [
+            f"- {round_title(photo.round)}: {_text(photo.caption or photo.path.name)} ({photo.path.name})"
+            for photo in table.photos
+        ]
+    return lines
+
+
+def _sheet_markdown(sheet: SheetOutcome) -> list[str]:
+    lines = [f"#### {round_title(sheet.round)}", ""]
+    for kind, values in sheet.items.items():
+        lines += [f"**{KIND_LABELS[kind]}**", "", *(f"- {_text(value)}" for value in values), ""]
+    if sheet.tags:
+        lines += [_("Tags") + ": " + ", ".join(f"#{_text(tag)}" for tag in sheet.tags), ""]
+    return lines
 
 
 def _text(value) -> str:

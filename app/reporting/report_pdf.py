@@ -17,7 +17,8 @@ from fpdf.fonts import FontFace
 from PIL import Image
 
 from app.core.fonts import FONT_DIR
-from app.reporting.report import KIND_LABELS, PhotoEntry, Report, TableReport, round_title
+from app.reporting.report import KIND_LABELS, Report, round_title
+from app.reporting.table_outcomes import PhotoEntry, TableReport
 
 FAMILY = "DejaVu"
 EMOJI_FAMILY = "Symbola"

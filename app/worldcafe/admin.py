@@ -80,51 +80,74 @@ def run(run_id):
     move_form = MoveForm()
     move_form.table_id.choices = [(t.id, t.display_name) for t in event.tables]
     if move_form.validate_on_submit():
-        attendee = db.session.get(Attendee, move_form.attendee_id.data)
-        table = db.session.get(CafeTable, move_form.table_id.data)
-        # The table's choices are the event's; the attendee number is typed, so checked here.
-        if attendee is None or attendee.event_id != event.id or table is None or run.published_at is not None:
-            flash(_("This move is not possible."), "error")
-        else:
-            warnings = world_cafe.move_person(run, attendee, table)
-            labels = {
-                "capacity": _("the table is now over capacity"),
-                "pin": _("this breaks the person's pin"),
-                "accessibility": _("the table is not accessible"),
-            }
-            message = _("%(name)s moved to %(table)s.", name=attendee.full_name, table=table.display_name)
-            if warnings:
-                message += " " + _("Warning: %(list)s.", list="; ".join(labels[w] for w in warnings))
-            flash(message, "warning" if warnings else "success")
+        _move_by_hand(event, run, move_form)
         return redirect(url_for("admin_assignment.run", run_id=run.id, **request.args))
     people = {a.id: a for a in world_cafe.cafe_people(event)}
     seats = [s for s in run.seats if s.round == 1]
-    unlucky = [
+    return render_template(
+        "worldcafe/assignment_run.html",
+        event=event,
+        run=run,
+        tables=tables,
+        unlucky=_unlucky(run, seats, people, tables),
+        rosters=_rosters(seats, people, tables),
+        compare=_run_to_compare(event),
+        move_form=move_form,
+        publish_form=ConfirmForm(),
+    )
+
+
+def _move_by_hand(event, run: AssignmentRun, form: MoveForm) -> None:
+    """Make the move the form asks for and flash how it went, with any warnings."""
+    attendee = db.session.get(Attendee, form.attendee_id.data)
+    table = db.session.get(CafeTable, form.table_id.data)
+    # The table's choices are the event's; the attendee number is typed, so checked here.
+    if attendee is None or attendee.event_id != event.id or table is None or run.published_at is not None:
+        flash(_("This move is not possible."), "error")
+        return
+    warnings = world_cafe.move_person(run, attendee, table)
+    message = _("%(name)s moved to %(table)s.", name=attendee.full_name, table=table.display_name)
+    if warnings:
+        labels = _move_warning_labels()
+        message += " " + _("Warning: %(list)s.", list="; ".join(labels[w] for w in warnings))
+    flash(message, "warning" if warnings else "success")
+
+
+def _move_warning_labels() -> dict[str, str]:
+    return {
+        "capacity": _("the table is now over capacity"),
+        "pin": _("this breaks the person's pin"),
+        "accessibility": _("the table is not accessible"),
+    }
+
+
+def _unlucky(run: AssignmentRun, seats, people: dict, tables: dict) -> list[tuple]:
+    """(attendee, why) for the people the run could not give any of their choices."""
+    unlucky_ids = set(run.summary.get("unlucky", []))
+    return [
         (people.get(s.attendee_id), reason_sentence(json.loads(s.reason), tables))
         for s in seats
-        if s.attendee_id in set(run.summary.get("unlucky", []))
+        if s.attendee_id in unlucky_ids
     ]
+
+
+def _rosters(seats, people: dict, tables: dict) -> dict[int, list[Attendee]]:
+    """Table id -> the people seated there in round 1, by surname."""
     rosters = {table_id: [] for table_id in tables}
     for seat in seats:
         if seat.cafe_table_id in rosters and seat.attendee_id in people:
             rosters[seat.cafe_table_id].append(people[seat.attendee_id])
     for roster in rosters.values():
         roster.sort(key=lambda a: (a.last_name, a.first_name))
-    compare = db.session.scalar(
+    return rosters
+
+
+def _run_to_compare(event) -> AssignmentRun | None:
+    """The run named by ?compare=, if it is one of this event's."""
+    return db.session.scalar(
         db.select(AssignmentRun).filter_by(
             id=request.args.get("compare", type=db_int) or 0, event_id=event.id
         )
-    )
-    return render_template(
-        "worldcafe/assignment_run.html",
-        event=event,
-        run=run,
-        tables=tables,
-        unlucky=unlucky,
-        rosters=rosters,
-        compare=compare,
-        move_form=move_form,
-        publish_form=ConfirmForm(),
     )
 
 

@@ -34,12 +34,27 @@ def reason_sentence(reason: dict | None, tables_by_id: dict) -> str:
     """One sentence: where the person sits and why."""
     if not reason:
         return ""
+    code, place = reason["code"], _table_name(tables_by_id, reason.get("theme"))
+    whole = _whole_sentence(code, place)
+    if whole is not None:
+        return whole
+    main = (
+        _("You got your %(ordinal)s choice, %(table)s", ordinal=_ordinal(reason["rank"]), table=place)
+        if code == "lower_choice"
+        else _("You were placed at %(table)s, which had free seats", table=place)
+    )
+    if not reason.get("better"):
+        return main + "."
+    return f"{main}: {_why_missed(reason['better'][0], tables_by_id)}."
 
-    def name(table_id):
-        table = tables_by_id.get(table_id)
-        return localized(table.name) if table else "?"
 
-    code, place = reason["code"], name(reason.get("theme"))
+def _table_name(tables_by_id: dict, table_id) -> str:
+    table = tables_by_id.get(table_id)
+    return localized(table.name) if table else "?"
+
+
+def _whole_sentence(code: str, place: str) -> str | None:
+    """The sentence for a code that needs no cause; None for lower and outside choices."""
     if code == "pinned":
         return _("The organisers placed you at %(table)s.", table=place)
     if code == "kept":
@@ -50,28 +65,25 @@ def reason_sentence(reason: dict | None, tables_by_id: dict) -> str:
         return _("You got your first choice, %(table)s.", table=place)
     if code == "no_seat":
         return _("There is no free seat left at the world café tables: you are on its waiting list.")
-    main = (
-        _("You got your %(ordinal)s choice, %(table)s", ordinal=_ordinal(reason["rank"]), table=place)
-        if code == "lower_choice"
-        else _("You were placed at %(table)s, which had free seats", table=place)
-    )
-    if not reason.get("better"):
-        return main + "."
-    missed = reason["better"][0]
+    return None
+
+
+def _why_missed(missed: dict, tables_by_id: dict) -> str:
+    """Why the best choice missed was not given (full, not accessible, given up for mixing)."""
     choice = _(
-        "your %(ordinal)s choice, %(table)s,", ordinal=_ordinal(missed["rank"]), table=name(missed["theme"])
+        "your %(ordinal)s choice, %(table)s,",
+        ordinal=_ordinal(missed["rank"]),
+        table=_table_name(tables_by_id, missed["theme"]),
     )
     if missed["why"] == "not_accessible":
-        cause = _("%(choice)s is not accessible", choice=choice)
-    elif missed["why"] == "for_mixing":
-        cause = _("%(choice)s had a seat, given up to mix organisations across tables", choice=choice)
-    elif missed["first_choices"] > missed["seats"]:
-        cause = _(
+        return _("%(choice)s is not accessible", choice=choice)
+    if missed["why"] == "for_mixing":
+        return _("%(choice)s had a seat, given up to mix organisations across tables", choice=choice)
+    if missed["first_choices"] > missed["seats"]:
+        return _(
             "%(choice)s had %(wanted)d first choices for %(seats)d seats",
             choice=choice,
             wanted=missed["first_choices"],
             seats=missed["seats"],
         )
-    else:
-        cause = _("%(choice)s was full", choice=choice)
-    return f"{main}: {cause}."
+    return _("%(choice)s was full", choice=choice)

@@ -79,8 +79,7 @@ def run_assignment(event: Event, created_by: str, mixing_weight=0.0, seed=0, ful
     After a publication, everyone keeps their published table unless ``full`` asks for a
     complete re-optimisation.
     """
-    attendees = cafe_people(event)
-    themes, people = engine_inputs(event, attendees)
+    themes, people = engine_inputs(event, cafe_people(event))
     published = published_run(event)
     keep = None if full or published is None else _tables_in(published, round_=1)
     settings = Settings(
@@ -93,14 +92,7 @@ def run_assignment(event: Event, created_by: str, mixing_weight=0.0, seed=0, ful
     result = assign_themes(themes, people, settings)
     seating = seat_rounds(themes, people, result, settings)
     names = {t.id: localized(t.name) for t in event.tables}
-    parameters = {
-        "mixing_weight": mixing_weight,
-        "seed": seed,
-        "full": full,
-        "rounds": event.cafe_rounds,
-        "rotation": event.cafe_rotation,
-        "kept_from_run": published.id if keep else None,
-    }
+    parameters = _run_parameters(settings, full, kept_from_run=published.id if keep else None)
     run = AssignmentRun(
         event_id=event.id,
         created_by=created_by,
@@ -108,23 +100,41 @@ def run_assignment(event: Event, created_by: str, mixing_weight=0.0, seed=0, ful
         inputs_hash=_inputs_hash(themes, people, parameters),
         summary=_summary(themes, people, result, seating, names),
     )
-    for person in people:
-        reason = reason_json(reason_for(person, result, themes))
-        for round_ in range(1, event.cafe_rounds + 1):
-            theme, small = seating.seat_of.get((person.id, round_), (result.table_of.get(person.id), None))
-            run.seats.append(
-                SeatAssignment(
-                    attendee_id=person.id,
-                    round=round_,
-                    cafe_table_id=theme,
-                    small_table=small if theme is not None else None,
-                    choice_rank=_rank(person, theme),
-                    reason=json.dumps(reason),
-                )
-            )
+    run.seats.extend(_seats(themes, people, result, seating, event.cafe_rounds))
     db.session.add(run)
     db.session.commit()
     return run
+
+
+def _run_parameters(settings: Settings, full: bool, kept_from_run: int | None) -> dict:
+    """What the run was asked for, kept with it for the organisers to compare."""
+    return {
+        "mixing_weight": settings.mixing_weight,
+        "seed": settings.seed,
+        "full": full,
+        "rounds": settings.rounds,
+        "rotation": settings.rotation,
+        "kept_from_run": kept_from_run,
+    }
+
+
+def _seats(themes, people, result, seating, rounds: int) -> list[SeatAssignment]:
+    """Everyone's seat in each round, with the reason for their theme (from round 1)."""
+    seats = []
+    for person in people:
+        reason = json.dumps(reason_json(reason_for(person, result, themes)))
+        for round_ in range(1, rounds + 1):
+            theme, small = seating.seat_of.get((person.id, round_), (result.table_of.get(person.id), None))
+            seat = SeatAssignment(
+                attendee_id=person.id,
+                round=round_,
+                cafe_table_id=theme,
+                small_table=small if theme is not None else None,
+                choice_rank=_rank(person, theme),
+                reason=reason,
+            )
+            seats.append(seat)
+    return seats
 
 
 def move_person(run: AssignmentRun, attendee: Attendee, table: CafeTable) -> list[str]:

@@ -1,22 +1,24 @@
 """OpenAPI 3.1 description of the check-in API, served at /api/v1/openapi.json, generated
 from the models in schemas.py (the ones the views validate requests with)."""
 
-from pydantic import BaseModel, TypeAdapter
-from pydantic.json_schema import models_json_schema
+from pydantic import BaseModel
 
 from app.checkin.api import schemas
+from app.core.openapi import SchemaComponents, json_content, path_parameter, query_parameters
 
-_MODELS = [
-    (schemas.ScanRequest, "validation"),
-    (schemas.CheckInRequest, "validation"),
-    (schemas.Error, "serialization"),
-    (schemas.Me, "serialization"),
-    (schemas.Outcome, "serialization"),
-    (schemas.Undone, "serialization"),
-    (schemas.SearchResults, "serialization"),
-    (schemas.Counters, "serialization"),
-]
-_REFS, _DEFINITIONS = models_json_schema(_MODELS, ref_template="#/components/schemas/{model}")
+_COMPONENTS = SchemaComponents(
+    [
+        (schemas.ScanRequest, "validation"),
+        (schemas.CheckInRequest, "validation"),
+        (schemas.Error, "serialization"),
+        (schemas.Me, "serialization"),
+        (schemas.Outcome, "serialization"),
+        (schemas.Undone, "serialization"),
+        (schemas.SearchResults, "serialization"),
+        (schemas.Counters, "serialization"),
+    ]
+)
+_AN_ERROR = json_content(_COMPONENTS.ref(schemas.Error))
 
 ERROR_DESCRIPTIONS = {
     "400": "Bad request: the body or the query does not match this document (see detail)",
@@ -25,19 +27,6 @@ ERROR_DESCRIPTIONS = {
     "409": "This request_id was already used for another person's check-in",
     "429": "Too many requests from this desk: wait for Retry-After seconds",
 }
-
-
-def _ref(model: type[BaseModel], mode="serialization") -> dict:
-    return _REFS[(model, mode)]
-
-
-def _json(schema: dict) -> dict:
-    return {"content": {"application/json": {"schema": schema}}}
-
-
-def _body(model: type[BaseModel]) -> dict:
-    return {"required": True, **_json(_ref(model, "validation"))}
-
 
 # A check-in made from a search can be undone (schemathesis follows the link).
 _UNDO_LINK = {
@@ -49,36 +38,14 @@ _UNDO_LINK = {
 
 
 def _responses(ok: type[BaseModel], *errors: str, links: dict | None = None) -> dict:
-    answers = {"200": {"description": "OK", **_json(_ref(ok)), **({"links": links} if links else {})}}
+    ok_answer = {"description": "OK", **json_content(_COMPONENTS.ref(ok))}
+    answers = {"200": {**ok_answer, "links": links} if links else ok_answer}
     for code in sorted({"401", "429", *errors}):
-        answers[code] = {"description": ERROR_DESCRIPTIONS[code], **_json(_ref(schemas.Error))}
+        answers[code] = {"description": ERROR_DESCRIPTIONS[code], **_AN_ERROR}
     return answers
 
 
-def _query(model: type[BaseModel]) -> list[dict]:
-    schema = model.model_json_schema()
-    parameters = []
-    for name, field in schema["properties"].items():
-        if field.get("default", "") is None:
-            del field["default"]  # absent, not the text "None"
-        parameters.append(
-            {
-                "name": name,
-                "in": "query",
-                "required": name in schema.get("required", []),
-                "description": field.pop("description", ""),
-                "schema": field,
-            }
-        )
-    return parameters
-
-
-_CHECK_IN_ID = {
-    "name": "check_in_id",
-    "in": "path",
-    "required": True,
-    "schema": TypeAdapter(schemas.DatabaseId).json_schema(),
-}
+_CHECK_IN_ID = path_parameter("check_in_id", schemas.DatabaseId)
 
 SPEC = {
     "openapi": "3.1.0",
@@ -92,7 +59,7 @@ SPEC = {
     "servers": [{"url": "/api/v1"}],
     "components": {
         "securitySchemes": {"deskToken": {"type": "http", "scheme": "bearer"}},
-        "schemas": _DEFINITIONS["$defs"],
+        "schemas": _COMPONENTS.schemas,
     },
     "security": [{"deskToken": []}],
     "paths": {
@@ -107,8 +74,8 @@ SPEC = {
             "post": {
                 "operationId": "scan",
                 "summary": "Check in the holder of a scanned badge (idempotent on request_id)",
-                "parameters": _query(schemas.LanguageQuery),
-                "requestBody": _body(schemas.ScanRequest),
+                "parameters": query_parameters(schemas.LanguageQuery),
+                "requestBody": _COMPONENTS.body(schemas.ScanRequest),
                 "responses": _responses(schemas.Outcome, "400", "409"),
             }
         },
@@ -116,8 +83,8 @@ SPEC = {
             "post": {
                 "operationId": "checkIn",
                 "summary": "Check in an attendee found by a search (forgotten badge)",
-                "parameters": _query(schemas.LanguageQuery),
-                "requestBody": _body(schemas.CheckInRequest),
+                "parameters": query_parameters(schemas.LanguageQuery),
+                "requestBody": _COMPONENTS.body(schemas.CheckInRequest),
                 "responses": _responses(schemas.Outcome, "400", "404", "409", links=_UNDO_LINK),
             }
         },
@@ -133,7 +100,7 @@ SPEC = {
             "get": {
                 "operationId": "searchAttendees",
                 "summary": "Search attendees by name, e-mail or organisation (at least 2 characters)",
-                "parameters": _query(schemas.SearchQuery),
+                "parameters": query_parameters(schemas.SearchQuery),
                 "responses": _responses(schemas.SearchResults, "400"),
             }
         },
@@ -150,8 +117,8 @@ SPEC = {
                 "summary": "This document",
                 "security": [],
                 "responses": {
-                    "200": {"description": "OK", **_json({"type": "object"})},
-                    "429": {"description": ERROR_DESCRIPTIONS["429"], **_json(_ref(schemas.Error))},
+                    "200": {"description": "OK", **json_content({"type": "object"})},
+                    "429": {"description": ERROR_DESCRIPTIONS["429"], **_AN_ERROR},
                 },
             }
         },

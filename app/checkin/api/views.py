@@ -11,6 +11,7 @@ from flask import Blueprint, current_app, g, jsonify, request
 from flask_babel import force_locale
 from pydantic import BaseModel, ValidationError
 
+from app.checkin import queries
 from app.checkin import services as checkin
 from app.checkin.api.auth import device_required, rate_limit_key
 from app.checkin.api.errors import api_error
@@ -61,10 +62,8 @@ def _describe(error: ValidationError) -> str:
     return "; ".join(problems)
 
 
-def _outcome_answer(outcome, language: str | None):
-    # The request_id names another person's check-in (ids are the client's): nobody was
-    # checked in now, and that check-in is not this desk's to see.
-    if outcome.check_in is not None and outcome.check_in.attendee_id != outcome.attendee.id:
+def _outcome_answer(outcome: checkin.ScanOutcome, language: str | None):
+    if outcome.request_id_reused:
         return api_error(409, "conflict", "this request_id was already used for another check-in")
     with force_locale(language) if language else nullcontext():
         return jsonify(outcome_json(g.event, outcome))
@@ -126,11 +125,11 @@ def search():
     if len(text) < 2:
         return jsonify(results=[])
     return jsonify(
-        results=[search_result_json(g.event, a) for a in checkin.search_attendees(g.event, text, query.limit)]
+        results=[search_result_json(g.event, a) for a in queries.search_attendees(g.event, text, query.limit)]
     )
 
 
 @bp.get("/counters")
 @device_required
 def counters():
-    return jsonify(checkin.counters(g.event))
+    return jsonify(queries.counters(g.event))

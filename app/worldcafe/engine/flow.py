@@ -104,85 +104,109 @@ def solve_spread(
     column (convex: the k-th colleague at a theme costs k * pair_cost), plus `rank_cost` of
     the base group per person. Sub-group h belongs to base group `group_of[h]` and
     organisation `org_of[h]` (-1: none or alone). Returns flow (H, C) per sub-group."""
-    columns = net.allowed.shape[1]
-    real = columns - 1  # the last column, "no seat", has no table to share
-    subgroups = len(group_of)
-    hub_base = subgroups + columns + 1  # hub (organisation, theme) nodes follow the sink
+    subgroups, columns = len(group_of), net.allowed.shape[1]
+    first_hub = subgroups + columns + 1  # hub (organisation, theme) nodes follow the sink
     allowed = net.allowed[group_of]
-    colleagues = org_of >= 0
-    orgs = int(org_of.max()) + 1 if colleagues.any() else 0
-    # Unit arcs needed per hub: no more than the colleagues who may go there, or the seats.
-    reach = np.zeros((orgs, real), dtype=np.int64)
-    np.add.at(reach, org_of[colleagues], allowed[colleagues, :real] * size_of[colleagues, None])
-    bound = np.where(net.exact[:real] >= 0, net.exact[:real], net.upper[:real])
-    units = np.minimum(reach, bound[None, :])
+    units = _hub_units(net, allowed, org_of, size_of)
     hub_org, hub_col = np.nonzero(units > 0)
-    hub_of = np.full((orgs, real), -1, dtype=np.int64)
-    hub_of[hub_org, hub_col] = np.arange(len(hub_org))
-
-    hi, ci = np.nonzero(allowed)
-    heads = subgroups + ci
-    via_hub = colleagues[hi] & (ci < real)
-    hub = hub_of[org_of[hi[via_hub]], ci[via_hub]]
-    heads[via_hub] = hub_base + hub
-    usable = np.ones(len(hi), dtype=bool)
-    usable[np.nonzero(via_hub)[0][hub < 0]] = False  # a full-blocked column: no seats there
-    hi, ci, heads = hi[usable], ci[usable], heads[usable]
-
-    counts = units[hub_org, hub_col]
-    offsets = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
-    extra = (
-        hub_base + np.repeat(np.arange(len(hub_org)), counts),
-        subgroups + np.repeat(hub_col, counts),
-        pair_cost * offsets,
-        len(hub_org),
-    )
+    hi, ci, heads = _subgroup_arcs(allowed, org_of, hub_org, hub_col, units.shape, first_hub)
+    extra = _hub_arcs(units[hub_org, hub_col], hub_col, first_hub, subgroups, pair_cost)
     flow = _solve_nodes(net, size_of, hi, heads, rank_cost[group_of[hi], ci], extra)
     out = np.zeros((subgroups, columns), dtype=np.int64)
     out[hi, ci] = flow
     return out
 
 
+def _hub_units(net: Network, allowed: np.ndarray, org_of: np.ndarray, size_of: np.ndarray) -> np.ndarray:
+    """Unit arcs needed per (organisation, theme) hub: no more than the colleagues who may
+    go there, or the seats. The last column, "no seat", has no table to share."""
+    real = net.allowed.shape[1] - 1
+    colleagues = org_of >= 0
+    orgs = int(org_of.max()) + 1 if colleagues.any() else 0
+    reach = np.zeros((orgs, real), dtype=np.int64)
+    np.add.at(reach, org_of[colleagues], allowed[colleagues, :real] * size_of[colleagues, None])
+    bound = np.where(net.exact[:real] >= 0, net.exact[:real], net.upper[:real])
+    return np.minimum(reach, bound[None, :])
+
+
+def _subgroup_arcs(allowed, org_of, hub_org, hub_col, hubs_shape, first_hub):
+    """Arcs from each sub-group to its allowed columns, colleagues reaching a theme
+    through their organisation's hub there: (sub-group, column, head node) per arc."""
+    subgroups, columns = allowed.shape
+    hub_of = np.full(hubs_shape, -1, dtype=np.int64)
+    hub_of[hub_org, hub_col] = np.arange(len(hub_org))
+    hi, ci = np.nonzero(allowed)
+    heads = subgroups + ci
+    via_hub = (org_of >= 0)[hi] & (ci < columns - 1)
+    hub = hub_of[org_of[hi[via_hub]], ci[via_hub]]
+    heads[via_hub] = first_hub + hub
+    usable = np.ones(len(hi), dtype=bool)
+    usable[np.nonzero(via_hub)[0][hub < 0]] = False  # a full-blocked column: no seats there
+    return hi[usable], ci[usable], heads[usable]
+
+
+def _hub_arcs(units, hub_col, first_hub, subgroups, pair_cost):
+    """`units[h]` unit arcs from hub h to its column, the k-th costing (k - 1) * pair_cost,
+    as _solve_nodes' `extra`: (tails, heads, costs, hub count)."""
+    offsets = np.arange(int(units.sum())) - np.repeat(np.cumsum(units) - units, units)
+    return (
+        first_hub + np.repeat(np.arange(len(units)), units),
+        subgroups + np.repeat(hub_col, units),
+        pair_cost * offsets,
+        len(units),
+    )
+
+
 def _solve_nodes(net: Network, supplies, tails, heads, costs, extra) -> np.ndarray:
     """Solve with sources 0..S-1 (supplies), columns S..S+C-1, sink S+C, then any hub nodes
     from `extra` = (tails, heads, costs, hub count). Returns the flow on the source arcs."""
-    sources = len(supplies)
-    columns = len(net.upper)
-    sink = sources + columns
     total = int(np.sum(supplies))
-    smcf = min_cost_flow.SimpleMinCostFlow()
-    arc_tails = [np.asarray(tails, dtype=np.int32)]
-    arc_heads = [np.asarray(heads, dtype=np.int32)]
-    arc_caps = [np.full(len(arc_tails[0]), total + 1, dtype=np.int64)]
-    arc_costs = [np.asarray(costs, dtype=np.int64)]
-    free = np.nonzero(net.exact < 0)[0]
-    arc_tails.append((sources + free).astype(np.int32))
-    arc_heads.append(np.full(len(free), sink, dtype=np.int32))
-    arc_caps.append(net.upper[free].astype(np.int64))
-    arc_costs.append(np.zeros(len(free), dtype=np.int64))
+    arcs = [
+        _arcs(tails, heads, np.full(len(tails), total + 1), costs),
+        _column_arcs(net, sources=len(supplies)),
+    ]
     hubs = 0
     if extra is not None:
         hub_tails, hub_heads, hub_costs, hubs = extra
-        arc_tails.append(np.asarray(hub_tails, dtype=np.int32))
-        arc_heads.append(np.asarray(hub_heads, dtype=np.int32))
-        arc_caps.append(np.ones(len(hub_tails), dtype=np.int64))
-        arc_costs.append(np.asarray(hub_costs, dtype=np.int64))
-    smcf.add_arcs_with_capacity_and_unit_cost(
-        np.concatenate(arc_tails),
-        np.concatenate(arc_heads),
-        np.concatenate(arc_caps),
-        np.concatenate(arc_costs),
+        arcs.append(_arcs(hub_tails, hub_heads, np.ones(len(hub_tails)), hub_costs))
+    smcf = min_cost_flow.SimpleMinCostFlow()
+    smcf.add_arcs_with_capacity_and_unit_cost(*(np.concatenate(part) for part in zip(*arcs, strict=True)))
+    supply = _node_supplies(net, supplies, total, hubs)
+    smcf.set_nodes_supplies(np.arange(len(supply), dtype=np.int32), supply)
+    status = smcf.solve()
+    if status != smcf.OPTIMAL:
+        raise RuntimeError(f"min-cost flow failed: {status}")
+    return smcf.flows(np.arange(len(tails), dtype=np.int32)).astype(np.int64)
+
+
+def _arcs(tails, heads, capacities, costs) -> tuple[np.ndarray, ...]:
+    """Arcs in the types OR-tools takes: (tails, heads, capacities, unit costs)."""
+    return (
+        np.asarray(tails, dtype=np.int32),
+        np.asarray(heads, dtype=np.int32),
+        np.asarray(capacities, dtype=np.int64),
+        np.asarray(costs, dtype=np.int64),
     )
+
+
+def _column_arcs(net: Network, sources: int) -> tuple[np.ndarray, ...]:
+    """Column -> sink, up to the column's seats, for every column whose fill is not fixed."""
+    free = np.nonzero(net.exact < 0)[0]
+    sink = sources + len(net.upper)
+    return _arcs(sources + free, np.full(len(free), sink), net.upper[free], np.zeros(len(free)))
+
+
+def _node_supplies(net: Network, supplies, total: int, hubs: int) -> np.ndarray:
+    """Sources supply their people; a column of fixed fill takes exactly that many, the
+    sink the rest; hub nodes pass flow on."""
+    sources = len(supplies)
+    sink = sources + len(net.upper)
     fixed = np.nonzero(net.exact >= 0)[0]
     supply = np.zeros(sink + 1 + hubs, dtype=np.int64)
     supply[:sources] = supplies
     supply[sources + fixed] = -net.exact[fixed]
     supply[sink] = -(total - int(net.exact[fixed].sum()))
-    smcf.set_nodes_supplies(np.arange(len(supply), dtype=np.int32), supply)
-    status = smcf.solve()
-    if status != smcf.OPTIMAL:
-        raise RuntimeError(f"min-cost flow failed: {status}")
-    return smcf.flows(np.arange(len(arc_tails[0]), dtype=np.int32)).astype(np.int64)
+    return supply
 
 
 def _constant_rows(net: Network, cost: np.ndarray) -> np.ndarray | None:

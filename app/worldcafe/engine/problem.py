@@ -117,24 +117,27 @@ def build_problem(
 ) -> Problem:
     """Validate the input and group the people; raises AssignmentError."""
     _validate(themes, people, settings)
-    themes = sorted(themes, key=lambda theme: theme.id)
-    column_of = {theme.id: column for column, theme in enumerate(themes)}
-    order = seeded_order(people, settings.seed)
     present = {person.id for person in people}
-    keep = {pid: tid for pid, tid in (settings.keep or {}).items() if pid in present}
-    problem = Problem(themes, order, keep, {p.id for p in people if p.pinned_theme is not None})
+    problem = Problem(
+        themes=sorted(themes, key=lambda theme: theme.id),
+        people=seeded_order(people, settings.seed),
+        keep={pid: tid for pid, tid in (settings.keep or {}).items() if pid in present},
+        pinned={p.id for p in people if p.pinned_theme is not None},
+    )
     _check_pins(problem)
+    _group_people(problem, visited)
+    return problem
 
-    org_size: dict[str, int] = {}
-    for person in order:
-        if person.organisation is not None:
-            org_size[person.organisation] = org_size.get(person.organisation, 0) + 1
-    org_code = {org: code for code, org in enumerate(sorted(o for o, n in org_size.items() if n > 1))}
 
-    real = len(themes)
+def _group_people(problem: Problem, visited: dict[int, frozenset[int]]) -> None:
+    """Put each person, in tie-break order, in a base group (same allowed columns and
+    costs) and a sub-group (same base group and organisation)."""
+    column_of = {theme.id: column for column, theme in enumerate(problem.themes)}
+    org_code = _organisation_codes(problem.people)
     base_index: dict[tuple, int] = {}
     sub_index: dict[tuple, int] = {}
-    for person in order:
+    keep = problem.keep
+    for person in problem.people:
         pin = person.pinned_theme
         kept = column_of.get(keep[person.id], -1) if person.id in keep else -1
         seen = visited.get(person.id, frozenset())
@@ -142,27 +145,48 @@ def build_problem(
         key = (pin, person.needs_accessible and pin is None, person.choices, kept, seen)
         base = base_index.get(key)
         if base is None:
-            if pin is not None:
-                allowed = tuple(column == column_of[pin] for column in range(real)) + (False,)
-            else:
-                allowed = tuple(theme.accessible or not person.needs_accessible for theme in themes) + (True,)
-            base = base_index[key] = len(problem.base_sizes)
-            problem.base_sizes.append(0)
-            problem.base_allowed.append(allowed)
-            problem.base_choices.append(tuple(column_of[theme_id] for theme_id in person.choices))
-            problem.base_keep.append(kept)
-            problem.base_visited.append(frozenset(column_of[t] for t in seen if t in column_of))
-            problem.base_pinned.append(pin is not None)
+            base = base_index[key] = _add_base_group(problem, person, kept, seen, column_of)
         problem.base_sizes[base] += 1
         sub_key = (base, person.organisation)
         sub = sub_index.get(sub_key)
         if sub is None:
-            sub = sub_index[sub_key] = len(problem.sub_members)
-            problem.sub_base.append(base)
-            problem.sub_org.append(org_code.get(person.organisation, -1))
-            problem.sub_members.append([])
+            sub = sub_index[sub_key] = _add_sub_group(problem, base, org_code.get(person.organisation, -1))
         problem.sub_members[sub].append(person)
-    return problem
+
+
+def _organisation_codes(people: list[Person]) -> dict[str, int]:
+    """A code for each organisation with two people or more: only they have colleagues."""
+    org_size: dict[str, int] = {}
+    for person in people:
+        if person.organisation is not None:
+            org_size[person.organisation] = org_size.get(person.organisation, 0) + 1
+    return {org: code for code, org in enumerate(sorted(o for o, n in org_size.items() if n > 1))}
+
+
+def _add_base_group(
+    problem: Problem, person: Person, kept: int, seen: frozenset[int], column_of: dict[int, int]
+) -> int:
+    """A new, empty base group for people like `person`; returns its index."""
+    pin = person.pinned_theme
+    if pin is not None:
+        allowed = tuple(column == column_of[pin] for column in range(len(problem.themes))) + (False,)
+    else:
+        allowed = tuple(theme.accessible or not person.needs_accessible for theme in problem.themes) + (True,)
+    problem.base_sizes.append(0)
+    problem.base_allowed.append(allowed)
+    problem.base_choices.append(tuple(column_of[theme_id] for theme_id in person.choices))
+    problem.base_keep.append(kept)
+    problem.base_visited.append(frozenset(column_of[t] for t in seen if t in column_of))
+    problem.base_pinned.append(pin is not None)
+    return len(problem.base_sizes) - 1
+
+
+def _add_sub_group(problem: Problem, base: int, org_code: int) -> int:
+    """A new, empty sub-group of base group `base`; returns its index."""
+    problem.sub_base.append(base)
+    problem.sub_org.append(org_code)
+    problem.sub_members.append([])
+    return len(problem.sub_members) - 1
 
 
 def seeded_order(people: list[Person], seed: int) -> list[Person]:

@@ -22,6 +22,9 @@ Ties are broken by a seeded shuffle of the people (sorted by id first), so the r
 depends only on the input and the seed, never on registration order.
 """
 
+from collections import Counter
+from dataclasses import dataclass, field
+
 import numpy as np
 
 from app.worldcafe.engine import flow
@@ -63,24 +66,31 @@ def solve(
     best = _best_possible(problem, head_values[0], head_values[-1], tail_values)
     neutral = problem.spread(preference_net, rank_cost=None, pair_cost=1)
     if settings.mixing_weight > 0:
-        # First choices only break ties: one unit of the weighted part outweighs them all.
-        scale = problem.free_people + 1
-        not_first, not_first_or_second = levels[head:]
-        weighted = (not_first + not_first_or_second) * (scale * _WEIGHT_UNITS) + not_first
-        pair_cost = scale * max(1, round(settings.mixing_weight * _WEIGHT_UNITS))
-        chosen = problem.spread(net, rank_cost=weighted, pair_cost=pair_cost)
-    else:
-        chosen = neutral
-    result = _result(problem, chosen, best, settings)
-    if settings.mixing_weight > 0:
-        reference = _result(problem, neutral, best, settings)
-        result.mixing = MixingTradeOff(
-            first_choices_given_up=reference.counts.first - result.counts.first,
-            first_or_second_given_up=(reference.counts.first + reference.counts.second)
-            - (result.counts.first + result.counts.second),
-            colleague_pairs_avoided=reference.colleague_pairs - result.colleague_pairs,
-        )
-    return result
+        mixed = _mixed_spread(problem, net, levels[head:], settings.mixing_weight)
+        result = _result(problem, mixed, best, settings)
+        result.mixing = _trade_off(_result(problem, neutral, best, settings), result)
+        return result
+    return _result(problem, neutral, best, settings)
+
+
+def _mixed_spread(problem: Problem, net: flow.Network, preference_levels: list, weight: float) -> np.ndarray:
+    """The spread level with rank steps and colleague pairs weighed against each other."""
+    # First choices only break ties: one unit of the weighted part outweighs them all.
+    scale = problem.free_people + 1
+    not_first, not_first_or_second = preference_levels
+    weighted = (not_first + not_first_or_second) * (scale * _WEIGHT_UNITS) + not_first
+    pair_cost = scale * max(1, round(weight * _WEIGHT_UNITS))
+    return problem.spread(net, rank_cost=weighted, pair_cost=pair_cost)
+
+
+def _trade_off(reference: ThemeResult, mixed: ThemeResult) -> MixingTradeOff:
+    """What the mixed result gave up against the pure-preference `reference`."""
+    first, mixed_first = reference.counts.first, mixed.counts.first
+    return MixingTradeOff(
+        first_choices_given_up=first - mixed_first,
+        first_or_second_given_up=(first + reference.counts.second) - (mixed_first + mixed.counts.second),
+        colleague_pairs_avoided=reference.colleague_pairs - mixed.colleague_pairs,
+    )
 
 
 def _best_possible(problem: Problem, unseated: int, outside: int, tail_values: list[int]) -> BestPossible:
@@ -93,52 +103,70 @@ def _best_possible(problem: Problem, unseated: int, outside: int, tail_values: l
     )
 
 
-def _result(problem: Problem, flows: np.ndarray, best: BestPossible, settings: Settings) -> ThemeResult:
-    table_of: dict[int, int | None] = {}
-    rank_of: dict[int, int | None] = {}
-    tally = {1: 0, 2: 0, 3: 0, "outside": 0, "unseated": 0, "no_choices": 0}
-    fill = {theme.id: 0 for theme in problem.themes}
-    members: dict[tuple[str, int], int] = {}
-    for block, table, rank in problem.placements(flows):
+@dataclass
+class _Tally:
+    """Who sits where, block by block of placements, and the figures ThemeResult reports."""
+
+    fill: dict[int, int]  # theme id -> people placed there
+    table_of: dict[int, int | None] = field(default_factory=dict)
+    rank_of: dict[int, int | None] = field(default_factory=dict)
+    members: dict[tuple[str, int], int] = field(default_factory=dict)  # (organisation, theme) -> people
+    outcomes: Counter = field(default_factory=Counter)  # 1, 2, 3, "outside", "unseated", "no_choices"
+
+    def add(self, block: list[Person], table: int | None, rank: int | None) -> None:
         ids = [person.id for person in block]
-        table_of.update(dict.fromkeys(ids, table))
-        rank_of.update(dict.fromkeys(ids, rank))
-        head = block[0]
+        self.table_of.update(dict.fromkeys(ids, table))
+        self.rank_of.update(dict.fromkeys(ids, rank))
+        head = block[0]  # a block shares its costs, so its pin, choices and organisation
         if table is not None:
-            fill[table] += len(block)
+            self.fill[table] += len(block)
             if head.organisation is not None:
                 key = (head.organisation, table)
-                members[key] = members.get(key, 0) + len(block)
+                self.members[key] = self.members.get(key, 0) + len(block)
         if head.pinned_theme is not None:
-            continue
+            return  # placed by the organisers: counted apart
         if table is None:
-            tally["unseated"] += len(block)
+            self.outcomes["unseated"] += len(block)
         elif not head.choices:
-            tally["no_choices"] += len(block)
+            self.outcomes["no_choices"] += len(block)
         else:
-            tally[rank or "outside"] += len(block)
-    organisations_at = {theme.id: 0 for theme in problem.themes}
-    for _, table in members:
-        organisations_at[table] += 1
-    keep = problem.keep
+            self.outcomes[rank or "outside"] += len(block)
+
+    def rank_counts(self, pinned: int) -> RankCounts:
+        outcomes = self.outcomes
+        return RankCounts(
+            first=outcomes[1],
+            second=outcomes[2],
+            third=outcomes[3],
+            outside=outcomes["outside"],
+            unseated=outcomes["unseated"],
+            no_choices=outcomes["no_choices"],
+            pinned=pinned,
+        )
+
+    def organisations_at(self, themes: list[Theme]) -> dict[int, int]:
+        """Theme id -> distinct organisations seated there."""
+        organisations_at = {theme.id: 0 for theme in themes}
+        for _, table in self.members:
+            organisations_at[table] += 1
+        return organisations_at
+
+
+def _result(problem: Problem, flows: np.ndarray, best: BestPossible, settings: Settings) -> ThemeResult:
+    tally = _Tally(fill={theme.id: 0 for theme in problem.themes})
+    for block, table, rank in problem.placements(flows):
+        tally.add(block, table, rank)
+    table_of, keep = tally.table_of, problem.keep
     return ThemeResult(
         table_of=table_of,
-        rank_of=rank_of,
-        counts=RankCounts(
-            first=tally[1],
-            second=tally[2],
-            third=tally[3],
-            outside=tally["outside"],
-            unseated=tally["unseated"],
-            no_choices=tally["no_choices"],
-            pinned=len(problem.pinned),
-        ),
+        rank_of=tally.rank_of,
+        counts=tally.rank_counts(pinned=len(problem.pinned)),
         best_possible=best,
         seats={theme.id: theme.seats for theme in problem.themes},
-        fill=fill,
+        fill=tally.fill,
         demand=problem.demand(),
-        colleague_pairs=sum(n * (n - 1) // 2 for n in members.values()),
-        organisations_at=organisations_at,
+        colleague_pairs=sum(n * (n - 1) // 2 for n in tally.members.values()),
+        organisations_at=tally.organisations_at(problem.themes),
         pinned=frozenset(problem.pinned),
         kept=frozenset(pid for pid, table in keep.items() if table_of[pid] == table),
         keep_broken=tuple(sorted(pid for pid, table in keep.items() if table_of[pid] != table)),

@@ -3,33 +3,18 @@
 // always fetches fresh copies first. The API is never cached: scans that cannot be sent
 // wait in the page's own queue (localStorage).
 //
-// It is served from /desk/sw.js (not /static/), so that its scope can cover the desk page.
+// It is served from /desk/sw.js (not /static/), so that its scope can cover the desk page,
+// with its list of files in front (app/core/offline.py).
 
 importScripts("/static/js/shared/sw-shared.js");
 
 const CACHE_PREFIX = "noiday-desk-";
-const CACHE = `${CACHE_PREFIX}v2`; // v2: scripts moved to /static/js/checkin/
+// The server (app/core/offline.py) writes both in front of this script: every file the
+// desk page loads (modules followed through their imports, the QR decoder's folder), and a
+// cache name that changes with their contents.
+const CACHE = self.OFFLINE_CACHE;
+const ASSETS = self.OFFLINE_FILES;
 const PAGE = new URL(self.registration.scope).pathname; // the desk page, /desk/
-// Every module desk.js imports, and the QR decoder (loaded only with the camera). The
-// offline test (tests/test_browser_desk.py) fails when one is missing.
-const ASSETS = [
-  "/static/css/app.css",
-  "/static/css/desk.css",
-  "/static/js/checkin/desk.js",
-  "/static/js/checkin/desk/api.js",
-  "/static/js/checkin/desk/counters.js",
-  "/static/js/checkin/desk/dom.js",
-  "/static/js/checkin/desk/focus.js",
-  "/static/js/checkin/desk/offline-reload.js",
-  "/static/js/checkin/desk/panel.js",
-  "/static/js/checkin/desk/queue.js",
-  "/static/js/checkin/desk/scanner.js",
-  "/static/js/checkin/desk/search.js",
-  "/static/js/checkin/desk/sound.js",
-  "/static/vendor/zxing-wasm/reader/index.js",
-  "/static/vendor/zxing-wasm/share.js",
-  "/static/vendor/zxing-wasm/zxing_reader.wasm",
-];
 
 self.addEventListener("install", (event) => {
   const keep = (path) => cacheFresh(CACHE, path);

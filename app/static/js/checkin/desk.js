@@ -1,14 +1,14 @@
 // The check-in desk: scan a badge (camera, scanner or typed code), show who it is at a
 // glance, keep going offline. Pieces live in ./desk/; this file wires them to the page.
 
-import { createApi, deskToken, HttpError, NetworkError, newRequestId, Unauthorized } from "./desk/api.js";
+import { el, fill, HttpError, localTime, NetworkError, newRequestId, Unauthorized } from "../shared/common.js";
+import { createCamera, listenForScannerBursts } from "../shared/scanner.js";
+import { createApi, deskToken } from "./desk/api.js";
 import { createCounters } from "./desk/counters.js";
-import { el, fill, localTime } from "./desk/dom.js";
 import { keepFocusOn } from "./desk/focus.js";
 import { enableOfflineReload } from "./desk/offline-reload.js";
 import { createResultPanel } from "./desk/panel.js";
 import { createReplayer, enqueue, queuedItems } from "./desk/queue.js";
-import { createCamera, listenForScannerBursts } from "./desk/scanner.js";
 import { createSearch } from "./desk/search.js";
 import { createBeeper } from "./desk/sound.js";
 

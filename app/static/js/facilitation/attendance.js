@@ -1,7 +1,10 @@
 // Who is at the table: ticking names, scanning badges (camera or scanner). Every change
 // is queued on the device first and sent in order, so a dropped connection loses nothing.
 
-import { HttpError, SignedOut, fill, getJson, postJson, readStorage, writeStorage } from "./shared.js";
+import { HttpError, SignedOut, fill as fillKeepingPlaceholders, getJson, postJson, readStorage, writeStorage } from "../shared/common.js";
+
+// An empty value leaves no "{placeholder}" on the page.
+const fill = (template, values) => fillKeepingPlaceholders(template, values, "");
 
 const RETRY_EVERY_MS = 5000;
 const ROSTER_EVERY_MS = 20000;
@@ -152,7 +155,7 @@ function initAttendance(root) {
   drain();
 }
 
-// The desk's scanner module (camera, and keyboard-wedge scanners typing with nothing focused).
+// The shared scanner module (camera, and keyboard-wedge scanners typing with nothing focused).
 async function setupCamera(root, text, onCode) {
   const button = document.getElementById("camera-toggle");
   const video = document.getElementById("camera-video");

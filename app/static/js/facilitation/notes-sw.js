@@ -3,21 +3,18 @@
 // (whose unsent text waits in localStorage). Online it always fetches fresh copies first.
 // Saves and other requests are never cached or answered from here.
 //
-// Served from /facilitators/sw.js, so that its scope covers the facilitators' pages.
+// Served from /facilitators/sw.js, so that its scope covers the facilitators' pages, with
+// its list of files in front (app/core/offline.py).
 
 importScripts("/static/js/shared/sw-shared.js");
 
 const CACHE_PREFIX = "noiday-notes-";
-const CACHE = `${CACHE_PREFIX}v2`; // v2: scripts moved to /static/js/facilitation/
+// The server (app/core/offline.py) writes both in front of this script: every file the
+// notes page loads (modules followed through their imports), and a cache name that changes
+// with their contents.
+const CACHE = self.OFFLINE_CACHE;
+const ASSETS = self.OFFLINE_FILES;
 const NOTES_PAGE = /^\/facilitators\/tables\/\d+\/notes\/\d+$/;
-// The notes page's styles and modules. The offline test (tests/test_browser_notes.py) fails
-// when one is missing.
-const ASSETS = [
-  "/static/css/app.css",
-  "/static/css/facilitators.css",
-  "/static/js/facilitation/notes.js",
-  "/static/js/facilitation/shared.js",
-];
 
 self.addEventListener("install", (event) => {
   event.waitUntil(Promise.all(ASSETS.map((path) => cacheFresh(CACHE, path))).then(() => self.skipWaiting()));

@@ -4,7 +4,10 @@
 // twice saves once). Unsent notes are sent again on load, when the network comes back,
 // and every 5 s.
 
-import { HttpError, SignedOut, fill, getJson, newId, postJson, readStorage, writeStorage } from "./shared.js";
+import { HttpError, SignedOut, fill as fillKeepingPlaceholders, getJson, newId, postJson, readStorage, writeStorage } from "../shared/common.js";
+
+// An empty value leaves no "{placeholder}" on the page.
+const fill = (template, values) => fillKeepingPlaceholders(template, values, "");
 
 const SAVE_DELAY_MS = 800;
 const RETRY_EVERY_MS = 5000;

@@ -1,6 +1,8 @@
 // The synthesis on the projector: every table's key insights and proposals, side by side,
 // refreshed every 5 s, with the type as large as the screen allows.
 
+import { fill as fillKeepingPlaceholders } from "../shared/common.js";
+
 const POLL_EVERY_MS = 5000;
 const SCALE_MIN = 0.6;
 const SCALE_MAX = 2.4;
@@ -10,7 +12,7 @@ const grid = document.getElementById("synthesis-grid");
 const updated = document.getElementById("synthesis-updated");
 const fullscreenButton = document.getElementById("fullscreen-toggle");
 const text = JSON.parse(root.dataset.messages);
-const fill = (template, values) => template.replace(/\{(\w+)\}/g, (_, name) => values[name] ?? "");
+const fill = (template, values) => fillKeepingPlaceholders(template, values, "");
 const clock = (moment) => moment.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
 
 let lastSuccess = null;

@@ -6,19 +6,11 @@
 //   Unauthorized (401)                  -> the device needs pairing again
 //   HttpError (any other 4xx)           -> the server refused it for good
 
+import { fetchWithTimeout, HttpError, NetworkError, readJsonOrNull, Unauthorized } from "../../shared/common.js";
+
 const TOKEN_KEY = "noiday.deskToken";
 // A request that has not answered in this time is treated as lost: a desk must not wait.
 const REQUEST_TIMEOUT_MS = 6000;
-
-export class NetworkError extends Error {}
-export class Unauthorized extends Error {}
-export class HttpError extends Error {
-  constructor(status, body) {
-    super(`HTTP ${status}`);
-    this.status = status;
-    this.body = body;
-  }
-}
 
 export const deskToken = {
   get: () => localStorage.getItem(TOKEN_KEY),
@@ -33,7 +25,7 @@ export function createApi(base, language) {
     if (!token) throw new Unauthorized("no token");
     const url = new URL(base + path, location.href);
     if (language) url.searchParams.set("lang", language);
-    const response = await send(url, {
+    const response = await fetchWithTimeout(url, {
       method,
       headers: {
         Authorization: `Bearer ${token}`,
@@ -43,9 +35,9 @@ export function createApi(base, language) {
       body: body === undefined ? undefined : JSON.stringify(body),
       credentials: "omit",
       cache: "no-store",
-    }, signal);
+    }, { timeoutMs: REQUEST_TIMEOUT_MS, signal });
     if (response.status === 401) throw new Unauthorized("unauthorized");
-    const data = await readJson(response);
+    const data = await readJsonOrNull(response);
     if (response.ok && data !== null) return data;
     if (response.status >= 500 || response.status === 408 || response.status === 429 || data === null) {
       throw new NetworkError(`HTTP ${response.status}`);
@@ -63,40 +55,4 @@ export function createApi(base, language) {
       call("GET", `/attendees?${new URLSearchParams({ q: query, limit: "20" })}`, undefined, signal),
     counters: () => call("GET", "/counters"),
   };
-}
-
-// fetch with a timeout; a caller's signal (a newer search) aborts with AbortError as usual.
-async function send(url, options, callerSignal) {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), REQUEST_TIMEOUT_MS);
-  const forward = () => controller.abort(callerSignal.reason);
-  callerSignal?.addEventListener("abort", forward, { once: true });
-  try {
-    return await fetch(url, { ...options, signal: controller.signal });
-  } catch (error) {
-    if (callerSignal?.aborted) throw error;
-    throw new NetworkError(error.message || "network error");
-  } finally {
-    clearTimeout(timer);
-    callerSignal?.removeEventListener("abort", forward);
-  }
-}
-
-// null when the body is not JSON: a captive portal or a proxy's error page is no answer.
-async function readJson(response) {
-  try {
-    return await response.json();
-  } catch {
-    return null;
-  }
-}
-
-// A v4 UUID; crypto.randomUUID exists only in secure contexts (HTTPS or localhost).
-export function newRequestId() {
-  if (crypto.randomUUID) return crypto.randomUUID();
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  bytes[6] = (bytes[6] & 0x0f) | 0x40;
-  bytes[8] = (bytes[8] & 0x3f) | 0x80;
-  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }

@@ -1,8 +1,7 @@
 // Live counters: checked in against expected, in total and per table, polled every few
 // seconds so that each desk sees the others' check-ins.
 
-import { NetworkError, Unauthorized } from "./api.js";
-import { el, fill, localTime } from "./dom.js";
+import { el, fill, localTime, NetworkError, Unauthorized } from "../../shared/common.js";
 
 const POLL_EVERY_MS = 3000;
 

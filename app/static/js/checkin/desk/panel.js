@@ -1,7 +1,7 @@
 // The big result panel: it fills the screen with the answer, green, amber, red or blue
 // (saved offline), then goes back to "ready" by itself, so the desk never needs a click.
 
-import { el, fill } from "./dom.js";
+import { el, fill } from "../../shared/common.js";
 
 const CLEAR_AFTER_MS = 4000;
 const LONG_NAME = 22; // characters: longer names get a smaller size so that they fit

@@ -3,7 +3,7 @@
 // An item leaves the queue only once the server has answered it; sending one twice is
 // harmless because the server de-duplicates by request_id.
 
-import { HttpError, NetworkError, Unauthorized } from "./api.js";
+import { HttpError, NetworkError, Unauthorized } from "../../shared/common.js";
 
 const QUEUE_KEY = "noiday.deskQueue";
 const REPLAY_EVERY_MS = 5000;

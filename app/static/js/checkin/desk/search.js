@@ -1,8 +1,7 @@
 // Forgotten badge: search by name, e-mail or organisation as the staff types, then check
 // in (or undo a check-in) from the result.
 
-import { NetworkError } from "./api.js";
-import { el, fill } from "./dom.js";
+import { el, fill, NetworkError } from "../../shared/common.js";
 
 const TYPING_PAUSE_MS = 200;
 const MIN_QUERY_LENGTH = 2;

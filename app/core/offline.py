@@ -1,0 +1,141 @@
+"""The service workers' lists of files to keep offline, made from what the pages load.
+
+A page's list is every static file its template (with what it extends and includes) names
+through url_for('static', ...), a named folder standing for the files in it (the QR
+decoder's vendor folder), plus every module those scripts import, followed through
+`import ... from "./x.js"` statements. The worker script is served with the list and a
+cache name in front of it; the cache name changes with the files' contents, so a deploy
+replaces the browsers' old copies by itself.
+"""
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from flask import Response, current_app, url_for
+
+# `import x from "./a.js"`, `export { y } from "../b.js"`, `import "./c.js"`; not import().
+MODULE_IMPORT = re.compile(r"""\b(?:import|export)\b(?:[^"';()]*?\bfrom)?\s*["']([^"']+)["']""")
+STATIC_IN_TEMPLATE = re.compile(r"""url_for\(\s*["']static["']\s*,\s*filename\s*=\s*["']([^"']+)["']""")
+TEMPLATE_IN_TEMPLATE = re.compile(r"""\{%-?\s*(?:extends|include)\s+["']([^"']+)["']""")
+# What a browser loads from a named folder (not its LICENSE or README).
+LOADABLE = {".js", ".mjs", ".css", ".wasm", ".svg", ".png", ".woff2"}
+
+
+@dataclass(frozen=True)
+class OfflinePage:
+    """A page that opens without network: its template and its worker (both under the app)."""
+
+    name: str  # the cache is called noiday-<name>-<hash>
+    template: str  # under templates/
+    worker: str  # under static/
+
+
+DESK = OfflinePage("desk", "checkin/desk.html", "js/checkin/desk-sw.js")
+NOTES = OfflinePage("notes", "facilitation/notes.html", "js/facilitation/notes-sw.js")
+
+
+def static_folder() -> Path:
+    return Path(current_app.static_folder)
+
+
+def template_folder() -> Path:
+    return Path(current_app.root_path, current_app.template_folder).resolve()
+
+
+def templates_of(template: str, folder: Path) -> list[str]:
+    """The template and every template it extends or includes, each once."""
+    found, pending = [], [template]
+    while pending:
+        name = pending.pop()
+        if name in found or not (folder / name).is_file():
+            continue
+        found.append(name)
+        pending.extend(TEMPLATE_IN_TEMPLATE.findall((folder / name).read_text(encoding="utf-8")))
+    return found
+
+
+def static_files_named(templates: list[str], folder: Path, static: Path) -> list[str]:
+    """The static files the templates name; a folder ("vendor/zxing-wasm/") gives its files."""
+    files = []
+    for name in templates:
+        for path in STATIC_IN_TEMPLATE.findall((folder / name).read_text(encoding="utf-8")):
+            if path.endswith("/"):
+                files.extend(sorted(loadable_files_under(static, path)))
+            else:
+                files.append(path)
+    return files
+
+
+def loadable_files_under(static: Path, folder: str):
+    for path in (static / folder).rglob("*"):
+        if path.is_file() and path.suffix in LOADABLE:
+            yield path.relative_to(static).as_posix()
+
+
+def imported_modules(script: str, static: Path) -> list[str]:
+    """The relative imports of one script, as paths under static/."""
+    source = (static / script).read_text(encoding="utf-8", errors="replace")
+    base = PurePosixPath(script).parent
+    return [
+        normalised(base / specifier)
+        for specifier in MODULE_IMPORT.findall(source)
+        if specifier.startswith(("./", "../"))
+    ]
+
+
+def normalised(path: PurePosixPath) -> str:
+    parts: list[str] = []
+    for part in path.parts:
+        if part == "..":
+            parts = parts[:-1]
+        elif part != ".":
+            parts.append(part)
+    return "/".join(parts)
+
+
+def with_imports(files: list[str], static: Path) -> list[str]:
+    """The files and every module their scripts import, however deep, each once, in order."""
+    found, pending = [], list(files)
+    while pending:
+        path = pending.pop(0)
+        if path in found:
+            continue
+        found.append(path)
+        if path.endswith((".js", ".mjs")) and (static / path).is_file():
+            pending.extend(imported_modules(path, static))
+    return found
+
+
+def offline_files(page: OfflinePage) -> list[str]:
+    """Paths under static/ that the page loads, its imports followed."""
+    static = static_folder()
+    templates = templates_of(page.template, template_folder())
+    return with_imports(static_files_named(templates, template_folder(), static), static)
+
+
+def cache_name(page: OfflinePage, files: list[str]) -> str:
+    """noiday-<page>-<hash of the worker and of every file's path and contents>."""
+    static = static_folder()
+    digest = hashlib.sha256()
+    for path in [page.worker, *files]:
+        digest.update(path.encode())
+        if (static / path).is_file():
+            digest.update((static / path).read_bytes())
+    return f"noiday-{page.name}-{digest.hexdigest()[:12]}"
+
+
+def worker_response(page: OfflinePage) -> Response:
+    """The page's service worker, its list and cache name set before its own code runs."""
+    files = offline_files(page)
+    urls = [url_for("static", filename=path) for path in files]
+    prefix = (
+        f"self.OFFLINE_FILES = {json.dumps(urls)};\n"
+        f"self.OFFLINE_CACHE = {json.dumps(cache_name(page, files))};\n"
+    )
+    worker = (static_folder() / page.worker).read_text(encoding="utf-8")
+    response = Response(prefix + worker, mimetype="text/javascript")
+    response.headers["Cache-Control"] = "no-cache"
+    return response

@@ -1,0 +1,95 @@
+"""The event's own fields in its file: its slug, languages, time zone, venue, contact
+address and registration window. Each function reads one and reports its problems."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flask_babel import lazy_gettext as _l
+
+from app.events.event_file_reader import NodeReader
+from app.mail.headers import has_control_characters
+
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+KNOWN_FIELDS = {
+    "slug", "name", "tagline", "description", "organiser", "contact_email", "venue",
+    "date", "timezone", "languages", "capacity", "privacy_version", "registration",
+    "programme", "day_parts", "tables", "organisations", "world_cafe",
+}  # fmt: skip
+
+
+def check_known_fields(r: NodeReader, top: dict) -> None:
+    for key, node in top.items():
+        if key not in KNOWN_FIELDS:
+            r.fail(
+                node,
+                str(key),
+                _l("unknown field (expected one of: %(fields)s)", fields=", ".join(sorted(KNOWN_FIELDS))),
+            )
+
+
+def read_languages(r: NodeReader, top: dict, root) -> list[str]:
+    languages = []
+    for node in r.sequence(r.require(top, "languages", root, "languages") or root, "languages"):
+        lang = r.text(node, "languages")
+        if lang and not re.fullmatch(r"[a-z]{2}", lang):
+            r.fail(
+                node, "languages", _l("expected a two-letter language code, got %(value)s", value=repr(lang))
+            )
+        languages.append(lang)
+    return languages or ["it"]
+
+
+def read_slug(r: NodeReader, top: dict, root) -> str:
+    slug = r.text(r.require(top, "slug", root, "slug"), "slug")
+    if slug and not SLUG_RE.fullmatch(slug):
+        r.fail(top["slug"], "slug", _l("use lower-case letters, digits and dashes"))
+    return slug or ""
+
+
+def read_timezone(r: NodeReader, top: dict, root) -> tuple[str, ZoneInfo | None]:
+    """The zone's name as written, and the zone itself when it exists."""
+    tz_name = r.text(r.require(top, "timezone", root, "timezone"), "timezone")
+    if not tz_name:
+        return "", None
+    try:
+        return tz_name, ZoneInfo(tz_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        r.fail(top["timezone"], "timezone", _l("unknown time zone: %(value)s", value=repr(tz_name)))
+        return tz_name, None
+
+
+def read_venue(r: NodeReader, top: dict, root) -> tuple[str, str | None]:
+    """The venue's name and address."""
+    venue = r.mapping(r.require(top, "venue", root, "venue") or root, "venue") or {}
+    name = r.text(r.require(venue, "name", top.get("venue", root), "venue.name"), "venue.name")
+    return name or "", r.text(venue.get("address"), "venue.address")
+
+
+def read_contact_email(r: NodeReader, top: dict) -> str | None:
+    # The name, the organiser and the contact address are the ones that can reach a header.
+    contact_email = r.text(top.get("contact_email"), "contact_email", one_line=True)
+    if contact_email and not has_control_characters(contact_email) and not EMAIL_RE.match(contact_email):
+        r.fail(
+            top["contact_email"],
+            "contact_email",
+            _l("not an e-mail address: %(value)s", value=repr(contact_email)),
+        )
+    return contact_email
+
+
+def read_registration_window(
+    r: NodeReader, top: dict, tz: ZoneInfo | None
+) -> tuple[datetime | None, datetime | None]:
+    """When registration opens and closes, in naive UTC."""
+    registration = r.mapping(top["registration"], "registration") if "registration" in top else {}
+    registration = registration or {}
+    opens = r.local_datetime(registration.get("opens"), "registration.opens", tz)
+    closes = r.local_datetime(registration.get("closes"), "registration.closes", tz)
+    if opens and closes and closes <= opens:
+        r.fail(registration["closes"], "registration.closes", _l("must come after registration.opens"))
+    return opens, closes

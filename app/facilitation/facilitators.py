@@ -1,0 +1,73 @@
+"""Who facilitates which table (the admin assigns them), and so who may work at a table."""
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import CafeTable, Event, Role, TableFacilitator, User
+
+
+def may_facilitate(user, table: CafeTable) -> bool:
+    """Admins work at every table; a facilitator only at the tables assigned to them."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.role == Role.ADMIN:
+        return True
+    if user.role != Role.FACILITATOR:
+        return False
+    return (
+        db.session.scalar(select(TableFacilitator.id).filter_by(cafe_table_id=table.id, user_id=user.id))
+        is not None
+    )
+
+
+def tables_for(user, event: Event) -> list[CafeTable]:
+    """The tables the user may open: all of them for an admin, their own for a facilitator."""
+    if user.role == Role.ADMIN:
+        return list(event.tables)
+    query = (
+        select(CafeTable)
+        .join(TableFacilitator, TableFacilitator.cafe_table_id == CafeTable.id)
+        .where(TableFacilitator.user_id == user.id, CafeTable.event_id == event.id)
+        .order_by(CafeTable.position)
+    )
+    return db.session.scalars(query).all()
+
+
+def facilitators_by_table(event: Event) -> dict[int, list[User]]:
+    query = (
+        select(TableFacilitator)
+        .join(CafeTable, CafeTable.id == TableFacilitator.cafe_table_id)
+        .join(User, User.id == TableFacilitator.user_id)
+        .where(CafeTable.event_id == event.id)
+        .order_by(User.name)
+    )
+    found: dict[int, list[User]] = {table.id: [] for table in event.tables}
+    for link in db.session.scalars(query):
+        found.setdefault(link.cafe_table_id, []).append(link.user)
+    return found
+
+
+def facilitator_candidates() -> list[User]:
+    return db.session.scalars(
+        select(User).filter_by(role=Role.FACILITATOR, active=True).order_by(User.name)
+    ).all()
+
+
+def assign_facilitator(table: CafeTable, user: User) -> bool:
+    """Put a facilitator in charge of a table; False if they already were (or not a facilitator)."""
+    if user.role != Role.FACILITATOR or may_facilitate(user, table):
+        return False
+    db.session.add(TableFacilitator(cafe_table_id=table.id, user_id=user.id))
+    db.session.commit()
+    return True
+
+
+def remove_facilitator(table: CafeTable, user: User) -> bool:
+    link = db.session.scalars(
+        select(TableFacilitator).filter_by(cafe_table_id=table.id, user_id=user.id)
+    ).first()
+    if link is None:
+        return False
+    db.session.delete(link)
+    db.session.commit()
+    return True

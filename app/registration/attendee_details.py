@@ -1,0 +1,74 @@
+"""What an attendee tells us (RegistrationData) and how it is written on their row, for a
+new registration and for their own changes alike."""
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import Attendee, DayPart, DayPartKind, Event, Organisation, TablePreference
+
+
+@dataclass
+class RegistrationData:
+    first_name: str
+    last_name: str
+    email: str
+    participant_type: str
+    day_part_ids: list[int]
+    table_ids: list[int] = field(default_factory=list)  # ranked preferences, first is best
+    phone: str | None = None
+    organisation_name: str | None = None
+    dietary_needs: str | None = None
+    accessibility_needs: str | None = None
+    language: str = "it"
+    consent_photos: bool = False
+
+
+def apply_details(attendee: Attendee, data: RegistrationData) -> None:
+    """Write what they typed on the attendee (places are decided elsewhere)."""
+    attendee.first_name = data.first_name
+    attendee.last_name = data.last_name
+    attendee.email = data.email
+    attendee.phone = data.phone or None
+    attendee.participant_type = data.participant_type
+    attendee.accessibility_needs = data.accessibility_needs or None
+    attendee.language = data.language
+    attendee.consent_photos = data.consent_photos
+    attendee.organisation_name, attendee.organisation = _organisation(
+        attendee.event_id or attendee.event.id, data.organisation_name
+    )
+    kinds = {part.kind for part in chosen_parts(attendee.event, data.day_part_ids)}
+    # Dietary needs are health data: keep them only when the attendee comes to lunch.
+    attendee.dietary_needs = (data.dietary_needs or None) if DayPartKind.LUNCH in kinds else None
+    _set_table_preferences(attendee, data.table_ids if DayPartKind.WORLD_CAFE in kinds else [])
+
+
+def chosen_parts(event: Event, day_part_ids) -> list[DayPart]:
+    """The event's day parts among those ids, in a stable order (by id)."""
+    wanted = set(day_part_ids)
+    return sorted((p for p in event.day_parts if p.id in wanted), key=lambda p: p.id)
+
+
+def _set_table_preferences(attendee: Attendee, table_ids: list[int]) -> None:
+    """Their ranked world café tables; left untouched when they did not change."""
+    if [p.cafe_table_id for p in attendee.preferences] == list(table_ids):
+        return
+    attendee.preferences.clear()
+    if attendee.id is not None:
+        db.session.flush()  # delete the old ranks before the new ones take them
+    attendee.preferences = [
+        TablePreference(cafe_table_id=table_id, rank=rank) for rank, table_id in enumerate(table_ids, start=1)
+    ]
+
+
+def _organisation(event_id: int, name: str | None):
+    """Use a network member's own spelling when the typed name matches it."""
+    if not name:
+        return None, None
+    member = db.session.scalars(
+        select(Organisation).where(
+            Organisation.event_id == event_id, func.lower(Organisation.name) == name.lower()
+        )
+    ).first()
+    return (member.name, member) if member else (name, None)

@@ -1,0 +1,39 @@
+"""Cancelling a registration: by the attendee, or by an organiser for them. The freed
+places go at once to the next people in line."""
+
+from app.core.locking import lock_event
+from app.extensions import db
+from app.mail import outbox as mailer
+from app.models import Attendee, AttendeeStatus, utcnow
+from app.registration.audit import audit
+from app.registration.waiting_lists import notify_promoted, promote_waiting
+
+
+def cancel_registration(attendee: Attendee, cancelled_by: str | None = None) -> None:
+    """Cancel and give the freed places to the next people in line. cancelled_by: the
+    organiser who did it for them (kept in the audit log); None when they did it."""
+    if cancel_under_lock(attendee, cancelled_by):
+        db.session.commit()
+    else:
+        db.session.rollback()  # ends the transaction that may hold the event's lock
+
+
+def cancel_under_lock(attendee: Attendee, cancelled_by: str | None = None) -> bool:
+    """cancel_registration's work, under the event's lock, without the commit (the caller's,
+    e.g. a deletion that erases the person in the same transaction). False: already cancelled."""
+    if attendee.status == AttendeeStatus.CANCELLED:
+        return False
+    lock_event(attendee.event_id)
+    db.session.refresh(attendee)
+    if attendee.status == AttendeeStatus.CANCELLED:  # a double click, or two tabs
+        return False
+    attendee.status = AttendeeStatus.CANCELLED
+    attendee.cancelled_at = utcnow()
+    attendee.parts.clear()
+    db.session.flush()
+    promoted = promote_waiting(attendee.event)
+    mailer.enqueue("cancelled", attendee)
+    notify_promoted(promoted)
+    if cancelled_by:
+        audit(cancelled_by, "registration_cancelled", attendee)
+    return True

@@ -1,0 +1,129 @@
+"""Signing up (accreditamento): online, or at the desk as a walk-in.
+
+Places are counted under the event's row lock (see app/core/locking.py), so no capacity is
+ever exceeded however many people submit at once; the lock is held as briefly as can be.
+"""
+
+import enum
+from dataclasses import dataclass
+
+from sqlalchemy.exc import IntegrityError
+
+from app.checkin.services import walk_in_check_in
+from app.core.locking import lock_event
+from app.extensions import db
+from app.mail import outbox as mailer
+from app.models import Attendee, AttendeePart, AttendeeStatus, Event, PartStatus, utcnow
+from app.registration.attendee_details import RegistrationData, apply_details, chosen_parts
+from app.registration.places import free_places, places_taken, take_place_if_free
+
+
+class RegistrationError(Exception):
+    class Reason(enum.Enum):
+        CLOSED = "closed"
+        DUPLICATE_EMAIL = "duplicate_email"
+        CANCELLED = "cancelled"
+
+    def __init__(self, reason: "RegistrationError.Reason"):
+        self.reason = reason
+        super().__init__(reason.value)
+
+
+def register(event: Event, data: RegistrationData, *, source: str = "online") -> Attendee:
+    """Register a new attendee, confirmed or on the waiting list of what is full, and commit."""
+    attendee = _register_under_lock(event, data, source)
+    db.session.commit()
+    return attendee
+
+
+def _register_under_lock(event: Event, data: RegistrationData, source: str) -> Attendee:
+    """The registration, written and left uncommitted under the event's lock.
+
+    Every registration of the event waits for its lock, so the work is done before taking
+    it: the attendee is written as if every place were free, and the confirmation rendered
+    and queued. Nobody else sees these rows before the commit. Under the lock, only the
+    count (leaving this attendee out) and the commit; in the rare case that something is
+    full, the statuses change and the waiting-list notice replaces the confirmation.
+    """
+    if source == "online" and not event.registration_is_open():
+        raise RegistrationError(RegistrationError.Reason.CLOSED)
+    attendee = _write_as_confirmed(event, data, source)
+    confirmation = mailer.enqueue("confirmation", attendee)
+    db.session.flush()
+
+    lock_event(event.id)
+    _waitlist_what_is_full(event, attendee)
+    if _waits_for_anything(attendee):
+        db.session.delete(confirmation)
+        mailer.enqueue("waitlisted", attendee)
+    return attendee
+
+
+def _write_as_confirmed(event: Event, data: RegistrationData, source: str) -> Attendee:
+    """The new attendee, flushed with every place they chose; DUPLICATE_EMAIL (and the
+    transaction rolled back) when the address is already registered for the event."""
+    attendee = Attendee(
+        event=event,
+        status=AttendeeStatus.CONFIRMED,
+        consent_privacy_at=utcnow(),
+        privacy_version=event.privacy_version,
+        source=source,
+    )
+    apply_details(attendee, data)
+    db.session.add(attendee)
+    chosen = chosen_parts(event, data.day_part_ids)
+    attendee.parts = [AttendeePart(day_part=part, status=PartStatus.CONFIRMED) for part in chosen]
+    try:
+        db.session.flush()
+    except IntegrityError:  # the unique (event, email) constraint says this e-mail is registered
+        db.session.rollback()
+        raise RegistrationError(RegistrationError.Reason.DUPLICATE_EMAIL) from None
+    return attendee
+
+
+def _waitlist_what_is_full(event: Event, attendee: Attendee) -> None:
+    """Under the lock: the day, and each part, that has no place left for the attendee
+    puts them on its waiting list (nobody else takes a place meanwhile)."""
+    taken = places_taken(event, leaving_out=attendee.id)
+    if free_places(event.capacity, taken["event"]) == 0:
+        attendee.status = AttendeeStatus.WAITLISTED
+    for attendee_part in attendee.parts:
+        if not take_place_if_free(attendee, attendee_part.day_part, taken):
+            attendee_part.status = PartStatus.WAITLISTED
+
+
+def _waits_for_anything(attendee: Attendee) -> bool:
+    return attendee.status == AttendeeStatus.WAITLISTED or any(
+        p.status == PartStatus.WAITLISTED for p in attendee.parts
+    )
+
+
+# ---- Walk-ins: registered and checked in at the desk ------------------------------------
+
+
+class WalkInResult(enum.Enum):
+    CHECKED_IN = "checked_in"
+    WAITLISTED = "waitlisted"  # the day is full: on its waiting list, not checked in
+    ALREADY_REGISTERED = "already_registered"  # nothing written: search for them instead
+
+
+@dataclass
+class WalkInOutcome:
+    result: WalkInResult
+    attendee: Attendee | None = None
+
+
+def register_walk_in(event: Event, data: RegistrationData, desk_name: str) -> WalkInOutcome:
+    """Register someone at the desk and check them in, in one transaction under the event's
+    lock (as every registration): checked in if the day has a place for them, else on its
+    waiting list and not checked in; nothing is written for an e-mail already registered."""
+    try:
+        attendee = _register_under_lock(event, data, source="desk")
+    except RegistrationError:
+        return WalkInOutcome(WalkInResult.ALREADY_REGISTERED)
+    result = WalkInResult.WAITLISTED
+    if attendee.status == AttendeeStatus.CONFIRMED:
+        walk_in_check_in(attendee, desk_name)
+        result = WalkInResult.CHECKED_IN
+    db.session.commit()
+    return WalkInOutcome(result, attendee)
