@@ -11,7 +11,7 @@ from app.events.services import current_event, load_event_file
 from app.extensions import db
 from app.mail import sender as mail_sender
 from app.models import Role
-from app.registration.services import fill_vacancies
+from app.registration.waiting_lists import fill_vacancies
 from app.reporting.cli import report_cli
 from app.staff.services import UserError, create_user, invite_user
 

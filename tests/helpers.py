@@ -8,7 +8,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import DayPartKind
-from app.registration.services import RegistrationData, register
+from app.registration.attendee_details import RegistrationData
+from app.registration.signup import register
 
 _counter = itertools.count(1)
 

@@ -30,7 +30,7 @@ from app.checkin.services import check_in_attendee
 from app.extensions import db
 from app.facilitation import notes, photos
 from app.models import Role, TableFacilitator
-from app.registration.services import cancel_registration
+from app.registration.cancellation import cancel_registration
 from app.registration.tokens import manage_token
 from app.reporting.certificates import certificate_code
 from app.staff.services import create_user, invite_user, password_link

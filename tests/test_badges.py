@@ -22,7 +22,7 @@ from app.checkin.badges import (
 from app.events.services import load_event
 from app.extensions import db
 from app.models import DayPartKind
-from app.registration.services import register
+from app.registration.signup import register
 
 LONG_FIRST_NAME = "Maria Antonietta Giuseppina Francesca Lùcia"
 LONG_LAST_NAME = "Dell'Acqua-Bianchi Ševčíková"

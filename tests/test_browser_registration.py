@@ -13,7 +13,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Attendee, AttendeeStatus, DayPartKind, OutboxMessage, PartStatus
-from app.registration.services import RegistrationData, register
+from app.registration.attendee_details import RegistrationData
+from app.registration.signup import register
 from app.registration.tokens import manage_token
 
 PLENARY, LUNCH, WORLD_CAFE = (

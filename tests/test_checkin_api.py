@@ -14,7 +14,7 @@ from app.checkin.services import check_in_attendee
 from app.events.services import load_event
 from app.extensions import db
 from app.models import AuditEntry, CheckIn
-from app.registration.services import cancel_registration
+from app.registration.cancellation import cancel_registration
 from app.worldcafe import services as world_cafe
 
 

@@ -10,8 +10,9 @@ from test_walk_in import check_ins_of, fill_the_day
 from app.checkin.services import check_in_attendee, undo_check_in
 from app.extensions import db
 from app.models import Role
+from app.registration.cancellation import cancel_registration
 from app.registration.privacy import delete_registration, purge
-from app.registration.services import cancel_registration, register_walk_in
+from app.registration.signup import register_walk_in
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from app.checkin.badges import badge_token
 from app.extensions import db
 from app.facilitation import photos
 from app.models import CheckIn, Role, TableAttendance, utcnow
-from app.registration.services import cancel_registration
+from app.registration.cancellation import cancel_registration
 from app.reporting.certificates import certificate_for
 
 

@@ -21,7 +21,7 @@ from app.extensions import db
 from app.mail import sender as mail_sender
 from app.mail.reminders import queue_reminders
 from app.models import OutboxMessage, utcnow
-from app.registration.services import cancel_registration
+from app.registration.cancellation import cancel_registration
 from app.worldcafe import services as world_cafe
 
 

@@ -1,12 +1,13 @@
 import os
 import re
+from datetime import date, datetime
 
 import psycopg
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import create_engine, inspect, text
 
 from app import create_app
 from app.extensions import db
@@ -41,3 +42,67 @@ def test_migrations_build_the_models_schema_from_empty_and_go_back(empty_databas
     engine = create_engine(empty_database_url)
     assert "attendees" in inspect(engine).get_table_names()
     engine.dispose()
+
+
+def test_upgrading_keeps_the_rows_that_point_at_a_table_being_altered(empty_database_url):
+    """SQLite alters a table by copying it: with foreign keys enforced, dropping the old
+    attendees table would silently take every check-in with it (migrations/env.py)."""
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=empty_database_url)
+    with app.app_context():
+        upgrade(revision="0010")
+        with db.engine.begin() as connection:
+            for statement, values in DAY_BEFORE_0011:
+                connection.execute(text(statement), values)
+        upgrade()
+        with db.engine.connect() as connection:
+            counts = {t: connection.scalar(text(f"SELECT count(*) FROM {t}")) for t in COUNTED}
+            codes = connection.scalars(text("SELECT badge_code FROM attendees")).all()
+        db.engine.dispose()
+    assert counts == {"attendees": 2, "check_ins": 1, "attendee_parts": 2, "outbox_messages": 1}
+    assert len(set(codes)) == 2 and all(re.fullmatch(r"[A-Z]{3}[0-9]{3}", code) for code in codes)
+
+
+COUNTED = ("attendees", "check_ins", "attendee_parts", "outbox_messages")
+_WHEN = datetime(2027, 1, 1, 9, 0)
+DAY_BEFORE_0011 = [
+    (
+        "INSERT INTO events (id, slug, name, venue_name, date, timezone, languages, privacy_version,"
+        " cafe_rounds, cafe_rotation, updated_at) VALUES (1, 'e', :name, 'MO.CA', :day, 'Europe/Rome',"
+        " :languages, '1', 1, 'stay', :when)",
+        {"name": '{"it": "Giornata"}', "languages": '["it"]', "day": date(2027, 7, 12), "when": _WHEN},
+    ),
+    (
+        "INSERT INTO day_parts (id, event_id, key, name, kind, position)"
+        " VALUES (1, 1, 'am', :name, 'plenary', 0)",
+        {"name": '{"it": "Mattina"}'},
+    ),
+    *[
+        (
+            "INSERT INTO attendees (id, event_id, first_name, last_name, email, participant_type, language,"
+            " consent_privacy_at, privacy_version, consent_photos, status, needs_accessible_table, source,"
+            " manage_token_version, badge_version, created_at, updated_at) VALUES (:id, 1, 'Ada', 'Rossi',"
+            " :email, 'citizen', 'it', :when, '1', :no, 'confirmed', :no, 'online', 1, 1, :when, :when)",
+            {"id": n, "email": f"ada{n}@example.org", "when": _WHEN, "no": False},
+        )
+        for n in (1, 2)
+    ],
+    *[
+        (
+            "INSERT INTO attendee_parts (attendee_id, day_part_id, status, created_at)"
+            " VALUES (:id, 1, 'confirmed', :when)",
+            {"id": n, "when": _WHEN},
+        )
+        for n in (1, 2)
+    ],
+    (
+        "INSERT INTO check_ins (event_id, attendee_id, desk_name, method, checked_in_at, recorded_at)"
+        " VALUES (1, 1, 'Banco 1', 'scan', :when, :when)",
+        {"when": _WHEN},
+    ),
+    (
+        "INSERT INTO outbox_messages (attendee_id, kind, recipient, subject, body_text, body_html, status,"
+        " attempts, next_attempt_at, created_at, attachments, message_id) VALUES (1, 'confirmation',"
+        " 'ada1@example.org', 's', 't', 'h', 'sent', 1, :when, :when, '[]', '<m@x>')",
+        {"when": _WHEN},
+    ),
+]

@@ -10,9 +10,9 @@ from app.checkin.badges import BadgeCheck, badge_token, verify_badge_token
 from app.checkin.desks import create_desk_device
 from app.checkin.services import check_in_attendee
 from app.extensions import db
-from app.models import Attendee, OutboxMessage
+from app.models import Attendee, AuditAction, OutboxMessage
+from app.registration.audit import audit
 from app.registration.privacy import purge
-from app.registration.services import audit
 from app.registration.tokens import manage_token
 
 # What one attendee types into the form: none of it may outlive the deletion of their data.
@@ -94,7 +94,10 @@ def test_deleting_ones_data_leaves_nothing_they_typed_anywhere(client, event):
     # What organisers noted about them, and an audit entry that quotes them.
     attendee.needs_accessible_table, attendee.pinned_table_id = True, event.tables[1].id
     audit(
-        "admin@example.org", "note", attendee, said=f"{attendee.full_name} ({TYPED['organisation']}) called"
+        "admin@example.org",
+        AuditAction.BADGE_REISSUED,
+        attendee,
+        said=f"{attendee.full_name} ({TYPED['organisation']}) called",
     )
     db.session.commit()
     assert left_behind(TYPED) == list(TYPED), "the test's values are in the database"
@@ -114,7 +117,13 @@ def test_purge_erases_what_they_typed_and_keeps_a_member_organisation(app, event
     del own["organisation"]
     typing = register_someone(event, **own)
     member = register_someone(event, organisation_name="AUSER brescia")
-    audit("desk@example.org", "walk_up", typing, name=typing.full_name, organisation=own["organisation_name"])
+    audit(
+        "desk@example.org",
+        AuditAction.REGISTRATION_CANCELLED,
+        typing,
+        name=typing.full_name,
+        organisation=own["organisation_name"],
+    )
     db.session.commit()
     assert purge(30, now=datetime(2027, 9, 1)) == 2
     db.session.expire_all()

@@ -41,7 +41,7 @@ NOT_SCOPED = {
 }
 # Routes that legitimately take another event's object: (endpoint prefix, argument) -> who.
 MAY_REACH = {
-    # Admins work at every table (app.facilitation.attendance.may_facilitate), and a table's pages
+    # Admins work at every table (app.facilitation.facilitators.may_facilitate), and a table's pages
     # work on that table's own event.
     ("facilitators.", "table_id"): {"admin"},
 }

@@ -10,7 +10,7 @@ from helpers import register_someone, registration_data
 from PIL import Image
 
 from app.models import Role
-from app.registration.services import register_walk_in
+from app.registration.signup import register_walk_in
 from app.worldcafe.services import run_assignment
 
 # Which roles may open the pages of each staff blueprint.

@@ -5,7 +5,7 @@ from helpers import part_ids, register_someone
 
 from app.extensions import db
 from app.models import AttendeeStatus, DayPartKind, Role, localized
-from app.registration.services import cancel_registration
+from app.registration.cancellation import cancel_registration
 
 
 def test_the_caterer_sees_only_confirmed_lunch_guests_and_the_venue_every_access_need(event, make_staff):

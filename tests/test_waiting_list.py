@@ -3,14 +3,10 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import DayPartKind, OutboxMessage
-from app.registration.services import (
-    cancel_registration,
-    event_waiting_list_position,
-    fill_vacancies,
-    places_left,
-    update_registration,
-    waiting_list_position,
-)
+from app.registration.cancellation import cancel_registration
+from app.registration.changes import update_registration
+from app.registration.places import event_waiting_list_position, places_left, waiting_list_position
+from app.registration.waiting_lists import fill_vacancies
 
 
 def lunch(event):

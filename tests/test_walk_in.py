@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Attendee, AttendeeStatus, CheckIn, OutboxMessage, PartStatus, Role
-from app.registration.services import WalkInResult, register_walk_in
+from app.registration.signup import WalkInResult, register_walk_in
 
 WALK_IN = "/desk/walk-in"
 

@@ -16,7 +16,7 @@ from app.core import offline
 from app.events.services import current_event_or_404
 from app.models import PartStatus, Role, localized
 from app.registration.forms import registration_data
-from app.registration.services import WalkInResult, register_walk_in
+from app.registration.signup import WalkInResult, register_walk_in
 from app.staff.roles import roles_required
 
 bp = Blueprint("desk", __name__, url_prefix="/desk")

@@ -13,7 +13,17 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
-from app.models import Attendee, AttendeeStatus, AuditEntry, CheckIn, DeskDevice, Event, utcnow
+from app.models import (
+    Attendee,
+    AttendeeStatus,
+    AuditAction,
+    AuditEntry,
+    CheckIn,
+    CheckInMethod,
+    DeskDevice,
+    Event,
+    utcnow,
+)
 from app.registration.privacy import is_anonymised
 
 
@@ -28,7 +38,12 @@ def create_desk_device(event: Event, name: str, created_by: str = "system") -> t
     db.session.add(device)
     db.session.flush()
     db.session.add(
-        AuditEntry(event_id=event.id, actor=created_by, action="desk_created", details={"desk": device.name})
+        AuditEntry(
+            event_id=event.id,
+            actor=created_by,
+            action=AuditAction.DESK_CREATED,
+            details={"desk": device.name},
+        )
     )
     db.session.commit()
     return device, token
@@ -41,7 +56,7 @@ def revoke_desk_device(device: DeskDevice, revoked_by: str) -> None:
             AuditEntry(
                 event_id=device.event_id,
                 actor=revoked_by,
-                action="desk_revoked",
+                action=AuditAction.DESK_REVOKED,
                 details={"desk": device.name},
             )
         )
@@ -108,7 +123,9 @@ def checked_in_walk_in_of(event: Event, attendee_id: int) -> Attendee:
     attendee = badge_holder_of(event, attendee_id)
     walk_in = db.session.scalar(
         select(CheckIn.id).where(
-            CheckIn.attendee_id == attendee.id, CheckIn.method == "walk_in", CheckIn.undone_at.is_(None)
+            CheckIn.attendee_id == attendee.id,
+            CheckIn.method == CheckInMethod.WALK_IN,
+            CheckIn.undone_at.is_(None),
         )
     )
     if walk_in is None:

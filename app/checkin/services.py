@@ -25,9 +25,11 @@ from app.models import (
     Attendee,
     AttendeePart,
     AttendeeStatus,
+    AuditAction,
     AuditEntry,
     CafeTable,
     CheckIn,
+    CheckInMethod,
     DayPartKind,
     DeskDevice,
     Event,
@@ -91,7 +93,7 @@ def scan(event: Event, code: str, device: DeskDevice, request_id: str | None, sc
     if verification.check is not BadgeCheck.VALID:
         commit_keeping_loaded()  # nothing written: ends the transaction, releases the lock
         return ScanOutcome(BADGE_REFUSALS[verification.check], verification.attendee)
-    return _check_in_locked(verification.attendee, device, request_id, scanned_at, "scan")
+    return _check_in_locked(verification.attendee, device, request_id, scanned_at, CheckInMethod.SCAN)
 
 
 def check_in_attendee(
@@ -100,7 +102,7 @@ def check_in_attendee(
     device: DeskDevice | None,
     request_id: str | None,
     scanned_at=None,
-    method="search",
+    method=CheckInMethod.SEARCH,
     desk_name: str | None = None,
 ) -> ScanOutcome | None:
     """Check in someone found by a search (forgotten badge); None if unknown or of another event."""
@@ -118,7 +120,7 @@ def walk_in_check_in(attendee: Attendee, desk_name: str | None) -> CheckIn:
         event_id=attendee.event_id,
         attendee_id=attendee.id,
         desk_name=desk_name or "desk",
-        method="walk_in",
+        method=CheckInMethod.WALK_IN,
         checked_in_at=utcnow(),
     )
     db.session.add(check_in)
@@ -136,7 +138,7 @@ def undo_check_in(check_in_id: int, event: Event, actor: str) -> CheckIn | None:
             AuditEntry(
                 event_id=event.id,
                 actor=actor,
-                action="check_in_undone",
+                action=AuditAction.CHECK_IN_UNDONE,
                 attendee_id=check_in.attendee_id,
                 details={"check_in_id": check_in.id, "desk": check_in.desk_name},
             )

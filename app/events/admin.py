@@ -12,7 +12,7 @@ from app.events.forms import EventFileForm
 from app.events.services import current_event_or_404, event_files, load_event
 from app.extensions import db
 from app.models import EventFile, Role
-from app.registration.services import fill_vacancies
+from app.registration.waiting_lists import fill_vacancies
 from app.staff.roles import roles_required
 
 bp = Blueprint("admin_event", __name__, url_prefix="/admin/event")

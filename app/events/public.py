@@ -11,7 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from app.core.urls import safe_redirect_target
 from app.events.services import current_event
 from app.extensions import db
-from app.registration.services import places_left
+from app.registration.places import places_left
 
 bp = Blueprint("public", __name__)
 

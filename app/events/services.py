@@ -30,7 +30,7 @@ from app.models import (
     ProgrammeItem,
     TablePreference,
 )
-from app.registration.services import confirmed_in_part
+from app.registration.places import confirmed_in_part
 
 COMMAND_LINE = "command line"
 

@@ -11,7 +11,6 @@ from sqlalchemy import select, text
 from app.checkin.badges import BadgeCheck, verify_badge_token
 from app.core.transactions import commit_keeping_loaded
 from app.extensions import db
-from app.facilitation.facilitators import facilitators_by_table
 from app.models import (
     Attendee,
     AttendeeStatus,
@@ -22,10 +21,7 @@ from app.models import (
     TableAttendance,
     utcnow,
 )
-from app.worldcafe.services import published_run, published_run_id  # the assignment the tables work from
-
-# Re-exported: app/reporting/report.py imports them from here.
-__all__ = ["facilitators_by_table", "published_run"]
+from app.worldcafe.services import published_run_id  # the assignment the tables work from
 
 # ---- Rounds and the roster --------------------------------------------------------------
 

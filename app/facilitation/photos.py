@@ -27,7 +27,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import AuditEntry, CafeTable, TablePhoto
+from app.models import AuditAction, AuditEntry, CafeTable, TablePhoto
 
 # A 48-50 MP phone photo (8064 x 6048, 8160 x 6120) is 10-20 MB as a JPEG.
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
@@ -154,7 +154,7 @@ def delete_photo(table: CafeTable, photo: TablePhoto, deleted_by: str) -> None:
         AuditEntry(
             event_id=table.event_id,
             actor=deleted_by,
-            action="photo_deleted",
+            action=AuditAction.PHOTO_DELETED,
             details={"table": table.key, "round": photo.round, "caption": photo.caption},
         )
     )

@@ -20,6 +20,7 @@ from app.models import (
     Audience,
     CheckIn,
     Event,
+    MailKind,
     MessageStatus,
     OutboxMessage,
     localized,
@@ -74,7 +75,7 @@ def send(
     for attendee in people:
         language = attendee.language
         message = mailer.enqueue(
-            "announcement",
+            MailKind.ANNOUNCEMENT,
             attendee,
             subject=localized(text.subject, language),
             paragraphs=paragraphs(localized(text.body, language)),

@@ -14,37 +14,37 @@ from flask_babel import lazy_gettext as _l
 
 from app.core.urls import external_url
 from app.extensions import db
-from app.models import Attendee, AttendeeStatus, Event, OutboxMessage, User
+from app.models import Attendee, AttendeeStatus, Event, MailKind, OutboxMessage, User
 from app.registration.tokens import manage_token
 
 SUBJECTS = {
-    "confirmation": _l("Your registration for %(event)s"),
-    "waitlisted": _l("You are on the waiting list for %(event)s"),
-    "manage_link": _l("Your personal link for %(event)s"),
-    "updated": _l("Your registration for %(event)s has changed"),
-    "cancelled": _l("Your registration for %(event)s is cancelled"),
-    "promoted": _l("Good news: a place for you at %(event)s"),
-    "reminder": _l("See you soon at %(event)s"),
-    "assignment": _l("Your world café table at %(event)s"),
-    "badge_reissued": _l("Your new badge for %(event)s"),
-    "staff_invite": _l("Your staff account for %(event)s"),
-    "staff_reset": _l("Choose a new password for %(event)s"),
+    MailKind.CONFIRMATION: _l("Your registration for %(event)s"),
+    MailKind.WAITLISTED: _l("You are on the waiting list for %(event)s"),
+    MailKind.MANAGE_LINK: _l("Your personal link for %(event)s"),
+    MailKind.UPDATED: _l("Your registration for %(event)s has changed"),
+    MailKind.CANCELLED: _l("Your registration for %(event)s is cancelled"),
+    MailKind.PROMOTED: _l("Good news: a place for you at %(event)s"),
+    MailKind.REMINDER: _l("See you soon at %(event)s"),
+    MailKind.ASSIGNMENT: _l("Your world café table at %(event)s"),
+    MailKind.BADGE_REISSUED: _l("Your new badge for %(event)s"),
+    MailKind.STAFF_INVITE: _l("Your staff account for %(event)s"),
+    MailKind.STAFF_RESET: _l("Choose a new password for %(event)s"),
 }
 # What a confirmed attendee's message carries: the badge QR inline, the badge PDF, the .ics.
 BADGE_ATTACHMENTS = ["qr_inline", "badge_pdf", "ics"]
 WITH_BADGE = {
-    "confirmation",
-    "promoted",
-    "updated",
-    "reminder",
-    "manage_link",
-    "assignment",
-    "badge_reissued",
+    MailKind.CONFIRMATION,
+    MailKind.PROMOTED,
+    MailKind.UPDATED,
+    MailKind.REMINDER,
+    MailKind.MANAGE_LINK,
+    MailKind.ASSIGNMENT,
+    MailKind.BADGE_REISSUED,
 }
 QR_CID = "badge-qr"
 
 
-def enqueue(kind: str, attendee: Attendee, subject: str | None = None, **context) -> OutboxMessage:
+def enqueue(kind: MailKind, attendee: Attendee, subject: str | None = None, **context) -> OutboxMessage:
     """Render a message in the attendee's language and add it to the outbox (no commit).
     subject: the organisers' own (an announcement), else the kind's."""
     attachments = (
@@ -61,7 +61,7 @@ def enqueue(kind: str, attendee: Attendee, subject: str | None = None, **context
         return _queue(kind, attendee.email, subject, context, attendee=attendee, attachments=attachments)
 
 
-def enqueue_for_staff(kind: str, user: User, event: Event | None, **context) -> OutboxMessage:
+def enqueue_for_staff(kind: MailKind, user: User, event: Event | None, **context) -> OutboxMessage:
     """A message to a staff member (their account, their password link), in their language."""
     event_name = event.display_name if event else "Noi Day"
     with force_locale(user.language):
@@ -69,7 +69,7 @@ def enqueue_for_staff(kind: str, user: User, event: Event | None, **context) -> 
         return _queue(kind, user.email, str(SUBJECTS[kind] % {"event": event_name}), context, attachments=[])
 
 
-def _queue(kind: str, recipient: str, subject: str, context: dict, **fields) -> OutboxMessage:
+def _queue(kind: MailKind, recipient: str, subject: str, context: dict, **fields) -> OutboxMessage:
     """The message with both parts rendered (in the locale in force), added to the outbox."""
     message = OutboxMessage(
         kind=kind,

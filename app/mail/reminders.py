@@ -9,11 +9,13 @@ from sqlalchemy import exists, func, select
 from app.core.locking import lock_event
 from app.extensions import db
 from app.mail import outbox as mailer
-from app.models import Attendee, AttendeeStatus, Event, OutboxMessage
+from app.models import Attendee, AttendeeStatus, Event, MailKind, OutboxMessage
 
 
 def _due(event: Event):
-    already = exists().where(OutboxMessage.attendee_id == Attendee.id, OutboxMessage.kind == "reminder")
+    already = exists().where(
+        OutboxMessage.attendee_id == Attendee.id, OutboxMessage.kind == MailKind.REMINDER
+    )
     return (Attendee.event_id == event.id, Attendee.status == AttendeeStatus.CONFIRMED, ~already)
 
 
@@ -28,6 +30,6 @@ def queue_reminders(event: Event) -> int:
     lock_event(event.id)
     attendees = db.session.scalars(select(Attendee).where(*_due(event)).order_by(Attendee.id)).all()
     for attendee in attendees:
-        mailer.enqueue("reminder", attendee)
+        mailer.enqueue(MailKind.REMINDER, attendee)
     db.session.commit()
     return len(attendees)

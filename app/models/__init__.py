@@ -11,10 +11,10 @@ from app.models.attendee import (
     TablePreference,
 )
 from app.models.base import localized, utcnow
-from app.models.checkin import AuditEntry, CheckIn, DeskDevice
+from app.models.checkin import AuditAction, AuditEntry, CheckIn, CheckInMethod, DeskDevice
 from app.models.event import CafeTable, DayPart, DayPartKind, Event, EventFile, Organisation, ProgrammeItem
 from app.models.notes import NOTE_KINDS, NoteRevision, NoteSheet, TableAttendance, TablePhoto
-from app.models.outbox import MessageStatus, OutboxMessage
+from app.models.outbox import MailKind, MessageStatus, OutboxMessage
 from app.models.user import Role, User
 
 __all__ = [
@@ -29,7 +29,10 @@ __all__ = [
     "TableFacilitator",
     "TablePhoto",
     "Attendee",
+    "AuditAction",
     "AuditEntry",
+    "CheckInMethod",
+    "MailKind",
     "CheckIn",
     "DeskDevice",
     "AttendeePart",

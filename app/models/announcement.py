@@ -2,10 +2,8 @@
 
 import enum
 
-from sqlalchemy import CheckConstraint
-
 from app.extensions import db
-from app.models.base import utcnow
+from app.models.base import one_of, utcnow
 
 
 class Audience(enum.StrEnum):
@@ -28,6 +26,4 @@ class Announcement(db.Model):
     sent_by = db.Column(db.String(254), nullable=False)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
 
-    __table_args__ = (
-        CheckConstraint("audience IN ('confirmed', 'with_waiting_list', 'checked_in')", name="audience"),
-    )
+    __table_args__ = (one_of("audience", Audience),)

@@ -1,11 +1,12 @@
 """Attendees, the day parts they chose and their ranked world café preferences."""
 
 import enum
+import secrets
 
 from sqlalchemy import CheckConstraint, Index, UniqueConstraint
 
 from app.extensions import db
-from app.models.base import utcnow
+from app.models.base import one_of, utcnow
 
 
 class AttendeeStatus(enum.StrEnum):
@@ -29,6 +30,19 @@ class ParticipantType(enum.StrEnum):
     SPEAKER = "speaker"
 
 
+# The badge's short code, printed under the QR for staff to read aloud or type when the QR
+# will not scan: three letters then three digits ("KLM 479"). Only characters that can
+# neither be mistaken for one another on a print-out (no I/1, O/0, S/5, Z/2, B/8, G/6) nor
+# heard as another in Italian (M kept, N dropped; no B/D/P/T/V "-i" rhymes), all on any
+# keyboard; no U, so no rude words. 216,000 codes per event, unique per event (UNIQUE).
+CODE_LETTERS, CODE_DIGITS = "ACEFHKLMRX", "346789"
+
+
+def new_badge_code() -> str:
+    letters = "".join(secrets.choice(CODE_LETTERS) for _ in range(3))
+    return letters + "".join(secrets.choice(CODE_DIGITS) for _ in range(3))
+
+
 class Attendee(db.Model):
     __tablename__ = "attendees"
 
@@ -36,7 +50,8 @@ class Attendee(db.Model):
     event_id = db.Column(db.ForeignKey("events.id", ondelete="CASCADE"), nullable=False)
     first_name = db.Column(db.String(100), nullable=False)
     last_name = db.Column(db.String(100), nullable=False)
-    email = db.Column(db.String(254), nullable=False)  # normalised, lower case
+    # Normalised, lower case. None only for a walk-in registered at the desk without one.
+    email = db.Column(db.String(254))
     phone = db.Column(db.String(40))
     organisation_name = db.Column(db.String(200))
     organisation_id = db.Column(db.ForeignKey("organisations.id", ondelete="SET NULL"))
@@ -57,6 +72,8 @@ class Attendee(db.Model):
     manage_token_version = db.Column(db.Integer, nullable=False, default=1)
     # Printed in the badge's QR code; bumped when a badge is reissued, revoking the old one.
     badge_version = db.Column(db.Integer, nullable=False, default=1, server_default="1")
+    # Printed under the QR (see CODE_LETTERS); a new one with every reissued badge.
+    badge_code = db.Column(db.String(6), nullable=False, default=new_badge_code)
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     updated_at = db.Column(db.DateTime, nullable=False, default=utcnow, onupdate=utcnow)
     cancelled_at = db.Column(db.DateTime)
@@ -87,7 +104,8 @@ class Attendee(db.Model):
     __table_args__ = (
         # One registration per e-mail address per event; the database has the last word.
         UniqueConstraint("event_id", "email"),
-        CheckConstraint("status IN ('confirmed', 'waitlisted', 'cancelled')", name="status"),
+        UniqueConstraint("event_id", "badge_code"),
+        one_of("status", AttendeeStatus),
         Index("ix_attendees_event_status", "event_id", "status"),
     )
 
@@ -115,7 +133,7 @@ class AttendeePart(db.Model):
 
     __table_args__ = (
         UniqueConstraint("attendee_id", "day_part_id"),
-        CheckConstraint("status IN ('confirmed', 'waitlisted')", name="status"),
+        one_of("status", PartStatus),
         Index("ix_attendee_parts_part_status", "day_part_id", "status"),
     )
 

@@ -5,7 +5,7 @@ import enum
 from sqlalchemy import CheckConstraint, UniqueConstraint
 
 from app.extensions import db
-from app.models.base import localized, utcnow
+from app.models.base import localized, one_of, utcnow
 
 
 class DayPartKind(enum.StrEnum):
@@ -21,6 +21,7 @@ class Event(db.Model):
     id = db.Column(db.Integer, primary_key=True)
     slug = db.Column(db.String(80), nullable=False, unique=True)
     name = db.Column(db.JSON, nullable=False)  # {"it": ..., "en": ...}
+    short_name = db.Column(db.JSON)  # for subjects and headings; None: the name
     tagline = db.Column(db.JSON)
     description = db.Column(db.JSON)
     organiser = db.Column(db.String(200))
@@ -56,6 +57,11 @@ class Event(db.Model):
     @property
     def display_name(self) -> str:
         return localized(self.name)
+
+    @property
+    def short_display_name(self) -> str:
+        """For e-mail subjects and headings: the short name, when the event file gives one."""
+        return localized(self.short_name) or self.display_name
 
     def registration_is_open(self, now=None) -> bool:
         now = now or utcnow()
@@ -100,7 +106,7 @@ class DayPart(db.Model):
     __table_args__ = (
         UniqueConstraint("event_id", "key"),
         CheckConstraint("capacity IS NULL OR capacity >= 0", name="capacity"),
-        CheckConstraint("kind IN ('plenary', 'lunch', 'world_cafe', 'other')", name="kind"),
+        one_of("kind", DayPartKind),
     )
 
     @property

@@ -2,10 +2,10 @@
 
 import enum
 
-from sqlalchemy import CheckConstraint, Index
+from sqlalchemy import Index
 
 from app.extensions import db
-from app.models.base import utcnow
+from app.models.base import one_of, utcnow
 
 
 class MessageStatus(enum.StrEnum):
@@ -13,6 +13,23 @@ class MessageStatus(enum.StrEnum):
     SENDING = "sending"  # claimed by a sender (claimed_by, claimed_at)
     SENT = "sent"
     FAILED = "failed"  # gave up after the last retry; an admin can resend
+
+
+class MailKind(enum.StrEnum):
+    """What a message is; its templates are emails/<kind>.txt and .html."""
+
+    CONFIRMATION = "confirmation"
+    WAITLISTED = "waitlisted"
+    PROMOTED = "promoted"  # off the waiting list
+    UPDATED = "updated"
+    CANCELLED = "cancelled"
+    MANAGE_LINK = "manage_link"
+    BADGE_REISSUED = "badge_reissued"
+    ASSIGNMENT = "assignment"  # the world café table
+    REMINDER = "reminder"
+    ANNOUNCEMENT = "announcement"
+    STAFF_INVITE = "staff_invite"
+    STAFF_RESET = "staff_reset"
 
 
 class OutboxMessage(db.Model):
@@ -41,6 +58,7 @@ class OutboxMessage(db.Model):
     attendee = db.relationship("Attendee")
 
     __table_args__ = (
-        CheckConstraint("status IN ('queued', 'sending', 'sent', 'failed')", name="status"),
+        one_of("status", MessageStatus),
+        one_of("kind", MailKind),
         Index("ix_outbox_due", "status", "next_attempt_at"),
     )

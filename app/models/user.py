@@ -5,11 +5,10 @@ import hashlib
 import secrets
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db
-from app.models.base import utcnow
+from app.models.base import one_of, utcnow
 
 
 class Role(enum.StrEnum):
@@ -33,7 +32,7 @@ class User(UserMixin, db.Model):
     password_set_at = db.Column(db.DateTime)
     last_login_at = db.Column(db.DateTime)
 
-    __table_args__ = (CheckConstraint("role IN ('admin', 'desk', 'facilitator')", name="role"),)
+    __table_args__ = (one_of("role", Role),)
 
     @property
     def is_active(self) -> bool:

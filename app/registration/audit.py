@@ -1,10 +1,10 @@
 """The audit log's entries about an attendee: who did what for them, and when."""
 
 from app.extensions import db
-from app.models import Attendee, AuditEntry
+from app.models import Attendee, AuditAction, AuditEntry
 
 
-def audit(actor: str, action: str, attendee: Attendee, **details) -> None:
+def audit(actor: str, action: AuditAction, attendee: Attendee, **details) -> None:
     """Add (uncommitted) an entry: actor is who did it, e.g. an organiser's e-mail."""
     db.session.add(
         AuditEntry(

@@ -4,7 +4,7 @@ places go at once to the next people in line."""
 from app.core.locking import lock_event
 from app.extensions import db
 from app.mail import outbox as mailer
-from app.models import Attendee, AttendeeStatus, utcnow
+from app.models import Attendee, AttendeeStatus, AuditAction, MailKind, utcnow
 from app.registration.audit import audit
 from app.registration.waiting_lists import notify_promoted, promote_waiting
 
@@ -32,8 +32,8 @@ def cancel_under_lock(attendee: Attendee, cancelled_by: str | None = None) -> bo
     attendee.parts.clear()
     db.session.flush()
     promoted = promote_waiting(attendee.event)
-    mailer.enqueue("cancelled", attendee)
+    mailer.enqueue(MailKind.CANCELLED, attendee)
     notify_promoted(promoted)
     if cancelled_by:
-        audit(cancelled_by, "registration_cancelled", attendee)
+        audit(cancelled_by, AuditAction.REGISTRATION_CANCELLED, attendee)
     return True

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from app.core.locking import lock_event
 from app.extensions import db
 from app.mail import outbox as mailer
-from app.models import Attendee, AttendeePart, AttendeeStatus, DayPart, PartStatus
+from app.models import Attendee, AttendeePart, AttendeeStatus, DayPart, MailKind, PartStatus
 from app.registration.attendee_details import RegistrationData, apply_details, chosen_parts
 from app.registration.places import places_taken, take_place_if_free
 from app.registration.signup import RegistrationError
@@ -28,7 +28,7 @@ def update_registration(attendee: Attendee, data: RegistrationData) -> Attendee:
     apply_details(attendee, data)
     _change_parts(attendee, chosen_parts(attendee.event, data.day_part_ids))
     promoted = promote_waiting(attendee.event)
-    mailer.enqueue("updated", attendee)
+    mailer.enqueue(MailKind.UPDATED, attendee)
     notify_promoted(promoted - {attendee})
     db.session.commit()
     return attendee

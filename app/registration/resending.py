@@ -5,7 +5,7 @@ from sqlalchemy import select, update
 
 from app.extensions import db
 from app.mail import outbox as mailer
-from app.models import Attendee, Event
+from app.models import Attendee, AuditAction, Event, MailKind
 from app.registration.audit import audit
 
 
@@ -17,13 +17,13 @@ def resend_manage_link(event: Event, email: str) -> None:
     """Send the personal link to that address if it is registered; say nothing either way."""
     attendee = find_attendee_by_email(event.id, email)
     if attendee is not None:
-        mailer.enqueue("manage_link", attendee)
+        mailer.enqueue(MailKind.MANAGE_LINK, attendee)
         db.session.commit()
 
 
 def send_manage_link(attendee: Attendee) -> None:
     """Their personal link again (an organiser, asked on the phone)."""
-    mailer.enqueue("manage_link", attendee)
+    mailer.enqueue(MailKind.MANAGE_LINK, attendee)
     db.session.commit()
 
 
@@ -44,7 +44,7 @@ def reissue_badge_for(attendee: Attendee, reissued_by: str, replacing_version: i
         db.session.rollback()
         return False
     db.session.refresh(attendee)
-    mailer.enqueue("badge_reissued", attendee)
-    audit(reissued_by, "badge_reissued", attendee, badge_version=attendee.badge_version)
+    mailer.enqueue(MailKind.BADGE_REISSUED, attendee)
+    audit(reissued_by, AuditAction.BADGE_REISSUED, attendee, badge_version=attendee.badge_version)
     db.session.commit()
     return True

@@ -13,7 +13,7 @@ from app.checkin.services import walk_in_check_in
 from app.core.locking import lock_event
 from app.extensions import db
 from app.mail import outbox as mailer
-from app.models import Attendee, AttendeePart, AttendeeStatus, Event, PartStatus, utcnow
+from app.models import Attendee, AttendeePart, AttendeeStatus, Event, MailKind, PartStatus, utcnow
 from app.registration.attendee_details import RegistrationData, apply_details, chosen_parts
 from app.registration.places import free_places, places_taken, take_place_if_free
 
@@ -48,14 +48,14 @@ def _register_under_lock(event: Event, data: RegistrationData, source: str) -> A
     if source == "online" and not event.registration_is_open():
         raise RegistrationError(RegistrationError.Reason.CLOSED)
     attendee = _write_as_confirmed(event, data, source)
-    confirmation = mailer.enqueue("confirmation", attendee)
+    confirmation = mailer.enqueue(MailKind.CONFIRMATION, attendee)
     db.session.flush()
 
     lock_event(event.id)
     _waitlist_what_is_full(event, attendee)
     if _waits_for_anything(attendee):
         db.session.delete(confirmation)
-        mailer.enqueue("waitlisted", attendee)
+        mailer.enqueue(MailKind.WAITLISTED, attendee)
     return attendee
 
 

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from app.core.locking import lock_event
 from app.extensions import db
 from app.mail import outbox as mailer
-from app.models import Attendee, AttendeePart, AttendeeStatus, DayPart, Event, PartStatus
+from app.models import Attendee, AttendeePart, AttendeeStatus, DayPart, Event, MailKind, PartStatus
 from app.registration.places import confirmed_attendees, confirmed_in_part, free_places
 
 
@@ -36,7 +36,7 @@ def promote_waiting(event: Event) -> set[Attendee]:
 
 def notify_promoted(attendees) -> None:
     for attendee in sorted(attendees, key=lambda a: a.id):
-        mailer.enqueue("promoted", attendee)
+        mailer.enqueue(MailKind.PROMOTED, attendee)
 
 
 def _admit_to_the_day(event: Event) -> set[Attendee]:

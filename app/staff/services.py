@@ -22,7 +22,7 @@ from app.core.urls import external_url
 from app.events.services import current_event
 from app.extensions import db
 from app.mail import outbox as mailer
-from app.models import AuditEntry, Role, User, utcnow
+from app.models import AuditAction, AuditEntry, MailKind, Role, User, utcnow
 
 MIN_PASSWORD_LENGTH = 10
 # An invitation (or an admin's new link) waits a week to be opened; a link someone asked
@@ -93,7 +93,7 @@ def invite_user(email: str, name: str, role: Role, language: str, invited_by: st
     except IntegrityError:  # the same address invited twice at once (a double click)
         db.session.rollback()
         raise UserError(f"a user with e-mail {email} already exists") from None
-    _audit(invited_by, "staff_invited", user, role=str(role))
+    _audit(invited_by, AuditAction.STAFF_INVITED, user, role=str(role))
     _send_link(user, "invite")
     db.session.commit()
     return user
@@ -102,7 +102,7 @@ def invite_user(email: str, name: str, role: Role, language: str, invited_by: st
 def send_new_link(user: User, sent_by: str) -> None:
     """An admin's reset: the current password stops working, and a new link goes out."""
     user.forget_password()
-    _audit(sent_by, "staff_password_reset", user)
+    _audit(sent_by, AuditAction.STAFF_PASSWORD_RESET, user)
     _send_link(user, "invite")
     db.session.commit()
 
@@ -139,14 +139,14 @@ def choose_password(user: User, password: str) -> None:
         raise UserError(f"the password needs at least {MIN_PASSWORD_LENGTH} characters")
     user.set_password(password)
     user.last_login_at = utcnow()  # they are signed in next
-    _audit(user.email, "staff_password_chosen", user)
+    _audit(user.email, AuditAction.STAFF_PASSWORD_CHOSEN, user)
     db.session.commit()
 
 
 def change_role(user: User, role: Role, changed_by: str) -> bool:
     if user.role == role:
         return False
-    _audit(changed_by, "staff_role_changed", user, old=str(user.role), new=str(role))
+    _audit(changed_by, AuditAction.STAFF_ROLE_CHANGED, user, old=str(user.role), new=str(role))
     user.role = role
     db.session.commit()
     return True
@@ -156,7 +156,7 @@ def set_active(user: User, active: bool, changed_by: str) -> None:
     """Deactivating signs them out at their next request and keeps their history."""
     if user.active != active:
         user.active = active
-        _audit(changed_by, "staff_reactivated" if active else "staff_deactivated", user)
+        _audit(changed_by, AuditAction.STAFF_REACTIVATED if active else AuditAction.STAFF_DEACTIVATED, user)
         db.session.commit()
 
 
@@ -175,7 +175,7 @@ def password_link(user: User, purpose: str) -> str:
 
 def _send_link(user: User, purpose: str) -> None:
     hours = int(LINK_LIFETIMES[purpose].total_seconds() // 3600)
-    kind = "staff_invite" if purpose == "invite" else "staff_reset"
+    kind = MailKind.STAFF_INVITE if purpose == "invite" else MailKind.STAFF_RESET
     mailer.enqueue_for_staff(
         kind,
         user,
@@ -187,7 +187,7 @@ def _send_link(user: User, purpose: str) -> None:
     )
 
 
-def _audit(actor: str, action: str, user: User, **details) -> None:
+def _audit(actor: str, action: AuditAction, user: User, **details) -> None:
     event = current_event()
     db.session.add(
         AuditEntry(

@@ -20,6 +20,7 @@ from app.models import (
     CafeTable,
     DayPartKind,
     Event,
+    MailKind,
     PartStatus,
     SeatAssignment,
     localized,
@@ -180,7 +181,9 @@ def publish(run: AssignmentRun, published_by: str) -> int:
             tables = {t.id: t for t in event.tables}
             with force_locale(seat.attendee.language):
                 reason = reason_sentence(json.loads(seat.reason), tables) if seat.reason else ""
-            mailer.enqueue("assignment", seat.attendee, seats=seats_of(run, seat.attendee_id), reason=reason)
+            mailer.enqueue(
+                MailKind.ASSIGNMENT, seat.attendee, seats=seats_of(run, seat.attendee_id), reason=reason
+            )
             notified += 1
     db.session.commit()
     return notified

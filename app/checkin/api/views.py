@@ -19,6 +19,7 @@ from app.checkin.api.openapi import SPEC
 from app.checkin.api.schemas import CheckInRequest, LanguageQuery, ScanRequest, SearchQuery
 from app.checkin.api.serializers import check_in_json, outcome_json, search_result_json
 from app.core.db_limits import RefusedInput
+from app.core.openapi import describe
 from app.extensions import csrf, limiter
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -36,30 +37,13 @@ def _valid(model: type[BaseModel], data):
             return model.model_validate(data)
         return model.model_validate_json(data)
     except ValidationError as error:
-        raise RefusedInput(_describe(error)) from None
+        raise RefusedInput(describe(error)) from None
 
 
 def _json_body(model: type[BaseModel]):
     if not request.is_json:
         raise RefusedInput("send a JSON object, with Content-Type: application/json")
     return _valid(model, request.get_data())
-
-
-def _describe(error: ValidationError) -> str:
-    problems = []
-    for problem in error.errors()[:3]:
-        field = ".".join(str(part) for part in problem["loc"])
-        if problem["type"] == "json_invalid":
-            problems.append("the body is not valid JSON")
-        elif problem["type"] == "model_type":
-            problems.append("the body must be a JSON object")
-        elif problem["type"] == "missing":
-            problems.append(f"'{field}' is required")
-        elif problem["type"] == "string_pattern_mismatch":
-            problems.append(f"'{field}' holds a NUL character")
-        else:
-            problems.append(f"'{field}': {problem['msg']}")
-    return "; ".join(problems)
 
 
 def _outcome_answer(outcome: checkin.ScanOutcome, language: str | None):

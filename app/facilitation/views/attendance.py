@@ -16,6 +16,7 @@ from app.facilitation.schemas import (
 )
 from app.facilitation.views.blueprint import bp, json_answer, json_body, nav, round_or_404, valid
 from app.facilitation.views.messages import attendance_message
+from app.worldcafe.services import published_run
 
 
 @bp.route("/tables/<int:table_id>/")
@@ -24,7 +25,7 @@ def table(table_id):
     return render_template(
         "facilitation/table.html",
         roster=attendance.roster(g.table, round),
-        published=attendance.published_run(g.event) is not None,
+        published=published_run(g.event) is not None,
         **nav("attendance", round),
     )
 
