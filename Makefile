@@ -21,7 +21,7 @@ translations: app/translations/it/LC_MESSAGES/messages.mo app/translations/en/LC
 run: $(BIN)/activate translations
 	bash scripts/vendor-js.sh
 	$(BIN)/flask db upgrade
-	$(BIN)/flask event load data/moca.yaml
+	$(BIN)/flask event load --if-unchanged data/moca.yaml
 	@echo "Noi Day on http://127.0.0.1:$(PORT)/  (caught e-mail: http://127.0.0.1:$(PORT)/dev/mail/)"
 	MAIL_CATCH=1 PUBLIC_URL=http://127.0.0.1:$(PORT) $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
@@ -29,7 +29,7 @@ run: $(BIN)/activate translations
 run-https: $(BIN)/activate translations
 	bash scripts/vendor-js.sh
 	$(BIN)/flask db upgrade
-	$(BIN)/flask event load data/moca.yaml
+	$(BIN)/flask event load --if-unchanged data/moca.yaml
 	@test -f instance/cert.pem || openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=noiday-lan" \
 		-keyout instance/key.pem -out instance/cert.pem 2>/dev/null
 	MAIL_CATCH=1 PUBLIC_URL=$${PUBLIC_URL:-https://$$(hostname -I | cut -d' ' -f1):5443} \

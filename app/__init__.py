@@ -113,6 +113,9 @@ def _register_blueprints(app: Flask) -> None:
         synthesis_bp, admin_facilitators_bp, admin_report_bp, api_bp,
     ):  # fmt: skip
         app.register_blueprint(blueprint)
+    from app.checkin.arrivals_views import bp as arrivals_bp
+
+    app.register_blueprint(arrivals_bp)
     if app.config["MAIL_CATCH"]:
         from app.mail.devmail import bp as devmail_bp
 

@@ -6,6 +6,7 @@ import click
 from flask import Flask, current_app
 from flask_babel import force_locale
 
+from app.events.bundled import BundledLoad, load_unless_edited
 from app.events.event_file import EventFileError
 from app.events.services import current_event, load_event_file
 from app.extensions import db
@@ -31,19 +32,46 @@ def event_cli():
 
 @event_cli.command("load")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
-def load_event_command(path):
+@click.option(
+    "--if-unchanged",
+    is_flag=True,
+    help="Only into a database without the event, or when PATH changed since it was last loaded: "
+    "never over a file loaded since (an organiser's edit). `make run` uses it.",
+)
+def load_event_command(path, if_unchanged):
     """Create or update the event described in PATH (YAML)."""
     try:
-        event = load_event_file(path)
+        if if_unchanged:
+            outcome, event, before = load_unless_edited(path)
+        else:
+            outcome, event, before = None, load_event_file(path), None
     except EventFileError as error:
         with force_locale("en"):  # the command line speaks English, as the rest of its output
             raise click.ClickException(f"nothing was changed:\n{error}") from None
+    if outcome in (BundledLoad.UNCHANGED, BundledLoad.EDITED):
+        click.echo(_not_reloaded(outcome, event, before, path))
+        return
+    if outcome is BundledLoad.CHANGED:
+        click.echo(
+            f"{path} changed since it was last loaded: it replaces the file loaded by {before.loaded_by} "
+            f"on {before.loaded_at:%Y-%m-%d %H:%M} UTC (kept on the admin page's Event file)"
+        )
     promoted = fill_vacancies(event)  # a raised capacity lets waiting people in
     click.echo(
         f"Loaded {event.slug}: {len(event.programme)} programme items, "
         f"{len(event.day_parts)} day parts, {len(event.tables)} tables, "
         f"{len(event.organisations)} organisations"
         + (f"; {len(promoted)} people promoted from waiting lists" if promoted else "")
+    )
+
+
+def _not_reloaded(outcome: BundledLoad, event, before, path: str) -> str:
+    if outcome is BundledLoad.UNCHANGED:
+        return f"Event {event.slug} already loaded from {path}, unchanged: not loaded again"
+    return (
+        f"Event {event.slug} already loaded and changed since ({before.filename}, loaded by "
+        f"{before.loaded_by} on {before.loaded_at:%Y-%m-%d %H:%M} UTC): {path} not reloaded; "
+        f"`flask event load {path}` loads it over that"
     )
 
 

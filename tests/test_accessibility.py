@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from conftest import MOCA, PASSWORD, ROOT
-from helpers import register_someone
+from helpers import register_someone, registration_data
 from PIL import Image
 from playwright.sync_api import expect
 from werkzeug.exceptions import NotFound
@@ -31,6 +31,7 @@ from app.extensions import db
 from app.facilitation import notes, photos
 from app.models import Role, TableFacilitator
 from app.registration.cancellation import cancel_registration
+from app.registration.signup import register_walk_in
 from app.registration.tokens import manage_token
 from app.reporting.certificates import certificate_code
 from app.staff.services import create_user, invite_user, password_link
@@ -207,8 +208,10 @@ PAGES = [
     Page("admin: world café runs", "/admin/assignment/", "admin"),
     Page("admin: published run", "/admin/assignment/runs/{run}", "admin"),
     Page("admin: draft run", "/admin/assignment/runs/{draft_run}", "admin"),
+    Page("admin: publishing a run, confirmation", "/admin/assignment/runs/{draft_run}/publish", "admin"),
     Page("admin: facilitators", "/admin/facilitators/", "admin"),
     Page("admin: announcements", "/admin/announcements/", "admin"),
+    Page("admin: reminder, confirmation", "/admin/announcements/reminders", "admin"),
     Page("admin: staff accounts", "/admin/staff/", "admin"),
     Page("admin: event file", "/admin/event/", "admin"),
     Page("admin: event file, errors shown", "/admin/event/", "admin", load_a_broken_event_file),
@@ -223,6 +226,10 @@ PAGES = [
     Page("walk-in form", "/desk/walk-in", "desk"),
     Page("walk-in form, errors shown", "/desk/walk-in", "desk", submit_empty),
     Page("walk-in done", "/desk/walk-in/{walk_in}", "desk"),
+    Page("walk-in on the waiting list, desk", "/desk/walk-in/{waiting_walk_in}/waiting", "desk"),
+    Page("walk-in on the waiting list, organiser", "/desk/walk-in/{waiting_walk_in}/waiting", "admin"),
+    Page("arrivals, desk", "/arrivals/", "desk"),
+    Page("arrivals, organiser", "/arrivals/", "admin"),
     # Facilitators
     Page("facilitators: my tables", "/facilitators/", "facilitator"),
     Page("facilitators: attendance", "/facilitators/tables/{table}/", "facilitator", attendance_ready),
@@ -242,6 +249,7 @@ EXAMPLE_VALUES = dict(
     cancelled_token="t",
     attendee=1,
     walk_in=1,
+    waiting_walk_in=1,
     table=1,
     run=1,
     draft_run=2,
@@ -287,6 +295,7 @@ def site(app, event, live_server, tmp_path):
     waitlisted = register_someone(event)
     assert waitlisted.status == "waitlisted"
     s.waitlisted_token = manage_token(waitlisted)
+    s.waiting_walk_in = register_walk_in(event, registration_data(event, email=None), "Desk 1").attendee.id
     checked_in = check_in_attendee(
         event, people[1].id, None, "a11y-1", method="walk_in", desk_name="Desk 1"
     ).check_in

@@ -59,7 +59,7 @@ def test_a_cancellation_needs_the_box_ticked_then_frees_the_place(app, event, ad
 
 def test_a_new_badge_stops_the_old_one_and_arrives_by_email(app, event, admin, smtp):  # noqa: F811
     attendee = register_someone(event)
-    old = badge_token(attendee)
+    old, old_code = badge_token(attendee), attendee.badge_code
     page = admin.get(f"/admin/attendees/{attendee.id}").get_data(as_text=True)
     version = re.search(r'name="badge_version" value="(\d+)"', page).group(1)
     form = {"csrf_token": csrf_from(page), "badge_version": version}
@@ -80,7 +80,8 @@ def test_a_new_badge_stops_the_old_one_and_arrives_by_email(app, event, admin, s
         assert code.text == badge_token(attendee) and code.text != old
         assert verify_badge_token(code.text, event).check is BadgeCheck.VALID
     entry = db.session.scalars(select(AuditEntry).filter_by(action="badge_reissued")).one()
-    assert entry.actor == "admin@example.org" and entry.details == {"badge_version": 2}
+    assert entry.actor == "admin@example.org"
+    assert entry.details == {"badge_version": 2, "replaced_code": old_code}  # refused as replaced
 
 
 def test_their_personal_link_goes_out_again_and_works(app, event, admin, smtp):  # noqa: F811

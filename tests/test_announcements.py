@@ -34,6 +34,7 @@ def announcement(**fields) -> dict:
         "body_it": "Ci vediamo nella sala grande.\nIngresso da via Moretto.\n\nA presto!",
         "subject_en": "Room change",
         "body_en": "See you in the main hall.",
+        "greeting": "y",  # the box is ticked when the form is shown
         **fields,
     }
 
@@ -232,7 +233,9 @@ def test_the_reminder_goes_out_once_with_the_badge_from_a_button(app, event, adm
     giulia, john, _ = people
     page = admin.get(URL).get_data(as_text=True)
     assert "Invia il promemoria a 2 persone" in page, "the two confirmed, not the waiting list"
-    form = {"csrf_token": csrf_from(page)}
+    confirm = admin.get(f"{URL}reminders").get_data(as_text=True)
+    plan = re.search(r'name="plan" type="hidden" value="([0-9a-f]{16})"', confirm).group(1)
+    form = {"csrf_token": csrf_from(confirm), "plan": plan}
     first, again = admin.post(f"{URL}reminders", data=form), admin.post(f"{URL}reminders", data=form)
     assert first.status_code == again.status_code == 302
     db.session.rollback()

@@ -200,20 +200,17 @@ def test_every_form_of_the_app_is_built_on_the_shared_base(app):
 
 
 def test_a_number_past_the_range_in_a_form_is_refused(client, event, admin):
-    from app.worldcafe import services as world_cafe
+    """The assignment's seed is the one whole number typed into a form (people are moved by
+    name): past what the database stores, it is refused beside the field, nothing is run."""
+    from app.models import AssignmentRun
 
-    run = world_cafe.run_assignment(event, "organiser@example.org")
     admin.get("/lang/en")
-    url = f"/admin/assignment/runs/{run.id}"
+    url = "/admin/assignment/"
     page = admin.get(url).get_data(as_text=True)
-    fields = {
-        "csrf_token": csrf_from(page),
-        "attendee_id": str(PAST_SQLITE),
-        "table_id": str(event.tables[0].id),
-    }
-    response = admin.post(url, data=fields)
+    response = admin.post(url, data={"csrf_token": csrf_from(page), "mixing": "0", "seed": str(PAST_SQLITE)})
     assert response.status_code == 200
     assert "Enter a smaller number." in response.get_data(as_text=True)
+    assert db.session.scalars(select(AssignmentRun)).all() == []
 
 
 @pytest.mark.parametrize(

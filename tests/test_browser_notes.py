@@ -133,9 +133,7 @@ def test_a_concurrent_edit_is_detected_and_both_versions_are_kept(page, second_p
     expect(second_page.locator('[data-theirs="insights"] .theirs-text')).to_have_text(
         "Idea di Silvia: banca del tempo"
     )
-    expect(second_page.locator('[data-theirs="insights"] .theirs-label')).to_contain_text(
-        "silvia@example.org"
-    )
+    expect(second_page.locator('[data-theirs="insights"] .theirs-label')).to_contain_text("Silvia")
     expect(second_page.locator("#note-insights")).to_have_value("Idea di Marco: orti condivisi")
     sheet = server_sheet(table)
     assert sheet.insights == "Idea di Silvia: banca del tempo", "Marco's save did not overwrite Silvia's"

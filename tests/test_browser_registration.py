@@ -303,7 +303,7 @@ def test_second_registration_with_same_email_offers_link_resend(app, event, live
     field(page, italian(PRIVACY_CONSENT)).check()
     page.get_by_role("button", name=italian("Register"), exact=True).click()
 
-    already = italian("This e-mail address is already registered for this event.")
+    already = italian("Already registered: see the message at the top of the page.")
     expect(field(page, "E-mail")).to_have_accessible_description(already)
     expect(field(page, "E-mail")).to_have_value("famiglia.bono@example.org")
     expect(field(page, italian("First name"))).to_have_value("Marco")

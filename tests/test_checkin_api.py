@@ -1,5 +1,6 @@
 """The check-in JSON API, through the Flask test client."""
 
+import re
 import uuid
 from pathlib import Path
 
@@ -220,7 +221,7 @@ def test_a_scan_costs_at_most_five_queries(app, client, event, desk):
 def test_openapi_document_lists_every_api_route(app, client):
     spec = client.get("/api/v1/openapi.json").get_json()
     assert spec["openapi"].startswith("3.")
-    documented = {"/api/v1" + path.replace("{check_in_id}", "<int:check_in_id>") for path in spec["paths"]}
+    documented = {"/api/v1" + re.sub(r"\{(\w+)\}", r"<int:\1>", path) for path in spec["paths"]}
     served = {rule.rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith("api.")}
     assert documented == served
 

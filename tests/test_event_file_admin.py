@@ -74,7 +74,7 @@ def test_a_file_with_mistakes_is_refused_whole_with_its_lines(event, admin):
     answer, page = upload(admin, broken)
     shown = page.get_data(as_text=True)
     assert answer.status_code == 200 and 'id="form-errors"' in shown
-    assert "riga 86" in shown and "day_parts[2].capacity" in shown, "each problem with its line"
+    assert "riga 87" in shown and "day_parts[2].capacity" in shown, "each problem with its line"
     assert "ci si aspetta un numero intero non inferiore a 0, trovato &#39;lots&#39;" in shown, "in Italian"
     assert "campo sconosciuto" in shown and "organizer" in shown
     db.session.refresh(event)

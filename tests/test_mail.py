@@ -193,7 +193,7 @@ def test_cancellation_and_promotion_messages_go_out(app, event, smtp):
     cancel_registration(first)
     mail_sender.deliver_due()
     subjects = {(m["To"], m["Subject"].split(":")[0]) for m in received(smtp)}
-    assert (first.email, "Your registration for Brescia Città del Noi turns one is cancelled") in subjects
+    assert (first.email, "Your registration for Brescia Città del Noi is cancelled") in subjects
     assert (second.email, "Good news") in subjects
 
 

@@ -73,8 +73,9 @@ def test_text_stored_with_a_line_break_goes_out_on_one_line_and_adds_no_header(
     event,
     smtp,  # noqa: F811
 ):
-    # An event name and an announcement subject from before the checks refused line breaks.
-    event.name = {"it": "Noi" + INJECTED, "en": "Noi" + INJECTED}
+    # An event's short name and an announcement subject from before the checks refused line
+    # breaks (subjects name the event by its short name).
+    event.short_name = {"it": "Noi" + INJECTED, "en": "Noi" + INJECTED}
     db.session.commit()
     attendee = register_someone(event)
     stored_directly(attendee_id=attendee.id, recipient=attendee.email, subject="Cambio\ndi sala" + INJECTED)

@@ -19,6 +19,7 @@ ALLOWED = {
     "admin_desks.": {Role.ADMIN},
     "admin_assignment.": {Role.ADMIN},
     "desk.": {Role.DESK, Role.ADMIN},
+    "arrivals.": {Role.DESK, Role.ADMIN},
 }
 
 
@@ -28,7 +29,8 @@ def staff_routes(app, ids: dict):
     for rule in app.url_map.iter_rules():
         prefix = next((p for p in ALLOWED if rule.endpoint.startswith(p)), None)
         if prefix and "GET" in rule.methods:
-            args = {name: ids[name] for name in rule.arguments}
+            # A page about one kind of person gets one of that kind (a waiting walk-in...).
+            args = {name: ids.get(f"{rule.endpoint}:{name}", ids[name]) for name in rule.arguments}
             routes.append((rule.build(args)[1], ALLOWED[prefix]))
     assert len(routes) >= 8, "staff routes went missing"
     return routes
@@ -36,8 +38,10 @@ def staff_routes(app, ids: dict):
 
 def test_every_staff_route_refuses_anonymous_and_wrong_roles(app, client, event, make_staff):
     walk_in = register_walk_in(event, registration_data(event), "Desk 1").attendee  # the walk-in pages
+    event.capacity = 1
+    waiting = register_walk_in(event, registration_data(event), "Desk 1").attendee  # the day is full
     run = run_assignment(event, "admin@example.org")
-    ids = {"attendee_id": walk_in.id, "run_id": run.id}
+    ids = {"attendee_id": walk_in.id, "run_id": run.id, "desk.walk_in_waiting:attendee_id": waiting.id}
     clients = {role: make_staff(role)[1] for role in Role}
     for path, allowed in staff_routes(app, ids):
         anonymous = client.get(path)

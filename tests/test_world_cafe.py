@@ -1,5 +1,7 @@
 """The world café assignment wired to the database, the pages, the badge, the desk and e-mail."""
 
+import re
+
 import pypdfium2
 import pytest
 from conftest import csrf_from
@@ -98,7 +100,7 @@ def test_organisers_run_compare_move_and_publish_from_the_page(event, crowd, mak
     mover = crowd[10]
     moved = admin.post(
         f"/admin/assignment/runs/{run_id}",
-        data={"csrf_token": csrf_from(page), "attendee_id": mover.id, "table_id": event.tables[0].id},
+        data={"csrf_token": csrf_from(page), "person": mover.full_name, "table_id": event.tables[0].id},
         follow_redirects=True,
     ).get_data(as_text=True)
     assert "capienza" in moved or "capacity" in moved, "moving into a full table warns"
@@ -106,7 +108,9 @@ def test_organisers_run_compare_move_and_publish_from_the_page(event, crowd, mak
         select(SeatAssignment).filter_by(run_id=run_id, attendee_id=mover.id, round=1)
     ).one()
     assert seat.cafe_table_id == event.tables[0].id and seat.moved_by_hand
-    admin.post(f"/admin/assignment/runs/{run_id}/publish", data={"csrf_token": csrf_from(page)})
+    confirm = admin.get(f"/admin/assignment/runs/{run_id}/publish").get_data(as_text=True)
+    plan = re.search(r'name="plan" type="hidden" value="([0-9a-f]{16})"', confirm).group(1)
+    admin.post(f"/admin/assignment/runs/{run_id}/publish", data={"csrf_token": csrf_from(page), "plan": plan})
     assert db.session.get(AssignmentRun, run_id).published_at is not None
 
 

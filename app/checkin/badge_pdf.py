@@ -3,7 +3,8 @@
 A badge is 90 x 55 mm, landscape: the insert size of the common Italian badge holders
 ("portabadge", with pin, clip or lanyard) and of business-card stock. Ten fit on an A4
 sheet (2 x 5) with margins left for cut marks. The name is as large as fits, on one line
-or two; the QR code (about 21 mm) sits bottom right, where a hand does not cover it.
+or two; the QR code (18 mm) sits bottom right, where a hand does not cover it, and under it
+the badge code for staff to type when the QR will not scan ("KLM 479").
 """
 
 import unicodedata
@@ -20,11 +21,15 @@ from app.checkin.badges import BadgeData, qr_code
 
 BADGE_WIDTH, BADGE_HEIGHT = 90.0, 55.0  # mm
 MARGIN = 4.0
-QR_SIZE = 21.0  # the symbol without its quiet zone, which the badge's white space gives
+QR_SIZE = 18.0  # the symbol without its quiet zone, which the badge's white space gives
+QR_TOP = 1.5  # mm below the name's box
+CODE_PT, CODE_GAP = 9.0, 1.2  # the code under the QR: its size, and mm from the QR to its capitals
+LUNCH_PT = 8.0
 NAME_TOP, NAME_BOTTOM = 10.5, 28.0  # the name's box, the full width of the badge
 NAME_MAX_PT, NAME_ONE_LINE_MIN_PT = 20.0, 14.0
 PT = 25.4 / 72  # mm per point
 ASCENT, LINE = 0.93, 1.17  # DejaVu Sans: baseline below a line's top, and line height, in ems
+CAP_HEIGHT = 0.73  # DejaVu Sans and Helvetica: capitals' height, in ems
 
 SHEET_WIDTH, SHEET_HEIGHT = 210.0, 297.0  # A4 portrait
 COLUMNS, ROWS = 2, 5
@@ -75,14 +80,15 @@ def _draw_badge(pdf: FPDF, badge: BadgeData, x0: float, y0: float) -> None:
     """One badge with its top left corner at (x0, y0)."""
     _draw_header(pdf, badge, x0, y0)
     _draw_name(pdf, badge, x0, y0)
-    # Bottom right, the QR code; bottom left, beside it, who this is and what the desk and
-    # the café need to know.
+    # Bottom right, the QR code and its code; bottom left, beside them, who this is and what
+    # the desk and the café need to know, lunch on the code's line.
     qr_x = x0 + BADGE_WIDTH - MARGIN - QR_SIZE
-    qr_y = y0 + BADGE_HEIGHT - MARGIN - QR_SIZE
+    qr_y = y0 + NAME_BOTTOM + QR_TOP
     _draw_qr(pdf, badge.token, qr_x, qr_y, QR_SIZE)
+    baseline = _draw_code(pdf, badge.code, qr_x, qr_y + QR_SIZE + CODE_GAP, QR_SIZE)
     left, column = x0 + MARGIN, qr_x - 3 - (x0 + MARGIN)
     _draw_who(pdf, badge, left, y0 + NAME_BOTTOM + 1, column)
-    _draw_lunch_and_table(pdf, badge, left, qr_y + QR_SIZE, column)
+    _draw_lunch_and_table(pdf, badge, left, baseline + (LINE - ASCENT) * LUNCH_PT * PT, column)
 
 
 def _draw_header(pdf: FPDF, badge: BadgeData, x0: float, y0: float) -> None:
@@ -124,7 +130,7 @@ def _draw_lunch_and_table(pdf: FPDF, badge: BadgeData, left: float, bottom: floa
         lunch = _("Lunch: yes") if badge.lunch else _("Lunch: no")
         table = _("Table: %(name)s", name=_clean(badge.table_name)) if badge.table_name else None
     pdf.set_text_color(0)
-    lunch_block = _fit(pdf, lunch, "B", 8, width)
+    lunch_block = _fit(pdf, lunch, "B", LUNCH_PT, width)
     bottom -= lunch_block.height
     _draw_lines(pdf, lunch_block, left, bottom)
     if table:
@@ -205,6 +211,15 @@ def _draw_qr(pdf: FPDF, token: str, x: float, y: float, size: float) -> None:
             elif not dark and start is not None:
                 pdf.rect(x + start * module, top, (column_index - start) * module, height, style="F")
                 start = None
+
+
+def _draw_code(pdf: FPDF, code: str, x: float, top: float, width: float) -> float:
+    """The badge code centred under the QR, its capitals from ``top`` down; returns its baseline."""
+    pdf.set_text_color(0)
+    pdf.set_font(pdf.badge_family, "B", CODE_PT)
+    baseline = top + CAP_HEIGHT * CODE_PT * PT
+    pdf.text(x + (width - pdf.get_string_width(code)) / 2, baseline, code)
+    return baseline
 
 
 def _draw_cut_marks(pdf: FPDF) -> None:

@@ -15,6 +15,9 @@ and a keyboard-wedge scanner types them right on any layout. A 72-bit tag can on
 guessed online, one scan at a time, so it is as good as 80 bits here and keeps the token
 to whole base32 groups. Scanned text is accepted in any case and with surrounding
 whitespace. Changing SECRET_KEY invalidates every badge printed so far.
+
+Under the QR the badge prints a short code for people to type (badge_codes.py);
+``verify_badge`` takes either.
 """
 
 import base64
@@ -34,6 +37,13 @@ from flask import current_app
 from flask_babel import force_locale, format_date
 from flask_babel import lazy_gettext as _l
 
+from app.checkin.badge_codes import (
+    formatted_badge_code,
+    give_new_badge_code,
+    holder_of_code,
+    replaced_code_holder,
+    typed_badge_code,
+)
 from app.extensions import db
 from app.models import Attendee, DayPartKind, Event, ParticipantType, PartStatus, localized
 
@@ -62,6 +72,7 @@ class BadgeCheck(enum.Enum):
     OTHER_EVENT = "other_event"  # genuine, for another event
     UNKNOWN_ATTENDEE = "unknown_attendee"  # genuine, but the attendee was deleted
     REVOKED = "revoked"  # genuine, but a newer badge was issued since
+    UNKNOWN_CODE = "unknown_code"  # a typed code that no badge of the event has (a typo?)
 
 
 @dataclass(frozen=True)
@@ -82,6 +93,7 @@ class BadgeData:
     """Everything printed on one badge, already in the attendee's language."""
 
     token: str
+    code: str  # printed under the QR, as people read it: "KLM 479"
     first_name: str
     last_name: str
     organisation: str | None
@@ -124,9 +136,25 @@ def verify_badge_token(token, event: Event | int) -> BadgeVerification:
     return BadgeVerification(BadgeCheck.VALID, attendee)
 
 
+def verify_badge(scanned, event: Event | int) -> BadgeVerification:
+    """Check a scanned QR token, or a code typed from under it, against the event. A code
+    costs one query (two when refused: was it a replaced badge's?)."""
+    code = typed_badge_code(scanned)
+    if code is None:
+        return verify_badge_token(scanned, event)
+    event_id = event if isinstance(event, int) else event.id
+    attendee = holder_of_code(event_id, code)
+    if attendee is not None:
+        return BadgeVerification(BadgeCheck.VALID, attendee)
+    replaced = replaced_code_holder(event_id, code)
+    return BadgeVerification(BadgeCheck.REVOKED if replaced else BadgeCheck.UNKNOWN_CODE, replaced)
+
+
 def reissue_badge(attendee: Attendee) -> str:
-    """Revoke the attendee's badge and return the new token; the caller commits."""
+    """Revoke the attendee's badge (QR and code) and return the new token; the caller
+    commits, and records the replaced code (the return of give_new_badge_code) if it audits."""
     attendee.badge_version = (attendee.badge_version or 1) + 1
+    give_new_badge_code(attendee)
     return badge_token(attendee)
 
 
@@ -172,6 +200,7 @@ def badge_data_for(attendee: Attendee, locale: str, table_name: str | None = Non
     with force_locale(locale):
         return BadgeData(
             token=badge_token(attendee),
+            code=formatted_badge_code(attendee.badge_code),
             first_name=attendee.first_name,
             last_name=attendee.last_name,
             organisation=attendee.organisation_name,

@@ -3,19 +3,20 @@
 The scanner page itself talks to the JSON API (app/checkin/api) with the device's token.
 """
 
-from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.checkin import desks
 from app.checkin.badge_content import badge_for
 from app.checkin.badge_pdf import badge_pdf as render_badge_pdf
-from app.checkin.forms import WalkInForm
+from app.checkin.forms import AdmitOverCapacityForm, WalkInForm
 from app.core import offline
 from app.events.services import current_event_or_404
 from app.models import PartStatus, Role, localized
 from app.registration.forms import registration_data
+from app.registration.over_capacity import AdmitResult
+from app.registration.over_capacity import admit_over_capacity as admit
 from app.registration.signup import WalkInResult, register_walk_in
 from app.staff.roles import roles_required
 
@@ -42,39 +43,28 @@ def service_worker():
     return offline.worker_response(offline.DESK)
 
 
-# What the desk sees after a walk-in: the colour of the notice and its words.
-WALK_IN_NOTICES = {
-    WalkInResult.CHECKED_IN: ("success", _l("%(name)s is registered and checked in.")),
-    WalkInResult.WAITLISTED: (
-        "warning",
-        _l(
-            "%(name)s is on the waiting list: the day is full. NOT checked in, no badge to print; "
-            "they will get an e-mail if a place frees up."
-        ),
-    ),
-}
-
-
 @bp.route("/walk-in", methods=["GET", "POST"])
 def walk_in():
     """A short registration at the desk, checked in at once, badge ready to print; with the
-    day full, on the waiting list instead, and the desk is told so."""
+    day full, on the waiting list instead, and the desk is told so on a page of its own."""
     event = current_event_or_404()
     form = WalkInForm(event)
     if form.validate_on_submit():
-        desk_name = (form.desk_name.data or current_user.name)[:60]
-        outcome = register_walk_in(event, registration_data(form), desk_name)
+        outcome = register_walk_in(event, registration_data(form), _desk_name(form))
         if outcome.result is WalkInResult.ALREADY_REGISTERED:
             form.email.errors.append(
                 _("This e-mail address is already registered: search for the person instead.")
             )
+        elif outcome.result is WalkInResult.WAITLISTED:
+            return redirect(url_for("desk.walk_in_waiting", attendee_id=outcome.attendee.id))
         else:
-            category, notice = WALK_IN_NOTICES[outcome.result]
-            flash(str(notice) % {"name": outcome.attendee.full_name}, category)
-            if outcome.result is WalkInResult.CHECKED_IN:
-                return redirect(url_for("desk.walk_in_done", attendee_id=outcome.attendee.id))
-            return redirect(url_for("desk.walk_in"))
+            return redirect(url_for("desk.walk_in_done", attendee_id=outcome.attendee.id))
     return render_template("checkin/walk_in.html", event=event, form=form)
+
+
+def _desk_name(form) -> str:
+    """The desk this browser belongs to (remembered by the desk page), else the user's name."""
+    return (form.desk_name.data or current_user.name)[:60]
 
 
 @bp.route("/walk-in/<int:attendee_id>")
@@ -82,8 +72,45 @@ def walk_in_done(attendee_id):
     event = current_event_or_404()
     attendee = desks.checked_in_walk_in_of(event, attendee_id)
     return render_template(
-        "checkin/walk_in_done.html", event=event, attendee=attendee, waiting_for=_waiting_for(attendee)
+        "checkin/walk_in_done.html",
+        event=event,
+        attendee=attendee,
+        waiting_for=_waiting_for(attendee),
+        admit_form=_admit_form(),
     )
+
+
+@bp.route("/walk-in/<int:attendee_id>/waiting")
+def walk_in_waiting(attendee_id):
+    """A walk-in the full day put on its waiting list: not checked in, and the desk sees it;
+    an organiser sees the choice to let them in over capacity."""
+    event = current_event_or_404()
+    attendee = desks.waiting_walk_in_of(event, attendee_id)
+    return render_template(
+        "checkin/walk_in_waiting.html", event=event, attendee=attendee, admit_form=_admit_form()
+    )
+
+
+@bp.route("/walk-in/<int:attendee_id>/admit", methods=["POST"])
+@roles_required(Role.ADMIN)
+def admit_over_capacity(attendee_id):
+    """An organiser's override: confirmed although full, checked in, audited."""
+    event = current_event_or_404()
+    attendee = desks.walk_in_of(event, attendee_id)
+    form = AdmitOverCapacityForm()
+    if not form.validate_on_submit():
+        abort(400)
+    result = admit(attendee, current_user.email, _desk_name(form))
+    if result is AdmitResult.ADMITTED:
+        flash(_("%(name)s is let in over capacity and checked in.", name=attendee.full_name), "success")
+    if request.form.get("back") == "attendee":
+        return redirect(url_for("admin.attendee", attendee_id=attendee.id))
+    return redirect(url_for("desk.walk_in_done", attendee_id=attendee.id))
+
+
+def _admit_form():
+    """The override's form, for organisers only: desk staff are told to ask one."""
+    return AdmitOverCapacityForm() if current_user.role == Role.ADMIN else None
 
 
 def _waiting_for(attendee) -> list[str]:

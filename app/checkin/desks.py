@@ -131,3 +131,27 @@ def checked_in_walk_in_of(event: Event, attendee_id: int) -> Attendee:
     if walk_in is None:
         abort(404)
     return attendee
+
+
+def waiting_walk_in_of(event: Event, attendee_id: int) -> Attendee:
+    """Someone registered at the desk of the event who is on the day's waiting list (the day
+    was full), data not deleted; 404 otherwise."""
+    attendee = walk_in_of(event, attendee_id)
+    if attendee.status != AttendeeStatus.WAITLISTED:
+        abort(404)
+    return attendee
+
+
+def walk_in_of(event: Event, attendee_id: int) -> Attendee:
+    """Someone registered at the desk of the event, not cancelled, data not deleted; 404
+    otherwise (online registrations, another event's)."""
+    attendee = db.session.get(Attendee, attendee_id)
+    if (
+        attendee is None
+        or attendee.event_id != event.id
+        or attendee.source != "desk"
+        or attendee.status == AttendeeStatus.CANCELLED
+        or is_anonymised(attendee)
+    ):
+        abort(404)
+    return attendee

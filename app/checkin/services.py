@@ -2,11 +2,12 @@
 
 ``scan()`` costs 4 queries: the desk device, the attendee's row lock, the attendee with its
 parts, published seats and check-in in force, and the insert (more only when a race ends on
-the index). The attendee's row is locked for the transaction, and a partial unique index
-allows one check-in in force per attendee, so two desks scanning one badge at once get one
-check-in and one "already". The steps are functions of their own (lock_attendee, then
-load_for_check_in, then decide and write): tests/test_checkin_race.py proves the lock by
-replacing lock_attendee with nothing and pausing after load_for_check_in.
+the index); a typed badge code one more, to find whose it is. The attendee's row is locked
+for the transaction, and a partial unique index allows one check-in in force per attendee,
+so two desks scanning one badge at once get one check-in and one "already". The steps are
+functions of their own (lock_attendee, then load_for_check_in, then decide and write):
+tests/test_checkin_race.py proves the lock by replacing lock_attendee with nothing and
+pausing after load_for_check_in.
 """
 
 import enum
@@ -18,7 +19,8 @@ from sqlalchemy import Select, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, joinedload
 
-from app.checkin.badges import BadgeCheck, attendee_id_in_token, verify_badge_token
+from app.checkin.badge_codes import typed_badge_code
+from app.checkin.badges import BadgeCheck, attendee_id_in_token, verify_badge, verify_badge_token
 from app.core.transactions import commit_keeping_loaded
 from app.extensions import db
 from app.models import (
@@ -37,6 +39,7 @@ from app.models import (
     SeatAssignment,
     utcnow,
 )
+from app.registration.reinstatement import reinstate_under_lock
 from app.worldcafe.services import published_run_id
 
 
@@ -48,6 +51,7 @@ class ScanResult(enum.Enum):
     REVOKED = "revoked"
     OTHER_EVENT = "other_event"
     UNKNOWN_ATTENDEE = "unknown_attendee"
+    UNKNOWN_CODE = "unknown_code"  # a typed code no badge of the event has
     CANCELLED = "cancelled"
     WAITLISTED = "waitlisted"
 
@@ -64,6 +68,7 @@ BADGE_REFUSALS = {
     BadgeCheck.REVOKED: ScanResult.REVOKED,
     BadgeCheck.OTHER_EVENT: ScanResult.OTHER_EVENT,
     BadgeCheck.UNKNOWN_ATTENDEE: ScanResult.UNKNOWN_ATTENDEE,
+    BadgeCheck.UNKNOWN_CODE: ScanResult.UNKNOWN_CODE,
 }
 
 
@@ -84,7 +89,10 @@ class ScanOutcome:
 
 
 def scan(event: Event, code: str, device: DeskDevice, request_id: str | None, scanned_at=None) -> ScanOutcome:
-    """Check in the holder of a scanned badge; the same request_id twice checks in once."""
+    """Check in the holder of a scanned badge, or of the code typed from under its QR (same
+    checks, recorded as CheckInMethod.CODE); the same request_id twice checks in once."""
+    if typed_badge_code(code) is not None:
+        return _scan_typed_code(event, code, device, request_id, scanned_at)
     attendee_id = attendee_id_in_token(code)
     # Lock and load the attendee first; holding the reference keeps it in the session's
     # (weak) identity map, where the verification below finds it without a query.
@@ -94,6 +102,19 @@ def scan(event: Event, code: str, device: DeskDevice, request_id: str | None, sc
         commit_keeping_loaded()  # nothing written: ends the transaction, releases the lock
         return ScanOutcome(BADGE_REFUSALS[verification.check], verification.attendee)
     return _check_in_locked(verification.attendee, device, request_id, scanned_at, CheckInMethod.SCAN)
+
+
+def _scan_typed_code(event: Event, code: str, device, request_id, scanned_at) -> ScanOutcome:
+    """The code names the attendee (one query), whose row is then locked and read afresh: a
+    badge reissued meanwhile has another code, and its old one is refused as replaced."""
+    verification = verify_badge(code, event)
+    attendee = _lock_and_load(verification.attendee.id) if verification.valid else None
+    if attendee is None or attendee.badge_code != typed_badge_code(code):
+        commit_keeping_loaded()  # nothing written: ends the transaction, releases the lock
+        if not verification.valid:
+            return ScanOutcome(BADGE_REFUSALS[verification.check], verification.attendee)
+        return ScanOutcome(ScanResult.REVOKED if attendee else ScanResult.UNKNOWN_ATTENDEE, attendee)
+    return _check_in_locked(attendee, device, request_id, scanned_at, CheckInMethod.CODE)
 
 
 def check_in_attendee(
@@ -125,6 +146,22 @@ def walk_in_check_in(attendee: Attendee, desk_name: str | None) -> CheckIn:
     )
     db.session.add(check_in)
     return check_in
+
+
+def reinstate_and_check_in(
+    event: Event, attendee_id: int, device: DeskDevice, request_id: str | None, reason: str, scanned_at=None
+) -> ScanOutcome | None:
+    """Someone who cancelled and came anyway: their registration taken back (a place if one
+    is free, else the waiting list, counted under the event's lock) and, with a place,
+    checked in, in one transaction; the audit log keeps the desk and the reason. The same
+    request_id twice does it once. None if unknown or of another event."""
+    attendee = db.session.get(Attendee, attendee_id)
+    if attendee is None or attendee.event_id != event.id:
+        db.session.rollback()
+        return None
+    reinstate_under_lock(attendee, by=f"desk:{device.name}", reason=reason, request_id=request_id)
+    attendee = _lock_and_load(attendee_id)  # the event's lock first, then the attendee's
+    return _check_in_locked(attendee, device, request_id, scanned_at, CheckInMethod.SEARCH)
 
 
 def undo_check_in(check_in_id: int, event: Event, actor: str) -> CheckIn | None:

@@ -1,6 +1,7 @@
 """Error pages: JSON under /api/, our own templates elsewhere."""
 
 import time
+from urllib.parse import urlsplit
 
 from flask import Flask, jsonify, make_response, render_template, request
 from sqlalchemy.exc import SQLAlchemyError
@@ -54,14 +55,31 @@ def not_found(error):
 
 
 def too_many_requests(error):
+    limit = limiter.current_limit
+    retry_after = max(1, int(limit.reset_at - time.time())) if limit is not None else None
     if request.path.startswith("/api/"):
         response = jsonify(error="too_many_requests", detail=str(error.description))
     else:
-        response = make_response(render_template("errors/429.html"))
-    limit = limiter.current_limit
-    if limit is not None:
-        response.headers["Retry-After"] = str(max(1, int(limit.reset_at - time.time())))
+        # A refused POST saved nothing and its form is gone: the page says so, and where it was.
+        page = render_template(
+            "errors/429.html",
+            event=served_event(),
+            posted=request.method == "POST",
+            form_url=_same_site_referrer() or request.path,
+            retry_after=retry_after,
+        )
+        response = make_response(page)
+    if retry_after is not None:
+        response.headers["Retry-After"] = str(retry_after)
     return response, 429
+
+
+def _same_site_referrer() -> str | None:
+    """The page the request came from, when it is one of ours (its path and query only)."""
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc != request.host or not referrer.path.startswith("/") or referrer.path.startswith("//"):
+        return None
+    return referrer.path + (f"?{referrer.query}" if referrer.query else "")
 
 
 def served_event():

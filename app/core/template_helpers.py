@@ -4,6 +4,7 @@ from flask import Flask, request
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 
+from app.checkin.badge_codes import formatted_badge_code
 from app.checkin.badges import PARTICIPANT_TYPE_LABELS
 from app.models import AttendeeStatus, MessageStatus, localized
 from app.registration.forms import LANGUAGE_NAMES
@@ -53,6 +54,7 @@ def nav_current(endpoint: str) -> str | None:
 def init_app(app: Flask) -> None:
     app.add_template_global(nav_current)
     app.add_template_filter(localized, "l10n")
+    app.add_template_filter(formatted_badge_code, "badge_code")  # "KLM479" as printed: "KLM 479"
 
     @app.template_filter("label")
     def label(value):

@@ -56,6 +56,7 @@ def _read_event(r: NodeReader, root) -> EventSpec:
     return EventSpec(
         slug=fields.read_slug(r, top, root),
         name=r.localized(r.require(top, "name", root, "name"), "name", languages, one_line=True) or {},
+        short_name=r.localized(top.get("short_name"), "short_name", languages, 100, one_line=True),
         tagline=r.localized(top.get("tagline"), "tagline", languages),
         description=r.localized(top.get("description"), "description", languages, 5000),
         organiser=r.text(top.get("organiser"), "organiser", one_line=True),

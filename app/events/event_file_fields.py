@@ -16,7 +16,7 @@ SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 KNOWN_FIELDS = {
-    "slug", "name", "tagline", "description", "organiser", "contact_email", "venue",
+    "slug", "name", "short_name", "tagline", "description", "organiser", "contact_email", "venue",
     "date", "timezone", "languages", "capacity", "privacy_version", "registration",
     "programme", "day_parts", "tables", "organisations", "world_cafe",
 }  # fmt: skip

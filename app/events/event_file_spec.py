@@ -73,6 +73,7 @@ class EventSpec:
     privacy_version: str
     registration_opens_at: datetime | None  # naive UTC
     registration_closes_at: datetime | None  # naive UTC
+    short_name: dict | None = None  # for e-mail subjects and headings; None: the name
     cafe_rounds: int = 1
     cafe_rotation: str = "stay"
     programme: list[ProgrammeSpec] = field(default_factory=list)

@@ -92,7 +92,7 @@ def _event_with_slug(slug: str) -> Event:
 
 def _copy_event_fields(event: Event, spec: EventSpec) -> None:
     for name in (
-        "name", "tagline", "description", "organiser", "contact_email", "venue_name",
+        "name", "short_name", "tagline", "description", "organiser", "contact_email", "venue_name",
         "venue_address", "date", "timezone", "languages", "capacity", "privacy_version",
         "registration_opens_at", "registration_closes_at", "cafe_rounds", "cafe_rotation",
     ):  # fmt: skip

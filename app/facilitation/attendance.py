@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select, text
 
-from app.checkin.badges import BadgeCheck, verify_badge_token
+from app.checkin.badges import BadgeCheck, verify_badge
 from app.core.transactions import commit_keeping_loaded
 from app.extensions import db
 from app.models import (
@@ -146,6 +146,7 @@ class AttendanceResult(enum.Enum):
     WAITLISTED = "waitlisted"
     CANCELLED = "cancelled"
     UNKNOWN_ATTENDEE = "unknown_attendee"
+    UNKNOWN_CODE = "unknown_code"  # a typed code no badge of the event has
     NOT_A_BADGE = "malformed"
     FORGED = "forged"
     REVOKED = "revoked"
@@ -162,6 +163,7 @@ _BADGE_REFUSALS = {
     BadgeCheck.REVOKED: AttendanceResult.REVOKED,
     BadgeCheck.OTHER_EVENT: AttendanceResult.OTHER_EVENT,
     BadgeCheck.UNKNOWN_ATTENDEE: AttendanceResult.UNKNOWN_ATTENDEE,
+    BadgeCheck.UNKNOWN_CODE: AttendanceResult.UNKNOWN_CODE,
 }
 
 _NO_PLACE = {
@@ -191,10 +193,11 @@ def set_presence(table: CafeTable, attendee_id: int, round: int, present: bool, 
 
 
 def scan_presence(table: CafeTable, code: str, round: int, marked_by: str) -> AttendanceOutcome:
-    """A badge scanned at the table (camera or scanner): its holder is present here. Someone
-    not on the table's list is added as a walk-up, if their registration is confirmed and
-    they are checked in at the desk; otherwise refused with the reason, nothing written."""
-    verification = verify_badge_token(code, table.event_id)
+    """A badge scanned at the table (camera or scanner), or the code under its QR typed, with
+    the desk's checks: its holder is present here. Someone not on the table's list is added
+    as a walk-up, if their registration is confirmed and they are checked in at the desk;
+    otherwise refused with the reason, nothing written."""
+    verification = verify_badge(code, table.event_id)
     if verification.check is not BadgeCheck.VALID:
         return AttendanceOutcome(_BADGE_REFUSALS[verification.check], verification.attendee)
     attendee = verification.attendee

@@ -11,12 +11,13 @@ text for the facilitator to merge. Revisions are never deleted.
 import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
-from app.models import NOTE_KINDS, CafeTable, NoteRevision, NoteSheet, utcnow
+from app.models import NOTE_KINDS, CafeTable, NoteRevision, NoteSheet, User, utcnow
 
 SUMMARY_ROUND = 0
 FIELD_MAX_CHARS = 20_000
@@ -122,6 +123,20 @@ class SaveOutcome:
     revision: NoteRevision
     replayed: bool = False
     updated_by: str | None = None
+    updated_at: datetime | None = None
+
+
+def writer_names(emails: Iterable[str | None]) -> dict[str, str]:
+    """The staff names of the sheets' writers (saves record the account's e-mail), so that
+    a conflict says "Marta Rossi saved a newer version", not an address. An address no
+    account has any more is left out: the page then says "someone else"."""
+    emails = [email for email in emails if email]
+    wanted = {email.lower() for email in emails}
+    if not wanted:
+        return {}
+    users = db.session.scalars(select(User).where(func.lower(User.email).in_(wanted)))
+    by_address = {user.email.lower(): user.name for user in users}
+    return {email: by_address[email.lower()] for email in emails if email.lower() in by_address}
 
 
 def sheet_for(table: CafeTable, round: int) -> NoteSheet | None:
@@ -199,7 +214,9 @@ def _save_locked(table, round, content, base_version, save_id, author, resolves)
         _apply(sheet, content, author, resolves)
     db.session.commit()
     result = SaveResult.SAVED if applies else SaveResult.CONFLICT
-    return SaveOutcome(result, sheet.version, SheetContent.of(sheet), revision, updated_by=sheet.updated_by)
+    return SaveOutcome(
+        result, sheet.version, SheetContent.of(sheet), revision, False, sheet.updated_by, sheet.updated_at
+    )
 
 
 def _decided_to_save(sheet: NoteSheet) -> None:
@@ -234,7 +251,13 @@ def _recorded(save_id: str, sheet: NoteSheet) -> NoteRevision | None:
 def _replayed(revision: NoteRevision, sheet: NoteSheet) -> SaveOutcome:
     if revision.conflict:
         return SaveOutcome(
-            SaveResult.CONFLICT, sheet.version, SheetContent.of(sheet), revision, True, sheet.updated_by
+            SaveResult.CONFLICT,
+            sheet.version,
+            SheetContent.of(sheet),
+            revision,
+            True,
+            sheet.updated_by,
+            sheet.updated_at,
         )
     # The version this save made and its text: the page rebases its next save on them, so
     # that a save made by someone else since then still shows up as a conflict.
@@ -245,6 +268,7 @@ def _replayed(revision: NoteRevision, sheet: NoteSheet) -> SaveOutcome:
         revision,
         True,
         revision.author,
+        revision.created_at,
     )
 
 

@@ -77,7 +77,7 @@ PATHS = {
     f"{_TABLE}/scan": {
         "post": {
             "operationId": "scanBadge",
-            "summary": "A badge scanned at the table: its holder is present (a walk-up is added)",
+            "summary": "A badge scanned, or its code typed, at the table: its holder is present here",
             "parameters": [_TABLE_ID],
             "security": _CHANGES,
             "requestBody": _COMPONENTS.body(schemas.ScanBadge),

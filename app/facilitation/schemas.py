@@ -52,7 +52,11 @@ class MarkAttendance(_Request):
 
 
 class ScanBadge(_Request):
-    code: Text = Field(description="The scanned text (a badge's QR code); beyond 200 characters, not a badge")
+    code: Text = Field(
+        description="The scanned text of a badge's QR code, or the code printed under it, as typed "
+        '(3 letters and 3 digits, any case, spaces and dashes ignored: "klm 479"); beyond 200 '
+        "characters, not a badge"
+    )
     round: Round
 
 
@@ -140,6 +144,7 @@ class NoteContent(BaseModel):
 class Conflict(BaseModel):
     id: int = Field(description="The revision that keeps the conflicting save")
     author: str
+    author_name: str | None = Field(None, description="The author's staff name, when the account exists")
     content: NoteContent
     at: str = Field(description="When it was saved: UTC, ISO 8601 ending in Z")
 
@@ -149,6 +154,8 @@ class NotesState(BaseModel):
     version: int = Field(description="0 while the sheet has never been saved")
     content: NoteContent
     updated_by: str | None
+    updated_by_name: str | None = Field(None, description="The last writer's staff name")
+    updated_at: str | None = Field(None, description="When it was last saved: UTC, ISO 8601 ending in Z")
     conflicts: list[Conflict] = Field(description="Conflicting saves nobody has merged yet")
 
 
@@ -160,6 +167,8 @@ class SaveAnswer(BaseModel):
     version: int
     content: NoteContent
     updated_by: str | None
+    updated_by_name: str | None = Field(None, description="The staff name of who saved ``version``")
+    updated_at: str | None = Field(None, description="When ``version`` was saved: UTC, ISO 8601 ending in Z")
     revision_id: int
     replayed: bool = Field(description="This save id was seen before: the answer it got then")
 

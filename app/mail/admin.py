@@ -3,6 +3,7 @@
 import uuid
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
@@ -11,7 +12,7 @@ from app.events.services import current_event_or_404
 from app.extensions import db
 from app.mail import announcements as service
 from app.mail import reminders
-from app.mail.forms import AUDIENCE_LABELS, announcement_form
+from app.mail.forms import AUDIENCE_LABELS, ReminderConfirmForm, announcement_form
 from app.models import Announcement, Audience, Role, localized
 from app.registration.forms import LANGUAGE_NAMES
 from app.staff.roles import roles_required
@@ -44,13 +45,7 @@ def announcements():
                 "success",
             )
             return redirect(url_for(".announcements"))
-        preview = {
-            "recipients": counts[audience],
-            "versions": [
-                (lang, localized(text.subject, lang), service.paragraphs(localized(text.body, lang)))
-                for lang in event.languages
-            ],
-        }
+        preview = {"recipients": counts[audience], "versions": _preview_versions(event, text)}
     if not form.request_id.data:
         form.request_id.data = uuid.uuid4().hex
     history = service.history(event)
@@ -68,6 +63,19 @@ def announcements():
     )
 
 
+def _preview_versions(event, text: service.AnnouncementText) -> list[tuple]:
+    """(language, subject, greeting or None, paragraphs) for each of the event's languages."""
+    return [
+        (
+            lang,
+            localized(text.subject, lang),
+            service.greeting_preview(lang) if text.greeting else None,
+            service.paragraphs(localized(text.body, lang)),
+        )
+        for lang in event.languages
+    ]
+
+
 @bp.post("/<int:announcement_id>/retry")
 def retry_failed(announcement_id):
     announcement = db.first_or_404(
@@ -82,18 +90,30 @@ def retry_failed(announcement_id):
     return redirect(url_for(".announcements"))
 
 
-@bp.post("/reminders")
+@bp.route("/reminders", methods=["GET", "POST"])
 def send_reminders():
-    """The reminder before the day, with the badge, to everyone confirmed who has not had it."""
+    """The reminder before the day, with the badge, to everyone confirmed who has not had it:
+    first who will get it, then, once confirmed, to exactly them (once each)."""
     event = current_event_or_404()
-    if ConfirmForm().validate_on_submit():
-        count = reminders.queue_reminders(event)
-        flash(
-            ngettext(
-                "The reminder is on its way to %(num)d person.",
-                "The reminder is on its way to %(num)d people.",
-                count,
-            ),
-            "success",
-        )
-    return redirect(url_for(".announcements"))
+    form = ReminderConfirmForm()
+    if form.validate_on_submit():
+        try:
+            count = reminders.queue_reminders(event, expected=form.plan.data)
+        except reminders.ReminderPlanChanged:
+            flash(_("Something changed since this page was shown: check the list again."), "warning")
+        else:
+            flash(_reminder_sent_message(count), "success" if count else "warning")
+            return redirect(url_for(".announcements"))
+    plan = reminders.reminder_plan(event)
+    form.plan.data = plan.fingerprint
+    return render_template("mail/reminders.html", event=event, plan=plan, form=form)
+
+
+def _reminder_sent_message(count: int) -> str:
+    if not count:  # a second click, or the reminder sent from elsewhere meanwhile
+        return _("Everyone confirmed has had the reminder: nothing more was sent.")
+    return ngettext(
+        "The reminder is on its way to %(num)d person.",
+        "The reminder is on its way to %(num)d people.",
+        count,
+    )

@@ -8,6 +8,8 @@ double click, a reload of the answer) find the first instead of sending again.
 
 from dataclasses import dataclass, field
 
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -32,6 +34,13 @@ from app.models import (
 class AnnouncementText:
     subject: dict[str, str]  # language -> text; empty ones fall back to the event's first language
     body: dict[str, str]
+    greeting: bool = True  # start with "Dear <first name>,"; off when the text has its own
+
+
+def greeting_preview(language: str) -> str:
+    """The greeting as the preview shows it, the first name left as a placeholder."""
+    with force_locale(language):
+        return _("Dear %(name)s,", name=_("(first name)"))
 
 
 def recipients_query(event: Event, audience: Audience):
@@ -39,6 +48,7 @@ def recipients_query(event: Event, audience: Audience):
     if audience == Audience.WITH_WAITING_LIST:
         statuses.append(AttendeeStatus.WAITLISTED)
     query = select(Attendee).where(Attendee.event_id == event.id, Attendee.status.in_(statuses))
+    query = query.where(Attendee.email.is_not(None))  # walk-ins without e-mail: not reachable
     if audience == Audience.CHECKED_IN:
         came = select(CheckIn.attendee_id).where(CheckIn.event_id == event.id, CheckIn.undone_at.is_(None))
         query = query.where(Attendee.id.in_(came))
@@ -79,6 +89,7 @@ def send(
             attendee,
             subject=localized(text.subject, language),
             paragraphs=paragraphs(localized(text.body, language)),
+            greeting=text.greeting,
         )
         message.announcement_id = announcement.id
     try:

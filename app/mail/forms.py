@@ -2,7 +2,7 @@
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, RadioField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
 
 from app.core.forms import AppForm
@@ -20,6 +20,11 @@ AUDIENCE_LABELS = {
 
 class AnnouncementForm(AppForm):
     audience = RadioField(_l("Send to"), [InputRequired()], default=Audience.CONFIRMED.value)
+    greeting = BooleanField(
+        _l("Start with “Dear (first name),”"),
+        default=True,
+        description=_l("Untick it when your text starts with a greeting of its own."),
+    )
     # Made when the form is first shown: sending the same form twice sends once.
     request_id = HiddenField(validators=[DataRequired(), Regexp(r"^[0-9a-f]{32}$")])
 
@@ -27,6 +32,7 @@ class AnnouncementForm(AppForm):
         return AnnouncementText(
             subject={lang: field.data for lang, field in self.subject_fields()},
             body={lang: field.data for lang, field in self.body_fields()},
+            greeting=self.greeting.data,
         )
 
     def subject_fields(self):
@@ -75,3 +81,9 @@ def announcement_form(event: Event, counts: dict[Audience, int]) -> Announcement
         (audience.value, f"{AUDIENCE_LABELS[audience]} ({counts[audience]})") for audience in Audience
     ]
     return form
+
+
+class ReminderConfirmForm(AppForm):
+    """The confirmation of the reminder: the fingerprint of the list of people shown."""
+
+    plan = HiddenField(validators=[DataRequired(), Regexp(r"^[0-9a-f]{16}$")])

@@ -12,6 +12,7 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
+from app.checkin.badge_codes import BADGE_CODE_SLOT
 from app.core.urls import external_url
 from app.extensions import db
 from app.models import Attendee, AttendeeStatus, Event, MailKind, OutboxMessage, User
@@ -44,9 +45,14 @@ WITH_BADGE = {
 QR_CID = "badge-qr"
 
 
-def enqueue(kind: MailKind, attendee: Attendee, subject: str | None = None, **context) -> OutboxMessage:
+def enqueue(
+    kind: MailKind, attendee: Attendee, subject: str | None = None, **context
+) -> OutboxMessage | None:
     """Render a message in the attendee's language and add it to the outbox (no commit).
-    subject: the organisers' own (an announcement), else the kind's."""
+    subject: the organisers' own (an announcement), else the kind's. None, and nothing
+    queued, for someone without an e-mail address (a walk-in registered at the desk)."""
+    if not attendee.email:
+        return None
     attachments = (
         BADGE_ATTACHMENTS if kind in WITH_BADGE and attendee.status == AttendeeStatus.CONFIRMED else []
     )
@@ -56,8 +62,9 @@ def enqueue(kind: MailKind, attendee: Attendee, subject: str | None = None, **co
             event=attendee.event,
             manage_url=external_url("registration.manage", token=manage_token(attendee)),
             qr_cid=QR_CID if "qr_inline" in attachments else None,
+            badge_code=BADGE_CODE_SLOT,  # filled in at delivery, as the QR is
         )
-        subject = subject or str(SUBJECTS[kind] % {"event": attendee.event.display_name})
+        subject = subject or str(SUBJECTS[kind] % {"event": attendee.event.short_display_name})
         return _queue(kind, attendee.email, subject, context, attendee=attendee, attachments=attachments)
 
 
@@ -66,7 +73,8 @@ def enqueue_for_staff(kind: MailKind, user: User, event: Event | None, **context
     event_name = event.display_name if event else "Noi Day"
     with force_locale(user.language):
         context.update(user=user, event=event, event_name=event_name)
-        return _queue(kind, user.email, str(SUBJECTS[kind] % {"event": event_name}), context, attachments=[])
+        subject = str(SUBJECTS[kind] % {"event": event.short_display_name if event else event_name})
+        return _queue(kind, user.email, subject, context, attachments=[])
 
 
 def _queue(kind: MailKind, recipient: str, subject: str, context: dict, **fields) -> OutboxMessage:

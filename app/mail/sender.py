@@ -26,6 +26,7 @@ from flask_mail import Connection
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
+from app.checkin.badge_codes import with_badge_code
 from app.core.transactions import keeping_loaded
 from app.core.urls import external_url
 from app.extensions import db, mail
@@ -235,8 +236,8 @@ def build_email(message: OutboxMessage) -> EmailMessage:
     email["To"] = recipient_address(message.recipient)
     email["Date"] = formatdate(localtime=False)
     email["Message-ID"] = message.message_id
-    email.set_content(message.body_text)
-    email.add_alternative(message.body_html, subtype="html")
+    email.set_content(with_badge_code(message.body_text, message.attendee))
+    email.add_alternative(with_badge_code(message.body_html, message.attendee), subtype="html")
     attendee = message.attendee
     if attendee is None or not message.attachments:
         return email

@@ -2,6 +2,7 @@
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.checkin.badge_content import badge_for
@@ -13,10 +14,11 @@ from app.extensions import db
 from app.mail import outbox as mailer
 from app.models import Attendee, AttendeeStatus, OutboxMessage, Role
 from app.registration import venue_needs
-from app.registration.attendee_list import AttendeeFilter, attendee_query, attendees_csv
+from app.registration.attendee_list import Attendance, AttendeeFilter, attendee_query, attendees_csv, listed
 from app.registration.cancellation import cancel_registration
-from app.registration.forms import CancelForThemForm
+from app.registration.forms import CancelForThemForm, ReinstateForm
 from app.registration.places import places_left
+from app.registration.reinstatement import Reinstated, reinstate
 from app.registration.resending import reissue_badge_for, send_manage_link
 from app.registration.tokens import manage_token
 from app.reporting.certificates import check_in_in_force
@@ -48,6 +50,7 @@ def _filters() -> AttendeeFilter:
         day_part_id=_id_filter("part"),
         table_id=_id_filter("table"),
         organisation=organisation,
+        attendance=args.get("attendance", "") if args.get("attendance") in set(Attendance) else "",
     )
 
 
@@ -83,8 +86,10 @@ def attendees():
         "registration/admin/attendees.html",
         event=event,
         page=page,
+        lines=listed(page.items),
         filters=filters,
         statuses=list(AttendeeStatus),
+        attendances=list(Attendance),
         places_left=places_left(event),
     )
 
@@ -147,6 +152,7 @@ def attendee(attendee_id):
         resend_form=ConfirmForm(),
         placement=placement,
         cancel_form=CancelForThemForm(),
+        reinstate_form=ReinstateForm(),
         edit_url=url_for("registration.edit", token=token),
         certificate_url=(
             url_for("registration.certificate", token=token) if check_in_in_force(attendee) else None
@@ -198,6 +204,29 @@ def cancel_for_them(attendee_id):
     return _back_to(attendee)
 
 
+REINSTATED = {
+    Reinstated.CONFIRMED: _l("Reinstated: %(name)s has a place again."),
+    Reinstated.WAITLISTED: _l("Reinstated on the waiting list: the day is full, %(name)s has no place yet."),
+}
+
+
+@bp.route("/attendees/<int:attendee_id>/reinstate", methods=["POST"])
+def reinstate_for_them(attendee_id):
+    attendee = of_served_event_or_404(Attendee, attendee_id)
+    form = ReinstateForm()
+    if not form.validate_on_submit():
+        flash(_("Tick the box to confirm taking the cancellation back."), "warning")
+        return _back_to(attendee)
+    result = reinstate(attendee, by=current_user.email, reason=form.reason.data or None)
+    if result in REINSTATED:
+        category = "success" if result is Reinstated.CONFIRMED else "warning"
+        told = " " + _("They are told by e-mail.") if attendee.email else ""
+        flash(str(REINSTATED[result]) % {"name": attendee.full_name} + told, category)
+    elif result is Reinstated.ERASED:
+        flash(_("Their personal data was deleted: this registration cannot come back."), "warning")
+    return _back_to(attendee)
+
+
 @bp.route("/attendees/<int:attendee_id>/badge", methods=["POST"])
 def reissue_badge(attendee_id):
     attendee = of_served_event_or_404(Attendee, attendee_id)
@@ -212,7 +241,9 @@ def reissue_badge(attendee_id):
             _(
                 "A new badge is on its way to %(email)s; the old one no longer works at the desk.",
                 email=attendee.email,
-            ),
+            )
+            if attendee.email
+            else _("A new badge is ready to print; the old one no longer works at the desk."),
             "success",
         )
     return _back_to(attendee)
@@ -221,7 +252,11 @@ def reissue_badge(attendee_id):
 @bp.route("/attendees/<int:attendee_id>/link", methods=["POST"])
 def send_link(attendee_id):
     attendee = of_served_event_or_404(Attendee, attendee_id)
-    if ConfirmForm().validate_on_submit() and attendee.status != AttendeeStatus.CANCELLED:
+    if (
+        ConfirmForm().validate_on_submit()
+        and attendee.status != AttendeeStatus.CANCELLED
+        and attendee.email  # a walk-in without e-mail: nowhere to send it
+    ):
         send_manage_link(attendee)
         flash(_("Their personal link is on its way to %(email)s.", email=attendee.email), "success")
     return _back_to(attendee)

@@ -13,7 +13,7 @@ from app.models import Attendee, DayPart, DayPartKind, Event, Organisation, Tabl
 class RegistrationData:
     first_name: str
     last_name: str
-    email: str
+    email: str | None  # None: a walk-in registered at the desk without one
     participant_type: str
     day_part_ids: list[int]
     table_ids: list[int] = field(default_factory=list)  # ranked preferences, first is best

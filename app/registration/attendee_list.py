@@ -1,14 +1,26 @@
-"""The organisers' view of attendees: search, filters and the CSV export."""
+"""The organisers' view of attendees: search, filters and the CSV export, with who came
+(check-in time and desk) and the published world café table."""
 
 import csv
+import enum
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import selectinload
 
+from app.checkin.arrivals import one_per_round
 from app.extensions import db
-from app.models import Attendee, AttendeePart, Event, TablePreference, localized
+from app.models import Attendee, AttendeePart, CheckIn, Event, TablePreference, localized
+from app.worldcafe.services import load_published_seats, published_seats
+
+
+class Attendance(enum.StrEnum):
+    ARRIVED = "arrived"  # a check-in in force
+    NOT_YET = "not_yet"  # never checked in
+    UNDONE = "undone"  # checked in, then undone, and no check-in in force
 
 
 @dataclass
@@ -18,6 +30,7 @@ class AttendeeFilter:
     day_part_id: int | None = None
     table_id: int | None = None
     organisation: str = ""
+    attendance: str = ""  # an Attendance value, or "" for anyone
 
 
 def attendee_query(event: Event, filters: AttendeeFilter):
@@ -27,6 +40,7 @@ def attendee_query(event: Event, filters: AttendeeFilter):
         .options(
             selectinload(Attendee.parts).selectinload(AttendeePart.day_part),
             selectinload(Attendee.preferences).selectinload(TablePreference.cafe_table),
+            selectinload(Attendee.check_ins),
         )
         .order_by(Attendee.last_name, Attendee.first_name, Attendee.id)
     )
@@ -47,14 +61,58 @@ def attendee_query(event: Event, filters: AttendeeFilter):
         query = query.where(Attendee.preferences.any(TablePreference.cafe_table_id == filters.table_id))
     if filters.organisation:
         query = query.where(Attendee.organisation_name.icontains(filters.organisation, autoescape=True))
+    if filters.attendance in set(Attendance):
+        query = query.where(_attendance_is(Attendance(filters.attendance)))
     return query
+
+
+def _attendance_is(attendance: Attendance):
+    in_force = exists().where(CheckIn.attendee_id == Attendee.id, CheckIn.undone_at.is_(None))
+    any_check_in = exists().where(CheckIn.attendee_id == Attendee.id)
+    if attendance is Attendance.ARRIVED:
+        return in_force
+    if attendance is Attendance.UNDONE:
+        return any_check_in & ~in_force
+    return ~any_check_in
+
+
+@dataclass
+class ListedAttendee:
+    """One line of the list: the attendee, whether they came, and their published tables."""
+
+    attendee: Attendee
+    attendance: Attendance
+    check_in: CheckIn | None  # the one in force
+    table_of_round: dict[int, str] = field(default_factory=dict)  # published seats, by round
+
+    @property
+    def tables(self) -> list[str]:
+        """What the page shows: one per round, or one for all (see one_per_round)."""
+        return one_per_round([self.table_of_round[n] for n in sorted(self.table_of_round)])
+
+
+def listed(attendees: list[Attendee]) -> list[ListedAttendee]:
+    """The lines of these attendees (check-ins loaded with them, seats in one query)."""
+    load_published_seats(attendees)
+    lines = []
+    for attendee in attendees:
+        in_force = next((c for c in attendee.check_ins if c.undone_at is None), None)
+        if in_force is not None:
+            attendance = Attendance.ARRIVED
+        else:
+            attendance = Attendance.UNDONE if attendee.check_ins else Attendance.NOT_YET
+        tables = {s.round: localized(s.cafe_table.name) for s in published_seats(attendee) if s.cafe_table}
+        lines.append(ListedAttendee(attendee, attendance, in_force, tables))
+    return lines
 
 
 CSV_COLUMNS = [
     "id", "status", "first_name", "last_name", "email", "phone", "organisation",
     "participant_type", "day_parts", "choice_1", "choice_2", "choice_3", "dietary_needs",
-    "accessibility_needs", "language", "consent_photos", "registered_at",
+    "accessibility_needs", "language", "consent_photos", "registered_at ({zone})",
+    "checked_in", "checked_in_at ({zone})", "check_in_desk",
 ]  # fmt: skip
+CHECKED_IN = {Attendance.ARRIVED: "yes", Attendance.NOT_YET: "no", Attendance.UNDONE: "undone"}
 
 
 def safe_cell(value) -> str:
@@ -65,22 +123,54 @@ def safe_cell(value) -> str:
     return text
 
 
+def csv_header(event: Event) -> list[str]:
+    """The columns; times are the event's local time, its zone named in their headers."""
+    return [column.format(zone=event.timezone) for column in CSV_COLUMNS] + _table_columns(event)
+
+
+def _table_columns(event: Event) -> list[str]:
+    """One column per round when people change table between rounds, else one."""
+    if event.cafe_rounds > 1 and event.cafe_rotation != "stay":
+        return [f"world_cafe_table_round_{n}" for n in range(1, event.cafe_rounds + 1)]
+    return ["world_cafe_table"]
+
+
 def attendees_csv(event: Event, filters: AttendeeFilter) -> bytes:
     """UTF-8 with a byte-order mark and semicolons: Excel with Italian settings opens it as is."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for attendee in db.session.scalars(attendee_query(event, filters)):
-        choices = [localized(p.cafe_table.name) for p in attendee.preferences] + ["", "", ""]
-        parts = ", ".join(
-            localized(p.day_part.name) + (" (waiting list)" if p.status == "waitlisted" else "")
-            for p in attendee.parts
-        )
-        row = [
-            attendee.id, attendee.status, attendee.first_name, attendee.last_name, attendee.email,
-            attendee.phone, attendee.organisation_name, attendee.participant_type, parts,
-            *choices[:3], attendee.dietary_needs, attendee.accessibility_needs, attendee.language,
-            "yes" if attendee.consent_photos else "no", attendee.created_at.strftime("%Y-%m-%d %H:%M"),
-        ]  # fmt: skip
+    header = csv_header(event)
+    writer.writerow(header)
+    rounds = range(1, event.cafe_rounds + 1) if len(_table_columns(event)) > 1 else range(1, 2)
+    for line in listed(db.session.scalars(attendee_query(event, filters)).all()):
+        row = [*_registration_cells(event, line.attendee), *_attendance_cells(event, line)]
+        row += [line.table_of_round.get(n, "") for n in rounds]
         writer.writerow([safe_cell(value) for value in row])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def _registration_cells(event: Event, attendee: Attendee) -> list:
+    choices = [localized(p.cafe_table.name) for p in attendee.preferences] + ["", "", ""]
+    parts = ", ".join(
+        localized(p.day_part.name) + (" (waiting list)" if p.status == "waitlisted" else "")
+        for p in attendee.parts
+    )
+    return [
+        attendee.id, attendee.status, attendee.first_name, attendee.last_name, attendee.email,
+        attendee.phone, attendee.organisation_name, attendee.participant_type, parts,
+        *choices[:3], attendee.dietary_needs, attendee.accessibility_needs, attendee.language,
+        "yes" if attendee.consent_photos else "no", local_moment(event, attendee.created_at),
+    ]  # fmt: skip
+
+
+def _attendance_cells(event: Event, line: ListedAttendee) -> list:
+    check_in = line.check_in
+    if check_in is None:
+        return [CHECKED_IN[line.attendance], "", ""]
+    return [CHECKED_IN[line.attendance], local_moment(event, check_in.checked_in_at), check_in.desk_name]
+
+
+def local_moment(event: Event, moment: datetime) -> str:
+    """A stored moment (naive UTC) as the event's local date and time."""
+    local = moment.replace(tzinfo=ZoneInfo("UTC")).astimezone(ZoneInfo(event.timezone))
+    return local.strftime("%Y-%m-%d %H:%M")

@@ -1,5 +1,6 @@
 """Cancelling a registration: by the attendee, or by an organiser for them. The freed
-places go at once to the next people in line."""
+places go at once to the next people in line. The audit entry notes the parts of the day
+they had chosen, so that taking the cancellation back (reinstatement.py) finds them."""
 
 from app.core.locking import lock_event
 from app.extensions import db
@@ -8,10 +9,14 @@ from app.models import Attendee, AttendeeStatus, AuditAction, MailKind, utcnow
 from app.registration.audit import audit
 from app.registration.waiting_lists import notify_promoted, promote_waiting
 
+# The audit log's actor when the attendee did it themself.
+THE_ATTENDEE = "attendee"
+
 
 def cancel_registration(attendee: Attendee, cancelled_by: str | None = None) -> None:
     """Cancel and give the freed places to the next people in line. cancelled_by: the
-    organiser who did it for them (kept in the audit log); None when they did it."""
+    organiser who did it for them (kept in the audit log); None when they did it (the log
+    says "attendee")."""
     if cancel_under_lock(attendee, cancelled_by):
         db.session.commit()
     else:
@@ -29,11 +34,12 @@ def cancel_under_lock(attendee: Attendee, cancelled_by: str | None = None) -> bo
         return False
     attendee.status = AttendeeStatus.CANCELLED
     attendee.cancelled_at = utcnow()
+    day_parts = [part.day_part_id for part in attendee.parts]
     attendee.parts.clear()
     db.session.flush()
     promoted = promote_waiting(attendee.event)
-    mailer.enqueue(MailKind.CANCELLED, attendee)
+    if attendee.email is not None:  # a walk-in without an address gets no message
+        mailer.enqueue(MailKind.CANCELLED, attendee)
     notify_promoted(promoted)
-    if cancelled_by:
-        audit(cancelled_by, AuditAction.REGISTRATION_CANCELLED, attendee)
+    audit(cancelled_by or THE_ATTENDEE, AuditAction.REGISTRATION_CANCELLED, attendee, day_parts=day_parts)
     return True

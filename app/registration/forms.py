@@ -1,6 +1,7 @@
 """The registration form, shared by new registrations and the attendee's own edits."""
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
@@ -58,6 +59,14 @@ class EventChoicesForm(AppForm):
         ]
         self.day_parts.choices = [(part.id, localized(part.name)) for part in event.day_parts]
         self.language.choices = [(lang, LANGUAGE_NAMES.get(lang, lang)) for lang in event.languages]
+        if not self.is_submitted():  # an edit form fills in the attendee's own after this
+            self.language.data = page_language(event)
+
+
+def page_language(event: Event) -> str:
+    """The language the page is read in, when the event writes in it, else its first."""
+    locale = str(get_locale() or "")
+    return locale if locale in event.languages else event.languages[0]
 
 
 class RegistrationForm(EventChoicesForm):
@@ -187,6 +196,14 @@ def registration_data(form) -> RegistrationData:
 class EditRegistrationForm(RegistrationForm):
     consent_privacy = None  # given at registration, recorded with its time and version
 
+    def __init__(self, event: Event, *args, email_required: bool = True, **kwargs):
+        super().__init__(event, *args, **kwargs)
+        if not email_required:
+            # A walk-in registered at the desk without an e-mail: one may be added, or not.
+            self.email.validators = [Optional(), Length(max=254), normalise_email]
+            self.email.flags.required = False
+            self.email.data = self.email.data or None
+
     def fill_from(self, attendee) -> None:
         """What the attendee told us so far, for them to change."""
         self.first_name.data = attendee.first_name
@@ -217,4 +234,15 @@ class CancelForThemForm(AppForm):
 
     confirm = BooleanField(
         _l("Yes, cancel this registration"), [DataRequired(_l("Tick the box to confirm."))]
+    )
+
+
+class ReinstateForm(AppForm):
+    """An organiser takes someone's cancellation back: a ticked box, and why (for the audit log)."""
+
+    confirm = BooleanField(
+        _l("Yes, take this cancellation back"), [DataRequired(_l("Tick the box to confirm."))]
+    )
+    reason = StringField(
+        _l("Why (optional, kept in the audit log)"), [Optional(), Length(max=200)], filters=[strip]
     )

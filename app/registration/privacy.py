@@ -9,8 +9,9 @@ quotes it. Outbox messages are deleted whole: their bodies hold names and links.
 
 from datetime import timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select
 
+from app.checkin.badge_codes import give_new_badge_code
 from app.extensions import db
 from app.models import Attendee, AttendeeStatus, AuditEntry, Event, OutboxMessage, localized, utcnow
 from app.registration.cancellation import cancel_under_lock
@@ -71,7 +72,8 @@ def purge(after_days: int, now=None) -> int:
     for event in events:
         attendees = db.session.scalars(
             select(Attendee).where(
-                Attendee.event_id == event.id, Attendee.email.not_like("anonymous-%@invalid")
+                Attendee.event_id == event.id,
+                or_(Attendee.email.is_(None), Attendee.email.not_like("anonymous-%@invalid")),
             )
         ).all()
         audit_log = _audit_log(event.id)  # read once for all of the event's attendees
@@ -83,7 +85,8 @@ def purge(after_days: int, now=None) -> int:
 
 
 def is_anonymised(attendee: Attendee) -> bool:
-    return attendee.email.startswith("anonymous-") and attendee.email.endswith("@invalid")
+    email = attendee.email or ""  # None: a walk-in without e-mail, not yet anonymised
+    return email.startswith("anonymous-") and email.endswith("@invalid")
 
 
 def erase_personal_data(attendee: Attendee, audit_log: list[AuditEntry] | None = None) -> None:
@@ -109,6 +112,7 @@ def erase_personal_data(attendee: Attendee, audit_log: list[AuditEntry] | None =
     attendee.consent_photos = False
     attendee.manage_token_version += 1  # every link sent so far stops working
     attendee.badge_version = (attendee.badge_version or 1) + 1
+    give_new_badge_code(attendee)  # the printed code no longer leads to this row
     if attendee.status == AttendeeStatus.WAITLISTED:
         attendee.status = AttendeeStatus.CANCELLED
     # Check-ins and seats stay: they are the day's figures, and name nobody any more.

@@ -3,6 +3,7 @@ lost or passed on."""
 
 from sqlalchemy import select, update
 
+from app.checkin.badge_codes import give_new_badge_code
 from app.extensions import db
 from app.mail import outbox as mailer
 from app.models import Attendee, AuditAction, Event, MailKind
@@ -44,7 +45,14 @@ def reissue_badge_for(attendee: Attendee, reissued_by: str, replacing_version: i
         db.session.rollback()
         return False
     db.session.refresh(attendee)
+    replaced_code = give_new_badge_code(attendee)  # kept in the audit entry: refused as replaced
     mailer.enqueue(MailKind.BADGE_REISSUED, attendee)
-    audit(reissued_by, AuditAction.BADGE_REISSUED, attendee, badge_version=attendee.badge_version)
+    audit(
+        reissued_by,
+        AuditAction.BADGE_REISSUED,
+        attendee,
+        badge_version=attendee.badge_version,
+        replaced_code=replaced_code,
+    )
     db.session.commit()
     return True

@@ -7,8 +7,10 @@ ever exceeded however many people submit at once; the lock is held as briefly as
 import enum
 from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from app.checkin.badge_codes import unused_badge_code
 from app.checkin.services import walk_in_check_in
 from app.core.locking import lock_event
 from app.extensions import db
@@ -16,6 +18,7 @@ from app.mail import outbox as mailer
 from app.models import Attendee, AttendeePart, AttendeeStatus, Event, MailKind, PartStatus, utcnow
 from app.registration.attendee_details import RegistrationData, apply_details, chosen_parts
 from app.registration.places import free_places, places_taken, take_place_if_free
+from app.registration.reinstatement import reinstate
 
 
 class RegistrationError(Exception):
@@ -30,9 +33,31 @@ class RegistrationError(Exception):
 
 
 def register(event: Event, data: RegistrationData, *, source: str = "online") -> Attendee:
-    """Register a new attendee, confirmed or on the waiting list of what is full, and commit."""
+    """Register a new attendee, confirmed or on the waiting list of what is full, and commit.
+    An address whose registration was cancelled takes that registration back, with these answers."""
+    cancelled = _cancelled_registration(event, data.email)
+    if cancelled is not None:
+        return _take_back(cancelled, data, source)
     attendee = _register_under_lock(event, data, source)
     db.session.commit()
+    return attendee
+
+
+def _cancelled_registration(event: Event, email: str | None) -> Attendee | None:
+    if not email:
+        return None
+    return db.session.scalars(
+        select(Attendee).filter_by(event_id=event.id, email=email, status=AttendeeStatus.CANCELLED)
+    ).first()
+
+
+def _take_back(attendee: Attendee, data: RegistrationData, source: str) -> Attendee:
+    """The cancelled row, given back with the new form's answers; DUPLICATE_EMAIL when
+    someone took it back meanwhile (a double click: it is registered now)."""
+    if source == "online" and not attendee.event.registration_is_open():
+        raise RegistrationError(RegistrationError.Reason.CLOSED)
+    if not reinstate(attendee, data=data).done:
+        raise RegistrationError(RegistrationError.Reason.DUPLICATE_EMAIL)
     return attendee
 
 
@@ -54,7 +79,8 @@ def _register_under_lock(event: Event, data: RegistrationData, source: str) -> A
     lock_event(event.id)
     _waitlist_what_is_full(event, attendee)
     if _waits_for_anything(attendee):
-        db.session.delete(confirmation)
+        if confirmation is not None:  # None: no e-mail address, nothing was queued
+            db.session.delete(confirmation)
         mailer.enqueue(MailKind.WAITLISTED, attendee)
     return attendee
 
@@ -68,6 +94,7 @@ def _write_as_confirmed(event: Event, data: RegistrationData, source: str) -> At
         consent_privacy_at=utcnow(),
         privacy_version=event.privacy_version,
         source=source,
+        badge_code=unused_badge_code(event.id),  # the model's random default may be taken
     )
     apply_details(attendee, data)
     db.session.add(attendee)

@@ -173,15 +173,24 @@ def password_link(user: User, purpose: str) -> str:
     return external_url("auth.choose_password", token=token)
 
 
+def link_lifetime(purpose: str) -> dict[str, int]:
+    """How long a password link works, as the e-mail says it: {"days": 7} when whole days
+    ("within 7 days", not "168 hours"), else {"hours": 2}."""
+    lifetime = LINK_LIFETIMES[purpose]
+    days, rest = divmod(lifetime, timedelta(days=1))
+    if days and not rest:
+        return {"days": days}
+    return {"hours": max(1, round(lifetime / timedelta(hours=1)))}
+
+
 def _send_link(user: User, purpose: str) -> None:
-    hours = int(LINK_LIFETIMES[purpose].total_seconds() // 3600)
     kind = MailKind.STAFF_INVITE if purpose == "invite" else MailKind.STAFF_RESET
     mailer.enqueue_for_staff(
         kind,
         user,
         current_event(),
         link=password_link(user, purpose),
-        hours=hours,
+        lifetime=link_lifetime(purpose),
         role_label=ROLE_LABELS[Role(user.role)],
         login_url=external_url("auth.login"),
     )

@@ -4,13 +4,10 @@ import json
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
-from wtforms import BooleanField, DecimalField, IntegerField, SelectField
-from wtforms.validators import NumberRange, Optional
 
 from app.core.db_limits import db_int
-from app.core.forms import AppForm, ConfirmForm
 from app.events.services import current_event_or_404, of_served_event_or_404
 from app.extensions import db
 from app.models import AssignmentRun, Attendee, CafeTable, Role
@@ -18,6 +15,9 @@ from app.staff.roles import roles_required
 from app.worldcafe import services as world_cafe
 from app.worldcafe.engine import AssignmentError
 from app.worldcafe.explanations import reason_sentence
+from app.worldcafe.forms import MoveForm, PublishForm, RunForm
+from app.worldcafe.person_search import find_person, suggestions
+from app.worldcafe.publication import PublishRefusal, PublishRefused
 
 bp = Blueprint("admin_assignment", __name__, url_prefix="/admin/assignment")
 
@@ -26,21 +26,6 @@ bp = Blueprint("admin_assignment", __name__, url_prefix="/admin/assignment")
 @roles_required(Role.ADMIN)
 def require_admin():
     """Organisers only."""
-
-
-class RunForm(AppForm):
-    mixing_weight = DecimalField(
-        _l("Mixing of organisations"), [Optional(), NumberRange(min=0, max=10)], default=0, places=2,
-        description=_l("0: organisations are spread only where it costs no preference. Higher values trade "
-                       "first choices for more mixing; the run shows what it cost."),
-    )  # fmt: skip
-    seed = IntegerField(_l("Seed"), [Optional(), NumberRange(min=0, max=10**9)], default=0)
-    full = BooleanField(_l("Full re-optimisation (people may change table)"))
-
-
-class MoveForm(AppForm):
-    attendee_id = IntegerField(_l("Attendee number"), [NumberRange(min=1)])
-    table_id = SelectField(_l("Table"), coerce=int)
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -60,16 +45,19 @@ def runs():
             flash(_("The assignment cannot be made: %(reason)s", reason=str(error)), "error")
         else:
             return redirect(url_for("admin_assignment.run", run_id=run.id))
-    all_runs = db.session.scalars(
-        db.select(AssignmentRun).filter_by(event_id=event.id).order_by(AssignmentRun.id.desc())
-    ).all()
     return render_template(
         "worldcafe/assignment.html",
         event=event,
         form=form,
-        runs=all_runs,
+        runs=_runs_of(event),
         published=world_cafe.published_run(event),
     )
+
+
+def _runs_of(event) -> list[AssignmentRun]:
+    return db.session.scalars(
+        db.select(AssignmentRun).filter_by(event_id=event.id).order_by(AssignmentRun.id.desc())
+    ).all()
 
 
 @bp.route("/runs/<int:run_id>", methods=["GET", "POST"])
@@ -77,13 +65,14 @@ def run(run_id):
     event = current_event_or_404()
     run = of_served_event_or_404(AssignmentRun, run_id)
     tables = {t.id: t for t in event.tables}
+    people = {a.id: a for a in world_cafe.cafe_people(event)}
+    candidates = suggestions(run, people)
     move_form = MoveForm()
     move_form.table_id.choices = [(t.id, t.display_name) for t in event.tables]
-    if move_form.validate_on_submit():
-        _move_by_hand(event, run, move_form)
+    if move_form.validate_on_submit() and _move_by_hand(run, candidates, move_form):
         return redirect(url_for("admin_assignment.run", run_id=run.id, **request.args))
-    people = {a.id: a for a in world_cafe.cafe_people(event)}
     seats = [s for s in run.seats if s.round == 1]
+    table_of = {s.attendee_id: s.cafe_table_id for s in seats}
     return render_template(
         "worldcafe/assignment_run.html",
         event=event,
@@ -92,25 +81,45 @@ def run(run_id):
         unlucky=_unlucky(run, seats, people, tables),
         rosters=_rosters(seats, people, tables),
         compare=_run_to_compare(event),
+        other_runs=[r for r in _runs_of(event) if r.id != run.id],
+        published=world_cafe.published_run(event),
         move_form=move_form,
-        publish_form=ConfirmForm(),
+        suggestions=[(label, tables.get(table_of.get(a.id))) for label, a in candidates],
     )
 
 
-def _move_by_hand(event, run: AssignmentRun, form: MoveForm) -> None:
-    """Make the move the form asks for and flash how it went, with any warnings."""
-    attendee = db.session.get(Attendee, form.attendee_id.data)
-    table = db.session.get(CafeTable, form.table_id.data)
-    # The table's choices are the event's; the attendee number is typed, so checked here.
-    if attendee is None or attendee.event_id != event.id or table is None or run.published_at is not None:
+def _move_by_hand(run: AssignmentRun, candidates, form: MoveForm) -> bool:
+    """Make the move the form asks for and flash how it went; False (an error on the form,
+    what was typed kept) when the typed text names nobody in this run, or several people."""
+    if run.published_at is not None:
         flash(_("This move is not possible."), "error")
-        return
-    warnings = world_cafe.move_person(run, attendee, table)
-    message = _("%(name)s moved to %(table)s.", name=attendee.full_name, table=table.display_name)
+        return True
+    found = find_person(candidates, form.person.data)
+    if found.person is None:
+        form.person.errors.append(_not_found_message(form.person.data, found.matches))
+        return False
+    # The table's choices are the event's (the form checks them); the person is one of the run's.
+    table = db.session.get(CafeTable, form.table_id.data)
+    warnings = world_cafe.move_person(run, found.person, table)
+    message = _("%(name)s moved to %(table)s.", name=found.person.full_name, table=table.display_name)
     if warnings:
         labels = _move_warning_labels()
         message += " " + _("Warning: %(list)s.", list="; ".join(labels[w] for w in warnings))
     flash(message, "warning" if warnings else "success")
+    return True
+
+
+def _not_found_message(typed: str, matches: list[Attendee]) -> str:
+    if not matches:
+        return _("Nobody in this run matches “%(typed)s”.", typed=typed)
+    names = ", ".join(a.full_name for a in matches[:5]) + (", …" if len(matches) > 5 else "")
+    return ngettext(
+        "%(num)d person matches “%(typed)s”: %(names)s. Pick one from the suggestions.",
+        "%(num)d people match “%(typed)s”: %(names)s. Pick one from the suggestions.",
+        len(matches),
+        typed=typed,
+        names=names,
+    )
 
 
 def _move_warning_labels() -> dict[str, str]:
@@ -151,10 +160,30 @@ def _run_to_compare(event) -> AssignmentRun | None:
     )
 
 
-@bp.route("/runs/<int:run_id>/publish", methods=["POST"])
+@bp.route("/runs/<int:run_id>/publish", methods=["GET", "POST"])
 def publish(run_id):
+    """Show who would be e-mailed; publish when that is confirmed (once, and only that plan)."""
+    event = current_event_or_404()
     run = of_served_event_or_404(AssignmentRun, run_id)
-    if ConfirmForm().validate_on_submit() and run.published_at is None:
-        notified = world_cafe.publish(run, current_user.email)
-        flash(_("Published. People e-mailed about their table: %(num)d.", num=notified), "success")
-    return redirect(url_for("admin_assignment.run", run_id=run.id))
+    form = PublishForm()
+    if run.published_at is not None:
+        if request.method == "POST":
+            flash(_("This run was already published: nobody was e-mailed again."), "warning")
+        return redirect(url_for("admin_assignment.run", run_id=run.id))
+    if form.validate_on_submit():
+        try:
+            notified = world_cafe.publish(run, current_user.email, expected=form.plan.data)
+        except PublishRefused as refused:
+            if refused.reason == PublishRefusal.ALREADY_PUBLISHED:
+                flash(_("This run was already published: nobody was e-mailed again."), "warning")
+                return redirect(url_for("admin_assignment.run", run_id=run.id))
+            flash(_("Something changed since this page was shown: check the figures again."), "warning")
+        else:
+            flash(_("Published. People e-mailed about their table: %(num)d.", num=notified), "success")
+            return redirect(url_for("admin_assignment.run", run_id=run.id))
+    plan = world_cafe.publication_plan(run)
+    form.plan.data = plan.fingerprint
+    tables = {t.id: t for t in event.tables}
+    return render_template(
+        "worldcafe/publish.html", event=event, run=run, plan=plan, tables=tables, form=form
+    )

@@ -1,9 +1,11 @@
-"""Organisers' say over one attendee's world café seat."""
+"""The organisers' world café forms: a run, a move by hand, the publication, a seat's say."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, SelectField
+from wtforms import BooleanField, DecimalField, HiddenField, IntegerField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from app.core.forms import AppForm
+from app.registration.forms import strip
 
 
 class PlacementForm(AppForm):
@@ -11,3 +13,30 @@ class PlacementForm(AppForm):
 
     pinned_table_id = SelectField(_l("Always seat at"), coerce=int)
     needs_accessible_table = BooleanField(_l("Needs an accessible table"))
+
+
+class RunForm(AppForm):
+    mixing_weight = DecimalField(
+        _l("Mixing of organisations"), [Optional(), NumberRange(min=0, max=10)], default=0, places=2,
+        description=_l("0: organisations are spread only where it costs no preference. Higher values trade "
+                       "first choices for more mixing; the run shows what it cost."),
+    )  # fmt: skip
+    seed = IntegerField(_l("Seed"), [Optional(), NumberRange(min=0, max=10**9)], default=0)
+    full = BooleanField(_l("Full re-optimisation (people may change table)"))
+
+
+class MoveForm(AppForm):
+    # A name (or part of one) or the badge code; the suggestions list everyone in the run.
+    person = StringField(
+        _l("Person"),
+        [DataRequired(_l("Type the name of the person to move.")), Length(max=300)],
+        filters=[strip],
+        description=_l("Type a name or the code under the QR, then pick from the suggestions."),
+    )
+    table_id = SelectField(_l("Table"), coerce=int)
+
+
+class PublishForm(AppForm):
+    """The confirmation of a publication: the fingerprint of the plan that was shown."""
+
+    plan = HiddenField(validators=[DataRequired(), Regexp(r"^[0-9a-f]{16}$")])

@@ -10,6 +10,7 @@ from sqlalchemy import inspect, select
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from app.core.locking import lock_event
 from app.extensions import db
 from app.mail import outbox as mailer
 from app.models import (
@@ -28,6 +29,7 @@ from app.models import (
 )
 from app.worldcafe.engine import Person, Settings, Theme, assign_themes, reason_for, seat_rounds, summarise
 from app.worldcafe.explanations import reason_json, reason_sentence
+from app.worldcafe.publication import PublicationPlan, PublishRefusal, PublishRefused, TableChange
 
 
 def cafe_people(event: Event) -> list[Attendee]:
@@ -165,28 +167,52 @@ def move_person(run: AssignmentRun, attendee: Attendee, table: CafeTable) -> lis
     return warnings
 
 
-def publish(run: AssignmentRun, published_by: str) -> int:
-    """Publish the run; e-mail only the people whose table changed. Returns how many."""
-    event = db.session.get(Event, run.event_id)
-    before = published_run(event)
+def publication_plan(run: AssignmentRun) -> PublicationPlan:
+    """The people still confirmed whose round-1 table differs from the published run's."""
+    before = published_run(db.session.get(Event, run.event_id))
     old = _tables_in(before, round_=1) if before else {}
+    seats = db.session.scalars(
+        select(SeatAssignment)
+        .where(SeatAssignment.run_id == run.id, SeatAssignment.round == 1)
+        .where(SeatAssignment.cafe_table_id.is_not(None))
+        .options(joinedload(SeatAssignment.attendee))
+    ).all()
+    changes = [
+        TableChange(seat, old.get(seat.attendee_id))
+        for seat in seats
+        if old.get(seat.attendee_id) != seat.cafe_table_id
+        and seat.attendee.status == AttendeeStatus.CONFIRMED
+    ]
+    changes.sort(key=lambda c: (c.seat.attendee.last_name.casefold(), c.seat.attendee.first_name.casefold()))
+    return PublicationPlan(
+        to_email=[c for c in changes if c.seat.attendee.email],
+        without_email=[c for c in changes if not c.seat.attendee.email],
+    )
+
+
+def publish(run: AssignmentRun, published_by: str, expected: str | None = None) -> int:
+    """Publish the run and e-mail the people whose table changed; returns how many. Once:
+    under the event's lock a second call raises PublishRefused, as does a plan that is not
+    the one shown (``expected``, its fingerprint)."""
+    lock_event(run.event_id)
+    db.session.expire_all()  # what others committed while we waited for the lock
+    plan = publication_plan(run) if run.published_at is None else None
+    if plan is None or (expected is not None and expected != plan.fingerprint):
+        db.session.rollback()
+        raise PublishRefused(
+            PublishRefusal.ALREADY_PUBLISHED if plan is None else PublishRefusal.PLAN_CHANGED
+        )
     run.published_at, run.published_by = utcnow(), published_by
-    notified = 0
-    for seat in run.seats:
-        if (
-            seat.round == 1
-            and seat.cafe_table_id is not None
-            and old.get(seat.attendee_id) != seat.cafe_table_id
-        ):
-            tables = {t.id: t for t in event.tables}
-            with force_locale(seat.attendee.language):
-                reason = reason_sentence(json.loads(seat.reason), tables) if seat.reason else ""
-            mailer.enqueue(
-                MailKind.ASSIGNMENT, seat.attendee, seats=seats_of(run, seat.attendee_id), reason=reason
-            )
-            notified += 1
+    tables = {t.id: t for t in db.session.get(Event, run.event_id).tables}
+    for change in plan.to_email:
+        seat = change.seat
+        with force_locale(seat.attendee.language):
+            reason = reason_sentence(json.loads(seat.reason), tables) if seat.reason else ""
+        mailer.enqueue(
+            MailKind.ASSIGNMENT, seat.attendee, seats=seats_of(run, seat.attendee_id), reason=reason
+        )
     db.session.commit()
-    return notified
+    return len(plan.to_email)
 
 
 def seats_of(run: AssignmentRun, attendee_id: int) -> list[SeatAssignment]:

@@ -10,6 +10,7 @@ _COMPONENTS = SchemaComponents(
     [
         (schemas.ScanRequest, "validation"),
         (schemas.CheckInRequest, "validation"),
+        (schemas.ReinstateRequest, "validation"),
         (schemas.Error, "serialization"),
         (schemas.Me, "serialization"),
         (schemas.Outcome, "serialization"),
@@ -46,6 +47,7 @@ def _responses(ok: type[BaseModel], *errors: str, links: dict | None = None) -> 
 
 
 _CHECK_IN_ID = path_parameter("check_in_id", schemas.DatabaseId)
+_ATTENDEE_ID = path_parameter("attendee_id", schemas.DatabaseId)
 
 SPEC = {
     "openapi": "3.1.0",
@@ -73,7 +75,7 @@ SPEC = {
         "/scan": {
             "post": {
                 "operationId": "scan",
-                "summary": "Check in the holder of a scanned badge (idempotent on request_id)",
+                "summary": "Check in the holder of a scanned badge or typed code (idempotent on request_id)",
                 "parameters": query_parameters(schemas.LanguageQuery),
                 "requestBody": _COMPONENTS.body(schemas.ScanRequest),
                 "responses": _responses(schemas.Outcome, "400", "409"),
@@ -102,6 +104,16 @@ SPEC = {
                 "summary": "Search attendees by name, e-mail or organisation (at least 2 characters)",
                 "parameters": query_parameters(schemas.SearchQuery),
                 "responses": _responses(schemas.SearchResults, "400"),
+            }
+        },
+        "/attendees/{attendee_id}/reinstate": {
+            "post": {
+                "operationId": "reinstateAndCheckIn",
+                "summary": "Take back a cancelled registration and check the person in, in one step "
+                "(a place if one is free, else the waiting list; idempotent on request_id)",
+                "parameters": [_ATTENDEE_ID, *query_parameters(schemas.LanguageQuery)],
+                "requestBody": _COMPONENTS.body(schemas.ReinstateRequest),
+                "responses": _responses(schemas.Outcome, "400", "404", "409"),
             }
         },
         "/counters": {

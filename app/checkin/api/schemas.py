@@ -76,7 +76,11 @@ class _Request(BaseModel):
 
 
 class ScanRequest(_Request):
-    code: Text = Field(description="The scanned text (a badge's QR code); beyond 200 characters, not a badge")
+    code: Text = Field(
+        description="The scanned text of a badge's QR code (24 characters), or the code printed under "
+        'it, as typed: 3 letters and 3 digits, any case, spaces and dashes ignored ("klm 479"). '
+        "Beyond 200 characters, not a badge"
+    )
     request_id: RequestId = None
     scanned_at: ScannedAt = None
 
@@ -84,6 +88,14 @@ class ScanRequest(_Request):
 class CheckInRequest(_Request):
     attendee_id: DatabaseId = Field(description="The id a search answered")
     request_id: RequestId = None
+    scanned_at: ScannedAt = None
+
+
+class ReinstateRequest(_Request):
+    request_id: RequestId = None
+    reason: Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\x00]*\S[^\x00]*$")] = Field(
+        description='Why the desk takes the cancellation back ("came anyway"), kept in the audit log'
+    )
     scanned_at: ScannedAt = None
 
 
@@ -170,7 +182,7 @@ class Undone(BaseModel):
 class SearchResult(BaseModel):
     id: int
     name: str
-    email: str
+    email: str | None  # None: a walk-in registered without one
     organisation: str | None
     status: AttendeeStatus
     check_in: CheckInSummary | None

@@ -26,6 +26,7 @@ REASONS = {
     ScanResult.REVOKED: lambda o: _("Old badge: a newer one was issued. Search the person by name."),
     ScanResult.OTHER_EVENT: lambda o: _("This badge is for another event."),
     ScanResult.UNKNOWN_ATTENDEE: lambda o: _("This registration no longer exists."),
+    ScanResult.UNKNOWN_CODE: lambda o: _("No badge of this event has this code: check it, or search."),
     ScanResult.CANCELLED: lambda o: _("This registration was cancelled."),
     ScanResult.WAITLISTED: lambda o: _("On the waiting list: no confirmed place."),
 }

@@ -16,7 +16,7 @@ from app.checkin import services as checkin
 from app.checkin.api.auth import device_required, rate_limit_key
 from app.checkin.api.errors import api_error
 from app.checkin.api.openapi import SPEC
-from app.checkin.api.schemas import CheckInRequest, LanguageQuery, ScanRequest, SearchQuery
+from app.checkin.api.schemas import CheckInRequest, LanguageQuery, ReinstateRequest, ScanRequest, SearchQuery
 from app.checkin.api.serializers import check_in_json, outcome_json, search_result_json
 from app.core.db_limits import RefusedInput
 from app.core.openapi import describe
@@ -74,6 +74,8 @@ def me():
     )
 
 
+# A 6-character typed code may stand for the signed QR here: only a paired desk can try codes,
+# rate-limited, and the screen shows whose code it is; a QR is made by anyone, so it stays signed.
 @bp.post("/scan")
 @device_required
 def scan():
@@ -99,6 +101,20 @@ def undo(check_in_id):
     if undone is None:
         return api_error(404, "not_found")
     return jsonify(ok=True, check_in=check_in_json(g.event, undone))
+
+
+@bp.post("/attendees/<int:attendee_id>/reinstate")
+@device_required
+def reinstate(attendee_id):
+    """Someone who cancelled and came anyway: taken back and checked in, in one step. Never
+    queued offline by the desk: it needs the server's count of places."""
+    data, language = _json_body(ReinstateRequest), _answer_language()
+    outcome = checkin.reinstate_and_check_in(
+        g.event, attendee_id, g.device, data.request_id, data.reason.strip(), data.scanned_at
+    )
+    if outcome is None:
+        return api_error(404, "not_found")
+    return _outcome_answer(outcome, language)
 
 
 @bp.get("/attendees")

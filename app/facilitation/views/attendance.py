@@ -4,6 +4,7 @@ for the page to follow what other devices and the desk change."""
 from flask import g, render_template, request
 from flask_login import current_user
 
+from app.extensions import limiter
 from app.facilitation import attendance
 from app.facilitation.schemas import (
     AttendanceAnswer,
@@ -38,7 +39,10 @@ def mark_attendance(table_id):
     return _attendance_answer(outcome)
 
 
+# A 6-character typed code may stand for the signed QR here: only a signed-in facilitator can
+# try codes, rate-limited, and the answer names the person; a QR is made by anyone, so it stays signed.
 @bp.post("/tables/<int:table_id>/scan")
+@limiter.limit("60 per minute", key_func=lambda: f"facilitator-scan:{current_user.id}")
 def scan_badge(table_id):
     data = json_body(ScanBadge)
     round_or_404(data.round, with_summary=False)

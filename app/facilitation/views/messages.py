@@ -16,8 +16,9 @@ ATTENDANCE_MESSAGES = {
     Attendance.WAITLISTED: _l("{name} is on the waiting list, with no place today: send them to the desk."),
     Attendance.CANCELLED: _l("{name} cancelled their registration: send them to the desk."),
     Attendance.UNKNOWN_ATTENDEE: _l("Unknown registration"),
+    Attendance.UNKNOWN_CODE: _l("No badge of this event has this code: check it, or tick the name."),
     Attendance.NOT_A_BADGE: _l("Not a badge"),
-    Attendance.FORGED: _l("Forged badge"),
+    Attendance.FORGED: _l("Invalid badge"),
     Attendance.REVOKED: _l("Old badge, replaced by a newer one"),
     Attendance.OTHER_EVENT: _l("Badge for another event"),
 }

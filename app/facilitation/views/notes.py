@@ -20,23 +20,33 @@ def service_worker():
     return offline.worker_response(offline.NOTES)
 
 
+def _utc(moment) -> str | None:
+    return moment.isoformat() + "Z" if moment else None
+
+
 def _sheet_state(round: int) -> NotesState:
     sheet = notes.sheet_for(g.table, round)
+    conflicts = notes.open_conflicts(sheet)
+    updated_by = sheet.updated_by if sheet else None
+    names = notes.writer_names([updated_by, *(revision.author for revision in conflicts)])
     return NotesState(
         round=round,
         version=sheet.version if sheet else 0,
         content=notes.SheetContent.of(sheet).as_json(),
-        updated_by=sheet.updated_by if sheet else None,
-        conflicts=[_conflict(revision) for revision in notes.open_conflicts(sheet)],
+        updated_by=updated_by,
+        updated_by_name=names.get(updated_by),
+        updated_at=_utc(sheet.updated_at) if sheet else None,
+        conflicts=[_conflict(revision, names) for revision in conflicts],
     )
 
 
-def _conflict(revision: NoteRevision) -> Conflict:
+def _conflict(revision: NoteRevision, names: dict[str, str]) -> Conflict:
     return Conflict(
         id=revision.id,
         author=revision.author,
+        author_name=names.get(revision.author),
         content=notes.SheetContent.from_json(revision.content).as_json(),
-        at=revision.created_at.isoformat() + "Z",
+        at=_utc(revision.created_at),
     )
 
 
@@ -75,6 +85,8 @@ def save_notes(table_id, round):
         version=outcome.version,
         content=outcome.content.as_json(),
         updated_by=outcome.updated_by,
+        updated_by_name=notes.writer_names([outcome.updated_by]).get(outcome.updated_by),
+        updated_at=_utc(outcome.updated_at),
         revision_id=outcome.revision.id,
         replayed=outcome.replayed,
     )
@@ -85,9 +97,11 @@ def save_notes(table_id, round):
 def notes_history(table_id, round):
     round_or_404(round, with_summary=True)
     sheet = notes.sheet_for(g.table, round)
+    revisions = notes.revisions_of(sheet)
     return render_template(
         "facilitation/history.html",
-        revisions=notes.revisions_of(sheet),
+        revisions=revisions,
+        writers=notes.writer_names(revision.author for revision in revisions),
         kinds=[(kind, KIND_LABELS[kind]) for kind in NOTE_KINDS],
         **nav("notes", round),
     )

@@ -5,6 +5,7 @@ import json
 
 from flask import flash, jsonify, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from app.core.forms import ConfirmForm
 from app.models import AttendeeStatus, PartStatus
@@ -13,6 +14,8 @@ from app.registration.changes import update_registration
 from app.registration.forms import EditRegistrationForm, registration_data
 from app.registration.places import event_waiting_list_position, places_left, waiting_list_position
 from app.registration.privacy import delete_registration, personal_data
+from app.registration.reinstatement import Reinstated
+from app.registration.reinstatement import reinstate as reinstate_registration
 from app.registration.signup import RegistrationError
 from app.registration.views.blueprint import attendee_or_404, bp
 from app.reporting.certificates import check_in_in_force
@@ -37,6 +40,7 @@ def manage(token):
         ),
         cancel_form=ConfirmForm(),
         checked_in=check_in_in_force(attendee) is not None,
+        can_take_back=attendee.event.registration_is_open(),
     )
 
 
@@ -63,7 +67,7 @@ def edit(token):
     if attendee.status == AttendeeStatus.CANCELLED:
         return redirect(url_for("registration.manage", token=token))
     event = attendee.event
-    form = EditRegistrationForm(event)
+    form = EditRegistrationForm(event, email_required=attendee.email is not None)
     if not form.is_submitted():
         form.fill_from(attendee)
     elif form.validate():
@@ -89,6 +93,30 @@ def cancel(token):
         flash(_("Your registration is cancelled. Thank you for letting us know."), "success")
         return redirect(url_for("registration.manage", token=token))
     return _confirmation_page("registration/cancel.html", attendee, form, token)
+
+
+@bp.route("/r/<token>/reinstate", methods=["POST"])
+def reinstate(token):
+    """Take a cancelled registration back: a place if one is free, else the waiting list."""
+    attendee = attendee_or_404(token)
+    if ConfirmForm().validate_on_submit():
+        result = reinstate_registration(attendee)
+        if result in TAKEN_BACK:
+            flash(TAKEN_BACK[result], "success" if result is Reinstated.CONFIRMED else "warning")
+        elif result is Reinstated.CLOSED:
+            flash(_("Registration is closed: to come after all, please write to the organisers."), "warning")
+    return redirect(url_for("registration.manage", token=token))
+
+
+TAKEN_BACK = {
+    Reinstated.CONFIRMED: _l(
+        "Your registration is back: you have a place. A confirmation is on its way by e-mail."
+    ),
+    Reinstated.WAITLISTED: _l(
+        "Your registration is back, on the waiting list: the day is full. "
+        "We will write to you as soon as a place frees up."
+    ),
+}
 
 
 @bp.route("/r/<token>/data.json")

@@ -35,7 +35,8 @@ def register():
             if error.reason is not RegistrationError.Reason.DUPLICATE_EMAIL:
                 raise
             duplicate = True
-            form.email.errors.append(_("This e-mail address is already registered for this event."))
+            # The notice at the top says it and offers the link; the field only points there.
+            form.email.errors.append(_("Already registered: see the message at the top of the page."))
         except DATABASE_GONE:
             return _registration_outcome_unknown(event, form.email.data)
         else:

@@ -10,11 +10,13 @@ import { enableOfflineReload } from "./desk/offline-reload.js";
 import { createResultPanel } from "./desk/panel.js";
 import { createReplayer, enqueue, queuedItems } from "./desk/queue.js";
 import { createSearch } from "./desk/search.js";
+import { createReinstater } from "./desk/reinstate.js";
 import { createBeeper } from "./desk/sound.js";
 
-// A badge token: 24 characters of base32 (see app/checkin/badges.py). Anything else is
-// "not a badge" at once, even offline, and is never queued.
-const BADGE_SHAPE = /^[A-Z2-7]{24}$/;
+// A badge token: 24 characters of base32 (see app/checkin/badges.py), or the code printed
+// under the QR, typed: 3 letters and 3 digits (app/checkin/badge_codes.py). Anything else
+// is "not a badge" at once, even offline, and is never queued.
+const BADGE_SHAPE = /^(?:[A-Z2-7]{24}|[A-Z]{3}[0-9]{3})$/;
 const DESK_NAME_KEY = "noiday.deskName";
 const REPLAYED_KEPT = 20;
 
@@ -31,7 +33,23 @@ const recentlyAdmitted = new Map(); // code -> {id, name, time}: lets the desk j
 
 const focusScanner = keepFocusOn(scanInput, { isActive: () => !deskMain.hidden });
 const beeper = createBeeper();
-const panel = createResultPanel(byId("result"), text, { onUndo: undoCheckIn, onDismiss: focusScanner });
+// Someone who cancelled and came anyway: reinstated and checked in, online only.
+const reinstater = createReinstater({
+  api,
+  text,
+  isOnline: () => navigator.onLine && reachable,
+  onAnswer: (answer) => {
+    setReachable(true);
+    showAnswer(answer, {});
+  },
+  onNetworkDown: () => setReachable(false),
+  onUnauthorized: () => showPairing(text.pairingRevoked),
+  onRefused: (headline, message, name) => {
+    panel.showNotice("red", headline, message, name);
+    beeper.play("red");
+  },
+});
+const panel = createResultPanel(byId("result"), text, { onUndo: undoCheckIn, onDismiss: focusScanner, reinstater });
 const replayer = createReplayer({
   api,
   onAnswer: showReplayed,
@@ -57,6 +75,7 @@ const search = createSearch({
   onUndo: undoCheckIn,
   onScan: handleScan,
   looksLikeBadge: (value) => BADGE_SHAPE.test(normaliseCode(value)),
+  reinstater,
 });
 const camera = createCamera({
   video: byId("camera-video"),
@@ -68,8 +87,11 @@ const camera = createCamera({
 // ---- Scanning -------------------------------------------------------------------------
 
 // Scanners on other keyboard layouts may change the case; spaces and newlines creep in.
+// A typed badge code loses its spaces and dashes too ("klm 479", "KLM-479": "KLM479").
 function normaliseCode(raw) {
-  return String(raw).trim().toUpperCase();
+  const code = String(raw).trim().toUpperCase();
+  const typed = code.replace(/[\s\-\u2010-\u2015\u2212]/g, "");
+  return typed.length === 6 ? typed : code;
 }
 
 async function handleScan(raw) {
@@ -205,9 +227,11 @@ function renderCameraState(state, detail) {
     off: text.cameraOff,
     starting: text.cameraStarting,
     on: text.cameraOn,
-    error: detail === "insecure" ? text.cameraInsecure : fill(text.cameraError, { error: detail === "denied" ? text.cameraDenied : detail }),
+    error: fill(text.cameraError, { error: text.cameraErrors[detail] || text.cameraErrors.failed }),
   };
   byId("camera-status").textContent = messages[state];
+  // The "ready" screen says which of camera and scanner are listening.
+  panel.setReadyHint(state === "on" ? text.readyHint : text.readyHintNoCamera);
 }
 
 byId("camera-toggle").addEventListener("click", () => (camera.isRunning() ? camera.stop() : camera.start()));

@@ -9,7 +9,15 @@ const fill = (template, values) => fillKeepingPlaceholders(template, values, "")
 const RETRY_EVERY_MS = 5000;
 const ROSTER_EVERY_MS = 20000;
 
-const BADGE_SHAPE = /^[A-Z2-7]{24}$/;
+// A badge's QR token (app/checkin/badges.py), or the code under it, typed: 3 letters and
+// 3 digits, spaces and dashes dropped (app/checkin/badge_codes.py).
+const BADGE_SHAPE = /^(?:[A-Z2-7]{24}|[A-Z]{3}[0-9]{3})$/;
+
+function normaliseCode(raw) {
+  const code = String(raw).trim().toUpperCase();
+  const typed = code.replace(/[\s\-\u2010-\u2015\u2212]/g, "");
+  return typed.length === 6 ? typed : code;
+}
 
 function initAttendance(root) {
   const text = JSON.parse(root.dataset.messages);
@@ -101,7 +109,7 @@ function initAttendance(root) {
   }
 
   function scan(raw) {
-    const code = String(raw).trim().toUpperCase();
+    const code = normaliseCode(raw);
     if (!code) return;
     if (!BADGE_SHAPE.test(code)) return show("bad", text.malformed);
     send({ kind: "scan", body: { code, round } });
@@ -179,7 +187,7 @@ async function setupCamera(root, text, onCode) {
       video.hidden = !on;
       button.textContent = on ? text.cameraStop : text.cameraStart;
       button.setAttribute("aria-pressed", String(on));
-      const messages = { off: "", starting: text.cameraStarting, on: text.cameraOn, error: fill(text.cameraError, { error: detail }) };
+      const messages = { off: "", starting: text.cameraStarting, on: text.cameraOn, error: fill(text.cameraError, { error: text.cameraErrors[detail] || text.cameraErrors.failed }) };
       status.textContent = messages[state] ?? "";
     },
   });

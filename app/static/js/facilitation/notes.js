@@ -4,7 +4,7 @@
 // twice saves once). Unsent notes are sent again on load, when the network comes back,
 // and every 5 s.
 
-import { HttpError, SignedOut, fill as fillKeepingPlaceholders, getJson, newId, postJson, readStorage, writeStorage } from "../shared/common.js";
+import { HttpError, SignedOut, fill as fillKeepingPlaceholders, getJson, localTime, newId, postJson, readStorage, writeStorage } from "../shared/common.js";
 
 // An empty value leaves no "{placeholder}" on the page.
 const fill = (template, values) => fillKeepingPlaceholders(template, values, "");
@@ -95,7 +95,7 @@ function initNotes(root) {
 
   function render() {
     let name = "saved";
-    let label = savedAt ? fill(text.savedAt, { time: savedAt.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) }) : text.saved;
+    let label = savedAt ? fill(text.savedAt, { time: localTime(savedAt) }) : text.saved; // in the page's language
     if (state.conflict) [name, label] = ["conflict", text.conflict];
     else if (problem?.kind === "signedOut") [name, label] = ["error", text.signedOut];
     else if (problem?.kind === "failed") [name, label] = ["error", fill(text.failed, { status: problem.status })];
@@ -105,9 +105,18 @@ function initNotes(root) {
     statusLine.textContent = label;
   }
 
+  // "Marta Rossi saved a newer version at 11:42": who, by name, and when, in the page's language.
+  const conflictHeading = document.getElementById("conflict-title").textContent;
+  function conflictTitle(conflict) {
+    if (!conflict.at) return conflictHeading;
+    const time = localTime(new Date(conflict.at));
+    return conflict.authorName ? fill(text.conflictBy, { author: conflict.authorName, time }) : fill(text.conflictBySomeone, { time });
+  }
+
   function renderConflict() {
     const conflict = state.conflict;
     document.getElementById("conflict").hidden = !conflict;
+    if (conflict) document.getElementById("conflict-title").textContent = conflictTitle(conflict);
     for (const box of form.querySelectorAll("[data-theirs]")) {
       const kind = box.dataset.theirs;
       if (!conflict) {
@@ -117,7 +126,7 @@ function initNotes(root) {
       const show = (content) => (kind === "tags" ? content.tags.join(", ") : content[kind]);
       const theirs = show(conflict.content);
       box.hidden = theirs === show(state.draft);
-      box.querySelector(".theirs-label").textContent = fill(text.theirs, { author: conflict.author || text.someoneElse });
+      box.querySelector(".theirs-label").textContent = fill(text.theirs, { author: conflict.authorName || text.someoneElse });
       box.querySelector(".theirs-text").textContent = theirs || text.empty;
     }
   }
@@ -147,7 +156,13 @@ function initNotes(root) {
         state.sent = null;
         savedAt = new Date();
       } else if (status === 409) {
-        state.conflict = { revision_id: body.revision_id, version: body.version, content: canonical(body.content), author: body.updated_by };
+        state.conflict = {
+          revision_id: body.revision_id,
+          version: body.version,
+          content: canonical(body.content),
+          authorName: body.updated_by_name,
+          at: body.updated_at,
+        };
         state.sent = null;
       } else {
         problem = { kind: "failed", status };

@@ -1,7 +1,7 @@
 // The synthesis on the projector: every table's key insights and proposals, side by side,
 // refreshed every 5 s, with the type as large as the screen allows.
 
-import { fill as fillKeepingPlaceholders } from "../shared/common.js";
+import { fill as fillKeepingPlaceholders, localTime } from "../shared/common.js";
 
 const POLL_EVERY_MS = 5000;
 const SCALE_MIN = 0.6;
@@ -13,7 +13,7 @@ const updated = document.getElementById("synthesis-updated");
 const fullscreenButton = document.getElementById("fullscreen-toggle");
 const text = JSON.parse(root.dataset.messages);
 const fill = (template, values) => fillKeepingPlaceholders(template, values, "");
-const clock = (moment) => moment.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+const clock = (moment) => localTime(moment, { seconds: true }); // in the page's language, not the browser's
 
 let lastSuccess = null;
 let lastData = "";

@@ -43,8 +43,29 @@ async function loadDecoder(vendorBase) {
   };
 }
 
+// Why the camera did not start, as a code each page turns into its own words (the
+// browser's own messages are in English, and name no way out): "denied", "insecure",
+// "not_found", "busy", "unsupported", "decoder" (the QR reader did not load), "ended"
+// (the camera went away while on), "failed" (anything else).
+
+function cameraError(error) {
+  switch (error?.name) {
+    case "NotAllowedError":
+    case "SecurityError":
+      return window.isSecureContext ? "denied" : "insecure";
+    case "NotFoundError":
+    case "OverconstrainedError":
+      return "not_found";
+    case "NotReadableError":
+    case "AbortError":
+      return "busy";
+    default:
+      return "failed";
+  }
+}
+
 // onCode(text) for each new code; onState(state, detail) with state "off", "starting",
-// "on" or "error".
+// "on" or "error"; with "error", detail is one of the codes above.
 export function createCamera({ video, vendorBase, onCode, onState }) {
   let stream = null;
   let decoder = null;
@@ -76,7 +97,7 @@ export function createCamera({ video, vendorBase, onCode, onState }) {
   async function start() {
     if (running) return;
     if (!navigator.mediaDevices?.getUserMedia) {
-      onState("error", window.isSecureContext ? "no camera API" : "insecure");
+      onState("error", window.isSecureContext ? "unsupported" : "insecure");
       return;
     }
     running = true;
@@ -89,15 +110,26 @@ export function createCamera({ video, vendorBase, onCode, onState }) {
       });
       video.srcObject = stream;
       await video.play();
+    } catch (error) {
+      return fail(cameraError(error), error);
+    }
+    try {
       decoder = decoder || (await loadDecoder(vendorBase));
     } catch (error) {
-      stopStream();
-      onState("error", error.name === "NotAllowedError" ? "denied" : error.message || error.name);
-      return;
+      return fail("decoder", error);
     }
     if (!running) return stopStream(); // stopped while starting
+    // A camera unplugged, or taken by another app, ends its track: say so, do not stay "on".
+    stream.getVideoTracks().forEach((track) => track.addEventListener("ended", () => running && fail("ended")));
     onState("on");
     decodeLoop();
+  }
+
+  function fail(reason, error) {
+    if (error) console.warn("The camera did not start:", error);
+    const stoppedMeanwhile = !running; // the staff pressed "stop" while it was starting
+    stopStream();
+    if (!stoppedMeanwhile) onState("error", reason);
   }
 
   function stopStream() {

@@ -50,6 +50,8 @@ export function createApi(base, language) {
     scan: ({ code, request_id, scanned_at }) => call("POST", "/scan", { code, request_id, scanned_at }),
     checkIn: ({ attendee_id, request_id, scanned_at }) =>
       call("POST", "/checkins", { attendee_id, request_id, scanned_at }),
+    reinstate: ({ attendee_id, reason, request_id, scanned_at }) =>
+      call("POST", `/attendees/${encodeURIComponent(attendee_id)}/reinstate`, { reason, request_id, scanned_at }),
     undo: (checkInId) => call("POST", `/checkins/${encodeURIComponent(checkInId)}/undo`, {}),
     search: (query, signal) =>
       call("GET", `/attendees?${new URLSearchParams({ q: query, limit: "20" })}`, undefined, signal),

@@ -7,15 +7,18 @@ const CLEAR_AFTER_MS = 4000;
 const LONG_NAME = 22; // characters: longer names get a smaller size so that they fit
 const SYMBOLS = { green: "✓", amber: "!", red: "✕", blue: "⇡", info: "i" }; // colour is not the only cue
 
-export function createResultPanel(element, text, { onUndo, onDismiss }) {
+export function createResultPanel(element, text, { onUndo, onDismiss, reinstater }) {
   let timer = null;
+  let readyHint = text.readyHint;
 
   function render({ kind, reason = "", headline, name, subtitle, details = [], message, actions = [] }) {
     clearTimeout(timer);
     element.dataset.result = kind;
     element.dataset.reason = reason;
     element.className = `result result-${kind} result-active`;
-    const messageLine = message ? el("p", { className: "result-message", text: message }) : null;
+    // Red: the headline says what to do; why (a check that failed) is for the staff, in small print.
+    const messageClass = kind === "red" ? "result-message result-fine-print" : "result-message";
+    const messageLine = message ? el("p", { className: messageClass, text: message }) : null;
     // Green: who and what they need. Amber and red: why first (when, where, what is wrong).
     const parts = [
       el("p", { className: "result-headline" }, [
@@ -41,8 +44,14 @@ export function createResultPanel(element, text, { onUndo, onDismiss }) {
     element.className = "result result-ready";
     element.replaceChildren(
       el("p", { className: "result-headline", text: text.ready }),
-      el("p", { className: "result-hint", text: text.readyHint }),
+      el("p", { className: "result-hint", text: readyHint }),
     );
+  }
+
+  // What is listening (camera and scanner, or the scanner alone) changes the ready hint.
+  function setReadyHint(hint) {
+    readyHint = hint;
+    if (element.dataset.result === "ready") showReady();
   }
 
   function showAnswer(answer) {
@@ -52,6 +61,7 @@ export function createResultPanel(element, text, { onUndo, onDismiss }) {
     if (attendee?.badge_pdf_url && (kind !== "red" || answer.reason === "revoked")) {
       actions.push(printLink(attendee.badge_pdf_url));
     }
+    if (kind === "red" && answer.reason === "cancelled" && attendee?.id) actions.push(reinstateButton(attendee));
     if (kind === "green" && answer.check_in?.id) {
       const undo = el("button", { className: "button danger", text: text.undo, attrs: { type: "button" } });
       undo.addEventListener("click", () => onUndo(answer.check_in.id, attendee));
@@ -99,13 +109,26 @@ export function createResultPanel(element, text, { onUndo, onDismiss }) {
     return table.round ? fill(text.round, { round: table.round, name: place }) : fill(text.table, { name: place });
   }
 
+  // A cancelled badge: they came anyway. The screen stays (no timer) while the desk says why.
+  function reinstateButton(attendee) {
+    const button = el("button", { className: "button", text: text.reinstate, attrs: { type: "button" } });
+    button.addEventListener("click", () => {
+      clearTimeout(timer);
+      const { form, focus } = reinstater.reasonForm({ attendeeId: attendee.id, name: attendee.name }, showReady);
+      element.querySelector(".result-actions").replaceChildren(form);
+      element.querySelector(".result-timer")?.remove();
+      focus();
+    });
+    return button;
+  }
+
   function printLink(url) {
     return el("a", { className: "button primary", text: text.printBadge, attrs: { href: url, target: "_blank", rel: "noopener" } });
   }
 
   // Clicking the panel (not one of its buttons) clears it at once.
   element.addEventListener("click", (event) => {
-    if (element.dataset.result === "ready" || event.target.closest("a, button")) return;
+    if (element.dataset.result === "ready" || event.target.closest("a, button, form")) return;
     showReady();
     onDismiss();
   });
@@ -113,6 +136,7 @@ export function createResultPanel(element, text, { onUndo, onDismiss }) {
   return {
     showAnswer,
     showReady,
+    setReadyHint,
     showNotABadge: () => render({ kind: "red", reason: "malformed", headline: text.reasons.malformed, message: text.notABadgeDetail }),
     showSavedOffline: (duplicateAt) =>
       render({

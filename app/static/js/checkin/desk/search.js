@@ -1,12 +1,13 @@
 // Forgotten badge: search by name, e-mail or organisation as the staff types, then check
-// in (or undo a check-in) from the result.
+// in (or undo a check-in) from the result. Someone who cancelled is reinstated and checked
+// in, with a reason (./reinstate.js).
 
 import { el, fill, NetworkError } from "../../shared/common.js";
 
 const TYPING_PAUSE_MS = 200;
 const MIN_QUERY_LENGTH = 2;
 
-export function createSearch({ form, input, list, status, api, text, onCheckIn, onUndo, onScan, looksLikeBadge }) {
+export function createSearch({ form, input, list, status, api, text, onCheckIn, onUndo, onScan, looksLikeBadge, reinstater }) {
   let pending = null; // the AbortController of the search in flight
   let timer = null;
   let lastQuery = "";
@@ -42,7 +43,9 @@ export function createSearch({ form, input, list, status, api, text, onCheckIn, 
       : null;
     const button = checkedIn
       ? el("button", { className: "button danger", text: text.undo, attrs: { type: "button", "data-undo": checkedIn.id } })
-      : el("button", { className: "button primary", text: text.checkIn, attrs: { type: "button", "data-check-in": person.id } });
+      : person.status === "cancelled"
+        ? el("button", { className: "button primary", text: text.reinstate, attrs: { type: "button", "data-reinstate": person.id } })
+        : el("button", { className: "button primary", text: text.checkIn, attrs: { type: "button", "data-check-in": person.id } });
     return el("li", { className: `search-result search-result-${person.status}`, attrs: { "data-attendee-id": person.id } }, [
       el("div", { className: "search-person" }, [
         el("p", { className: "search-name", text: person.name }),
@@ -63,7 +66,18 @@ export function createSearch({ form, input, list, status, api, text, onCheckIn, 
     const name = item.querySelector(".search-name").textContent;
     if (button.dataset.checkIn) onCheckIn(Number(button.dataset.checkIn), name);
     if (button.dataset.undo) onUndo(Number(button.dataset.undo), { id: Number(item.dataset.attendeeId), name });
+    if (button.dataset.reinstate) askWhy(button, { attendeeId: Number(button.dataset.reinstate), name });
   });
+
+  // The button gives way to the form asking why; "Back" brings it back.
+  function askWhy(button, person) {
+    const { form: why, focus } = reinstater.reasonForm(person, () => {
+      why.replaceWith(button);
+      button.focus();
+    });
+    button.replaceWith(why);
+    focus();
+  }
 
   input.addEventListener("input", () => {
     clearTimeout(timer);

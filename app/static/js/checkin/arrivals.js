@@ -1,0 +1,75 @@
+// The arrivals list follows the desks by itself: it asks list.json every few seconds (with the
+// form's filters) and redraws the count and the names. Changing a filter asks at once and
+// keeps the filters in the address, so a reload or a shared link shows the same list.
+
+import { SignedOut, el, fill, getJson, localTime } from "../shared/common.js";
+
+function initArrivals(root) {
+  const text = JSON.parse(root.dataset.messages);
+  const form = document.getElementById("arrivals-filters");
+  const title = document.getElementById("arrivals-title");
+  const count = document.getElementById("arrivals-count");
+  const list = document.getElementById("arrivals-list");
+  const updated = document.getElementById("arrivals-updated");
+  let asked = 0; // the latest request's number: an older answer arriving late is dropped
+  let lastAnswerAt = new Date();
+
+  const filters = () => new URLSearchParams(new FormData(form));
+
+  function tablesOf(person) {
+    if (person.tables.length < 2) return person.tables[0] || "";
+    return person.tables.map((name, index) => fill(text.round, { round: index + 1, name })).join(" · ");
+  }
+
+  function row(person) {
+    const name = person.url ? el("a", { text: person.name, attrs: { href: person.url } }) : document.createTextNode(person.name);
+    const tr = el("tr", {}, [el("td", {}, [name]), el("td", { text: person.organisation || "" }), el("td", { text: tablesOf(person) })]);
+    tr.dataset.attendeeId = person.id;
+    return tr;
+  }
+
+  function emptyRow(answer) {
+    const message = !answer.expected ? text.noneExpected : answer.after_the_day ? text.emptyAfter : text.emptyLive;
+    return el("tr", { className: "arrivals-empty" }, [el("td", { text: message, attrs: { colspan: "3" } })]);
+  }
+
+  function show(answer) {
+    const after = answer.after_the_day;
+    title.textContent = after ? text.titleAfter : text.titleLive;
+    const numbers = { count: answer.not_arrived, expected: answer.expected, arrived: answer.arrived };
+    count.textContent = fill(after ? text.countAfter : text.countLive, numbers);
+    Object.assign(count.dataset, numbers);
+    list.replaceChildren(...(answer.people.length ? answer.people.map(row) : [emptyRow(answer)]));
+    lastAnswerAt = new Date();
+    updated.textContent = fill(text.updatedAt, { time: localTime(lastAnswerAt, { seconds: true }) });
+  }
+
+  async function refresh() {
+    const number = ++asked;
+    try {
+      const { status, body } = await getJson(`${root.dataset.listUrl}?${filters()}`);
+      if (number !== asked) return;
+      if (status === 200) show(body);
+      else updated.textContent = fill(text.stale, { time: localTime(lastAnswerAt, { seconds: true }) });
+    } catch (error) {
+      if (number !== asked) return;
+      updated.textContent = error instanceof SignedOut ? text.signedOut : fill(text.stale, { time: localTime(lastAnswerAt, { seconds: true }) });
+    }
+  }
+
+  function filtersChanged(event) {
+    event?.preventDefault();
+    history.replaceState(null, "", `${location.pathname}?${filters()}`);
+    refresh();
+  }
+
+  form.addEventListener("submit", filtersChanged);
+  form.addEventListener("change", filtersChanged);
+  document.addEventListener("visibilitychange", () => document.hidden || refresh());
+  setInterval(refresh, Number(root.dataset.pollEveryMs) || 4000);
+  updated.textContent = fill(text.updatedAt, { time: localTime(lastAnswerAt, { seconds: true }) });
+  root.dataset.ready = "true";
+}
+
+const root = document.getElementById("arrivals");
+if (root) initArrivals(root);
