@@ -22,6 +22,7 @@ import pytest
 # worker for every test module (imported into each module, they would be one per module).
 from browser import browser, desktop_page, page  # noqa: E402, F401
 from flask.testing import FlaskClient
+from flask_babel import force_locale, gettext
 from sqlalchemy import text
 from werkzeug.serving import make_server
 
@@ -112,6 +113,33 @@ def event(app):
     event.registration_opens_at = event.registration_closes_at = None
     db.session.commit()
     return event
+
+
+@pytest.fixture
+def italian(app):
+    """italian("English message", **params) -> the Italian text the page shows; fails when
+    the catalogue has none."""
+
+    def translate(message, **params):
+        with app.test_request_context(), force_locale("it"):
+            text = gettext(message, **params)
+        assert text != message % params, f"no Italian translation of {message!r}: run `make translations`"
+        return text
+
+    return translate
+
+
+@pytest.fixture
+def desk_token(event):
+    """The pairing token of a desk device, "Desk 2", for the browser that opens the desk."""
+    from app.checkin.desks import create_desk_device
+
+    return create_desk_device(event, "Desk 2")[1]
+
+
+@pytest.fixture
+def desk_user(app):
+    return create_user("desk@example.org", "Desk Staff", PASSWORD, "desk")
 
 
 @pytest.fixture

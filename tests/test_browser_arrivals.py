@@ -20,11 +20,6 @@ def organiser(app):
     return create_user("organiser@example.org", "Organiser", PASSWORD, "admin")
 
 
-@pytest.fixture
-def desk_user(app):
-    return create_user("desk@example.org", "Desk Staff", PASSWORD, "desk")
-
-
 def sign_in(page, live_server, user):
     page.goto(f"{live_server.url}/staff/login")
     page.locator("#email").fill(user.email)

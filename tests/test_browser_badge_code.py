@@ -4,7 +4,7 @@ scanner field on a laptop, in the desk's search box on a phone, at a facilitator
 from helpers import register_someone
 from playwright.sync_api import expect
 from sqlalchemy import select
-from test_browser_desk import desk_token, desk_user, expect_result, in_italian, open_desk  # noqa: F401
+from test_browser_desk import expect_result, in_italian, open_desk  # noqa: F401
 from test_browser_notes import facilitator, open_notes
 from test_facilitators import publish_seats
 
@@ -28,8 +28,8 @@ def check_ins():
 def test_the_code_typed_at_the_desk_in_lower_case_with_a_space_gives_the_green_screen(
     event,
     live_server,
-    desk_user,  # noqa: F811
-    desk_token,  # noqa: F811
+    desk_user,
+    desk_token,
     desktop_page,
     in_italian,  # noqa: F811
 ):
@@ -55,8 +55,8 @@ def test_the_code_typed_at_the_desk_in_lower_case_with_a_space_gives_the_green_s
 def test_on_a_phone_the_code_typed_in_the_search_box_checks_in(
     event,
     live_server,
-    desk_user,  # noqa: F811
-    desk_token,  # noqa: F811
+    desk_user,
+    desk_token,
     page,
     in_italian,  # noqa: F811
 ):

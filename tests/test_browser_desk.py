@@ -23,21 +23,9 @@ from app.checkin.badges import badge_token, qr_png
 from app.checkin.desks import create_desk_device, device_for_token, revoke_desk_device
 from app.extensions import db
 from app.models import Attendee, CheckIn
-from app.staff.services import create_user
 
 REPLAY_WAIT_MS = 12_000  # the queue is sent on "online", and retried every 5 s
 VENDORED_DECODER = ROOT / "app" / "static" / "vendor" / "zxing-wasm" / "zxing_reader.wasm"
-
-
-@pytest.fixture
-def desk_token(event):
-    """The pairing token of this browser's desk device, "Desk 2"."""
-    return create_desk_device(event, "Desk 2")[1]
-
-
-@pytest.fixture
-def desk_user(app):
-    return create_user("desk@example.org", "Desk Staff", PASSWORD, "desk")
 
 
 @pytest.fixture

@@ -25,19 +25,6 @@ PLENARY, LUNCH, WORLD_CAFE = (
 PRIVACY_CONSENT = "I have read the privacy notice and agree to the processing of my data for this event."
 
 
-@pytest.fixture
-def italian(app):
-    """italian("English message", **params) -> the Italian text the page shows."""
-
-    def translate(message, **params):
-        with app.test_request_context(), force_locale("it"):
-            text = gettext(message, **params)
-        assert text != message % params, f"no Italian translation of {message!r}: run `make translations`"
-        return text
-
-    return translate
-
-
 def field(page, label):
     return page.get_by_label(label, exact=True)
 

@@ -2,10 +2,7 @@
 again with the same address, and at the desk for someone who cancelled and came anyway
 (from the search, or from the red screen of their scanned badge)."""
 
-import pytest
 from browser import type_like_a_scanner
-from conftest import PASSWORD
-from flask_babel import force_locale, gettext
 from helpers import register_someone
 from playwright.sync_api import expect
 from sqlalchemy import func, select
@@ -13,36 +10,10 @@ from test_browser_desk import expect_result, open_desk
 from test_browser_registration import LUNCH, PLENARY, PRIVACY_CONSENT, field
 
 from app.checkin.badges import badge_token
-from app.checkin.desks import create_desk_device
 from app.extensions import db
 from app.models import Attendee, AttendeeStatus, AuditEntry, CheckIn, OutboxMessage
 from app.registration.cancellation import cancel_registration
 from app.registration.tokens import manage_token
-from app.staff.services import create_user
-
-
-@pytest.fixture
-def desk_token(event):
-    """The pairing token of this browser's desk device, "Desk 2"."""
-    return create_desk_device(event, "Desk 2")[1]
-
-
-@pytest.fixture
-def desk_user(app):
-    return create_user("desk@example.org", "Desk Staff", PASSWORD, "desk")
-
-
-@pytest.fixture
-def italian(app):
-    """italian("English message") -> the Italian the page shows; fails if there is none."""
-
-    def translate(message, **values):
-        with app.test_request_context(), force_locale("it"):
-            text = gettext(message, **values)
-        assert text != message % values, f"no Italian for {message!r}"
-        return text
-
-    return translate
 
 
 def saved(attendee) -> Attendee:

@@ -6,7 +6,7 @@ import re
 from urllib.parse import urlsplit
 
 from playwright.sync_api import expect
-from test_browser_desk import desk_token, desk_user, open_desk  # noqa: F401
+from test_browser_desk import open_desk
 from test_browser_notes import facilitator, open_notes, table  # noqa: F401
 
 LOADED_SUFFIXES = (".js", ".mjs", ".css", ".wasm")
@@ -29,7 +29,7 @@ def served_list(browser_page, worker_url):
     return set(json.loads(re.search(r"^self\.OFFLINE_FILES = (.*);$", text, re.M).group(1)))
 
 
-def test_the_desk_worker_keeps_every_file_the_desk_loads(live_server, desk_user, desk_token, desktop_page):  # noqa: F811
+def test_the_desk_worker_keeps_every_file_the_desk_loads(live_server, desk_user, desk_token, desktop_page):
     requested = collect_static_requests(desktop_page)
     open_desk(desktop_page, live_server, desk_user, desk_token)
     expect(desktop_page.locator("#desk")).to_have_attribute("data-offline-ready", "true")
