@@ -89,7 +89,9 @@ def _mail_settings() -> dict:
         "MAIL_USERNAME": _env("MAIL_USERNAME"),
         "MAIL_PASSWORD": _env("MAIL_PASSWORD"),
         "MAIL_DEFAULT_SENDER": _env("MAIL_DEFAULT_SENDER", "Noi Day <noreply@localhost>"),
-        "MAIL_MESSAGE_ID_DOMAIN": _env("MAIL_MESSAGE_ID_DOMAIN", "noiday.local"),
+        # The domain after the "@" of each Message-ID; unset: the sender's (MAIL_DEFAULT_SENDER),
+        # else PUBLIC_URL's host (app/mail/outbox.py), as mail systems expect one they know.
+        "MAIL_MESSAGE_ID_DOMAIN": _env("MAIL_MESSAGE_ID_DOMAIN"),
         "MAIL_TIMEOUT": float(_env("MAIL_TIMEOUT", "10")),
         # When true, messages stay in the outbox and are shown at /dev/mail instead of sent.
         "MAIL_CATCH": _flag("MAIL_CATCH", "0"),

@@ -116,6 +116,9 @@ def _register_blueprints(app: Flask) -> None:
     from app.checkin.arrivals_views import bp as arrivals_bp
 
     app.register_blueprint(arrivals_bp)
+    from app.mail.unsubscribe_views import bp as unsubscribe_bp
+
+    app.register_blueprint(unsubscribe_bp)
     if app.config["MAIL_CATCH"]:
         from app.mail.devmail import bp as devmail_bp
 

@@ -9,9 +9,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# `vendor-js.sh dev` (make test) also installs the test tools (axe-core, vnu-jar); plain
+# `vendor-js.sh` (make run) only what the browser loads, and keeps the test tools already there.
+mode=${1:-run}
 stamp=node_modules/.package-lock.sha256
-wanted=$(sha256sum package-lock.json | cut -d' ' -f1)
-if [ ! -d node_modules/zxing-wasm ] || [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
+lock=$(sha256sum package-lock.json | cut -d' ' -f1)
+wanted="$lock $mode"
+have=$(cat "$stamp" 2>/dev/null || true)
+if [ ! -d node_modules/zxing-wasm ] || { [ "$have" != "$wanted" ] && [ "$have" != "$lock dev" ]; }; then
   if ! command -v npm >/dev/null; then
     if [ "$(id -u)" -ne 0 ]; then
       echo "npm is missing: please install Node.js and npm (sudo apt-get install -y nodejs npm)" >&2
@@ -20,7 +25,7 @@ if [ ! -d node_modules/zxing-wasm ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want
     DEBIAN_FRONTEND=noninteractive apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
   fi
-  npm ci --no-audit --no-fund --loglevel=error
+  npm ci --no-audit --no-fund --loglevel=error $([ "$mode" = dev ] || echo --omit=dev)
   echo "$wanted" >"$stamp"
 fi
 

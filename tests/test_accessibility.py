@@ -29,6 +29,7 @@ from app.checkin.desks import create_desk_device
 from app.checkin.services import check_in_attendee
 from app.extensions import db
 from app.facilitation import notes, photos
+from app.mail.unsubscribe import unsubscribe_token
 from app.models import Role, TableFacilitator
 from app.registration.cancellation import cancel_registration
 from app.registration.signup import register_walk_in
@@ -189,6 +190,8 @@ PAGES = [
     Page("cancel registration", "/r/{token}/cancel", "public"),
     Page("delete registration", "/r/{token}/delete", "public"),
     Page("certificate check, genuine", "/certificates/{certificate}", "public"),
+    Page("stop announcements", "/unsubscribe/{unsubscribe_token}", "public"),
+    Page("stop announcements, link not valid", "/unsubscribe/not-a-token", "public", status=404),
     Page("certificate check, unknown code", "/certificates/not-a-code", "public", status=404),
     Page("staff sign-in", "/staff/login", "public"),
     Page("staff sign-in, wrong password", "/staff/login", "public", wrong_password),
@@ -256,6 +259,7 @@ EXAMPLE_VALUES = dict(
     desk_token="t",
     password_token="t",
     certificate="c",
+    unsubscribe_token="t",
 )
 
 
@@ -288,6 +292,7 @@ def site(app, event, live_server, tmp_path):
     people += [register_someone(event) for _ in range(5)]
     s.attendee, s.token, s.badge = people[0].id, manage_token(people[0]), badge_token(people[0])
     s.email, s.last_name = people[0].email, people[0].last_name
+    s.unsubscribe_token = unsubscribe_token(people[0])
     cancel_registration(people[-1])
     s.cancelled_token = manage_token(people[-1])
     event.capacity = len(people) - 1

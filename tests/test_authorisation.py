@@ -35,6 +35,7 @@ ACCESS = {
     "auth.login": EVERYONE,
     "auth.forgot_password": EVERYONE,
     "auth.choose_password": EVERYONE,
+    "unsubscribe.": EVERYONE,  # an announcement's signed unsubscribe link (app/mail/unsubscribe_views.py)
     "auth.logout": {"admin", "desk", "facilitator"},
     "api.openapi": EVERYONE,
     "api.": {"device"},

@@ -21,7 +21,7 @@ from app.registration.cancellation import cancel_registration
 from app.staff.services import create_user
 
 # The desk's fixtures (a desk user, a paired device, Italian as the page shows it).
-desk_user, desk_token, in_italian = desk.desk_user, desk.desk_token, desk.in_italian
+in_italian = desk.in_italian  # the desk fixtures (desk_user, desk_token) come from conftest
 camera_page_for = desk.camera_page_for
 expect_result, open_desk, scan_with_wedge = desk.expect_result, desk.open_desk, desk.scan_with_wedge
 SERVER_WAIT_MS = 12_000

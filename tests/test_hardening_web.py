@@ -18,18 +18,28 @@ from app.registration.tokens import manage_token
 PRODUCTION = dict(SECRET_KEY="a-real-long-random-secret-value-0123456789", RATELIMIT_STORAGE_URI="memory://")
 
 
+# Services the e-mails link to on purpose (calendar and map links), not the app's own pages.
+THIRD_PARTIES = (
+    "https://calendar.google.com/",
+    "https://outlook.live.com/",
+    "https://www.openstreetmap.org/",
+)
+
+
 def links_in(message: OutboxMessage) -> list[str]:
-    return re.findall(r"https?://[^\s\"'<>]+", message.body_text + message.body_html)
+    """The app's own links in a message (the third parties' ones left out)."""
+    links = re.findall(r"https?://[^\s\"'<>]+", message.body_text + message.body_html)
+    return [link for link in links if not link.startswith(THIRD_PARTIES)]
 
 
 @pytest.mark.parametrize(
     "forged", [{"base_url": "http://evil.example"}, {"headers": {"X-Forwarded-Host": "evil.example"}}]
 )
 def test_password_reset_and_link_resend_mails_link_to_public_url_whatever_the_host(
-    app, event, make_staff, forged
+    app, event, make_staff, forged, monkeypatch
 ):
-    app.config["PUBLIC_URL"] = "https://noiday.example.org"
-    app.config["PROXY_COUNT"] = 1  # X-Forwarded-Host is believed from the local proxy
+    monkeypatch.setitem(app.config, "PUBLIC_URL", "https://noiday.example.org")
+    monkeypatch.setitem(app.config, "PROXY_COUNT", 1)  # X-Forwarded-Host is believed from the local proxy
     from app.core.proxies import TrustedProxyFix, trusted_networks
 
     original = app.wsgi_app
@@ -52,6 +62,7 @@ def test_password_reset_and_link_resend_mails_link_to_public_url_whatever_the_ho
     assert {m.recipient for m in messages} == {user.email, "anna@example.org"}
     links = [link for m in messages for link in links_in(m)]
     assert links and all(link.startswith("https://noiday.example.org/") for link in links), links
+    assert not any("evil.example" in m.body_text + m.body_html for m in messages)
 
 
 def test_production_refuses_to_start_without_an_https_public_url():
@@ -147,9 +158,9 @@ def test_past_the_account_ceiling_a_browser_that_signed_in_before_still_signs_in
         app.config["LOGIN_ACCOUNT_LIMIT"] = "100 per hour"
 
 
-def test_forwarded_addresses_are_believed_only_from_the_trusted_proxy(app, event):
+def test_forwarded_addresses_are_believed_only_from_the_trusted_proxy(app, event, monkeypatch):
     """A client that reaches the app directly cannot pick a fresh address for each request."""
-    app.config["PROXY_COUNT"] = 1
+    monkeypatch.setitem(app.config, "PROXY_COUNT", 1)
     from app.core.proxies import TrustedProxyFix, trusted_networks
 
     original = app.wsgi_app

@@ -5,8 +5,9 @@ import email.policy
 import io
 import socket
 import threading
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
+import icalendar
 import pypdfium2
 import pytest
 import zxingcpp
@@ -60,9 +61,8 @@ def test_confirmation_arrives_with_text_html_inline_qr_badge_pdf_and_calendar(ap
     assert "Nicolò" in text
     assert "\n\n\n" not in text.replace("\r\n", "\n"), "one blank line between paragraphs, never two"
     assert parts["application/pdf"].get_content().startswith(b"%PDF")
-    ics = parts["text/calendar"].get_content()
-    ics = ics.decode() if isinstance(ics, bytes) else ics
-    assert "BEGIN:VEVENT" in ics and "DTSTART:20270713T080000Z" in ics, "10:00 in Rome is 08:00 UTC"
+    [entry] = icalendar.Calendar.from_ical(parts["text/calendar"].get_payload(decode=True)).walk("VEVENT")
+    assert entry.decoded("DTSTART").astimezone(UTC) == datetime(2027, 7, 13, 8, tzinfo=UTC), "10:00 in Rome"
     db.session.expire_all()
     assert db.session.scalars(select(OutboxMessage)).one().status == "sent"
     # Both QR codes, inline and on the PDF badge, decode to a badge the app accepts.

@@ -199,7 +199,8 @@ def test_a_name_that_fits_several_people_moves_nobody_and_lists_them(event, admi
 
 
 def test_someone_of_another_event_cannot_be_moved_by_name_or_code(event, admin):
-    register_someone(event, table_ids=[event.tables[0].id])
+    # A name without digits: the stranger's id typed as text must not match it by chance.
+    register_someone(event, first_name="Lia", last_name="Rossi", table_ids=[event.tables[0].id])
     stranger = register_someone(second_event(), first_name="Straniera", last_name="Altrove")
     run = world_cafe.run_assignment(event, "a")
     for typed in ("Straniera Altrove", stranger.badge_code, str(stranger.id)):

@@ -255,6 +255,7 @@ NO_IDS_IN_BODY = {
     "facilitators.save_notes",
     "desk.admit_over_capacity",  # a desk name only; the walk-in is in the URL
     "admin.reinstate_for_them", "api.reinstate", "registration.reinstate",  # a reason; who is in the URL
+    "unsubscribe.stop_post",  # who is in the URL's signed token
 }  # fmt: skip
 
 

@@ -18,6 +18,7 @@ from fpdf.enums import MethodReturnValue
 
 from app.checkin.badge_fonts import add_badge_fonts
 from app.checkin.badges import BadgeData, qr_code
+from app.core.fonts import pdf_bytes
 
 BADGE_WIDTH, BADGE_HEIGHT = 90.0, 55.0  # mm
 MARGIN = 4.0
@@ -44,7 +45,7 @@ def badge_pdf(badge: BadgeData) -> bytes:
     pdf.set_title(f"{badge.first_name} {badge.last_name}")
     pdf.add_page()
     _draw_badge(pdf, badge, 0, 0)
-    return bytes(pdf.output())
+    return pdf_bytes(pdf)
 
 
 def badges_sheet_pdf(badges: Sequence[BadgeData]) -> bytes:
@@ -60,7 +61,7 @@ def badges_sheet_pdf(badges: Sequence[BadgeData]) -> bytes:
         for index, badge in enumerate(badges[start : start + per_page]):
             column, row = index % COLUMNS, index // COLUMNS
             _draw_badge(pdf, badge, SHEET_LEFT + column * BADGE_WIDTH, SHEET_TOP + row * BADGE_HEIGHT)
-    return bytes(pdf.output())
+    return pdf_bytes(pdf)
 
 
 @dataclass
@@ -98,11 +99,11 @@ def _draw_header(pdf: FPDF, badge: BadgeData, x0: float, y0: float) -> None:
     date_text = _clean(badge.event_date_text)
     pdf.set_font(pdf.badge_family, "", 7)
     date_width = pdf.get_string_width(date_text)
-    pdf.text(right - date_width, y0 + 6.5, date_text)
+    _text(pdf, right - date_width, y0 + 6.5, date_text)
     event_name = _clean(badge.event_name)
     event_block = _fit(pdf, event_name, "B", 7.5, width=right - left - date_width - 3)
     pdf.set_font(pdf.badge_family, "B", event_block.size)
-    pdf.text(left, y0 + 6.5, event_name)  # on the date's baseline
+    _text(pdf, left, y0 + 6.5, event_name)  # on the date's baseline
     pdf.set_draw_color(150)
     pdf.set_line_width(0.25)
     pdf.line(left, y0 + 8.3, right, y0 + 8.3)
@@ -190,9 +191,16 @@ def _draw_lines(pdf: FPDF, block: _Block, x: float, top: float) -> float:
     """Draw the lines from top down; returns the y below the last one."""
     pdf.set_font(pdf.badge_family, block.style, block.size)
     for line in block.lines:
-        pdf.text(x, top + ASCENT * block.size * PT, line)
+        _text(pdf, x, top + ASCENT * block.size * PT, line)
         top += LINE * block.size * PT
     return top
+
+
+def _text(pdf: FPDF, x: float, baseline: float, text: str) -> None:
+    """text from x on this baseline. A cell, unlike pdf.text(), takes what the font lacks from
+    the fallback fonts and shapes it (joined Arabic, right-to-left Hebrew)."""
+    pdf.set_xy(x, baseline - 0.8 * pdf.font_size)  # fpdf2 sets a cell's baseline 0.5 h + 0.3 em down
+    pdf.cell(h=pdf.font_size, text=text)
 
 
 def _draw_qr(pdf: FPDF, token: str, x: float, y: float, size: float) -> None:
@@ -218,7 +226,7 @@ def _draw_code(pdf: FPDF, code: str, x: float, top: float, width: float) -> floa
     pdf.set_text_color(0)
     pdf.set_font(pdf.badge_family, "B", CODE_PT)
     baseline = top + CAP_HEIGHT * CODE_PT * PT
-    pdf.text(x + (width - pdf.get_string_width(code)) / 2, baseline, code)
+    _text(pdf, x + (width - pdf.get_string_width(code)) / 2, baseline, code)
     return baseline
 
 
@@ -259,7 +267,7 @@ def _needs_unicode(badges: Sequence[BadgeData]) -> bool:
 def _new_pdf(page_format, needs_unicode: bool = True) -> FPDF:
     """A PDF set up for badges. Names in Latin-1 (Italian, most Western European ones) use
     the built-in Helvetica: nothing to embed, about ten times faster than embedding DejaVu
-    (badge_fonts.py), which the others get."""
+    (badge_fonts.py) with its fallback fonts, which the others get."""
     pdf = FPDF(unit="mm", format=page_format)
     pdf.set_auto_page_break(False)
     pdf.set_margins(0, 0, 0)

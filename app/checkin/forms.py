@@ -19,6 +19,7 @@ from app.registration.forms import (
     MultiCheckboxField,
     RegistrationForm,
     at_least_one,
+    clean_name,
     normalise_email,
     strip,
 )
@@ -36,12 +37,12 @@ class WalkInForm(EventChoicesForm):
     first_name = StringField(
         _l("Person's first name"),
         [DataRequired(_l("Enter the person's first name.")), Length(max=100)],
-        filters=[strip],
+        filters=[clean_name],
     )
     last_name = StringField(
         _l("Person's last name"),
         [DataRequired(_l("Enter the person's last name.")), Length(max=100)],
-        filters=[strip],
+        filters=[clean_name],
     )
     email = EmailField(
         _l("Person's e-mail, if they have one"),
@@ -52,7 +53,7 @@ class WalkInForm(EventChoicesForm):
     organisation = StringField(
         _l("Their organisation"),
         [Optional(), Length(max=200)],
-        filters=[strip],
+        filters=[clean_name],
         description=RegistrationForm.organisation.kwargs["description"],
     )
     participant_type = SelectField(

@@ -49,6 +49,7 @@ def recipients_query(event: Event, audience: Audience):
         statuses.append(AttendeeStatus.WAITLISTED)
     query = select(Attendee).where(Attendee.event_id == event.id, Attendee.status.in_(statuses))
     query = query.where(Attendee.email.is_not(None))  # walk-ins without e-mail: not reachable
+    query = query.where(Attendee.announcements_stopped_at.is_(None))  # who asked for none
     if audience == Audience.CHECKED_IN:
         came = select(CheckIn.attendee_id).where(CheckIn.event_id == event.id, CheckIn.undone_at.is_(None))
         query = query.where(Attendee.id.in_(came))

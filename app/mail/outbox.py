@@ -6,7 +6,8 @@ delivers it later. Badges (inline QR, PDF) and the .ics are attached at delivery
 the attendee's current badge, so a reissued badge is never sent stale.
 """
 
-from email.utils import make_msgid
+from email.utils import make_msgid, parseaddr
+from urllib.parse import urlsplit
 
 from flask import current_app, render_template
 from flask_babel import force_locale
@@ -15,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from app.checkin.badge_codes import BADGE_CODE_SLOT
 from app.core.urls import external_url
 from app.extensions import db
+from app.mail.calendar_links import day_links
 from app.models import Attendee, AttendeeStatus, Event, MailKind, OutboxMessage, User
 from app.registration.tokens import manage_token
 
@@ -63,6 +65,7 @@ def enqueue(
             manage_url=external_url("registration.manage", token=manage_token(attendee)),
             qr_cid=QR_CID if "qr_inline" in attachments else None,
             badge_code=BADGE_CODE_SLOT,  # filled in at delivery, as the QR is
+            the_day=day_links(attendee.event),  # times, place, map and calendar links
         )
         subject = subject or str(SUBJECTS[kind] % {"event": attendee.event.short_display_name})
         return _queue(kind, attendee.email, subject, context, attendee=attendee, attachments=attachments)
@@ -93,7 +96,15 @@ def _queue(kind: MailKind, recipient: str, subject: str, context: dict, **fields
 
 
 def _message_id() -> str:
-    return make_msgid("noiday", domain=current_app.config["MAIL_MESSAGE_ID_DOMAIN"])
+    return make_msgid("noiday", domain=message_id_domain())
+
+
+def message_id_domain() -> str:
+    """MAIL_MESSAGE_ID_DOMAIN, else the sender's domain, else PUBLIC_URL's host."""
+    config = current_app.config
+    _, at, sender_domain = parseaddr(config["MAIL_DEFAULT_SENDER"] or "")[1].rpartition("@")
+    public_host = urlsplit(config["PUBLIC_URL"]).hostname
+    return config["MAIL_MESSAGE_ID_DOMAIN"] or (at and sender_domain) or public_host
 
 
 def resend(message: OutboxMessage) -> OutboxMessage:

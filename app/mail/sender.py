@@ -16,9 +16,10 @@ import contextlib
 import logging
 import smtplib
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
-from email.utils import formatdate
+from email.policy import EmailPolicy
+from email.utils import format_datetime
 
 from flask import current_app
 from flask_babel import force_locale
@@ -30,9 +31,10 @@ from app.checkin.badge_codes import with_badge_code
 from app.core.transactions import keeping_loaded
 from app.core.urls import external_url
 from app.extensions import db, mail
-from app.mail.headers import one_line, recipient_address
+from app.mail.headers import UnsafeHeader, one_line, recipient_address
 from app.mail.outbox import QR_CID
-from app.models import Attendee, AttendeePart, Event, MessageStatus, OutboxMessage, utcnow
+from app.mail.unsubscribe import unsubscribe_url
+from app.models import Attendee, AttendeePart, Event, MailKind, MessageStatus, OutboxMessage, utcnow
 from app.registration.calendar import event_ics
 from app.registration.tokens import manage_token
 from app.worldcafe.services import load_published_seats
@@ -226,16 +228,46 @@ def _release(claim: str) -> None:
         db.session.rollback()
 
 
+class _MailPolicy(EmailPolicy):
+    """Python's default e-mail policy, but the List-Unsubscribe link is written as it is: the
+    default would write a long URL as RFC 2047 encoded words, which no mail program follows."""
+
+    def fold(self, name, value):
+        if name.lower() == "list-unsubscribe":
+            return f"{name}: {value}{self.linesep}"
+        return super().fold(name, value)
+
+    def fold_binary(self, name, value):
+        if name.lower() == "list-unsubscribe":
+            return self.fold(name, value).encode("ascii")
+        return super().fold_binary(name, value)
+
+
+MAIL_POLICY = _MailPolicy()
+
+
+def _add_unsubscribe(email: EmailMessage, attendee: Attendee) -> None:
+    """RFC 8058 one-click unsubscribe: announcements only, never a message about their registration."""
+    url = unsubscribe_url(attendee)
+    if not url.isascii() or one_line(url) != url or " " in url or len(url) > 900:
+        raise UnsafeHeader(f"the unsubscribe link cannot be a header: {url!r}")
+    email["List-Unsubscribe"] = f"<{url}>"
+    email["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+
+
 def build_email(message: OutboxMessage) -> EmailMessage:
     """The MIME message: text and HTML alternatives, the QR inline, the PDF and .ics attached.
     Raises (mail_headers.UnsafeHeader, or whatever a bug raises) when it cannot be built."""
-    email = EmailMessage()
+    email = EmailMessage(policy=MAIL_POLICY)
     # The one place headers are made: stored text is made safe here, whatever its road in.
     email["Subject"] = one_line(message.subject)
     email["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
     email["To"] = recipient_address(message.recipient)
-    email["Date"] = formatdate(localtime=False)
+    email["Date"] = format_datetime(datetime.now(UTC))  # "+0000": the zone is known (RFC 5322)
     email["Message-ID"] = message.message_id
+    email["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies to a robot
+    if message.kind == MailKind.ANNOUNCEMENT and message.attendee is not None:
+        _add_unsubscribe(email, message.attendee)
     email.set_content(with_badge_code(message.body_text, message.attendee))
     email.add_alternative(with_badge_code(message.body_html, message.attendee), subtype="html")
     attendee = message.attendee
@@ -260,6 +292,6 @@ def build_email(message: OutboxMessage) -> EmailMessage:
                 maintype="text",
                 subtype="calendar",
                 filename="event.ics",
-                params={"method": "PUBLISH"},
+                params={"charset": "utf-8", "method": "PUBLISH"},  # non-ASCII survives ("Città")
             )
     return email

@@ -77,6 +77,9 @@ class Attendee(db.Model):
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)
     updated_at = db.Column(db.DateTime, nullable=False, default=utcnow, onupdate=utcnow)
     cancelled_at = db.Column(db.DateTime)
+    # When they asked for no more announcements (their e-mail's unsubscribe link or button);
+    # the messages about their own registration still go out.
+    announcements_stopped_at = db.Column(db.DateTime)
 
     event = db.relationship("Event")
     organisation = db.relationship("Organisation")

@@ -166,3 +166,11 @@ class EventFile(db.Model):
     text = db.Column(db.Text, nullable=False)
     loaded_by = db.Column(db.String(254), nullable=False)  # an admin's e-mail, or "command line"
     loaded_at = db.Column(db.DateTime, nullable=False, default=utcnow)
+
+
+# How many event files were loaded: the calendar entry's SEQUENCE (app/registration/calendar.py).
+# Deferred, so it is read once per loaded event (a mail batch asks once, not once a message).
+Event.files_loaded = db.column_property(
+    db.select(db.func.count(EventFile.id)).where(EventFile.event_id == Event.id).scalar_subquery(),
+    deferred=True,
+)

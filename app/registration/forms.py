@@ -28,6 +28,34 @@ def strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
+# Invisible characters that could change what the desk reads (a name printed backwards) or
+# hide in a name: bidi embeddings, overrides and isolates, marks, and zero-width characters.
+_BIDI_AND_ZERO_WIDTH = dict.fromkeys(
+    [*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C, 0x200B, 0x2060, 0xFEFF]
+)
+_JOINERS = {"\u200c", "\u200d"}  # ZWNJ, ZWJ
+
+
+def clean_name(value):
+    """strip, without bidi controls and zero-width characters. The joiners (ZWJ, ZWNJ) stay
+    between two characters beyond Latin, Greek and Cyrillic (U+0590 on: Persian, Indic
+    scripts, emoji sequences such as 👩‍🔬), where they change how a name is written; elsewhere
+    they could only hide in it."""
+    if not isinstance(value, str):
+        return value
+    text = value.translate(_BIDI_AND_ZERO_WIDTH)
+    kept = [
+        char
+        for index, char in enumerate(text)
+        if char not in _JOINERS or _joins(text[index - 1 : index], text[index + 1 : index + 2])
+    ]
+    return "".join(kept).strip()
+
+
+def _joins(before: str, after: str) -> bool:
+    return all(char and not char.isspace() and ord(char) >= 0x590 for char in (before, after))
+
+
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
@@ -73,12 +101,12 @@ class RegistrationForm(EventChoicesForm):
     first_name = StringField(
         _l("First name"),
         [DataRequired(_l("Enter your first name.")), Length(max=100)],
-        filters=[strip],
+        filters=[clean_name],
     )
     last_name = StringField(
         _l("Last name"),
         [DataRequired(_l("Enter your last name.")), Length(max=100)],
-        filters=[strip],
+        filters=[clean_name],
     )
     email = EmailField(
         _l("E-mail"),
@@ -96,7 +124,7 @@ class RegistrationForm(EventChoicesForm):
     organisation = StringField(
         _l("Organisation"),
         [Optional(), Length(max=200)],
-        filters=[strip],
+        filters=[clean_name],
         description=_l("Choose from the network's members or type its name."),
     )
     participant_type = SelectField(

@@ -22,7 +22,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 
 from app.checkin.services import local_time
-from app.core.fonts import FONT_DIR
+from app.core.fonts import add_fonts, pdf_bytes
 from app.extensions import db
 from app.models import Attendee, CafeTable, CheckIn, PartStatus, TableAttendance, localized
 from app.registration.privacy import is_anonymised
@@ -149,13 +149,12 @@ def certificate_pdf(certificate: Certificate) -> bytes:
             pdf.set_y(255)
             _line(pdf, _("To check that this certificate is genuine, open:"), 8, colour=(80, 80, 80), after=1)
             _line(pdf, certificate.check_url, 8, colour=(80, 80, 80))
-    return bytes(pdf.output())
+    return pdf_bytes(pdf)
 
 
 def _blank_certificate() -> FPDF:
     pdf = FPDF(unit="mm", format="A4")
-    pdf.add_font(FAMILY, "", FONT_DIR / "DejaVuSans.ttf")
-    pdf.add_font(FAMILY, "B", FONT_DIR / "DejaVuSans-Bold.ttf")
+    add_fonts(pdf)  # DejaVu Sans, and Noto for the names in other scripts
     pdf.set_creator("Noi Day")
     pdf.set_margins(25, 25, 25)
     pdf.set_auto_page_break(True, margin=25)

@@ -8,6 +8,7 @@ import io
 from collections import Counter
 from dataclasses import dataclass
 
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -62,7 +63,7 @@ def build_report(event: Event) -> Report:
     return Report(
         event_name=event.display_name,
         venue=event.venue_name,
-        date_text=event.date.isoformat(),
+        date_text=format_date(event.date, "long"),  # "13 luglio 2027", as people write it
         registered=len(attendees),
         status_counts={status.value: statuses[status.value] for status in AttendeeStatus},
         checked_in=len(checked_in_ids),

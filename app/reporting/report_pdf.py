@@ -1,10 +1,9 @@
 """The report of the day as a PDF (A4): figures, then each table's outcomes and photos.
 
-Set in DejaVu Sans (app/static/fonts), which covers Latin with every accent, Greek,
-Cyrillic and many symbols. Emoji (🌱, 👍: facilitators type them in tags and notes) come
-from Symbola, the monochrome emoji font of Debian's fonts-symbola package, when it is
-installed (PDF fonts cannot be in colour). A character neither font has prints as a white
-box (□) here, and stays verbatim in the Markdown and CSV reports.
+Set in DejaVu Sans (app/static/fonts); names in other scripts and emoji (🌱, 👍: facilitators
+type them in tags and notes) come from the fallback fonts of app/core/fonts.py (Noto, Symbola).
+A character no font has prints as a white box (□) here, and stays verbatim in the Markdown and
+CSV reports.
 """
 
 import io
@@ -16,22 +15,19 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 from PIL import Image
 
-from app.core.fonts import FONT_DIR
+from app.core.fonts import FAMILY, add_fonts, pdf_bytes
 from app.reporting.report import KIND_LABELS, Report, round_title
 from app.reporting.table_outcomes import PhotoEntry, TableReport
 
-FAMILY = "DejaVu"
-EMOJI_FAMILY = "Symbola"
-EMOJI_FONTS = [  # where Debian's fonts-symbola puts it, and where an admin may put it
-    Path("/usr/share/fonts/truetype/ancient-scripts/Symbola_hint.ttf"),
-    FONT_DIR / "Symbola.ttf",
-]
 MISSING = "\u25a1"  # □
 INVISIBLE = {"\ufe0f", "\ufe0e", "\u200d"}  # emoji presentation selectors and joiners
 PHOTO_WIDTH = 88.0  # mm: two photos side by side on A4
 PHOTO_MAX_HEIGHT = 90.0
 PHOTO_PIXELS = 1400  # longest side in the PDF: sharp in print, a fraction of the upload
 ACCENT = (11, 92, 173)
+GRID_SIZE = 9.5  # pt, the tables' text
+NUMBER_COLUMN = 16.0  # mm, the narrowest column of figures
+KEEP_WITH_HEADING = 22.0  # mm of what follows a heading that must fit under it, or it moves on
 
 
 class _ReportPdf(FPDF):
@@ -44,12 +40,7 @@ class _ReportPdf(FPDF):
 
 def report_pdf(report: Report) -> bytes:
     pdf = _ReportPdf(unit="mm", format="A4")
-    pdf.add_font(FAMILY, "", FONT_DIR / "DejaVuSans.ttf")
-    pdf.add_font(FAMILY, "B", FONT_DIR / "DejaVuSans-Bold.ttf")
-    emoji_font = next((path for path in EMOJI_FONTS if path.exists()), None)
-    if emoji_font:
-        pdf.add_font(EMOJI_FAMILY, "", emoji_font)
-        pdf.set_fallback_fonts([EMOJI_FAMILY], exact_match=False)  # bold text too
+    add_fonts(pdf)
     pdf.title_text = _printable(pdf, report.event_name)
     pdf.set_title(_("Report of the day") + f": {report.event_name}")
     pdf.set_creator("Noi Day")
@@ -57,16 +48,16 @@ def report_pdf(report: Report) -> bytes:
     pdf.set_auto_page_break(True, margin=18)
     pdf.add_page()
     _figures(pdf, report)
+    pdf.add_page()  # the outcomes follow one another: a table without notes takes a few lines
+    _heading(pdf, _("Outcomes of the tables"), 16)
     for table in report.tables:
-        pdf.add_page()
         _table_outcomes(pdf, table)
-    return bytes(pdf.output())
+    return pdf_bytes(pdf)
 
 
 def _printable(pdf: FPDF, text: str) -> str:
-    """Composed characters; what neither font can draw becomes a box."""
-    families = (FAMILY.lower(), EMOJI_FAMILY.lower())
-    cmaps = [pdf.fonts[family].cmap for family in families if family in pdf.fonts]
+    """Composed characters; what no font can draw becomes a box."""
+    cmaps = [font.cmap for font in pdf.fonts.values()]
     text = unicodedata.normalize("NFC", str(text))
     return "".join(
         ""
@@ -78,12 +69,23 @@ def _printable(pdf: FPDF, text: str) -> str:
     )
 
 
-def _heading(pdf: FPDF, text: str, size: float, gap: float = 3) -> None:
+def _heading(pdf: FPDF, text: str, size: float, gap: float = 3, keep: float = KEEP_WITH_HEADING) -> None:
+    """A left-aligned heading that never stands alone at the foot of a page: it moves to the
+    next one unless `keep` mm of what follows fit under it."""
     pdf.set_font(FAMILY, "B", size)
+    text = _printable(pdf, text)
+    lines = pdf.multi_cell(0, size * 0.5, text, dry_run=True, output="LINES")
+    _keep_room(pdf, len(lines) * size * 0.5 + gap + keep)
     pdf.set_text_color(*ACCENT)
-    pdf.multi_cell(0, size * 0.5, _printable(pdf, text), new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, size * 0.5, text, align="L", new_x="LMARGIN", new_y="NEXT")
     pdf.set_text_color(0)
     pdf.ln(gap)
+
+
+def _keep_room(pdf: FPDF, height: float) -> None:
+    """A new page unless `height` mm fit on this one (never a blank page: at its top, it fits)."""
+    if pdf.get_y() > pdf.t_margin + 1 and pdf.will_page_break(height):
+        pdf.add_page()
 
 
 def _paragraph(pdf: FPDF, text: str, size: float = 10.5, style: str = "") -> None:
@@ -91,16 +93,38 @@ def _paragraph(pdf: FPDF, text: str, size: float = 10.5, style: str = "") -> Non
     pdf.multi_cell(0, size * 0.5, _printable(pdf, text), new_x="LMARGIN", new_y="NEXT")
 
 
-def _grid(pdf: FPDF, header: list[str], rows: list[list], widths: tuple | None = None) -> None:
-    pdf.set_font(FAMILY, "", 9.5)
-    headings = FontFace(emphasis="BOLD", fill_color=(232, 238, 246))
+def _grid(pdf: FPDF, header: list[str], rows: list[list]) -> None:
+    """A table: a first column of names, then columns of figures."""
+    header = [_printable(pdf, cell) for cell in header]
+    size, widths = _column_widths(pdf, header)
+    pdf.set_font(FAMILY, "", GRID_SIZE)
+    headings = FontFace(emphasis="BOLD", size_pt=size, fill_color=(232, 238, 246))
     with pdf.table(
-        col_widths=widths, text_align=("LEFT", *["RIGHT"] * (len(header) - 1)), headings_style=headings
+        width=pdf.epw,
+        col_widths=widths,
+        text_align=("LEFT", *["RIGHT"] * (len(header) - 1)),
+        headings_style=headings,
     ) as table:
-        table.row([_printable(pdf, cell) for cell in header])
+        table.row(header)
         for values in rows:
             table.row([_printable(pdf, cell) for cell in values])
     pdf.ln(4)
+
+
+def _column_widths(pdf: FPDF, header: list[str]) -> tuple[float, tuple[float, ...]]:
+    """The headings' size and the columns' widths (mm) such that every word of a heading fits on
+    a line of its column ("Accreditamento", never "Accredita/mento"); the names take the rest."""
+    for size in (GRID_SIZE, GRID_SIZE - 1, GRID_SIZE - 2):
+        pdf.set_font(FAMILY, "B", size)
+        figures = [max(NUMBER_COLUMN, _longest_word(pdf, cell) + 2 * pdf.c_margin + 1) for cell in header[1:]]
+        if pdf.epw - sum(figures) >= pdf.epw / 3:
+            break
+    names = max(pdf.epw - sum(figures), _longest_word(pdf, header[0]) + 2 * pdf.c_margin + 1)
+    return size, (names, *figures)
+
+
+def _longest_word(pdf: FPDF, text: str) -> float:
+    return max((pdf.get_string_width(word) for word in text.split()), default=0)
 
 
 def _figures(pdf: FPDF, report: Report) -> None:
@@ -119,7 +143,6 @@ def _figures(pdf: FPDF, report: Report) -> None:
             [_("Cancelled"), counts["cancelled"]],
             [_("Checked in at the desk"), report.checked_in],
         ],
-        widths=(3, 1),
     )
     _heading(pdf, _("Per table"), 12)
     header = [_("Table"), _("Assigned"), _("Checked in")]
@@ -130,28 +153,30 @@ def _figures(pdf: FPDF, report: Report) -> None:
         + [t.present_any_round]
         for t in report.tables
     ]
-    _grid(pdf, header, rows, widths=(3, *[1.35] * (len(header) - 1)))
+    _grid(pdf, header, rows)
     _paragraph(pdf, _("Rounds: people ticked or scanned present at the table by its facilitator."), 8.5)
     pdf.ln(3)
     _heading(pdf, _("Per participant type"), 12)
-    _grid(pdf, [_("Participant type"), _("Confirmed"), _("Checked in")], report.participant_types, (4, 1, 1))
+    _grid(pdf, [_("Participant type"), _("Confirmed"), _("Checked in")], report.participant_types)
     _heading(pdf, _("Organisations represented") + f" ({len(report.organisations)})", 12)
-    _grid(pdf, [_("Organisation"), _("Confirmed"), _("Checked in")], report.organisations, (4, 1, 1))
+    _grid(pdf, [_("Organisation"), _("Confirmed"), _("Checked in")], report.organisations)
 
 
 def _table_outcomes(pdf: FPDF, table: TableReport) -> None:
-    _heading(pdf, table.name, 16, gap=1)
+    pdf.ln(3)
+    _heading(pdf, table.name, 14, gap=1, keep=30 if table.sheets else 12)
     if table.facilitators:
         _paragraph(pdf, _("Facilitators") + f": {', '.join(table.facilitators)}", 10)
-    pdf.ln(3)
+    pdf.ln(2)
     if not table.sheets:
         _paragraph(pdf, _("No notes were taken at this table."))
     for sheet in table.sheets:
         title = round_title(sheet.round)
         if sheet.finished and sheet.round == 0:
             title += " (" + _("finished") + ")"
-        _heading(pdf, title, 13, 1)
+        _heading(pdf, title, 12, 1)
         for kind, values in sheet.items.items():
+            _keep_room(pdf, 12)  # the label with its first item
             _paragraph(pdf, str(KIND_LABELS[kind]), 10.5, "B")
             pdf.set_font(FAMILY, "", 10.5)
             for value in values:
@@ -162,7 +187,8 @@ def _table_outcomes(pdf: FPDF, table: TableReport) -> None:
             _paragraph(pdf, _("Tags") + ": " + ", ".join(f"#{tag}" for tag in sheet.tags), 9.5)
         pdf.ln(3)
     if table.photos:
-        _heading(pdf, _("Photos"), 13, 2)
+        first_row = [_fitted(photo)[1] for photo in table.photos[:2]]
+        _heading(pdf, _("Photos"), 12, 2, keep=max(first_row) + 12)
         _photos(pdf, table.photos)
 
 
