@@ -119,10 +119,23 @@ def _register_blueprints(app: Flask) -> None:
     from app.mail.unsubscribe_views import bp as unsubscribe_bp
 
     app.register_blueprint(unsubscribe_bp)
+    _register_results_blueprints(app)
     if app.config["MAIL_CATCH"]:
         from app.mail.devmail import bp as devmail_bp
 
         app.register_blueprint(devmail_bp)
+
+
+def _register_results_blueprints(app: Flask) -> None:
+    """The day's results, shared (app/results)."""
+    from app.results import commitments_views, feedback_views, figures_admin, open_data_views
+    from app.results import outcomes_admin, public
+
+    for blueprint in (
+        public.bp, outcomes_admin.bp, commitments_views.bp, commitments_views.admin_bp,
+        figures_admin.bp, feedback_views.bp, feedback_views.admin_bp, open_data_views.bp,
+    ):  # fmt: skip
+        app.register_blueprint(blueprint)
 
 
 def _init_core(app: Flask) -> None:

@@ -36,6 +36,7 @@ STAFF_SECTIONS = {
     "admin_event.event_file": ("admin_event",),
     "desk.desk": ("desk",),
     "facilitators.index": ("facilitators", "admin_facilitators", "synthesis"),
+    "admin_outcomes.index": ("admin_outcomes", "admin_commitments", "admin_figures", "admin_feedback"),
 }
 
 

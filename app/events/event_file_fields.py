@@ -18,7 +18,7 @@ EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 KNOWN_FIELDS = {
     "slug", "name", "short_name", "tagline", "description", "organiser", "contact_email", "venue",
     "date", "timezone", "languages", "capacity", "privacy_version", "registration",
-    "programme", "day_parts", "tables", "organisations", "world_cafe",
+    "programme", "day_parts", "tables", "organisations", "world_cafe", "feedback", "open_data",
 }  # fmt: skip
 
 

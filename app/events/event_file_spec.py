@@ -80,3 +80,5 @@ class EventSpec:
     day_parts: list[DayPartSpec] = field(default_factory=list)
     tables: list[TableSpec] = field(default_factory=list)
     organisations: list[tuple[str, str]] = field(default_factory=list)
+    feedback: dict | None = None  # see event_file_results.read_feedback
+    open_data: dict | None = None  # see event_file_results.read_open_data

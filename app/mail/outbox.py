@@ -32,6 +32,9 @@ SUBJECTS = {
     MailKind.BADGE_REISSUED: _l("Your new badge for %(event)s"),
     MailKind.STAFF_INVITE: _l("Your staff account for %(event)s"),
     MailKind.STAFF_RESET: _l("Choose a new password for %(event)s"),
+    MailKind.SCHEDULE_CHANGED: _l("%(event)s: the day's time or place has changed"),
+    MailKind.FEEDBACK: _l("%(event)s: how was it? Two minutes for us"),
+    MailKind.FEEDBACK_REMINDER: _l("%(event)s: a last reminder, two minutes for us"),
 }
 # What a confirmed attendee's message carries: the badge QR inline, the badge PDF, the .ics.
 BADGE_ATTACHMENTS = ["qr_inline", "badge_pdf", "ics"]
@@ -43,6 +46,7 @@ WITH_BADGE = {
     MailKind.MANAGE_LINK,
     MailKind.ASSIGNMENT,
     MailKind.BADGE_REISSUED,
+    MailKind.SCHEDULE_CHANGED,
 }
 QR_CID = "badge-qr"
 

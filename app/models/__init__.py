@@ -15,6 +15,16 @@ from app.models.checkin import AuditAction, AuditEntry, CheckIn, CheckInMethod, 
 from app.models.event import CafeTable, DayPart, DayPartKind, Event, EventFile, Organisation, ProgrammeItem
 from app.models.notes import NOTE_KINDS, NoteRevision, NoteSheet, TableAttendance, TablePhoto
 from app.models.outbox import MailKind, MessageStatus, OutboxMessage
+from app.models.results import (
+    Commitment,
+    CommitmentOwner,
+    CommitmentStatus,
+    CommitmentUpdate,
+    FeedbackAnswer,
+    FeedbackRequest,
+    PublishedPhoto,
+    TableOutcome,
+)
 from app.models.user import Role, User
 
 __all__ = [
@@ -34,6 +44,14 @@ __all__ = [
     "CheckInMethod",
     "MailKind",
     "CheckIn",
+    "Commitment",
+    "CommitmentOwner",
+    "CommitmentStatus",
+    "CommitmentUpdate",
+    "FeedbackAnswer",
+    "FeedbackRequest",
+    "PublishedPhoto",
+    "TableOutcome",
     "DeskDevice",
     "AttendeePart",
     "AttendeeStatus",

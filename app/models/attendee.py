@@ -62,6 +62,8 @@ class Attendee(db.Model):
     consent_privacy_at = db.Column(db.DateTime, nullable=False)
     privacy_version = db.Column(db.String(40), nullable=False)
     consent_photos = db.Column(db.Boolean, nullable=False, default=False)
+    # May their name appear in what is published of the day (outcomes, commitments)?
+    consent_name_public = db.Column(db.Boolean, nullable=False, default=False, server_default="0")
     status = db.Column(db.String(20), nullable=False, default=AttendeeStatus.CONFIRMED)
     # Set by organisers: a table this person must be at (speakers, staff, accessibility),
     # and whether they need an accessible table.

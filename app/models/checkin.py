@@ -30,6 +30,8 @@ class AuditAction(enum.StrEnum):
     STAFF_ROLE_CHANGED = "staff_role_changed"
     STAFF_REACTIVATED = "staff_reactivated"
     STAFF_DEACTIVATED = "staff_deactivated"
+    OUTCOMES_PUBLISHED = "outcomes_published"
+    OUTCOMES_UNPUBLISHED = "outcomes_unpublished"
 
 
 class DeskDevice(db.Model):

@@ -39,6 +39,13 @@ class Event(db.Model):
     # rotate among its small tables ("stay", the MO.CA default) or change theme ("visit").
     cafe_rounds = db.Column(db.Integer, nullable=False, default=1, server_default="1")
     cafe_rotation = db.Column(db.String(10), nullable=False, default="stay", server_default="stay")
+    # The questionnaire after the day and the open data licence, as the event file gives
+    # them (app/events/event_file_results.py); None: no questionnaire, no open data.
+    feedback = db.Column(db.JSON)
+    open_data = db.Column(db.JSON)
+    # When and where the attendees were last told the day is (app/mail/schedule_update.py):
+    # a file that moves it leaves an update e-mail to send.
+    schedule_announced = db.Column(db.JSON)
     updated_at = db.Column(db.DateTime, nullable=False, default=utcnow, onupdate=utcnow)
 
     programme = db.relationship(

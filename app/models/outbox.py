@@ -30,6 +30,9 @@ class MailKind(enum.StrEnum):
     ANNOUNCEMENT = "announcement"
     STAFF_INVITE = "staff_invite"
     STAFF_RESET = "staff_reset"
+    SCHEDULE_CHANGED = "schedule_changed"  # the day moved: the new time and .ics
+    FEEDBACK = "feedback"  # the questionnaire after the day
+    FEEDBACK_REMINDER = "feedback_reminder"  # once, to those who have not answered
 
 
 class OutboxMessage(db.Model):
