@@ -128,8 +128,14 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_results_blueprints(app: Flask) -> None:
     """The day's results, shared (app/results)."""
-    from app.results import commitments_views, feedback_views, figures_admin, open_data_views
-    from app.results import outcomes_admin, public
+    from app.results import (
+        commitments_views,
+        feedback_views,
+        figures_admin,
+        open_data_views,
+        outcomes_admin,
+        public,
+    )
 
     for blueprint in (
         public.bp, outcomes_admin.bp, commitments_views.bp, commitments_views.admin_bp,
