@@ -15,6 +15,11 @@ def require_admin():
     """Every page here is for admins only."""
 
 
+@bp.get("/commitments")
+def commitments_page():
+    abort(404)
+
+
 @bp.get("/commitments.atom")
 def feed():
     abort(404)
