@@ -26,6 +26,7 @@ from app.checkin.services import check_in_attendee
 from app.extensions import db
 from app.mail import sender as mail_sender
 from app.models import Attendee, AttendeeStatus, CheckIn, CheckInMethod, Role, TableAttendance
+from app.registration import signup
 from app.registration.cancellation import cancel_registration
 from app.registration.privacy import delete_registration
 from app.registration.tokens import manage_token
@@ -303,3 +304,21 @@ def test_the_attendee_page_shows_the_code_staff_can_read_out_on_the_phone(event,
     attendee = register_someone(event)
     page = admin.get(f"/admin/attendees/{attendee.id}").get_data(as_text=True)
     assert f'<dd><span class="badge-code">{printed(attendee.badge_code)}</span></dd>' in page
+
+
+def test_a_sign_up_whose_code_was_taken_at_the_same_moment_registers_with_another(event, monkeypatch):
+    """Two sign-ups choosing one unused code before the event's lock: the second is refused
+    by the unique (event, badge_code), and registers with a new code, not as "already registered"."""
+    holder = register_someone(event)
+    chosen = iter([holder.badge_code, "RAM468"])  # the first was free when it was chosen
+    monkeypatch.setattr(signup, "unused_badge_code", lambda event_id: next(chosen))
+    attendee = register_someone(event, first_name="Second")
+    db.session.expire_all()
+    assert (attendee.first_name, attendee.badge_code, attendee.status) == ("Second", "RAM468", "confirmed")
+
+
+def test_a_sign_up_with_an_address_already_registered_is_still_refused_as_such(event):
+    holder = register_someone(event)
+    with pytest.raises(signup.RegistrationError) as refused:
+        register_someone(event, email=holder.email)
+    assert refused.value.reason == signup.RegistrationError.Reason.DUPLICATE_EMAIL

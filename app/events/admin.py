@@ -11,6 +11,7 @@ from app.events.event_file import EventFileError
 from app.events.forms import EventFileForm
 from app.events.services import current_event_or_404, event_files, load_event
 from app.extensions import db
+from app.mail import schedule_update
 from app.models import EventFile, Role
 from app.registration.waiting_lists import fill_vacancies
 from app.staff.roles import roles_required
@@ -77,6 +78,14 @@ def _load(event, text: str, filename: str):
         return [(line, name, str(message)) for line, name, message in error.problems]
     promoted = fill_vacancies(event)  # a raised capacity lets waiting people in
     flash(_("The event file is loaded: the programme, places and tables are updated."), "success")
+    if schedule_update.schedule_plan(event):
+        flash(
+            _(
+                "The day's date, times or place changed: "
+                "tell the people registered from the Announcements page."
+            ),
+            "warning",
+        )
     if promoted:
         flash(
             ngettext(

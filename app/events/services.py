@@ -20,6 +20,7 @@ from app.events.event_file import (
     parse_event_file,
 )
 from app.extensions import db
+from app.mail import schedule_update
 from app.models import (
     AttendeePart,
     CafeTable,
@@ -59,6 +60,7 @@ def load_event(
         raise EventFileError(filename, [(1, "slug", message)])
     try:
         event = _apply(spec, filename)
+        schedule_update.note_file_loaded(event)
         # A plain ASCII name: it goes back out in a download's Content-Disposition.
         name = secure_filename(PurePath(filename).name)[:200] or "event.yaml"
         event.files.append(EventFile(filename=name, text=text, loaded_by=loaded_by))

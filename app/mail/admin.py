@@ -11,7 +11,7 @@ from app.core.forms import ConfirmForm
 from app.events.services import current_event_or_404
 from app.extensions import db
 from app.mail import announcements as service
-from app.mail import reminders
+from app.mail import reminders, schedule_update
 from app.mail.forms import AUDIENCE_LABELS, ReminderConfirmForm, announcement_form
 from app.models import Announcement, Audience, Role, localized
 from app.registration.forms import LANGUAGE_NAMES
@@ -58,6 +58,7 @@ def announcements():
         deliveries=service.deliveries(history),
         retry_form=ConfirmForm(),
         reminders_due=reminders.reminders_due(event),
+        schedule_plan=schedule_update.schedule_plan(event),
         audience_labels=AUDIENCE_LABELS,
         language_names=LANGUAGE_NAMES,
     )
@@ -107,6 +108,35 @@ def send_reminders():
     plan = reminders.reminder_plan(event)
     form.plan.data = plan.fingerprint
     return render_template("mail/reminders.html", event=event, plan=plan, form=form)
+
+
+@bp.route("/schedule-update", methods=["GET", "POST"])
+def send_schedule_update():
+    """The day moved (a new event file): what changed and who is told, then, once
+    confirmed, the update with the new .ics to exactly them."""
+    event = current_event_or_404()
+    form = ReminderConfirmForm()
+    if form.validate_on_submit():
+        try:
+            count = schedule_update.send_schedule_update(event, expected=form.plan.data)
+        except schedule_update.SchedulePlanChanged:
+            flash(_("Something changed since this page was shown: check the list again."), "warning")
+        else:
+            flash(_schedule_sent_message(count), "success" if count else "warning")
+            return redirect(url_for(".announcements"))
+    plan = schedule_update.schedule_plan(event)
+    form.plan.data = plan.fingerprint if plan else ""
+    return render_template("mail/schedule_update.html", event=event, plan=plan, form=form)
+
+
+def _schedule_sent_message(count: int) -> str:
+    if not count:
+        return _("The attendees already have the day as it is now: nothing more was sent.")
+    return ngettext(
+        "The update is on its way to %(num)d person.",
+        "The update is on its way to %(num)d people.",
+        count,
+    )
 
 
 def _reminder_sent_message(count: int) -> str:

@@ -20,6 +20,8 @@ from app.registration.attendee_details import RegistrationData, apply_details, c
 from app.registration.places import free_places, places_taken, take_place_if_free
 from app.registration.reinstatement import reinstate
 
+CODE_CLASH_ATTEMPTS = 3
+
 
 class RegistrationError(Exception):
     class Reason(enum.Enum):
@@ -87,7 +89,22 @@ def _register_under_lock(event: Event, data: RegistrationData, source: str) -> A
 
 def _write_as_confirmed(event: Event, data: RegistrationData, source: str) -> Attendee:
     """The new attendee, flushed with every place they chose; DUPLICATE_EMAIL (and the
-    transaction rolled back) when the address is already registered for the event."""
+    transaction rolled back) when the address is already registered for the event.
+
+    The badge code is chosen among unused ones before the event's lock is taken, so two
+    sign-ups at once may pick the same one: the unique (event, badge_code) refuses the
+    second, which then tries again with another code instead of reading as a duplicate."""
+    for _attempt in range(CODE_CLASH_ATTEMPTS):
+        try:
+            return _flushed_attendee(event, data, source)
+        except IntegrityError:
+            db.session.rollback()
+            if data.email is None or _email_registered(event.id, data.email):
+                break
+    raise RegistrationError(RegistrationError.Reason.DUPLICATE_EMAIL)
+
+
+def _flushed_attendee(event: Event, data: RegistrationData, source: str) -> Attendee:
     attendee = Attendee(
         event=event,
         status=AttendeeStatus.CONFIRMED,
@@ -100,12 +117,13 @@ def _write_as_confirmed(event: Event, data: RegistrationData, source: str) -> At
     db.session.add(attendee)
     chosen = chosen_parts(event, data.day_part_ids)
     attendee.parts = [AttendeePart(day_part=part, status=PartStatus.CONFIRMED) for part in chosen]
-    try:
-        db.session.flush()
-    except IntegrityError:  # the unique (event, email) constraint says this e-mail is registered
-        db.session.rollback()
-        raise RegistrationError(RegistrationError.Reason.DUPLICATE_EMAIL) from None
+    db.session.flush()
     return attendee
+
+
+def _email_registered(event_id: int, email: str) -> bool:
+    query = select(Attendee.id).filter_by(event_id=event_id, email=email).limit(1)
+    return db.session.scalar(query) is not None
 
 
 def _waitlist_what_is_full(event: Event, attendee: Attendee) -> None:
