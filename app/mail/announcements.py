@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.mail import outbox as mailer
+from app.mail.unsubscribe import unsubscribe_url
 from app.models import (
     Announcement,
     Attendee,
@@ -91,6 +92,7 @@ def send(
             subject=localized(text.subject, language),
             paragraphs=paragraphs(localized(text.body, language)),
             greeting=text.greeting,
+            unsubscribe_url=unsubscribe_url(attendee),  # also in the body, for people to see
         )
         message.announcement_id = announcement.id
     try:

@@ -10,11 +10,11 @@ import hmac
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import update
+from sqlalchemy import delete, update
 
 from app.core.urls import external_url
 from app.extensions import db
-from app.models import Attendee, utcnow
+from app.models import Attendee, MailKind, MessageStatus, OutboxMessage, utcnow
 
 
 def _serializer() -> URLSafeSerializer:
@@ -50,12 +50,29 @@ def attendee_for_unsubscribe_token(token: str) -> Attendee | None:
 
 
 def stop_announcements(attendee: Attendee) -> None:
-    """No more announcements for this person from now on; commits. Asking again (the
-    provider's robot and the person both, a retry) keeps the first date."""
+    """No more announcements for this person from now on, not even those already waiting in
+    the outbox (queued, or failed and waiting for an organiser's retry); commits. Asking
+    again (the provider's robot and the person both, a retry) keeps the first date."""
     db.session.execute(
         update(Attendee)
         .where(Attendee.id == attendee.id, Attendee.announcements_stopped_at.is_(None))
         .values(announcements_stopped_at=utcnow())
+    )
+    db.session.execute(
+        delete(OutboxMessage).where(
+            OutboxMessage.attendee_id == attendee.id,
+            OutboxMessage.kind == MailKind.ANNOUNCEMENT,
+            OutboxMessage.status.in_([MessageStatus.QUEUED, MessageStatus.FAILED]),
+        )
+    )
+    db.session.commit()
+    db.session.refresh(attendee)
+
+
+def resume_announcements(attendee: Attendee) -> None:
+    """They changed their mind: announcements from now on reach them again; commits."""
+    db.session.execute(
+        update(Attendee).where(Attendee.id == attendee.id).values(announcements_stopped_at=None)
     )
     db.session.commit()
     db.session.refresh(attendee)

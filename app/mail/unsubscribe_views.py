@@ -13,7 +13,7 @@ from flask_babel import force_locale
 from app.core.forms import ConfirmForm
 from app.events.services import current_event
 from app.extensions import csrf
-from app.mail.unsubscribe import attendee_for_unsubscribe_token, stop_announcements
+from app.mail.unsubscribe import attendee_for_unsubscribe_token, resume_announcements, stop_announcements
 
 bp = Blueprint("unsubscribe", __name__)
 
@@ -23,7 +23,7 @@ def stop(token):
     attendee = attendee_for_unsubscribe_token(token)
     if attendee is None:
         return _not_valid()
-    return _page(attendee, form=ConfirmForm())
+    return _page(attendee, form=ConfirmForm(), token=token)
 
 
 @bp.post("/unsubscribe/<token>")
@@ -37,15 +37,28 @@ def stop_post(token):
         return _not_valid()
     stop_announcements(attendee)
     if one_click:
-        return _page(attendee, form=None)
+        return _page(attendee, form=None, token=token)
     return redirect(url_for("unsubscribe.stop", token=token), code=303)
 
 
-def _page(attendee, form):
+@bp.post("/unsubscribe/<token>/resume")
+def resume(token):
+    """The page's "get them again" button (CSRF-checked like every form)."""
+    attendee = attendee_for_unsubscribe_token(token)
+    if attendee is None:
+        return _not_valid()
+    if ConfirmForm().validate_on_submit():
+        resume_announcements(attendee)
+    return redirect(url_for("unsubscribe.stop", token=token), code=303)
+
+
+def _page(attendee, form, token):
     """In the language they chose on this site, else the one they registered in."""
     chosen = session.get("lang")
     with nullcontext() if chosen else force_locale(attendee.language):
-        return render_template("mail/unsubscribe.html", attendee=attendee, event=attendee.event, form=form)
+        return render_template(
+            "mail/unsubscribe.html", attendee=attendee, event=attendee.event, form=form, token=token
+        )
 
 
 def _not_valid():
