@@ -1,4 +1,5 @@
-"""Command line: `flask event load`, `flask user create|invite`, `flask mail send`."""
+"""Command line: `flask event load`, `flask user create|invite`, `flask mail send`,
+`flask feedback send`."""
 
 import time
 
@@ -23,6 +24,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(user_cli)
     app.cli.add_command(mail_cli)
     app.cli.add_command(report_cli)
+    app.cli.add_command(feedback_cli)
 
 
 @click.group("event", help="Events and their data files.")
@@ -158,6 +160,34 @@ def send_mail_command(loop, interval):
         if not loop:
             return
         time.sleep(interval)
+
+
+@click.group("feedback", help="The feedback questionnaire after the day.")
+def feedback_cli():
+    pass
+
+
+@feedback_cli.command("send")
+def feedback_send_command():
+    """Queue what is due: the questionnaire, once the day has ended, then the one reminder.
+    Idempotent: meant for cron, beside `flask mail send`."""
+    from app.results.feedback import FeedbackNotOpen, send_due
+
+    event = current_event()
+    if event is None:
+        raise click.ClickException("no event loaded")
+    try:
+        sent, reminded = send_due(event)
+    except FeedbackNotOpen as refusal:
+        # Not an error for cron: it runs again later.
+        if refusal.opens_at is None:
+            click.echo(f"{event.slug} has no feedback questionnaire: nothing sent")
+        else:
+            click.echo(
+                f"not before the day has ended: from {refusal.opens_at:%Y-%m-%d %H:%M} UTC; nothing sent"
+            )
+        return
+    click.echo(f"questionnaire={sent} reminders={reminded}")
 
 
 @click.group("privacy", help="Personal data.")

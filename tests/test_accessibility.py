@@ -30,11 +30,21 @@ from app.checkin.services import check_in_attendee
 from app.extensions import db
 from app.facilitation import notes, photos
 from app.mail.unsubscribe import unsubscribe_token
-from app.models import Role, TableFacilitator
+from app.models import (
+    CommitmentOwner,
+    FeedbackRequest,
+    PublishedPhoto,
+    Role,
+    TableFacilitator,
+    TableOutcome,
+    utcnow,
+)
 from app.registration.cancellation import cancel_registration
 from app.registration.signup import register_walk_in
 from app.registration.tokens import manage_token
 from app.reporting.certificates import certificate_code
+from app.results import commitments
+from app.results.feedback_answers import answer_token
 from app.staff.services import create_user, invite_user, password_link
 from app.worldcafe import services as world_cafe
 
@@ -48,8 +58,23 @@ NOT_HTML = {
     "public.set_language": "redirects back to the page it was asked from",
     "facilitators.photo_file": "a JPEG",
     "facilitators.photo_thumbnail": "a JPEG",
+    "results.photo_file": "a JPEG",
+    "results.photo_thumbnail": "a JPEG",
+    "feedback.resume": "redirects back to the person's questionnaire",
 }
-NOT_HTML_SUFFIXES = (".json", ".pdf", ".csv", ".md", ".png", ".ics", ".yaml", "sw.js")
+NOT_HTML_SUFFIXES = (
+    ".json",
+    ".pdf",
+    ".csv",
+    ".md",
+    ".png",
+    ".ics",
+    ".yaml",
+    "sw.js",
+    ".jsonld",
+    ".ttl",
+    ".atom",
+)
 NOT_HTML_PREFIXES = ("/static/", "/api/", "/dev/", "/healthz")
 
 
@@ -193,6 +218,12 @@ PAGES = [
     Page("stop announcements", "/unsubscribe/{unsubscribe_token}", "public"),
     Page("stop announcements, link not valid", "/unsubscribe/not-a-token", "public", status=404),
     Page("certificate check, unknown code", "/certificates/not-a-code", "public", status=404),
+    Page("results of the day", "/results/", "public"),
+    Page("commitments", "/results/commitments", "public"),
+    Page("open data", "/results/open-data/", "public"),
+    Page("feedback questionnaire", "/feedback/{feedback_token}", "public"),
+    Page("feedback questionnaire, errors shown", "/feedback/{feedback_token}", "public", submit_empty),
+    Page("feedback, thank you", "/feedback/thanks", "public"),
     Page("staff sign-in", "/staff/login", "public"),
     Page("staff sign-in, wrong password", "/staff/login", "public", wrong_password),
     Page("forgot password", "/staff/password/forgot", "public"),
@@ -221,6 +252,18 @@ PAGES = [
     Page("admin: staff accounts, errors shown", "/admin/staff/", "admin", invite_empty),
     Page("admin: announcements, errors shown", "/admin/announcements/", "admin", announcement_empty),
     Page("admin: announcement previewed", "/admin/announcements/", "admin", announcement_previewed),
+    Page("admin: the day moved, confirmation", "/admin/announcements/schedule-update", "admin"),
+    Page("admin: results", "/admin/results/", "admin"),
+    Page("admin: a table's outcomes", "/admin/results/tables/{table}", "admin"),
+    Page("admin: a table's photos", "/admin/results/tables/{table}/photos", "admin"),
+    Page("admin: picking a photo", "/admin/results/tables/{table}/photos/{photo}", "admin"),
+    Page("admin: commitments", "/admin/results/commitments/", "admin"),
+    Page("admin: new commitment", "/admin/results/commitments/new", "admin"),
+    Page("admin: new commitment, errors shown", "/admin/results/commitments/new", "admin", submit_empty),
+    Page("admin: a commitment", "/admin/results/commitments/{commitment}", "admin"),
+    Page("admin: the day in figures", "/admin/results/figures/", "admin"),
+    Page("admin: feedback", "/admin/results/feedback/", "admin"),
+    Page("admin: feedback, confirmation", "/admin/results/feedback/send/questionnaire", "admin"),
     # Check-in desk
     Page("desk, not paired", "/desk/", "desk", desk_unpaired),
     Page("desk, paired", "/desk/#pair={desk_token}", "desk", desk_paired),
@@ -241,6 +284,7 @@ PAGES = [
     Page("facilitators: summary", "/facilitators/tables/{table}/notes/0", "facilitator", notes_ready),
     Page("facilitators: history", "/facilitators/tables/{table}/notes/1/history", "facilitator"),
     Page("facilitators: photos", "/facilitators/tables/{table}/photos", "facilitator"),
+    Page("facilitators: a commitment", "/facilitators/tables/{table}/commitments", "facilitator"),
     Page("synthesis", "/synthesis/", "facilitator"),
     Page("403 page", "/admin/", "facilitator", status=403),
 ]
@@ -260,6 +304,9 @@ EXAMPLE_VALUES = dict(
     password_token="t",
     certificate="c",
     unsubscribe_token="t",
+    feedback_token="t",
+    photo=1,
+    commitment=1,
 )
 
 
@@ -330,9 +377,26 @@ def site(app, event, live_server, tmp_path):
     notes.save_sheet(table, 0, notes.SheetContent(proposals="Un tavolo ogni mese"), 0, "save-0000003", "f")
     saved = photos.save_photo(table, 1, io.BytesIO(png_bytes()), "Tovaglia", "facilitator@example.org")
     assert saved.result is photos.PhotoResult.SAVED
+    s.photo = saved.photo.id
+    results_of_the_day(s, event, table, saved.photo, people[1])
     s.url = live_server.url
     yield s
     app.config["UPLOAD_DIR"] = before
+
+
+def results_of_the_day(s, event, table, photo, checked_in):
+    """A table's outcomes published with a picked photo and a commitment, and the
+    questionnaire sent to someone who came."""
+    db.session.add(TableOutcome(event_id=event.id, cafe_table_id=table.id, published_at=utcnow(),
+                                text={"it": "Un tavolo ogni mese.", "en": "A table every month."},
+                                updated_by="admin@example.org"))  # fmt: skip
+    db.session.add(PublishedPhoto(photo_id=photo.id, picked_by="admin@example.org"))
+    owner = commitments.Owner(CommitmentOwner.CITY, "Comune di Brescia")
+    s.commitment = commitments.create_commitment(table, {"it": "Uno sportello"}, owner, None, "admin").id
+    request = FeedbackRequest(event_id=event.id, attendee_id=checked_in.id)
+    db.session.add(request)
+    db.session.commit()
+    s.feedback_token = answer_token(request)
 
 
 # ---- Running axe ---------------------------------------------------------------------------

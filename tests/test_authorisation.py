@@ -20,8 +20,21 @@ from app.checkin.services import check_in_attendee
 from app.extensions import db
 from app.facilitation import photos
 from app.mail import announcements
-from app.models import Audience, EventFile, MessageStatus, OutboxMessage, Role, TableFacilitator
+from app.models import (
+    Audience,
+    Commitment,
+    CommitmentOwner,
+    EventFile,
+    MessageStatus,
+    OutboxMessage,
+    PublishedPhoto,
+    Role,
+    TableFacilitator,
+    TableOutcome,
+    utcnow,
+)
 from app.registration.tokens import manage_token
+from app.results import commitments
 from app.staff.services import create_user
 from app.worldcafe import services as world_cafe
 
@@ -52,6 +65,15 @@ ACCESS = {
     "arrivals.": {"admin", "desk"},
     "facilitators.": STAFF_FACILITATORS,
     "synthesis.": STAFF_FACILITATORS,
+    # The day's results, shared (app/results): public pages and files, and the organisers' side.
+    "results.": EVERYONE,
+    "commitments.": EVERYONE,
+    "open_data.": EVERYONE,
+    "feedback.": EVERYONE,  # the questionnaire behind each person's signed link
+    "admin_outcomes.": {"admin"},
+    "admin_commitments.": {"admin"},
+    "admin_figures.": {"admin"},
+    "admin_feedback.": {"admin"},
 }
 # Routes that end a session or destroy their sample: checked last.
 LAST = (
@@ -89,6 +111,28 @@ def _file_of(event) -> EventFile:
     return db.session.scalars(select(EventFile).filter_by(event_id=event.id)).first()
 
 
+def _commitment(table) -> Commitment:
+    """A commitment of the table, and the table's outcomes published (so it is public)."""
+    db.session.add(TableOutcome(event_id=table.event_id, cafe_table_id=table.id, text={"it": "Esiti."},
+                                published_at=utcnow(), updated_by="admin@example.org"))  # fmt: skip
+    commitment = commitments.create_commitment(
+        table,
+        {"it": "Uno sportello in più."},
+        commitments.Owner(CommitmentOwner.CITY, "Comune"),
+        None,
+        "test",
+    )
+    db.session.commit()
+    return commitment
+
+
+def _published_photo(photo) -> PublishedPhoto:
+    picked = PublishedPhoto(photo_id=photo.id, picked_by="admin@example.org")
+    db.session.add(picked)
+    db.session.commit()
+    return picked
+
+
 @pytest.fixture(name="world")
 def world_fixture(app, event, make_staff, upload_dir):  # noqa: F811
     """Each identity's own objects (``ids``) and the ones that are not theirs: ``other_table``
@@ -111,6 +155,8 @@ def world_fixture(app, event, make_staff, upload_dir):  # noqa: F811
         photos.save_photo(t, 1, io.BytesIO(png_bytes()), "", "test").photo
         for t in (table, table_b, other_table)
     )
+    commitment, other_commitment = (_commitment(t) for t in (table, other_table))
+    published, other_published = (_published_photo(p) for p in (photo, other_photo))
     announcement = _announce(event, "Avviso")
     other_announcement = _announce(other, "Avviso dell'altro giorno")
     _fail_messages_of(other_announcement)
@@ -135,6 +181,8 @@ def world_fixture(app, event, make_staff, upload_dir):  # noqa: F811
         "message_id": _first_message_of(attendee).id, "table_id": table.id, "user_id": colleague.id,
         "round": 1, "photo_id": photo.id, "check_in_id": check_in.id, "code": "en",
         "filename": "static.css", "announcement_id": announcement.id, "file_id": _file_of(event).id,
+        "commitment_id": commitment.id, "published_id": published.id, "sending": "questionnaire",
+        "dataset": "figures", "fmt": "csv",
     }  # fmt: skip
     return {
         "event": event,
@@ -155,6 +203,8 @@ def world_fixture(app, event, make_staff, upload_dir):  # noqa: F811
             "check_in_id": other_check_in.id,
             "announcement_id": other_announcement.id,
             "file_id": _file_of(other).id,
+            "commitment_id": other_commitment.id,
+            "published_id": other_published.id,
         },  # fmt: skip
     }
 

@@ -5,6 +5,7 @@ import email
 import email.policy
 import re
 import uuid
+from datetime import timedelta
 
 import pytest
 from conftest import csrf_from
@@ -12,6 +13,7 @@ from helpers import register_someone, registration_data
 from sqlalchemy import select
 from test_mail import smtp  # noqa: F401
 
+from app.checkin.services import check_in_attendee
 from app.extensions import db
 from app.mail import announcements
 from app.mail import sender as mail_sender
@@ -20,6 +22,7 @@ from app.mail.unsubscribe import unsubscribe_token
 from app.models import Attendee, AttendeeStatus, Audience, Role
 from app.registration.changes import update_registration
 from app.registration.tokens import manage_token
+from app.results import feedback
 from app.staff.services import invite_user
 
 SENDER = "Brescia Città del Noi <noreply@bresciacittadelnoi.example>"
@@ -64,6 +67,8 @@ def kind_of(subject: str) -> str:
         "has changed": "updated",
         "è cambiata": "updated",
         "staff": "staff_invite",
+        "how was it": "feedback",
+        "last reminder": "feedback_reminder",
     }
     return next((kind for word, kind in words.items() if word.lower() in subject.lower()), "confirmation")
 
@@ -81,6 +86,14 @@ def announce(event) -> None:
     )
 
 
+def ask_for_feedback(event, attendee) -> None:
+    """After the day: the questionnaire, then its one reminder."""
+    check_in_attendee(event, attendee.id, None, uuid.uuid4().hex, desk_name="Desk 1")
+    after = feedback.opens_at(event) + timedelta(minutes=1)
+    feedback.send_questionnaire(event, now=after)
+    feedback.send_reminder(event, now=after + timedelta(days=event.feedback["reminder_after_days"]))
+
+
 def test_every_kind_has_a_zoned_date_the_senders_message_id_domain_and_auto_submitted(
     app,
     event,
@@ -95,7 +108,8 @@ def test_every_kind_has_a_zoned_date_the_senders_message_id_domain_and_auto_subm
     queue_reminders(event)
     announce(event)
     invite_user("anna@example.org", "Anna", Role.DESK, "en", "organiser@example.org")
-    assert mail_sender.deliver_due() == (5, 0)
+    ask_for_feedback(event, giulia)
+    assert mail_sender.deliver_due() == (7, 0)
     found = by_recipient_and_kind(smtp)
     assert set(found) == {
         (giulia.email, "confirmation"),
@@ -103,6 +117,8 @@ def test_every_kind_has_a_zoned_date_the_senders_message_id_domain_and_auto_subm
         (giulia.email, "reminder"),
         (giulia.email, "announcement"),
         ("anna@example.org", "staff_invite"),
+        (giulia.email, "feedback"),
+        (giulia.email, "feedback_reminder"),
     }
     for (_, kind), headers in found.items():
         [date] = headers["date"]

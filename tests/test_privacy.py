@@ -10,6 +10,7 @@ from app.checkin.badges import BadgeCheck, badge_token, verify_badge_token
 from app.checkin.desks import create_desk_device
 from app.checkin.services import check_in_attendee
 from app.extensions import db
+from app.mail.unsubscribe import unsubscribe_token
 from app.models import Attendee, AuditAction, OutboxMessage
 from app.registration.audit import audit
 from app.registration.privacy import purge
@@ -51,6 +52,16 @@ def test_attendee_downloads_everything_we_hold(client, event):
     assert data["consent"]["privacy_notice_version"] == event.privacy_version
     assert data["messages"][0]["status"] == "queued"
     assert "attachment" in response.headers["Content-Disposition"]
+    assert data["consent"]["announcements_stopped_at"] is None
+
+
+def test_the_export_says_when_they_stopped_the_announcements(client, event):
+    attendee = register_someone(event)
+    client.post(f"/unsubscribe/{unsubscribe_token(attendee)}", data={"List-Unsubscribe": "One-Click"})
+    data = json.loads(client.get(f"/r/{manage_token(attendee)}/data.json").data)
+    db.session.expire_all()
+    stopped = db.session.get(Attendee, attendee.id).announcements_stopped_at
+    assert data["consent"]["announcements_stopped_at"] == stopped.isoformat() + "Z"
 
 
 def test_attendee_deletes_registration_and_data_and_the_place_goes_on(client, event):

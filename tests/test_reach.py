@@ -38,6 +38,9 @@ NOT_SCOPED = {
     "filename": "the static files",
     "round": "a round number: checked against the table's own event (404 when it has none)",
     "user_id": "staff accounts are not an event's: the same staff serve every event",
+    "sending": "which e-mail of the questionnaire: the first or the reminder",
+    "dataset": "the name of an open data file (figures, outcomes, commitments)",
+    "fmt": "the open data file's format (the route's default, never typed)",
 }
 # Routes that legitimately take another event's object: (endpoint prefix, argument) -> who.
 MAY_REACH = {
@@ -160,6 +163,10 @@ def _other_event_form(world, **overrides):
     return form_fields(world["event"], **{"choice_2": None, "choice_3": None, **chosen, **overrides})
 
 
+def other_organisation(world) -> int:
+    return world["other"].organisations[0].id
+
+
 def body_cases(world):
     """(identity, endpoint, body, expected statuses, label): a route's own URL, a body naming
     an object that is not the sender's."""
@@ -216,6 +223,31 @@ def body_cases(world):
             "a facilitator for the other event's table",
         ),
         (
+            "admin",
+            "admin_commitments.new_commitment",
+            {"table_id": str(other["table_id"]), "owner": "city", "text_it": "Da fuori"},
+            answered,
+            "a commitment at the other event's table",
+        ),
+        (
+            "admin",
+            "admin_commitments.new_commitment",
+            {
+                "table_id": str(ids["table_id"]),
+                "owner": f"org:{other_organisation(world)}",
+                "text_it": "Da fuori",
+            },
+            answered,
+            "a commitment taken on by the other event's organisation",
+        ),
+        (
+            "facilitator",
+            "facilitators.table_commitments",
+            {"owner": f"org:{other_organisation(world)}", "text": "Da fuori"},
+            answered,
+            "a commitment taken on by the other event's organisation",
+        ),
+        (
             "anonymous",
             "registration.register",
             _other_event_form(world),
@@ -255,7 +287,12 @@ NO_IDS_IN_BODY = {
     "facilitators.save_notes",
     "desk.admit_over_capacity",  # a desk name only; the walk-in is in the URL
     "admin.reinstate_for_them", "api.reinstate", "registration.reinstate",  # a reason; who is in the URL
-    "unsubscribe.stop_post",  # who is in the URL's signed token
+    "unsubscribe.stop_post", "unsubscribe.resume",  # who is in the URL's signed token
+    "admin_feedback.send",  # a fingerprint of the list shown
+    "feedback.submit",  # the signed token names its request, checked against the served event
+    "admin_outcomes.review", "admin_outcomes.unpublish", "admin_outcomes.pick_photo",
+    "admin_outcomes.unpick_photo", "admin_commitments.edit_commitment",  # texts; ids in the URL
+    "admin_announcements.send_schedule_update",  # a fingerprint of the list shown
 }  # fmt: skip
 
 

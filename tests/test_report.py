@@ -99,7 +99,8 @@ def test_cli_writes_pdf_markdown_and_csv(app, day, tmp_path):
     images = [
         obj for page in document for obj in page.get_objects() if obj.type == pypdfium2.raw.FPDF_PAGEOBJ_IMAGE
     ]
-    assert len(images) == 1, "the table's photo is in the PDF"
+    charts = len(build_report(day).figures)  # each figure of the day is drawn as a picture
+    assert charts and len(images) == 1 + charts, "the table's photo is in the PDF, beside the charts"
 
 
 def test_admin_downloads_the_report_files(app, day, make_staff):

@@ -10,19 +10,24 @@ import os
 import re
 import shutil
 import subprocess
+from datetime import timedelta
 
 import pytest
+from conftest import MOCA
 from helpers import register_someone, registration_data
 from sqlalchemy import select
 
+from app.checkin.services import check_in_attendee
+from app.events.services import load_event
 from app.extensions import db
-from app.mail import announcements
+from app.mail import announcements, schedule_update
 from app.mail import sender as mail_sender
 from app.mail.reminders import queue_reminders
 from app.models import Audience, MailKind, OutboxMessage, Role
 from app.registration.cancellation import cancel_registration
 from app.registration.changes import update_registration
 from app.registration.resending import reissue_badge_for, send_manage_link
+from app.results import feedback
 from app.staff.services import create_user, invite_user, request_password_link
 from app.worldcafe import services as world_cafe
 
@@ -66,6 +71,25 @@ def send_every_kind(event, language):
     create_user(f"admin.{language}@example.org", "Luca Verdi", "a long enough password", "admin")
     request_password_link(f"admin.{language}@example.org")
     assert second.status == "confirmed"
+    send_feedback(event, [second, third])
+    move_the_day(event)
+
+
+def move_the_day(event):
+    """The organisers load a file that starts the day half an hour earlier, and tell people."""
+    load_event(MOCA.read_text(encoding="utf-8").replace('- time: "10:00"', '- time: "09:30"'), "moca.yaml")
+    plan = schedule_update.schedule_plan(event)
+    assert schedule_update.send_schedule_update(event, plan.fingerprint) == len(plan.attendees) > 0
+
+
+def send_feedback(event, arrived):
+    """The questionnaire after the day to those who checked in, and its one reminder."""
+    for attendee in arrived:
+        check_in_attendee(event, attendee.id, None, f"spam-score-{attendee.id}", desk_name="Desk 1")
+    after = feedback.opens_at(event) + timedelta(minutes=1)
+    assert feedback.send_questionnaire(event, now=after) == len(arrived)
+    later = after + timedelta(days=event.feedback["reminder_after_days"])
+    assert feedback.send_reminder(event, now=later) == len(arrived)
 
 
 def announcement_body(language):

@@ -80,6 +80,12 @@ class WalkInForm(EventChoicesForm):
     consent_photos = BooleanField(
         _l("The person agrees to appear in photos and videos of the day (optional).")
     )
+    consent_name_public = BooleanField(
+        _l(
+            "The person agrees that their name may appear in the results of the day published online "
+            "(optional)."
+        )
+    )
     desk_name = HiddenField()
 
     def __init__(self, event: Event, *args, **kwargs):

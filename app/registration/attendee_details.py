@@ -23,6 +23,7 @@ class RegistrationData:
     accessibility_needs: str | None = None
     language: str = "it"
     consent_photos: bool = False
+    consent_name_public: bool = False  # named in the published results of the day
 
 
 def apply_details(attendee: Attendee, data: RegistrationData) -> None:
@@ -35,6 +36,7 @@ def apply_details(attendee: Attendee, data: RegistrationData) -> None:
     attendee.accessibility_needs = data.accessibility_needs or None
     attendee.language = data.language
     attendee.consent_photos = data.consent_photos
+    attendee.consent_name_public = bool(data.consent_name_public)
     attendee.organisation_name, attendee.organisation = _organisation(
         attendee.event_id or attendee.event.id, data.organisation_name
     )

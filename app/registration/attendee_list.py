@@ -109,7 +109,8 @@ def listed(attendees: list[Attendee]) -> list[ListedAttendee]:
 CSV_COLUMNS = [
     "id", "status", "first_name", "last_name", "email", "phone", "organisation",
     "participant_type", "day_parts", "choice_1", "choice_2", "choice_3", "dietary_needs",
-    "accessibility_needs", "language", "consent_photos", "registered_at ({zone})",
+    "accessibility_needs", "language", "consent_photos", "consent_name_public",
+    "registered_at ({zone})",
     "checked_in", "checked_in_at ({zone})", "check_in_desk",
 ]  # fmt: skip
 CHECKED_IN = {Attendance.ARRIVED: "yes", Attendance.NOT_YET: "no", Attendance.UNDONE: "undone"}
@@ -159,7 +160,8 @@ def _registration_cells(event: Event, attendee: Attendee) -> list:
         attendee.id, attendee.status, attendee.first_name, attendee.last_name, attendee.email,
         attendee.phone, attendee.organisation_name, attendee.participant_type, parts,
         *choices[:3], attendee.dietary_needs, attendee.accessibility_needs, attendee.language,
-        "yes" if attendee.consent_photos else "no", local_moment(event, attendee.created_at),
+        "yes" if attendee.consent_photos else "no", "yes" if attendee.consent_name_public else "no",
+        local_moment(event, attendee.created_at),
     ]  # fmt: skip
 
 

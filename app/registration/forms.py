@@ -159,6 +159,9 @@ class RegistrationForm(EventChoicesForm):
         [DataRequired(_l("We need your consent to the privacy notice to register you."))],
     )
     consent_photos = BooleanField(_l("I agree to appear in photos and videos of the day (optional)."))
+    consent_name_public = BooleanField(
+        _l("I agree that my name may appear in the results of the day published online (optional).")
+    )
 
     def __init__(self, event: Event, *args, **kwargs):
         super().__init__(event, *args, **kwargs)
@@ -218,6 +221,7 @@ def registration_data(form) -> RegistrationData:
         accessibility_needs=form.accessibility_needs.data,
         language=form.language.data,
         consent_photos=form.consent_photos.data,
+        consent_name_public=value("consent_name_public", False),
     )
 
 
@@ -247,6 +251,7 @@ class EditRegistrationForm(RegistrationForm):
         self.accessibility_needs.data = attendee.accessibility_needs
         self.language.data = attendee.language
         self.consent_photos.data = attendee.consent_photos
+        self.consent_name_public.data = attendee.consent_name_public
 
 
 class EmailOnlyForm(AppForm):

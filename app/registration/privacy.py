@@ -37,6 +37,8 @@ def personal_data(attendee: Attendee) -> dict:
             "privacy_notice_version": attendee.privacy_version,
             "privacy_given_at": attendee.consent_privacy_at.isoformat() + "Z",
             "photos": attendee.consent_photos,
+            "name_in_published_results": attendee.consent_name_public,
+            "announcements_stopped_at": _moment(attendee.announcements_stopped_at),
         },
         "day_parts": [
             {"part": localized(p.day_part.name, attendee.language), "status": p.status}
@@ -53,6 +55,10 @@ def personal_data(attendee: Attendee) -> dict:
             for m in db.session.scalars(select(OutboxMessage).filter_by(attendee_id=attendee.id))
         ],
     }
+
+
+def _moment(value) -> str | None:
+    return value.isoformat() + "Z" if value else None
 
 
 def delete_registration(attendee: Attendee) -> None:
@@ -109,7 +115,7 @@ def erase_personal_data(attendee: Attendee, audit_log: list[AuditEntry] | None =
     attendee.organisation_name = attendee.organisation.name if attendee.organisation else None
     attendee.dietary_needs = attendee.accessibility_needs = None
     attendee.needs_accessible_table, attendee.pinned_table_id = False, None
-    attendee.consent_photos = False
+    attendee.consent_photos = attendee.consent_name_public = False
     attendee.manage_token_version += 1  # every link sent so far stops working
     attendee.badge_version = (attendee.badge_version or 1) + 1
     give_new_badge_code(attendee)  # the printed code no longer leads to this row

@@ -6,9 +6,9 @@ the structured items as CSV.
 import csv
 import io
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from flask_babel import format_date
+from flask_babel import format_date, format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -27,6 +27,9 @@ from app.models import (
 )
 from app.registration.attendee_list import safe_cell
 from app.reporting.table_outcomes import SheetOutcome, TableReport, table_reports
+from app.results import feedback as feedback_answers
+from app.results.feedback import FeedbackSummary
+from app.results.figures import Figure, cell_text, organiser_figures
 
 KIND_LABELS = {
     "insights": _l("Key insights"),
@@ -50,6 +53,8 @@ class Report:
     tables: list[TableReport]
     participant_types: list[tuple[str, int, int]]  # label, confirmed, checked in
     organisations: list[tuple[str, int, int]]  # name, confirmed, checked in
+    figures: list[Figure] = field(default_factory=list)  # the day in figures, exact; charts in the PDF
+    feedback: FeedbackSummary | None = None  # the questionnaire's answers counted, if it has one
 
 
 def build_report(event: Event) -> Report:
@@ -71,6 +76,8 @@ def build_report(event: Event) -> Report:
         tables=table_reports(event, rounds, checked_in_ids),
         participant_types=_participant_type_rows(confirmed, checked_in),
         organisations=_organisation_rows(confirmed, checked_in),
+        figures=[figure for figure in organiser_figures(event) if figure.has_data],
+        feedback=feedback_answers.summary(event),
     )
 
 
@@ -136,6 +143,8 @@ def report_markdown(report: Report) -> str:
         "",
         *_breakdown_markdown(_("Organisation"), report.organisations),
         "",
+        *_figures_markdown(report.figures),
+        *_feedback_markdown(report.feedback),
         "## " + _("Outcomes of the tables"),
     ]
     for table in report.tables:
@@ -180,6 +189,60 @@ def _attendance_markdown(report: Report) -> list[str]:
 def _breakdown_markdown(label: str, rows: list[tuple[str, int, int]]) -> list[str]:
     """A (label, confirmed, checked in) table."""
     return [_table_row([label, _("Confirmed"), _("Checked in")]), "|---|---:|---:|", *map(_table_row, rows)]
+
+
+def _figures_markdown(figures: list[Figure]) -> list[str]:
+    """Each figure's numbers as a table (the PDF draws them)."""
+    if not figures:
+        return []
+    lines = ["## " + _("The day in figures"), ""]
+    for figure in figures:
+        lines += ["### " + figure.title, "", _table_row(figure.columns)]
+        lines += ["|---" + "|---:" * (len(figure.columns) - 1) + "|"]
+        lines += [_table_row([cell_text(cell) for cell in row]) for row in figure.rows]
+        lines += ["", f"_{_text(figure.note)}_", ""] if figure.note else [""]
+    return lines
+
+
+def _feedback_markdown(summary: FeedbackSummary | None) -> list[str]:
+    """The questionnaire's answers: per rating question how many gave each mark, per open one
+    the answers as they were written (no one's name with them)."""
+    if summary is None:
+        return []
+    lines = ["## " + _("Feedback after the day"), ""]
+    lines += [
+        _(
+            "Questionnaires sent: %(invited)d · answered: %(answered)d",
+            invited=summary.invited,
+            answered=summary.answered,
+        ),
+        "",
+    ]
+    for question in summary.questions:
+        lines += ["### " + _text(question.label), ""]
+        if question.kind == "rating":
+            lines += [_table_row([_("Rating"), 1, 2, 3, 4, 5, _("Average")]), "|---" + "|---:" * 6 + "|"]
+            marks = [question.ratings.get(rating, 0) for rating in range(1, 6)]
+            lines += [
+                _table_row(
+                    [_("Answers: %(count)d", count=question.answers), *marks, average_text(question.average)]
+                )
+            ]
+        else:
+            lines += [f"- {_multiline(text)}" for text in question.texts] or [
+                "_" + _("No answers yet.") + "_"
+            ]
+        lines.append("")
+    return lines
+
+
+def _multiline(text: str) -> str:
+    """A text of several lines as one list item of Markdown (its lines kept as line breaks)."""
+    return "  \n  ".join(_text(line) for line in str(text).splitlines())
+
+
+def average_text(value: float | None) -> str:
+    return "–" if value is None else format_decimal(value, format="0.0")
 
 
 def _table_outcomes_markdown(table: TableReport) -> list[str]:

@@ -16,8 +16,11 @@ from fpdf.fonts import FontFace
 from PIL import Image
 
 from app.core.fonts import FAMILY, add_fonts, pdf_bytes
-from app.reporting.report import KIND_LABELS, Report, round_title
+from app.reporting.report import KIND_LABELS, Report, average_text, round_title
 from app.reporting.table_outcomes import PhotoEntry, TableReport
+from app.results import charts
+from app.results.feedback import FeedbackSummary
+from app.results.figures import Figure
 
 MISSING = "\u25a1"  # □
 INVISIBLE = {"\ufe0f", "\ufe0e", "\u200d"}  # emoji presentation selectors and joiners
@@ -48,6 +51,8 @@ def report_pdf(report: Report) -> bytes:
     pdf.set_auto_page_break(True, margin=18)
     pdf.add_page()
     _figures(pdf, report)
+    _charts(pdf, report.figures)
+    _feedback(pdf, report.feedback)
     pdf.add_page()  # the outcomes follow one another: a table without notes takes a few lines
     _heading(pdf, _("Outcomes of the tables"), 16)
     for table in report.tables:
@@ -160,6 +165,62 @@ def _figures(pdf: FPDF, report: Report) -> None:
     _grid(pdf, [_("Participant type"), _("Confirmed"), _("Checked in")], report.participant_types)
     _heading(pdf, _("Organisations represented") + f" ({len(report.organisations)})", 12)
     _grid(pdf, [_("Organisation"), _("Confirmed"), _("Checked in")], report.organisations)
+
+
+def _charts(pdf: FPDF, figures: list[Figure]) -> None:
+    """The day in figures: each chart across the page under its title (text, for the reader
+    and the search), its note below; a chart moves to the next page rather than be cut."""
+    if not figures:
+        return
+    pdf.add_page()
+    _heading(pdf, _("The day in figures"), 16)
+    for figure in figures:
+        picture = Image.open(io.BytesIO(charts.png(figure)))
+        width = pdf.epw
+        height = width * picture.height / picture.width
+        most = pdf.h - pdf.t_margin - pdf.b_margin - 30  # room for the title and the note
+        if height > most:
+            width, height = width * most / height, most
+        _heading(pdf, figure.title, 12, 2, keep=height + 4)
+        pdf.image(picture, x=pdf.l_margin + (pdf.epw - width) / 2, w=width, h=height)
+        pdf.ln(1)
+        if figure.note:
+            _paragraph(pdf, figure.note, 8.5)
+        pdf.ln(4)
+
+
+def _feedback(pdf: FPDF, summary: FeedbackSummary | None) -> None:
+    """The questionnaire's answers counted: marks per rating question, open answers as written."""
+    if summary is None:
+        return
+    _heading(pdf, _("Feedback after the day"), 14)
+    _paragraph(
+        pdf,
+        _(
+            "Questionnaires sent: %(invited)d · answered: %(answered)d",
+            invited=summary.invited,
+            answered=summary.answered,
+        ),
+    )
+    pdf.ln(3)
+    for question in summary.questions:
+        _heading(pdf, question.label, 11, 1, keep=14)
+        if question.kind == "rating":
+            marks = [question.ratings.get(rating, 0) for rating in range(1, 6)]
+            header = [_("Rating"), "1", "2", "3", "4", "5", _("Average")]
+            _grid(
+                pdf,
+                header,
+                [[_("Answers: %(count)d", count=question.answers), *marks, average_text(question.average)]],
+            )
+            continue
+        pdf.set_font(FAMILY, "", 10)
+        if not question.texts:
+            _paragraph(pdf, _("No answers yet."), 10)
+        for text in question.texts:
+            pdf.set_x(pdf.l_margin + 2)
+            pdf.multi_cell(0, 5, f"• {_printable(pdf, text)}", new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(3)
 
 
 def _table_outcomes(pdf: FPDF, table: TableReport) -> None:

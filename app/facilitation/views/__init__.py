@@ -7,7 +7,7 @@ What every page shares (the role check, the table's loader, size limits): bluepr
 """
 
 # Imported for their routes, which they register on the blueprints.
-from app.facilitation.views import attendance, home, notes, photos, synthesis  # noqa: F401
+from app.facilitation.views import attendance, commitments, home, notes, photos, synthesis  # noqa: F401
 from app.facilitation.views.blueprint import bp
 from app.facilitation.views.synthesis import synthesis_bp
 
