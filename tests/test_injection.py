@@ -22,9 +22,24 @@ from app.events.services import event_files, load_event
 from app.extensions import db
 from app.facilitation import notes, photos
 from app.mail import announcements
-from app.models import NOTE_KINDS, Attendee, Audience, OutboxMessage, Role, User
+from app.models import (
+    NOTE_KINDS,
+    Attendee,
+    Audience,
+    CommitmentOwner,
+    CommitmentStatus,
+    FeedbackRequest,
+    OutboxMessage,
+    PublishedPhoto,
+    Role,
+    TableOutcome,
+    User,
+    utcnow,
+)
 from app.registration.tokens import manage_token
 from app.reporting.certificates import certificate_code
+from app.results import commitments
+from app.results.feedback_answers import answer_token
 from app.staff.services import create_user, password_link
 from app.worldcafe import services as world_cafe
 
@@ -161,8 +176,9 @@ FILE_ROUTES = (".pdf", ".png", ".csv", ".md", ".ics", ".yaml", ".json", ".js", "
 
 class InjectedMarkup(HTMLParser):
     """Elements and attributes that only hostile text could have put in a page: the app's
-    templates have no inline scripts or event handlers (the CSP forbids them), no svg, and
-    only images of their own."""
+    templates have no inline scripts or event handlers (the CSP forbids them), no svg but the
+    charts of the day in figures (class "chart", drawn by app/results/charts.py, no handlers),
+    and only images of their own."""
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
@@ -173,7 +189,8 @@ class InjectedMarkup(HTMLParser):
         src = attributes.get("src") or ""
         if (
             any(name.startswith("on") for name in attributes)
-            or tag in ("svg", "iframe", "object", "embed")
+            or (tag == "svg" and attributes.get("class") != "chart")
+            or tag in ("iframe", "object", "embed", "foreignobject")
             or (tag == "script" and not src.startswith("/static/"))
             or (tag == "img" and not src.startswith(("/", "data:image/png;base64,", "cid:")))
         ):
@@ -205,6 +222,9 @@ def hostile_event_file(payload: str) -> str:
     data["organisations"] = [
         {"name": f"{payload} {n}", "kind": org["kind"]} for n, org in enumerate(data["organisations"])
     ]
+    for question in data["feedback"]["questions"]:
+        question.update(label=both, help=both)
+    data["open_data"]["publisher"]["name"] = payload
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
 
 
@@ -241,14 +261,35 @@ def hostile_world(app, event, make_staff, payload):
     done = desk.post("/desk/walk-in", data={"csrf_token": csrf_from(page), **walk_in})
     assert "/desk/walk-in/" in done.headers["Location"], "registered and checked in at the desk"
     walk_in_id = int(done.headers["Location"].rsplit("/", 1)[1])
+    commitment, published, feedback_request = hostile_results(event, table, photo, attendee, payload)
     ids = {
         "attendee_id": walk_in_id, "table_id": table.id, "round": 1, "photo_id": photo.id,
         "run_id": world_cafe.published_run(event).id, "announcement_id": announcement.id,
         "user_id": colleague.id, "file_id": event_files(event)[0].id, "token": manage_token(attendee),
+        "commitment_id": commitment.id, "published_id": published.id, "sending": "questionnaire",
+        "dataset": "figures", "fmt": "csv",
     }  # fmt: skip
     codes = {"registration.check_certificate_page": certificate_code(check_in), "public.set_language": "en"}
-    tokens = {"auth.choose_password": urlsplit(password_link(colleague, "invite")).path.rsplit("/", 1)[1]}
+    tokens = {
+        "auth.choose_password": urlsplit(password_link(colleague, "invite")).path.rsplit("/", 1)[1],
+        "feedback.answer": answer_token(feedback_request),
+    }
     return clients, ids, codes, tokens
+
+
+def hostile_results(event, table, photo, attendee, payload):
+    """The table's outcomes published, a commitment and a picked photo, all saying the
+    payload; the questionnaire sent to someone who came."""
+    db.session.add(TableOutcome(event_id=event.id, cafe_table_id=table.id, text=both_languages(payload),
+                                published_at=utcnow(), updated_by=payload))  # fmt: skip
+    owner = commitments.Owner(CommitmentOwner.ORGANISATION, payload)
+    commitment = commitments.create_commitment(table, both_languages(payload), owner, None, payload)
+    commitments.change_status(commitment, CommitmentStatus.IN_PROGRESS, both_languages(payload), payload)
+    published = PublishedPhoto(photo_id=photo.id, caption=both_languages(payload), picked_by=payload)
+    feedback_request = FeedbackRequest(event_id=event.id, attendee_id=attendee.id)
+    db.session.add_all([published, feedback_request])
+    db.session.commit()
+    return commitment, published, feedback_request
 
 
 def both_languages(text: str) -> dict:
@@ -275,7 +316,8 @@ SHOW_THE_TEXT = (
     "/ (anonymous)", "/register (anonymous)", "/admin/ (admin)", "/admin/needs (admin)",
     "/admin/announcements/ (admin)", "/admin/staff/ (admin)", "/admin/desks (admin)",
     "/admin/facilitators/ (admin)", "/facilitators/ (facilitator)", "/synthesis/ (admin)",
-    "/privacy (anonymous)",
+    "/privacy (anonymous)", "/results/ (anonymous)", "/results/commitments (anonymous)",
+    "/admin/results/commitments/ (admin)", "/admin/results/figures/ (admin)",
 )  # fmt: skip
 
 

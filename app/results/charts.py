@@ -298,7 +298,17 @@ def _accessible(text: str, figure: Figure, prefix: str) -> str:
     desc.text = describe(figure)
     root.insert(0, desc)
     root.insert(0, title)
-    return ElementTree.tostring(root, encoding="unicode")
+    return _quotes_escaped(ElementTree.tostring(root, encoding="unicode"))
+
+
+_TEXT_NODE = re.compile(r">([^<]+)<")
+
+
+def _quotes_escaped(svg: str) -> str:
+    """Quotes in text as entities too, as the pages' templates write them: ElementTree leaves
+    them bare in text (harmless there, but the page is checked for any typed text left raw).
+    Text lies between tags, where ElementTree has already escaped every < and >."""
+    return _TEXT_NODE.sub(lambda m: ">" + m.group(1).replace('"', "&#34;").replace("'", "&#39;") + "<", svg)
 
 
 def _styles_to_attributes(element) -> None:

@@ -8,6 +8,7 @@ and those updates are the entries of the public Atom feed (app/results/commitmen
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -77,7 +78,8 @@ def owner_choices(event: Event) -> list[tuple[str, str]]:
     """The owners a form offers: the City (the event's organiser), each organisation of the
     event, and another organisation whose name is typed."""
     return [
-        (CITY_CHOICE, _l("The City: %(name)s", name=city_name(event))),
+        # gettext, not lazy: a lazy string counts as safe HTML, and the name is the event file's.
+        (CITY_CHOICE, _("The City: %(name)s", name=city_name(event))),
         *((f"org:{o.id}", o.name) for o in event.organisations),
         (OTHER_CHOICE, _l("Another organisation (type its name)")),
     ]
