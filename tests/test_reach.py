@@ -241,6 +241,13 @@ def body_cases(world):
             "a commitment taken on by the other event's organisation",
         ),
         (
+            "admin",
+            "admin_commitments.edit_details",
+            {"table_id": str(other["table_id"]), "owner": "city", "text_it": "Da fuori"},
+            answered,
+            "a commitment moved to the other event's table",
+        ),
+        (
             "facilitator",
             "facilitators.table_commitments",
             {"owner": f"org:{other_organisation(world)}", "text": "Da fuori"},

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 from conftest import csrf_from
-from helpers import second_event
+from helpers import register_someone, second_event
 from markupsafe import escape
 from sqlalchemy import select
 from test_facilitators import facilitator_of
@@ -239,6 +239,45 @@ def test_an_admin_changes_the_status_with_a_note_and_the_history_keeps_it(event,
     assert refused.status_code == 422 and '<p class="error" id="status-error">' in refused.get_data(
         as_text=True
     )
+
+
+def test_an_admin_corrects_the_text_owner_date_and_table_without_a_status_update(
+    client, event, make_staff, italian
+):
+    _, admin = make_staff(Role.ADMIN)
+    first, second = event.tables[0], event.tables[1]
+    publish(second)
+    commitment = commitment_of(first, text="Uno sportelo")
+    url = f"/admin/results/commitments/{commitment.id}/details"
+    token = csrf_from(admin.get(f"/admin/results/commitments/{commitment.id}").get_data(as_text=True))
+    correction = {
+        "csrf_token": token, "table_id": str(second.id), "text_it": "Uno sportello",
+        "text_en": "A help desk", "owner": "city", "owner_name": "", "due_on": "2028-03-31",
+    }  # fmt: skip
+    assert admin.post(url, data={**correction, "text_it": ""}).status_code == 422, "the text is required"
+    assert commitments()[0].text == {"it": "Uno sportelo"}, "a refused correction changes nothing"
+    assert admin.post(url, data=correction).status_code == 302
+    [saved] = commitments()
+    assert (saved.text, saved.cafe_table_id, saved.owner_kind) == (
+        {"it": "Uno sportello", "en": "A help desk"},
+        second.id,
+        "city",
+    )
+    assert saved.due_on == date(2028, 3, 31) and [u.status for u in saved.updates] == ["open"]
+    assert "Uno sportello" in client.get("/results/commitments").get_data(as_text=True)
+    again = admin.post(url, data=correction)
+    assert italian("Nothing changed.") in admin.get(again.location).get_data(as_text=True)
+
+
+def test_staff_pages_show_the_commitment_as_written_the_public_without_unconsented_names(
+    client, event, make_staff
+):
+    register_someone(event, first_name="Grazia", last_name="Nuñez")
+    publish(event.tables[0])
+    commitment = commitment_of(event.tables[0], text="Sportello con Grazia Nuñez")
+    _, admin = make_staff(Role.ADMIN)
+    assert "Grazia Nuñez" in admin.get(f"/admin/results/commitments/{commitment.id}").get_data(as_text=True)
+    assert "Grazia Nuñez" not in client.get("/results/commitments").get_data(as_text=True)
 
 
 def test_another_events_commitment_is_not_found_for_the_admin(event, make_staff):

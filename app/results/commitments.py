@@ -206,11 +206,12 @@ def commitments_of(event: Event, table_id: int | None = None, status=None) -> li
 
 
 def shown(
-    commitment: Commitment, locale: str | None = None, guard: NameGuard | None = None
+    commitment: Commitment, locale: str | None = None, guard: NameGuard | None = None, public: bool = True
 ) -> PublicCommitment:
     """As the public sees it: the names of people who did not agree to be named blanked out
-    (the text is a facilitator's or organiser's words, and may name someone)."""
-    blank = (guard or NameGuard.of_event_id(commitment.event_id)).blanked
+    (the text is a facilitator's or organiser's words, and may name someone). public=False:
+    as written, for the staff's own pages."""
+    blank = (guard or NameGuard.of_event_id(commitment.event_id)).blanked if public else _as_written
     status = CommitmentStatus(commitment.status)
     return PublicCommitment(
         id=commitment.id,
@@ -224,6 +225,40 @@ def shown(
         note=blank(localized(commitment.public_note, locale)),
         changed_at=commitment.updated_at,
     )
+
+
+def _as_written(text: str) -> str:
+    return text or ""
+
+
+def update_details(
+    commitment: Commitment, table: CafeTable, text: dict[str, str], owner: Owner, due_on: date | None
+) -> bool:
+    """A correction of what was taken on, by whom, by when, or at which table (a table of the
+    same event: the caller checks it); committed. Not a status change: the feed's entries are
+    the status updates. False when nothing changed."""
+    texts = {lang: value.strip() for lang, value in text.items() if value and value.strip()}
+    if not texts:
+        raise ValueError("a commitment needs a text")
+    new = (table.id, texts, owner.kind, owner.organisation_id, owner.name, due_on)
+    old = (commitment.cafe_table_id, commitment.text, commitment.owner_kind, commitment.organisation_id,
+           commitment.owner_name, commitment.due_on)  # fmt: skip
+    if new == old:
+        return False
+    commitment.cafe_table_id, commitment.text, commitment.due_on = table.id, texts, due_on
+    commitment.owner_kind, commitment.organisation_id = owner.kind, owner.organisation_id
+    commitment.owner_name, commitment.updated_at = owner.name, utcnow()
+    db.session.commit()
+    return True
+
+
+def owner_choice(commitment: Commitment) -> tuple[str, str]:
+    """The owner fields' values for a commitment: (choice, typed name)."""
+    if commitment.owner_kind == CommitmentOwner.CITY:
+        return CITY_CHOICE, ""
+    if commitment.organisation_id is not None:
+        return f"org:{commitment.organisation_id}", ""
+    return OTHER_CHOICE, commitment.owner_name
 
 
 def by_table(commitments: list[Commitment]) -> dict[int, list[PublicCommitment]]:

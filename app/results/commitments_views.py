@@ -124,22 +124,64 @@ def edit_commitment(commitment_id):
     commitment = of_served_event_or_404(Commitment, commitment_id)
     form = status_form(event)
     if not form.is_submitted():
-        form.status.data = commitment.status
-        for lang, field in form.note_fields():
-            field.data = (commitment.public_note or {}).get(lang, "")
+        _as_it_is(form, commitment)
     if form.validate_on_submit():
         changed = service.change_status(
             commitment, CommitmentStatus(form.status.data), form.notes(), current_user.email
         )
         flash(_("Status saved.") if changed else _("Nothing changed."), "success" if changed else "info")
         return redirect(url_for(".edit_commitment", commitment_id=commitment.id))
-    page = render_template(
+    status = 422 if form.is_submitted() else 200
+    return _edit_page(event, commitment, form, _details_form(event, commitment)), status
+
+
+def _edit_page(event, commitment, form, details_form) -> str:
+    return render_template(
         "results/commitments_edit.html",
         event=event,
         commitment=commitment,
-        shown=service.shown(commitment),
+        shown=service.shown(commitment, public=False),
         public=service.is_public(commitment),
         form=form,
+        details_form=details_form,
         status_labels=service.STATUS_LABELS,
     )
-    return page, 422 if form.is_submitted() else 200
+
+
+def _as_it_is(form, commitment):
+    """The status form filled with the commitment's status and note."""
+    form.status.data = commitment.status
+    for lang, field in form.note_fields():
+        field.data = (commitment.public_note or {}).get(lang, "")
+    return form
+
+
+def _details_form(event, commitment):
+    """The organisers' own form, filled with the commitment as it is."""
+    form = admin_commitment_form(event, formdata=None)
+    form.table_id.data = commitment.cafe_table_id
+    form.owner.data, form.owner_name.data = service.owner_choice(commitment)
+    form.due_on.data = commitment.due_on
+    for lang, field in form.text_fields():
+        field.data = (commitment.text or {}).get(lang, "")
+    return form
+
+
+@admin_bp.post("/<int:commitment_id>/details")
+def edit_details(commitment_id):
+    """A correction of the text, who takes it on, by when, or the table."""
+    event = current_event_or_404()
+    commitment = of_served_event_or_404(Commitment, commitment_id)
+    form = admin_commitment_form(event)
+    if form.validate_on_submit():
+        table = of_served_event_or_404(CafeTable, form.table_id.data)
+        owner = service.owner_of(event, form.owner.data, form.owner_name.data)
+        if owner is None:
+            form.owner.errors = [_("Choose who takes it on from the list.")]
+        else:
+            changed = service.update_details(commitment, table, form.texts(), owner, form.due_on.data)
+            flash(
+                _("Commitment saved.") if changed else _("Nothing changed."), "success" if changed else "info"
+            )
+            return redirect(url_for(".edit_commitment", commitment_id=commitment.id))
+    return _edit_page(event, commitment, _as_it_is(status_form(event, formdata=None), commitment), form), 422

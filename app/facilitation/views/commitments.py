@@ -16,6 +16,11 @@ def _form():
     return facilitator_commitment_form(g.event, service.proposal_lines(g.table))
 
 
+def _table_commitments():
+    """The table's commitments as written (a staff page: nobody's name is blanked here)."""
+    return [service.shown(c, public=False) for c in service.commitments_of(g.event, g.table.id)]
+
+
 @bp.context_processor
 def _commitment_section():
     """What the table page's commitments section needs (only that page has one)."""
@@ -23,7 +28,7 @@ def _commitment_section():
         return {}
     return {
         "commitment_form": _form(),
-        "table_commitments": [service.shown(c) for c in service.commitments_of(g.event, g.table.id)],
+        "table_commitments": _table_commitments(),
     }
 
 
@@ -42,7 +47,7 @@ def table_commitments(table_id):
     page = render_template(
         "results/commitments_facilitator.html",
         commitment_form=form,
-        table_commitments=[service.shown(c) for c in service.commitments_of(g.event, g.table.id)],
+        table_commitments=_table_commitments(),
         **nav("commitments"),
     )
     return page, 422 if form.is_submitted() else 200
