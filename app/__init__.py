@@ -93,13 +93,17 @@ def _register_blueprints(app: Flask) -> None:
     from app import models  # noqa: F401  (registers the tables)
     from app.checkin.admin import bp as admin_desks_bp
     from app.checkin.api.views import bp as api_bp
+    from app.checkin.arrivals_views import bp as arrivals_bp
     from app.checkin.desk import bp as desk_bp
     from app.events.admin import bp as admin_event_bp
+    from app.events.instance_admin import bp as instance_admin_bp
     from app.events.public import bp as public_bp
+    from app.events.site import bp as site_bp
     from app.facilitation.admin import bp as admin_facilitators_bp
     from app.facilitation.views import bp as facilitators_bp
     from app.facilitation.views import synthesis_bp
     from app.mail.admin import bp as admin_announcements_bp
+    from app.mail.unsubscribe_views import bp as unsubscribe_bp
     from app.registration.admin import bp as admin_bp
     from app.registration.views import bp as registration_bp
     from app.reporting.admin import report_bp as admin_report_bp
@@ -107,18 +111,16 @@ def _register_blueprints(app: Flask) -> None:
     from app.staff.auth import bp as auth_bp
     from app.worldcafe.admin import bp as admin_assignment_bp
 
-    for blueprint in (
-        public_bp, registration_bp, auth_bp, admin_bp, admin_desks_bp, admin_assignment_bp,
-        admin_announcements_bp, admin_staff_bp, admin_event_bp, desk_bp, facilitators_bp,
-        synthesis_bp, admin_facilitators_bp, admin_report_bp, api_bp,
-    ):  # fmt: skip
+    # The instance's own pages; the API, whose device tokens each belong to one event; the
+    # unsubscribe links, whose token names the person (mail programs post to them as sent).
+    for blueprint in (site_bp, auth_bp, instance_admin_bp, api_bp, unsubscribe_bp):
         app.register_blueprint(blueprint)
-    from app.checkin.arrivals_views import bp as arrivals_bp
-
-    app.register_blueprint(arrivals_bp)
-    from app.mail.unsubscribe_views import bp as unsubscribe_bp
-
-    app.register_blueprint(unsubscribe_bp)
+    for blueprint in (
+        public_bp, registration_bp, admin_bp, admin_desks_bp, admin_assignment_bp,
+        admin_announcements_bp, admin_staff_bp, admin_event_bp, desk_bp, facilitators_bp,
+        synthesis_bp, admin_facilitators_bp, admin_report_bp, arrivals_bp,
+    ):  # fmt: skip
+        _register_event_blueprint(app, blueprint)
     _register_results_blueprints(app)
     if app.config["MAIL_CATCH"]:
         from app.mail.devmail import bp as devmail_bp
@@ -141,7 +143,14 @@ def _register_results_blueprints(app: Flask) -> None:
         public.bp, outcomes_admin.bp, commitments_views.bp, commitments_views.admin_bp,
         figures_admin.bp, feedback_views.bp, feedback_views.admin_bp, open_data_views.bp,
     ):  # fmt: skip
-        app.register_blueprint(blueprint)
+        _register_event_blueprint(app, blueprint)
+
+
+def _register_event_blueprint(app: Flask, blueprint) -> None:
+    """Under /<event-slug>: the event's pages (app/events/serving.py)."""
+    from app.events.serving import EVENT_PREFIX
+
+    app.register_blueprint(blueprint, url_prefix=EVENT_PREFIX + (blueprint.url_prefix or ""))
 
 
 def _init_core(app: Flask) -> None:
@@ -149,7 +158,9 @@ def _init_core(app: Flask) -> None:
     from app import cli
     from app.core import errors, security_headers, template_helpers
     from app.core import request_log as logging_setup
+    from app.events import serving
 
+    serving.init_app(app)
     logging_setup.init_app(app)
     cli.init_app(app)
     template_helpers.init_app(app)

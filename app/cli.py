@@ -7,9 +7,11 @@ import click
 from flask import Flask, current_app
 from flask_babel import force_locale
 
+from app.events import organisers
 from app.events.bundled import BundledLoad, load_unless_edited
+from app.events.cli_options import chosen_event, event_option
 from app.events.event_file import EventFileError
-from app.events.services import current_event, load_event_file
+from app.events.services import load_event_file
 from app.extensions import db
 from app.mail import sender as mail_sender
 from app.models import Role
@@ -21,6 +23,7 @@ from app.staff.services import UserError, create_user, invite_user
 def init_app(app: Flask) -> None:
     app.cli.add_command(privacy_cli)
     app.cli.add_command(event_cli)
+    app.cli.add_command(organiser_cli)
     app.cli.add_command(user_cli)
     app.cli.add_command(mail_cli)
     app.cli.add_command(report_cli)
@@ -40,13 +43,25 @@ def event_cli():
     help="Only into a database without the event, or when PATH changed since it was last loaded: "
     "never over a file loaded since (an organiser's edit). `make run` uses it.",
 )
-def load_event_command(path, if_unchanged):
-    """Create or update the event described in PATH (YAML)."""
+@click.option(
+    "--organiser",
+    "organiser_slug",
+    metavar="SLUG",
+    help="The organiser group of a new event (`flask organiser create`); default: the only group, "
+    "else one named as the file's organiser. An existing event stays in its group.",
+)
+def load_event_command(path, if_unchanged, organiser_slug):
+    """Create or update the event described in PATH (YAML); other events are untouched."""
+    group = None
+    if organiser_slug:
+        group = organisers.group_with_slug(organiser_slug)
+        if group is None:
+            raise click.ClickException(f"no organiser group {organiser_slug!r}: see `flask organiser list`")
     try:
         if if_unchanged:
-            outcome, event, before = load_unless_edited(path)
+            outcome, event, before = load_unless_edited(path, group)
         else:
-            outcome, event, before = None, load_event_file(path), None
+            outcome, event, before = None, load_event_file(path, group), None
     except EventFileError as error:
         with force_locale("en"):  # the command line speaks English, as the rest of its output
             raise click.ClickException(f"nothing was changed:\n{error}") from None
@@ -77,6 +92,33 @@ def _not_reloaded(outcome: BundledLoad, event, before, path: str) -> str:
     )
 
 
+@click.group("organiser", help="Organiser groups: who runs which events on this instance.")
+def organiser_cli():
+    pass
+
+
+@organiser_cli.command("create")
+@click.argument("name")
+@click.option("--slug", help="Default: made from NAME.")
+def create_organiser_command(name, slug):
+    """Create an organiser group (a city, a project); load its events with --organiser."""
+    if organisers.group_with_slug(slug or organisers.slug_for(name)):
+        raise click.ClickException(f"an organiser group {slug or organisers.slug_for(name)!r} exists already")
+    group = organisers.create_group(name, slug)
+    db.session.commit()
+    click.echo(f"Created organiser group {group.slug} ({group.name})")
+
+
+@organiser_cli.command("list")
+def list_organisers_command():
+    """The organiser groups and their events."""
+    from app.events.services import events_of_group
+
+    for group in organisers.all_groups():
+        slugs = ", ".join(event.slug for event in events_of_group(group)) or "no events yet"
+        click.echo(f"{group.slug}\t{group.name}\t{slugs}")
+
+
 @click.group("user", help="Staff accounts.")
 def user_cli():
     pass
@@ -88,14 +130,45 @@ def user_cli():
 @click.option(
     "--role", type=click.Choice([r.value for r in Role]), default=Role.ADMIN.value, show_default=True
 )
+@click.option(
+    "--event", "event_slugs", metavar="SLUG", multiple=True, help="An event they work on (repeatable)."
+)
+@click.option(
+    "--instance-admin",
+    is_flag=True,
+    help="Creates organiser groups and events, and works on every event (the first account).",
+)
 @click.password_option(help="At least 10 characters; prompted for when omitted.")
-def create_user_command(email, name, role, password):
-    """Create a staff account (the first one is usually an admin)."""
+def create_user_command(email, name, role, event_slugs, instance_admin, password):
+    """Create a staff account: the first one is an instance administrator."""
+    events = [chosen_event(slug) for slug in event_slugs]
     try:
-        user = create_user(email, name, password, role)
+        user = create_user(email, name, password, role, events=events, instance_admin=instance_admin)
     except UserError as error:
         raise click.ClickException(str(error)) from None
-    click.echo(f"Created {user.role} {user.email}")
+    where = (
+        "every event (instance administrator)" if user.instance_admin else ", ".join(e.slug for e in events)
+    )
+    click.echo(f"Created {user.role} {user.email} for {where}")
+
+
+@user_cli.command("give")
+@click.option("--email", required=True)
+@click.option("--event", "event_slug", metavar="SLUG", required=True)
+def give_event_command(email, event_slug):
+    """Let an existing account work on one more event of its organiser group."""
+    from app.staff.services import account_with_email, give_event
+
+    user = account_with_email(email)
+    if user is None:
+        raise click.ClickException(f"no account {email}")
+    event = chosen_event(event_slug)
+    try:
+        given = give_event(user, event)
+    except UserError as error:
+        raise click.ClickException(str(error)) from None
+    db.session.commit()
+    click.echo(f"{user.email} works on {event.slug}" + ("" if given else " already"))
 
 
 @user_cli.command("invite")
@@ -105,13 +178,14 @@ def create_user_command(email, name, role, password):
     "--role", type=click.Choice([r.value for r in Role]), default=Role.DESK.value, show_default=True
 )
 @click.option("--language", type=click.Choice(["it", "en"]), default="it", show_default=True)
-def invite_user_command(email, name, role, language):
+@event_option
+def invite_user_command(email, name, role, language, event_slug):
     """Invite a staff member by e-mail: they choose their own password (link valid 7 days).
 
     The e-mail is queued in the outbox: `flask mail send` (or the running sender) delivers it.
     """
     try:
-        user = invite_user(email, name, Role(role), language, invited_by="command line")
+        user = invite_user(email, name, Role(role), language, "command line", chosen_event(event_slug))
     except UserError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Invited {user.role} {user.email}: the e-mail is queued")
@@ -124,13 +198,12 @@ def mail_cli():
 
 @mail_cli.command("reminders")
 @click.option("--send-now", is_flag=True, help="Also deliver them at once.")
-def reminders_command(send_now):
+@event_option
+def reminders_command(send_now, event_slug):
     """Queue a reminder for every confirmed attendee who has not had one yet."""
     from app.mail.reminders import queue_reminders
 
-    event = current_event()
-    if event is None:
-        raise click.ClickException("no event loaded")
+    event = chosen_event(event_slug)
     queued = queue_reminders(event)
     click.echo(f"queued={queued}")
     if send_now:
@@ -168,14 +241,13 @@ def feedback_cli():
 
 
 @feedback_cli.command("send")
-def feedback_send_command():
+@event_option
+def feedback_send_command(event_slug):
     """Queue what is due: the questionnaire, once the day has ended, then the one reminder.
     Idempotent: meant for cron, beside `flask mail send`."""
     from app.results.feedback import FeedbackNotOpen, send_due
 
-    event = current_event()
-    if event is None:
-        raise click.ClickException("no event loaded")
+    event = chosen_event(event_slug)
     try:
         sent, reminded = send_due(event)
     except FeedbackNotOpen as refusal:

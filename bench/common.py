@@ -25,6 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 MOCA = ROOT / "data" / "moca.yaml"
+EVENT = "/brescia-citta-del-noi"  # the MO.CA day's address: every event page is under its slug
 SECRET_KEY = "bench-secret-not-for-production"
 PG_ADMIN_URL = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 

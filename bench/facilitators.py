@@ -50,8 +50,10 @@ def prepare(database) -> list[str]:
     app = common.make_app(database)
     with app.app_context():
         event = db.session.query(Event).one()
-        create_user("bench-admin@example.org", "Bench", PASSWORD, "admin")
-        paths = [f"/facilitators/tables/{t.id}/notes/{r}" for t in event.tables for r in (1, 2, 3)]
+        create_user("bench-admin@example.org", "Bench", PASSWORD, "admin", events=[event])
+        paths = [
+            f"{common.EVENT}/facilitators/tables/{t.id}/notes/{r}" for t in event.tables for r in (1, 2, 3)
+        ]
         db.session.remove()
     return paths
 

@@ -46,7 +46,14 @@ def main() -> None:
             common.bare_server(workdir) as bare_server,
         ):
             result = common.compare(
-                server, "/", bare_server, "/html", script, args.seconds, args.rounds, args.warmup
+                server,
+                f"{common.EVENT}/",
+                bare_server,
+                "/html",
+                script,
+                args.seconds,
+                args.rounds,
+                args.warmup,
             )
     ours, bare = result.ours, result.bare
     common.log(common.describe("programme page GET /", ours))

@@ -85,7 +85,7 @@ def form_fields(database) -> str:
 
 def open_form(url: str) -> tuple[str, str]:
     """A visitor opens the form: (their session cookie, the form's CSRF token)."""
-    with urllib.request.urlopen(url + "/register", timeout=60) as answer:
+    with urllib.request.urlopen(url + common.EVENT + "/register", timeout=60) as answer:
         page = answer.read().decode()
         cookie = answer.headers["Set-Cookie"].split(";", 1)[0]
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
@@ -117,7 +117,7 @@ def main() -> None:
             bare_app.create_floor_table(database.url)
             env = dict(common.app_env(database.url), PROXY_COUNT="1")
             with (
-                common.Server("wsgi:app", env, workdir, health_path="/register") as server,
+                common.Server("wsgi:app", env, workdir, health_path=common.EVENT + "/register") as server,
                 common.bare_server(workdir, database.url) as bare_server,
             ):
                 with ThreadPoolExecutor(8) as pool:
@@ -134,7 +134,14 @@ def main() -> None:
                     },
                 )
                 result = common.compare(
-                    server, "/register", bare_server, "/form", script, args.seconds, args.rounds, args.warmup
+                    server,
+                    common.EVENT + "/register",
+                    bare_server,
+                    "/form",
+                    script,
+                    args.seconds,
+                    args.rounds,
+                    args.warmup,
                 )
                 floor = common.compare(
                     bare_server, "/form-write", bare_server, "/form", script, args.seconds, 1

@@ -83,11 +83,27 @@ def _migrated_app(database_url):
 def _empty_all_tables():
     tables = [t.name for t in reversed(db.metadata.sorted_tables)]
     if db.engine.dialect.name == "postgresql":
-        db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        _truncate(tables)
     else:
         for name in tables:
             db.session.execute(text(f"DELETE FROM {name}"))
     db.session.commit()
+
+
+def _truncate(tables, attempts=3):
+    """TRUNCATE every table; a request of the previous test's browser may still hold a
+    lock on one of them (PostgreSQL then reports a deadlock): roll back and try again."""
+    from sqlalchemy.exc import OperationalError
+
+    for attempt in range(attempts):
+        try:
+            db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            return
+        except OperationalError:
+            db.session.rollback()
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.5)
 
 
 @pytest.fixture
@@ -137,27 +153,43 @@ def desk_token(event):
     return create_desk_device(event, "Desk 2")[1]
 
 
-@pytest.fixture
-def desk_user(app):
-    return create_user("desk@example.org", "Desk Staff", PASSWORD, "desk")
+def staff_account(email, name, password, role, events=None):
+    """A staff account given ``events``; by default the MO.CA day (loaded by the ``event``
+    fixture), as staff are given their event when invited."""
+    from app.events.services import default_event
+
+    if events is None:
+        events = [event for event in [default_event()] if event is not None]
+    return create_user(email, name, password, role, events=events)
 
 
 @pytest.fixture
-def make_staff(app):
-    """make_staff(role) -> (user, client signed in as that user)."""
+def desk_user(event):
+    return staff_account("desk@example.org", "Desk Staff", PASSWORD, "desk")
 
-    def make(role: str, email: str | None = None):
-        user = create_user(email or f"{role}@example.org", role.title(), PASSWORD, role)
-        staff_client = app.test_client()
-        login_page = staff_client.get("/staff/login").get_data(as_text=True)
-        response = staff_client.post(
-            "/staff/login",
-            data={"csrf_token": csrf_from(login_page), "email": user.email, "password": PASSWORD},
-        )
-        assert response.status_code == 302, "login failed"
-        return user, staff_client
+
+@pytest.fixture
+def make_staff(app, event):
+    """make_staff(role) -> (user, client signed in as that user), given the MO.CA day
+    (``events``: others instead)."""
+
+    def make(role: str, email: str | None = None, events=None):
+        user = staff_account(email or f"{role}@example.org", role.title(), PASSWORD, role, events)
+        return user, signed_in(app, user)
 
     return make
+
+
+def signed_in(app, user):
+    """A client signed in as ``user`` (whose password is PASSWORD)."""
+    staff_client = app.test_client()
+    login_page = staff_client.get("/staff/login").get_data(as_text=True)
+    response = staff_client.post(
+        "/staff/login",
+        data={"csrf_token": csrf_from(login_page), "email": user.email, "password": PASSWORD},
+    )
+    assert response.status_code == 302, "login failed"
+    return staff_client
 
 
 def csrf_from(html: str) -> str:
@@ -174,11 +206,41 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+class _InFlight:
+    """WSGI middleware counting the requests being served, so that stopping the server
+    can wait for them: one left running would hold locks while the next test empties
+    the database."""
+
+    def __init__(self, app):
+        self.app = app
+        self.count = 0
+        self.idle = threading.Condition()
+
+    def __call__(self, environ, start_response):
+        with self.idle:
+            self.count += 1
+        iterable = None
+        try:
+            iterable = self.app(environ, start_response)
+            yield from iterable
+        finally:
+            if hasattr(iterable, "close"):
+                iterable.close()
+            with self.idle:
+                self.count -= 1
+                self.idle.notify_all()
+
+    def wait_idle(self, timeout=10):
+        with self.idle:
+            self.idle.wait_for(lambda: self.count == 0, timeout)
+
+
 class LiveServer:
     def __init__(self, app):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self._server = make_server("127.0.0.1", self.port, app, threaded=True)
+        self._requests = _InFlight(app)
+        self._server = make_server("127.0.0.1", self.port, self._requests, threaded=True)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     def start(self):
@@ -187,6 +249,7 @@ class LiveServer:
 
     def stop(self):
         self._server.shutdown()
+        self._requests.wait_idle()
 
 
 @pytest.fixture

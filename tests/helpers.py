@@ -62,9 +62,11 @@ def form_fields(event, **overrides) -> dict:
 
 
 def post_registration(client, event, **overrides):
-    page = client.get("/register").get_data(as_text=True)
+    page = client.get("/brescia-citta-del-noi/register").get_data(as_text=True)
     fields = form_fields(event, **overrides)
-    return client.post("/register", data={"csrf_token": csrf_from(page), **fields}), fields
+    return client.post(
+        "/brescia-citta-del-noi/register", data={"csrf_token": csrf_from(page), **fields}
+    ), fields
 
 
 def other_event_file() -> str:

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import MOCA, PASSWORD, ROOT
-from helpers import register_someone, registration_data
+from conftest import MOCA, PASSWORD, ROOT, staff_account
+from helpers import register_someone, registration_data, second_event
 from PIL import Image
 from playwright.sync_api import expect
 from werkzeug.exceptions import NotFound
@@ -55,7 +55,7 @@ BLOCKING = ("serious", "critical")
 # leaves out by their address: static files, .json, .pdf, .csv, .md, .png, .ics, .yaml,
 # sw.js, /api/, /dev/ and /healthz).
 NOT_HTML = {
-    "public.set_language": "redirects back to the page it was asked from",
+    "site.set_language": "redirects back to the page it was asked from",
     "facilitators.photo_file": "a JPEG",
     "facilitators.photo_thumbnail": "a JPEG",
     "results.photo_file": "a JPEG",
@@ -200,30 +200,43 @@ class Page:
 
 PAGES = [
     # Public
-    Page("home", "/", "public"),
-    Page("register", "/register", "public"),
-    Page("register, errors shown", "/register", "public", submit_empty),
-    Page("resend link", "/register/link", "public"),
-    Page("resend link, errors shown", "/register/link", "public", submit_empty),
-    Page("resend link, sent", "/register/link", "public", resend_sent),
-    Page("privacy notice", "/privacy", "public"),
-    Page("personal page, confirmed", "/r/{token}", "public"),
-    Page("personal page, waiting list", "/r/{waitlisted_token}", "public"),
-    Page("personal page, cancelled", "/r/{cancelled_token}", "public"),
-    Page("change registration", "/r/{token}/edit", "public"),
-    Page("change registration, errors shown", "/r/{token}/edit", "public", submit_empty),
-    Page("cancel registration", "/r/{token}/cancel", "public"),
-    Page("delete registration", "/r/{token}/delete", "public"),
-    Page("certificate check, genuine", "/certificates/{certificate}", "public"),
+    Page("events of the instance", "/", "public"),
+    Page("home", "/brescia-citta-del-noi/", "public"),
+    Page("register", "/brescia-citta-del-noi/register", "public"),
+    Page("register, errors shown", "/brescia-citta-del-noi/register", "public", submit_empty),
+    Page("resend link", "/brescia-citta-del-noi/register/link", "public"),
+    Page("resend link, errors shown", "/brescia-citta-del-noi/register/link", "public", submit_empty),
+    Page("resend link, sent", "/brescia-citta-del-noi/register/link", "public", resend_sent),
+    Page("privacy notice", "/brescia-citta-del-noi/privacy", "public"),
+    Page("personal page, confirmed", "/brescia-citta-del-noi/r/{token}", "public"),
+    Page("personal page, waiting list", "/brescia-citta-del-noi/r/{waitlisted_token}", "public"),
+    Page("personal page, cancelled", "/brescia-citta-del-noi/r/{cancelled_token}", "public"),
+    Page("change registration", "/brescia-citta-del-noi/r/{token}/edit", "public"),
+    Page(
+        "change registration, errors shown", "/brescia-citta-del-noi/r/{token}/edit", "public", submit_empty
+    ),
+    Page("cancel registration", "/brescia-citta-del-noi/r/{token}/cancel", "public"),
+    Page("delete registration", "/brescia-citta-del-noi/r/{token}/delete", "public"),
+    Page("certificate check, genuine", "/brescia-citta-del-noi/certificates/{certificate}", "public"),
     Page("stop announcements", "/unsubscribe/{unsubscribe_token}", "public"),
     Page("stop announcements, link not valid", "/unsubscribe/not-a-token", "public", status=404),
-    Page("certificate check, unknown code", "/certificates/not-a-code", "public", status=404),
-    Page("results of the day", "/results/", "public"),
-    Page("commitments", "/results/commitments", "public"),
-    Page("open data", "/results/open-data/", "public"),
-    Page("feedback questionnaire", "/feedback/{feedback_token}", "public"),
-    Page("feedback questionnaire, errors shown", "/feedback/{feedback_token}", "public", submit_empty),
-    Page("feedback, thank you", "/feedback/thanks", "public"),
+    Page(
+        "certificate check, unknown code",
+        "/brescia-citta-del-noi/certificates/not-a-code",
+        "public",
+        status=404,
+    ),
+    Page("results of the day", "/brescia-citta-del-noi/results/", "public"),
+    Page("commitments", "/brescia-citta-del-noi/results/commitments", "public"),
+    Page("open data", "/brescia-citta-del-noi/results/open-data/", "public"),
+    Page("feedback questionnaire", "/brescia-citta-del-noi/feedback/{feedback_token}", "public"),
+    Page(
+        "feedback questionnaire, errors shown",
+        "/brescia-citta-del-noi/feedback/{feedback_token}",
+        "public",
+        submit_empty,
+    ),
+    Page("feedback, thank you", "/brescia-citta-del-noi/feedback/thanks", "public"),
     Page("staff sign-in", "/staff/login", "public"),
     Page("staff sign-in, wrong password", "/staff/login", "public", wrong_password),
     Page("forgot password", "/staff/password/forgot", "public"),
@@ -234,59 +247,140 @@ PAGES = [
     Page("404 page", "/no-such-page", "public", status=404),
     Page("429 page", "/staff/login", "public", too_many_sign_ins),  # last: it uses up the limit
     # Admin
-    Page("admin: attendees", "/admin/", "admin"),
-    Page("admin: one attendee", "/admin/attendees/{attendee}", "admin"),
-    Page("admin: numbers and needs", "/admin/needs", "admin"),
-    Page("admin: desks", "/admin/desks", "admin"),
-    Page("admin: desks, pairing link shown", "/admin/desks", "admin", desk_created),
-    Page("admin: world café runs", "/admin/assignment/", "admin"),
-    Page("admin: published run", "/admin/assignment/runs/{run}", "admin"),
-    Page("admin: draft run", "/admin/assignment/runs/{draft_run}", "admin"),
-    Page("admin: publishing a run, confirmation", "/admin/assignment/runs/{draft_run}/publish", "admin"),
-    Page("admin: facilitators", "/admin/facilitators/", "admin"),
-    Page("admin: announcements", "/admin/announcements/", "admin"),
-    Page("admin: reminder, confirmation", "/admin/announcements/reminders", "admin"),
-    Page("admin: staff accounts", "/admin/staff/", "admin"),
-    Page("admin: event file", "/admin/event/", "admin"),
-    Page("admin: event file, errors shown", "/admin/event/", "admin", load_a_broken_event_file),
-    Page("admin: staff accounts, errors shown", "/admin/staff/", "admin", invite_empty),
-    Page("admin: announcements, errors shown", "/admin/announcements/", "admin", announcement_empty),
-    Page("admin: announcement previewed", "/admin/announcements/", "admin", announcement_previewed),
-    Page("admin: the day moved, confirmation", "/admin/announcements/schedule-update", "admin"),
-    Page("admin: results", "/admin/results/", "admin"),
-    Page("admin: a table's outcomes", "/admin/results/tables/{table}", "admin"),
-    Page("admin: a table's photos", "/admin/results/tables/{table}/photos", "admin"),
-    Page("admin: picking a photo", "/admin/results/tables/{table}/photos/{photo}", "admin"),
-    Page("admin: commitments", "/admin/results/commitments/", "admin"),
-    Page("admin: new commitment", "/admin/results/commitments/new", "admin"),
-    Page("admin: new commitment, errors shown", "/admin/results/commitments/new", "admin", submit_empty),
-    Page("admin: a commitment", "/admin/results/commitments/{commitment}", "admin"),
-    Page("admin: the day in figures", "/admin/results/figures/", "admin"),
-    Page("admin: feedback", "/admin/results/feedback/", "admin"),
-    Page("admin: feedback, confirmation", "/admin/results/feedback/send/questionnaire", "admin"),
+    Page("admin: attendees", "/brescia-citta-del-noi/admin/", "admin"),
+    Page("admin: one attendee", "/brescia-citta-del-noi/admin/attendees/{attendee}", "admin"),
+    Page("admin: numbers and needs", "/brescia-citta-del-noi/admin/needs", "admin"),
+    Page("admin: desks", "/brescia-citta-del-noi/admin/desks", "admin"),
+    Page("admin: desks, pairing link shown", "/brescia-citta-del-noi/admin/desks", "admin", desk_created),
+    Page("admin: world café runs", "/brescia-citta-del-noi/admin/assignment/", "admin"),
+    Page("admin: published run", "/brescia-citta-del-noi/admin/assignment/runs/{run}", "admin"),
+    Page("admin: draft run", "/brescia-citta-del-noi/admin/assignment/runs/{draft_run}", "admin"),
+    Page(
+        "admin: publishing a run, confirmation",
+        "/brescia-citta-del-noi/admin/assignment/runs/{draft_run}/publish",
+        "admin",
+    ),
+    Page("admin: facilitators", "/brescia-citta-del-noi/admin/facilitators/", "admin"),
+    Page("admin: announcements", "/brescia-citta-del-noi/admin/announcements/", "admin"),
+    Page("admin: reminder, confirmation", "/brescia-citta-del-noi/admin/announcements/reminders", "admin"),
+    Page("admin: staff accounts", "/brescia-citta-del-noi/admin/staff/", "admin"),
+    Page("admin: event file", "/brescia-citta-del-noi/admin/event/", "admin"),
+    Page(
+        "admin: event file, errors shown",
+        "/brescia-citta-del-noi/admin/event/",
+        "admin",
+        load_a_broken_event_file,
+    ),
+    Page("admin: staff accounts, errors shown", "/brescia-citta-del-noi/admin/staff/", "admin", invite_empty),
+    Page(
+        "admin: announcements, errors shown",
+        "/brescia-citta-del-noi/admin/announcements/",
+        "admin",
+        announcement_empty,
+    ),
+    Page(
+        "admin: announcement previewed",
+        "/brescia-citta-del-noi/admin/announcements/",
+        "admin",
+        announcement_previewed,
+    ),
+    Page(
+        "admin: the day moved, confirmation",
+        "/brescia-citta-del-noi/admin/announcements/schedule-update",
+        "admin",
+    ),
+    Page("admin: results", "/brescia-citta-del-noi/admin/results/", "admin"),
+    Page("admin: a table's outcomes", "/brescia-citta-del-noi/admin/results/tables/{table}", "admin"),
+    Page("admin: a table's photos", "/brescia-citta-del-noi/admin/results/tables/{table}/photos", "admin"),
+    Page(
+        "admin: picking a photo",
+        "/brescia-citta-del-noi/admin/results/tables/{table}/photos/{photo}",
+        "admin",
+    ),
+    Page("admin: commitments", "/brescia-citta-del-noi/admin/results/commitments/", "admin"),
+    Page("admin: new commitment", "/brescia-citta-del-noi/admin/results/commitments/new", "admin"),
+    Page(
+        "admin: new commitment, errors shown",
+        "/brescia-citta-del-noi/admin/results/commitments/new",
+        "admin",
+        submit_empty,
+    ),
+    Page("admin: a commitment", "/brescia-citta-del-noi/admin/results/commitments/{commitment}", "admin"),
+    Page("admin: the day in figures", "/brescia-citta-del-noi/admin/results/figures/", "admin"),
+    Page("admin: feedback", "/brescia-citta-del-noi/admin/results/feedback/", "admin"),
+    Page(
+        "admin: feedback, confirmation",
+        "/brescia-citta-del-noi/admin/results/feedback/send/questionnaire",
+        "admin",
+    ),
     # Check-in desk
-    Page("desk, not paired", "/desk/", "desk", desk_unpaired),
-    Page("desk, paired", "/desk/#pair={desk_token}", "desk", desk_paired),
-    Page("desk, badge scanned", "/desk/#pair={desk_token}", "desk", desk_scanned),
-    Page("desk, forgotten badge search", "/desk/#pair={desk_token}", "desk", desk_searched),
-    Page("walk-in form", "/desk/walk-in", "desk"),
-    Page("walk-in form, errors shown", "/desk/walk-in", "desk", submit_empty),
-    Page("walk-in done", "/desk/walk-in/{walk_in}", "desk"),
-    Page("walk-in on the waiting list, desk", "/desk/walk-in/{waiting_walk_in}/waiting", "desk"),
-    Page("walk-in on the waiting list, organiser", "/desk/walk-in/{waiting_walk_in}/waiting", "admin"),
-    Page("arrivals, desk", "/arrivals/", "desk"),
-    Page("arrivals, organiser", "/arrivals/", "admin"),
+    Page("desk, not paired", "/brescia-citta-del-noi/desk/", "desk", desk_unpaired),
+    Page("desk, paired", "/brescia-citta-del-noi/desk/#pair={desk_token}", "desk", desk_paired),
+    Page("desk, badge scanned", "/brescia-citta-del-noi/desk/#pair={desk_token}", "desk", desk_scanned),
+    Page(
+        "desk, forgotten badge search",
+        "/brescia-citta-del-noi/desk/#pair={desk_token}",
+        "desk",
+        desk_searched,
+    ),
+    Page("walk-in form", "/brescia-citta-del-noi/desk/walk-in", "desk"),
+    Page("walk-in form, errors shown", "/brescia-citta-del-noi/desk/walk-in", "desk", submit_empty),
+    Page("walk-in done", "/brescia-citta-del-noi/desk/walk-in/{walk_in}", "desk"),
+    Page(
+        "walk-in on the waiting list, desk",
+        "/brescia-citta-del-noi/desk/walk-in/{waiting_walk_in}/waiting",
+        "desk",
+    ),
+    Page(
+        "walk-in on the waiting list, organiser",
+        "/brescia-citta-del-noi/desk/walk-in/{waiting_walk_in}/waiting",
+        "admin",
+    ),
+    Page("arrivals, desk", "/brescia-citta-del-noi/arrivals/", "desk"),
+    Page("arrivals, organiser", "/brescia-citta-del-noi/arrivals/", "admin"),
     # Facilitators
-    Page("facilitators: my tables", "/facilitators/", "facilitator"),
-    Page("facilitators: attendance", "/facilitators/tables/{table}/", "facilitator", attendance_ready),
-    Page("facilitators: badge scanned", "/facilitators/tables/{table}/", "facilitator", attendance_scanned),
-    Page("facilitators: notes", "/facilitators/tables/{table}/notes/1", "facilitator", notes_ready),
-    Page("facilitators: summary", "/facilitators/tables/{table}/notes/0", "facilitator", notes_ready),
-    Page("facilitators: history", "/facilitators/tables/{table}/notes/1/history", "facilitator"),
-    Page("facilitators: photos", "/facilitators/tables/{table}/photos", "facilitator"),
-    Page("facilitators: a commitment", "/facilitators/tables/{table}/commitments", "facilitator"),
-    Page("synthesis", "/synthesis/", "facilitator"),
-    Page("403 page", "/admin/", "facilitator", status=403),
+    Page("facilitators: my tables", "/brescia-citta-del-noi/facilitators/", "facilitator"),
+    Page(
+        "facilitators: attendance",
+        "/brescia-citta-del-noi/facilitators/tables/{table}/",
+        "facilitator",
+        attendance_ready,
+    ),
+    Page(
+        "facilitators: badge scanned",
+        "/brescia-citta-del-noi/facilitators/tables/{table}/",
+        "facilitator",
+        attendance_scanned,
+    ),
+    Page(
+        "facilitators: notes",
+        "/brescia-citta-del-noi/facilitators/tables/{table}/notes/1",
+        "facilitator",
+        notes_ready,
+    ),
+    Page(
+        "facilitators: summary",
+        "/brescia-citta-del-noi/facilitators/tables/{table}/notes/0",
+        "facilitator",
+        notes_ready,
+    ),
+    Page(
+        "facilitators: history",
+        "/brescia-citta-del-noi/facilitators/tables/{table}/notes/1/history",
+        "facilitator",
+    ),
+    Page("facilitators: photos", "/brescia-citta-del-noi/facilitators/tables/{table}/photos", "facilitator"),
+    Page(
+        "facilitators: a commitment",
+        "/brescia-citta-del-noi/facilitators/tables/{table}/commitments",
+        "facilitator",
+    ),
+    Page("synthesis", "/brescia-citta-del-noi/synthesis/", "facilitator"),
+    Page("your events", "/staff/", "admin"),
+    # An instance administrator's
+    Page("organiser groups", "/instance/", "instance"),
+    Page("every event", "/staff/", "instance"),
+    Page("403 page", "/brescia-citta-del-noi/admin/", "facilitator", status=403),
 ]
 
 # Example values, for the guard test to match each path against the app's routes.
@@ -357,9 +451,13 @@ def site(app, event, live_server, tmp_path):
     table = event.tables[0]
     s.table = table.id
     s.users = {
-        role: create_user(f"{role}@example.org", f"{role.title()} Rossi", PASSWORD, role)
+        role: staff_account(f"{role}@example.org", f"{role.title()} Rossi", PASSWORD, role)
         for role in ("admin", "desk", "facilitator")
     }
+    s.users["instance"] = create_user(
+        "instance@example.org", "Instance Rossi", PASSWORD, "admin", instance_admin=True
+    )
+    second_event()  # the instance's home lists the events
     db.session.add(TableFacilitator(cafe_table_id=table.id, user_id=s.users["facilitator"].id))
     db.session.commit()
     run = world_cafe.run_assignment(event, "admin@example.org")
@@ -367,7 +465,7 @@ def site(app, event, live_server, tmp_path):
     s.run = run.id
     s.draft_run = world_cafe.run_assignment(event, "admin@example.org").id
     s.desk_token = create_desk_device(event, "Desk 1")[1]
-    invited = invite_user("new@example.org", "Nuova Persona", Role.DESK, "it", "admin@example.org")
+    invited = invite_user("new@example.org", "Nuova Persona", Role.DESK, "it", "admin@example.org", event)
     s.password_token = password_link(invited, "invite").rsplit("/", 1)[1]
 
     content = notes.SheetContent(insights="Servizi vicino a casa\nReti di vicinato", tags=("casa",))
@@ -495,19 +593,19 @@ def check_pages(page, site, role):
     )
 
 
-@pytest.mark.parametrize("role", ["public", "admin", "desk", "facilitator"])
+@pytest.mark.parametrize("role", ["public", "admin", "desk", "facilitator", "instance"])
 def test_no_serious_violation_on_a_phone(page, site, role):
     check_pages(page, site, role)
 
 
-@pytest.mark.parametrize("role", ["public", "admin", "desk", "facilitator"])
+@pytest.mark.parametrize("role", ["public", "admin", "desk", "facilitator", "instance"])
 def test_no_serious_violation_on_a_laptop(desktop_page, site, role):
     check_pages(desktop_page, site, role)
 
 
 def test_the_check_catches_what_it_should(page, live_server):
     """axe really runs: a field without a label and an image without a text are reported."""
-    page.goto(f"{live_server.url}/privacy")
+    page.goto(f"{live_server.url}/brescia-citta-del-noi/privacy")
     page.evaluate(
         """() => document.getElementById('main').insertAdjacentHTML('beforeend',
             '<input type="text" name="unlabelled"><img src="/static/missing.png">')"""
@@ -551,7 +649,7 @@ def test_every_html_page_of_the_app_is_in_the_list(app):
 
 
 def test_the_first_tab_shows_a_skip_link_that_moves_the_focus_to_the_content(page, live_server):
-    page.goto(f"{live_server.url}/register")
+    page.goto(f"{live_server.url}/brescia-citta-del-noi/register")
     page.keyboard.press("Tab")
     skip = page.locator(".skip-link")
     expect(skip).to_be_focused()

@@ -25,9 +25,10 @@ def admin(make_staff):
 
 
 def act(admin, attendee, action, **fields):
-    page = admin.get(f"/admin/attendees/{attendee.id}").get_data(as_text=True)
+    page = admin.get(f"/brescia-citta-del-noi/admin/attendees/{attendee.id}").get_data(as_text=True)
     answer = admin.post(
-        f"/admin/attendees/{attendee.id}/{action}", data={"csrf_token": csrf_from(page), **fields}
+        f"/brescia-citta-del-noi/admin/attendees/{attendee.id}/{action}",
+        data={"csrf_token": csrf_from(page), **fields},
     )
     assert answer.status_code == 302
     return admin.get(answer.headers["Location"]).get_data(as_text=True)
@@ -60,11 +61,14 @@ def test_a_cancellation_needs_the_box_ticked_then_frees_the_place(app, event, ad
 def test_a_new_badge_stops_the_old_one_and_arrives_by_email(app, event, admin, smtp):  # noqa: F811
     attendee = register_someone(event)
     old, old_code = badge_token(attendee), attendee.badge_code
-    page = admin.get(f"/admin/attendees/{attendee.id}").get_data(as_text=True)
+    page = admin.get(f"/brescia-citta-del-noi/admin/attendees/{attendee.id}").get_data(as_text=True)
     version = re.search(r'name="badge_version" value="(\d+)"', page).group(1)
     form = {"csrf_token": csrf_from(page), "badge_version": version}
     for _ in range(2):  # a double click replaces the badge once, and sends one e-mail
-        assert admin.post(f"/admin/attendees/{attendee.id}/badge", data=form).status_code == 302
+        assert (
+            admin.post(f"/brescia-citta-del-noi/admin/attendees/{attendee.id}/badge", data=form).status_code
+            == 302
+        )
     db.session.refresh(attendee)
     assert attendee.badge_version == 2
     assert verify_badge_token(old, event).check is BadgeCheck.REVOKED
@@ -93,20 +97,20 @@ def test_their_personal_link_goes_out_again_and_works(app, event, admin, smtp): 
     [message] = received(smtp)[before:]
     assert message["To"] == attendee.email and "personal link" in message["Subject"]
     text = parts_by_type(message)["text/plain"].get_content()
-    link = next(word for word in text.split() if "/r/" in word)
+    link = next(word for word in text.split() if "/brescia-citta-del-noi/r/" in word)
     assert attendee.first_name in app.test_client().get(link.split("localhost", 1)[1]).get_data(as_text=True)
 
 
 def test_the_page_offers_the_attendees_own_change_form_and_speaks_italian(app, event, admin):
     attendee = register_someone(event)
-    page = admin.get(f"/admin/attendees/{attendee.id}").get_data(as_text=True)
+    page = admin.get(f"/brescia-citta-del-noi/admin/attendees/{attendee.id}").get_data(as_text=True)
     assert "posto confermato" in page and ">confirmed<" not in page, "statuses are translated"
     edit = next(part for part in page.split('"') if "/edit" in part)
     form = app.test_client().get(edit)
     assert form.status_code == 200 and attendee.email in form.get_data(as_text=True)
 
     act(admin, attendee, "cancel", confirm="y")
-    page = admin.get(f"/admin/attendees/{attendee.id}").get_data(as_text=True)
+    page = admin.get(f"/brescia-citta-del-noi/admin/attendees/{attendee.id}").get_data(as_text=True)
     assert "/cancel" not in page and "/badge" not in page, "nothing left to do for a cancelled registration"
 
 
@@ -118,6 +122,8 @@ def test_the_attendee_page_gives_times_in_the_events_time_zone(event, admin):
     summer, winter = register_someone(event), register_someone(event)
     summer.created_at, winter.created_at = datetime(2027, 7, 13, 8, 5), datetime(2026, 12, 1, 9, 0)
     db.session.commit()
-    page = admin.get(f"/admin/attendees/{summer.id}").get_data(as_text=True)
+    page = admin.get(f"/brescia-citta-del-noi/admin/attendees/{summer.id}").get_data(as_text=True)
     assert "13 lug 2027, 10:05 (modulo online)" in page and "<dd>Italiano</dd>" in page
-    assert "1 dic 2026, 10:00" in admin.get(f"/admin/attendees/{winter.id}").get_data(as_text=True)
+    assert "1 dic 2026, 10:00" in admin.get(f"/brescia-citta-del-noi/admin/attendees/{winter.id}").get_data(
+        as_text=True
+    )

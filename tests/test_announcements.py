@@ -19,7 +19,7 @@ from app.mail import sender as mail_sender
 from app.mail.reminders import queue_reminders
 from app.models import Announcement, AttendeeStatus, Event, OutboxMessage
 
-URL = "/admin/announcements/"
+URL = "/brescia-citta-del-noi/admin/announcements/"
 
 
 def form_on(page: str) -> dict:
@@ -93,7 +93,7 @@ def test_each_person_gets_it_once_in_their_language(app, admin, people, smtp):  
     english = parts_by_type(messages[john.email])
     assert messages[john.email]["Subject"] == "Room change"
     assert "See you in the main hall." in english["text/html"].get_content()
-    assert "/r/" in english["text/plain"].get_content(), "with their personal link"
+    assert "/brescia-citta-del-noi/r/" in english["text/plain"].get_content(), "with their personal link"
     assert "application/pdf" not in italian, "no badge attached to an announcement"
 
     listed = admin.get(URL).get_data(as_text=True)
@@ -166,7 +166,9 @@ def test_the_page_lists_each_failed_message_with_its_reason(admin, people, smtp)
     listed = admin.get(URL).get_data(as_text=True)
     assert "1 inviate, 0 in attesa, 1 non riuscite" in listed
     assert "Perché non sono riusciti" in listed
-    reason = re.search(rf'href="/admin/attendees/{giulia.id}">[^<]*</a>: ([^<]*)</li>', listed)
+    reason = re.search(
+        rf'href="/brescia-citta-del-noi/admin/attendees/{giulia.id}">[^<]*</a>: ([^<]*)</li>', listed
+    )
     assert reason and "not one e-mail address" in reason.group(1), "who, and why, linked to their page"
 
 
@@ -220,7 +222,10 @@ def test_messages_that_gave_up_can_be_tried_again_and_then_arrive(admin, people,
     assert "Riprova quelli non riusciti" in listed
 
     smtp.start()
-    admin.post(re.search(r'action="(/admin/announcements/\d+/retry)"', listed).group(1), data=form_on(listed))
+    admin.post(
+        re.search(r'action="(/brescia-citta-del-noi/admin/announcements/\d+/retry)"', listed).group(1),
+        data=form_on(listed),
+    )
     assert "0 inviate, 2 in attesa, 0 non riuscite" in admin.get(URL).get_data(as_text=True)
     mail_sender.deliver_due()
     arrived = [m["To"] for m in received(smtp) if m["Subject"] in ("Cambio di sala", "Room change")]

@@ -17,7 +17,7 @@ from app.models import DayPartKind, Role
 from app.registration.cancellation import cancel_registration
 from app.worldcafe import services as world_cafe
 
-LIST = "/arrivals/list.json"
+LIST = "/brescia-citta-del-noi/arrivals/list.json"
 
 
 @pytest.fixture
@@ -95,7 +95,9 @@ def test_the_page_shows_the_filtered_list_and_keeps_the_filters(event, admin):
     register_someone(event, first_name="Primo", table_ids=[first.id], organisation_name="Auser")
     register_someone(event, first_name="Altro", table_ids=[event.tables[1].id], organisation_name="Socialis")
     world_cafe.publish(world_cafe.run_assignment(event, "admin@example.org"), "admin@example.org")
-    page = admin.get("/arrivals/", query_string={"table": first.id}).get_data(as_text=True)
+    page = admin.get("/brescia-citta-del-noi/arrivals/", query_string={"table": first.id}).get_data(
+        as_text=True
+    )
     assert "Non ancora arrivati" in page and "Primo" in page and "Altro" not in page
     assert f'<option value="{first.id}" selected>' in page
     assert "Non ancora arrivati: 1 su 1 attesi" in page
@@ -103,7 +105,7 @@ def test_the_page_shows_the_filtered_list_and_keeps_the_filters(event, admin):
 
 def test_before_publication_the_page_says_no_one_is_at_a_table(event, admin):
     register_someone(event)
-    page = admin.get("/arrivals/").get_data(as_text=True)
+    page = admin.get("/brescia-citta-del-noi/arrivals/").get_data(as_text=True)
     assert "Nessuna assegnazione dei world café è ancora pubblicata" in page
     assert admin.get(LIST, query_string={"table": event.tables[0].id}).get_json()["expected"] == 0
 
@@ -118,7 +120,7 @@ def test_after_the_day_it_is_the_no_show_list(event, admin, desk_device):
     db.session.commit()
     answer = admin.get(LIST).get_json()
     assert answer["after_the_day"] is True and names(answer) == [stayed_home.full_name]
-    page = admin.get("/arrivals/").get_data(as_text=True)
+    page = admin.get("/brescia-citta-del-noi/arrivals/").get_data(as_text=True)
     assert '<h1 id="arrivals-title">Assenti</h1>' in page
     assert "Non sono venuti: 1 su 2 attesi" in page
 
@@ -138,12 +140,15 @@ def test_another_event_s_people_are_never_listed(event, admin):
     world_cafe.publish(world_cafe.run_assignment(other, "admin@example.org"), "admin@example.org")
     answer = admin.get(LIST).get_json()
     assert names(answer) == [ours.full_name] and answer["expected"] == 1
-    assert stranger.full_name not in admin.get("/arrivals/").get_data(as_text=True)
+    assert stranger.full_name not in admin.get("/brescia-citta-del-noi/arrivals/").get_data(as_text=True)
     # the other event's table or day part is no filter of this event's list
     refused = admin.get(LIST, query_string={"table": other.tables[0].id})
     assert refused.status_code == 400 and refused.get_json()["error"] == "bad_request"
     assert admin.get(LIST, query_string={"part": other.day_parts[0].id}).status_code == 400
-    assert admin.get("/arrivals/", query_string={"table": other.tables[0].id}).status_code == 400
+    assert (
+        admin.get("/brescia-citta-del-noi/arrivals/", query_string={"table": other.tables[0].id}).status_code
+        == 400
+    )
 
 
 @pytest.mark.parametrize(
@@ -151,26 +156,38 @@ def test_another_event_s_people_are_never_listed(event, admin):
 )
 def test_a_filter_no_list_could_match_is_refused(event, admin, query):
     assert admin.get(LIST, query_string=query).status_code == 400
-    assert admin.get("/arrivals/", query_string=query).status_code == 400
+    assert admin.get("/brescia-citta-del-noi/arrivals/", query_string=query).status_code == 400
 
 
 def test_the_desk_sees_the_list_without_links_to_attendee_pages(event, admin, desk):
     someone = register_someone(event)
     assert desk.get(LIST).get_json()["people"][0]["url"] is None
-    assert f"/admin/attendees/{someone.id}" not in desk.get("/arrivals/").get_data(as_text=True)
-    assert admin.get(LIST).get_json()["people"][0]["url"] == f"/admin/attendees/{someone.id}"
+    assert f"/brescia-citta-del-noi/admin/attendees/{someone.id}" not in desk.get(
+        "/brescia-citta-del-noi/arrivals/"
+    ).get_data(as_text=True)
+    assert (
+        admin.get(LIST).get_json()["people"][0]["url"]
+        == f"/brescia-citta-del-noi/admin/attendees/{someone.id}"
+    )
 
 
 def test_facilitators_and_visitors_are_kept_out(event, client, make_staff):
     register_someone(event)
     facilitator = make_staff(Role.FACILITATOR)[1]
-    assert facilitator.get(LIST).status_code == 403 and facilitator.get("/arrivals/").status_code == 403
+    assert (
+        facilitator.get(LIST).status_code == 403
+        and facilitator.get("/brescia-citta-del-noi/arrivals/").status_code == 403
+    )
     assert client.get(LIST).status_code == 302
 
 
 def test_menu_and_desk_link_to_it(event, admin, desk):
-    assert 'href="/arrivals/"' in admin.get("/admin/").get_data(as_text=True)
-    assert 'href="/arrivals/"' in desk.get("/desk/").get_data(as_text=True)
+    assert 'href="/brescia-citta-del-noi/arrivals/"' in admin.get("/brescia-citta-del-noi/admin/").get_data(
+        as_text=True
+    )
+    assert 'href="/brescia-citta-del-noi/arrivals/"' in desk.get("/brescia-citta-del-noi/desk/").get_data(
+        as_text=True
+    )
 
 
 def test_the_list_is_one_query_whatever_the_number_of_people(event):

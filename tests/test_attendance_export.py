@@ -29,7 +29,7 @@ def admin(make_staff):
 
 def exported(admin, **query) -> tuple[list[str], dict[str, dict]]:
     """The CSV's header and its rows by e-mail address."""
-    response = admin.get("/admin/attendees.csv", query_string=query)
+    response = admin.get("/brescia-citta-del-noi/admin/attendees.csv", query_string=query)
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";"))
     return rows[0], {row[rows[0].index("email")]: dict(zip(rows[0], row, strict=True)) for row in rows[1:]}
 
@@ -123,10 +123,14 @@ def test_the_filter_and_the_list_show_arrived_not_yet_and_undone(client, event, 
     ):
         _, rows = exported(admin, attendance=attendance)
         assert {row["first_name"] for row in rows.values()} == names, attendance
-        page = admin.get("/admin/", query_string={"attendance": attendance}).get_data(as_text=True)
-        listed = {n for n, a in people.items() if f'href="/admin/attendees/{a.id}"' in page}
+        page = admin.get("/brescia-citta-del-noi/admin/", query_string={"attendance": attendance}).get_data(
+            as_text=True
+        )
+        listed = {
+            n for n, a in people.items() if f'href="/brescia-citta-del-noi/admin/attendees/{a.id}"' in page
+        }
         assert listed == names, attendance
-    page = admin.get("/admin/").get_data(as_text=True)
+    page = admin.get("/brescia-citta-del-noi/admin/").get_data(as_text=True)
     assert "Presente" in page and "Non ancora" in page and "Accreditamento annullato" in page
     assert "Ingresso" in page and "=Porta laterale" in page
     db.session.rollback()
@@ -134,7 +138,7 @@ def test_the_filter_and_the_list_show_arrived_not_yet_and_undone(client, event, 
     assert anna_at.replace(tzinfo=UTC).astimezone(ROME).strftime("%H:%M") + " · Ingresso" in page
     assert published_tables(people["Anna"])[1] in page
     assert 'name="attendance"' in page and "attendance=undone" in admin.get(
-        "/admin/", query_string={"attendance": "undone"}
+        "/brescia-citta-del-noi/admin/", query_string={"attendance": "undone"}
     ).get_data(as_text=True), "the export link keeps the filter"
 
 
@@ -164,7 +168,7 @@ def test_a_walk_in_without_e_mail_is_listed_and_exported(client, event, admin):
     someone = register_someone(event, first_name="Senzamail")
     someone.email = None
     db.session.commit()
-    page = admin.get("/admin/").get_data(as_text=True)
+    page = admin.get("/brescia-citta-del-noi/admin/").get_data(as_text=True)
     assert "Senzamail" in page and "None" not in page
     _, rows = exported(admin)
     assert rows[""]["first_name"] == "Senzamail" and rows[""]["checked_in"] == "no"

@@ -10,7 +10,7 @@ own facilitator: tests/test_reach.py sends each identity to the objects that are
 import io
 
 import pytest
-from conftest import PASSWORD, csrf_from
+from conftest import PASSWORD, csrf_from, staff_account
 from helpers import register_someone, second_event
 from sqlalchemy import select
 from test_facilitators import facilitator_of, png_bytes, upload_dir  # noqa: F401
@@ -35,7 +35,6 @@ from app.models import (
 )
 from app.registration.tokens import manage_token
 from app.results import commitments
-from app.staff.services import create_user
 from app.worldcafe import services as world_cafe
 
 EVERYONE = {"anonymous", "admin", "desk", "facilitator", "device"}
@@ -43,6 +42,7 @@ STAFF_FACILITATORS = {"admin", "facilitator"}
 # Who may use each route (endpoint -> identities). Anything not allowed is refused: anonymous
 # visitors are sent to sign in, signed-in staff get 403, the API answers 401 without a token.
 ACCESS = {
+    "site.": EVERYONE,  # the instance's list of events, the language switch, the health check
     "public.": EVERYONE,
     "registration.": EVERYONE,
     "auth.login": EVERYONE,
@@ -50,6 +50,8 @@ ACCESS = {
     "auth.choose_password": EVERYONE,
     "unsubscribe.": EVERYONE,  # an announcement's signed unsubscribe link (app/mail/unsubscribe_views.py)
     "auth.logout": {"admin", "desk", "facilitator"},
+    "auth.events": {"admin", "desk", "facilitator"},  # one's own events
+    "instance_admin.": set(),  # instance administrators only: tests/test_many_events.py
     "api.openapi": EVERYONE,
     "api.": {"device"},
     "admin.": {"admin"},
@@ -170,14 +172,17 @@ def world_fixture(app, event, make_staff, upload_dir):  # noqa: F811
     facilitator, clients["facilitator"] = facilitator_of(make_staff, table)
     # Table B's and the other event's facilitators; the staff pages' actions act on the first
     # (never on the admin's own account).
-    colleague = create_user("facilitatrice.b@example.org", "Facilitatrice B", PASSWORD, Role.FACILITATOR)
-    elsewhere = create_user("altro@example.org", "Facilitatore altrove", PASSWORD, Role.FACILITATOR)
+    colleague = staff_account("facilitatrice.b@example.org", "Facilitatrice B", PASSWORD, Role.FACILITATOR)
+    elsewhere = staff_account(
+        "altro@example.org", "Facilitatore altrove", PASSWORD, Role.FACILITATOR, events=[other]
+    )
     db.session.add(TableFacilitator(cafe_table_id=table_b.id, user_id=colleague.id))
     db.session.add(TableFacilitator(cafe_table_id=other_table.id, user_id=elsewhere.id))
     db.session.commit()
     tokens = {name: csrf_from(c.get("/staff/login").get_data(as_text=True)) for name, c in clients.items()}
     ids = {
-        "attendee_id": attendee.id, "run_id": draft.id, "device_id": device.id,
+        "event_slug": event.slug,
+        "event_slug": event.slug, "attendee_id": attendee.id, "run_id": draft.id, "device_id": device.id,
         "message_id": _first_message_of(attendee).id, "table_id": table.id, "user_id": colleague.id,
         "round": 1, "photo_id": photo.id, "check_in_id": check_in.id, "code": "en",
         "filename": "static.css", "announcement_id": announcement.id, "file_id": _file_of(event).id,
@@ -205,6 +210,7 @@ def world_fixture(app, event, make_staff, upload_dir):  # noqa: F811
             "file_id": _file_of(other).id,
             "commitment_id": other_commitment.id,
             "published_id": other_published.id,
+            "user_id": elsewhere.id,
         },  # fmt: skip
     }
 

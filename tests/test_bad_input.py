@@ -54,14 +54,17 @@ def answer_of(call):
 
 def test_ids_past_the_database_range_are_not_found_on_every_int_route(app, event, admin, desk):
     """Signed in as an admin (who reaches every staff page) and with a desk token."""
-    token = csrf_from(admin.get("/admin/desks").get_data(as_text=True))
+    token = csrf_from(admin.get("/brescia-citta-del-noi/admin/desks").get_data(as_text=True))
     routes = [rule for rule in app.url_map.iter_rules() if "int" in rule.rule]
     assert len(routes) > 20, "every <int:...> route of the app"
     wrong = []
     for rule in routes:
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             for number in PAST_BOTH:
-                path = rule.build({name: number for name in rule.arguments}, append_unknown=False)[1]
+                path = rule.build(
+                    {name: event.slug if name == "event_slug" else number for name in rule.arguments},
+                    append_unknown=False,
+                )[1]
                 if method == "GET":
                     status = answer_of(lambda p=path: admin.get(p, headers=desk[1]))
                 else:
@@ -83,7 +86,14 @@ def test_an_attendee_id_past_the_range_in_json_is_a_400(client, event, desk, num
 
 
 @pytest.mark.parametrize("name", ["part", "table"])
-@pytest.mark.parametrize("path", ["/admin/", "/admin/attendees.csv", "/admin/badges.pdf"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/brescia-citta-del-noi/admin/",
+        "/brescia-citta-del-noi/admin/attendees.csv",
+        "/brescia-citta-del-noi/admin/badges.pdf",
+    ],
+)
 def test_attendee_list_filters_past_the_range_are_refused_with_a_message(client, event, admin, path, name):
     register_someone(event)
     admin.get("/lang/en")
@@ -98,16 +108,18 @@ def test_attendee_list_filters_past_the_range_are_refused_with_a_message(client,
 def test_attendee_list_pages_past_the_range_do_not_exist(client, event, admin):
     register_someone(event)
     for page in PAST_BOTH:
-        assert answer_of(lambda p=page: admin.get(f"/admin/?page={p}")) == (404, False)
-    assert admin.get("/admin/?page=1").status_code == 200
+        assert answer_of(lambda p=page: admin.get(f"/brescia-citta-del-noi/admin/?page={p}")) == (404, False)
+    assert admin.get("/brescia-citta-del-noi/admin/?page=1").status_code == 200
 
 
 def test_a_nul_in_the_attendee_list_search_is_refused_with_a_message(client, event, admin):
     register_someone(event)
     admin.get("/lang/en")
     for query in ("q=Giu%00lia", "organisation=Auser%00"):
-        assert answer_of(lambda q=query: admin.get(f"/admin/?{q}")) == (400, False)
-        assert "cannot be searched for" in admin.get(f"/admin/?{query}").get_data(as_text=True)
+        assert answer_of(lambda q=query: admin.get(f"/brescia-citta-del-noi/admin/?{q}")) == (400, False)
+        assert "cannot be searched for" in admin.get(f"/brescia-citta-del-noi/admin/?{query}").get_data(
+            as_text=True
+        )
 
 
 # ---- The search's limit ----------------------------------------------------------------------
@@ -153,7 +165,7 @@ def test_a_nul_in_a_registration_field_is_refused_beside_it_keeping_what_was_typ
 def test_a_nul_in_the_personal_edit_form_is_refused_and_nothing_changes(client, event):
     attendee = register_someone(event, first_name="Ada")
     client.get("/lang/en")
-    url = f"/r/{manage_token(attendee)}/edit"
+    url = f"/brescia-citta-del-noi/r/{manage_token(attendee)}/edit"
     page = client.get(url).get_data(as_text=True)
     fields = form_fields(event, first_name="Ad\x00a", email=attendee.email)
     response = client.post(url, data={"csrf_token": csrf_from(page), **fields})
@@ -167,7 +179,7 @@ def test_a_nul_in_the_personal_edit_form_is_refused_and_nothing_changes(client, 
     [
         ("/staff/login", {"email": "admin\x00@example.org", "password": "x"}),
         ("/staff/password/forgot", {"email": "admin\x00@example.org"}),
-        ("/register/link", {"email": "someone\x00@example.org"}),
+        ("/brescia-citta-del-noi/register/link", {"email": "someone\x00@example.org"}),
     ],
 )
 def test_a_nul_in_the_sign_in_and_link_forms_is_refused(client, event, path, fields):
@@ -180,8 +192,10 @@ def test_a_nul_in_the_sign_in_and_link_forms_is_refused(client, event, path, fie
 
 def test_a_nul_in_a_staff_form_is_refused(client, event, admin):
     admin.get("/lang/en")
-    page = admin.get("/admin/desks").get_data(as_text=True)
-    response = admin.post("/admin/desks", data={"csrf_token": csrf_from(page), "name": "Desk\x00 9"})
+    page = admin.get("/brescia-citta-del-noi/admin/desks").get_data(as_text=True)
+    response = admin.post(
+        "/brescia-citta-del-noi/admin/desks", data={"csrf_token": csrf_from(page), "name": "Desk\x00 9"}
+    )
     assert response.status_code == 200 and NUL_MESSAGE in response.get_data(as_text=True)
     assert "Desk� 9" in response.get_data(as_text=True)
 
@@ -205,7 +219,7 @@ def test_a_number_past_the_range_in_a_form_is_refused(client, event, admin):
     from app.models import AssignmentRun
 
     admin.get("/lang/en")
-    url = "/admin/assignment/"
+    url = "/brescia-citta-del-noi/admin/assignment/"
     page = admin.get(url).get_data(as_text=True)
     response = admin.post(url, data={"csrf_token": csrf_from(page), "mixing": "0", "seed": str(PAST_SQLITE)})
     assert response.status_code == 200
@@ -344,7 +358,7 @@ def test_a_run_to_compare_past_the_range_is_no_comparison(client, event, admin, 
     from app.worldcafe.services import run_assignment
 
     run = run_assignment(event, "admin@example.org")
-    response = admin.get(f"/admin/assignment/runs/{run.id}?compare={number}")
+    response = admin.get(f"/brescia-citta-del-noi/admin/assignment/runs/{run.id}?compare={number}")
     assert response.status_code == 200
 
 
@@ -361,8 +375,10 @@ def test_a_nul_in_the_facilitators_json_is_a_400(app, event, make_staff, path, b
 
     table = event.tables[0]
     _, facilitator = facilitator_of(make_staff, table)
-    token = page_csrf(facilitator, f"/facilitators/tables/{table.id}/notes/1")
+    token = page_csrf(facilitator, f"/brescia-citta-del-noi/facilitators/tables/{table.id}/notes/1")
     response = facilitator.post(
-        f"/facilitators/tables/{table.id}/{path}", json=body, headers={"X-CSRFToken": token}
+        f"/brescia-citta-del-noi/facilitators/tables/{table.id}/{path}",
+        json=body,
+        headers={"X-CSRFToken": token},
     )
     assert response.status_code == 400 and response.get_json()["error"] == "bad_request"

@@ -63,10 +63,13 @@ def with_code(attendee, code):
 
 
 def reissue_from_the_admin_page(admin, attendee):
-    page = admin.get(f"/admin/attendees/{attendee.id}").get_data(as_text=True)
+    page = admin.get(f"/brescia-citta-del-noi/admin/attendees/{attendee.id}").get_data(as_text=True)
     version = re.search(r'name="badge_version" value="(\d+)"', page).group(1)
     form = {"csrf_token": csrf_from(page), "badge_version": version}
-    assert admin.post(f"/admin/attendees/{attendee.id}/badge", data=form).status_code == 302
+    assert (
+        admin.post(f"/brescia-citta-del-noi/admin/attendees/{attendee.id}/badge", data=form).status_code
+        == 302
+    )
     db.session.refresh(attendee)
 
 
@@ -159,7 +162,7 @@ def test_the_e_mail_shows_the_code_of_the_badge_it_carries_even_if_reissued_befo
 
 def test_the_personal_page_shows_the_code_under_the_qr(client, event):
     attendee = with_code(register_someone(event), "FAX386")
-    page = client.get(f"/r/{manage_token(attendee)}").get_data(as_text=True)
+    page = client.get(f"/brescia-citta-del-noi/r/{manage_token(attendee)}").get_data(as_text=True)
     assert "<strong>FAX 386</strong>" in page
 
 
@@ -279,11 +282,16 @@ def test_the_facilitators_scan_accepts_the_typed_code_with_the_desks_checks(even
     publish_seats(event, [(seated, table, 1, 0)])
     check_in_attendee(event, walk_up.id, None, "walk-up-1", desk_name="Desk 1")
     _, own = facilitator_of(make_staff, table)
-    page = own.get(f"/facilitators/tables/{table.id}/?round=1").get_data(as_text=True)
+    page = own.get(f"/brescia-citta-del-noi/facilitators/tables/{table.id}/?round=1").get_data(as_text=True)
     token = re.search(r'<meta name="csrf-token" content="([^"]+)"', page).group(1)
 
     def at_the_table(code):
-        return post_json(own, f"/facilitators/tables/{table.id}/scan", {"code": code, "round": 1}, token)
+        return post_json(
+            own,
+            f"/brescia-citta-del-noi/facilitators/tables/{table.id}/scan",
+            {"code": code, "round": 1},
+            token,
+        )
 
     assert at_the_table("ham 347").json["result"] == "present"
     assert at_the_table("Ham-348").json["result"] == "walk_up"
@@ -302,7 +310,7 @@ def test_the_facilitators_scan_accepts_the_typed_code_with_the_desks_checks(even
 
 def test_the_attendee_page_shows_the_code_staff_can_read_out_on_the_phone(event, admin):
     attendee = register_someone(event)
-    page = admin.get(f"/admin/attendees/{attendee.id}").get_data(as_text=True)
+    page = admin.get(f"/brescia-citta-del-noi/admin/attendees/{attendee.id}").get_data(as_text=True)
     assert f'<dd><span class="badge-code">{printed(attendee.badge_code)}</span></dd>' in page
 
 

@@ -3,13 +3,12 @@ at the desk in another browser; its filters redraw the list at once and stay in 
 
 import pytest
 from browser import type_like_a_scanner
-from conftest import PASSWORD
+from conftest import PASSWORD, staff_account
 from helpers import register_someone
 from playwright.sync_api import expect
 
 from app.checkin.badges import badge_token
 from app.checkin.desks import create_desk_device
-from app.staff.services import create_user
 from app.worldcafe import services as world_cafe
 
 POLL_MS = 10_000  # the page asks every 4 s; a loaded machine may take a little longer
@@ -17,7 +16,7 @@ POLL_MS = 10_000  # the page asks every 4 s; a loaded machine may take a little 
 
 @pytest.fixture
 def organiser(app):
-    return create_user("organiser@example.org", "Organiser", PASSWORD, "admin")
+    return staff_account("organiser@example.org", "Organiser", PASSWORD, "admin")
 
 
 def sign_in(page, live_server, user):
@@ -29,7 +28,7 @@ def sign_in(page, live_server, user):
 
 
 def open_arrivals(page, live_server, query=""):
-    page.goto(f"{live_server.url}/arrivals/{query}")
+    page.goto(f"{live_server.url}/brescia-citta-del-noi/arrivals/{query}")
     expect(page.locator("#arrivals")).to_have_attribute("data-ready", "true")
 
 
@@ -49,7 +48,7 @@ def test_the_list_shrinks_by_itself_when_another_browser_scans_a_badge_at_the_de
     token = create_desk_device(event, "Ingresso")[1]
     sign_in(page, live_server, desk_user)
     page.goto("about:blank")
-    page.goto(f"{live_server.url}/desk/#pair={token}")
+    page.goto(f"{live_server.url}/brescia-citta-del-noi/desk/#pair={token}")
     expect(page.locator("#desk")).to_have_attribute("data-ready", "true")
     type_like_a_scanner(page, badge_token(anna))
     expect(page.locator("#result")).to_have_attribute("data-result", "green")
@@ -80,7 +79,9 @@ def test_a_filter_redraws_the_list_at_once_and_stays_in_the_address(
     assert f"table={second.id}" in desktop_page.url
     expect(desktop_page.locator("#arrivals-count")).to_contain_text("1 su 1 attesi")
     attendee_id = rows.get_attribute("data-attendee-id")
-    expect(rows.locator("a")).to_have_attribute("href", f"/admin/attendees/{attendee_id}")
+    expect(rows.locator("a")).to_have_attribute(
+        "href", f"/brescia-citta-del-noi/admin/attendees/{attendee_id}"
+    )
 
     desktop_page.reload()  # the same list again, from the address
     expect(desktop_page.locator("#table")).to_have_value(str(second.id))

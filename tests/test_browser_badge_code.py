@@ -74,7 +74,7 @@ def test_the_code_typed_at_a_facilitators_table_marks_the_person_present(page, l
     anna = with_code(register_someone(event, first_name="Anna", last_name="Zanardelli"), "HAM347")
     publish_seats(event, [(anna, table, 1, 0)])
     open_notes(page, live_server, facilitator(table, "silvia@example.org"), table)
-    page.goto(f"{live_server.url}/facilitators/tables/{table.id}/?round=1")
+    page.goto(f"{live_server.url}/brescia-citta-del-noi/facilitators/tables/{table.id}/?round=1")
     expect(page.locator("#attendance")).to_have_attribute("data-ready", "true")
     expect(page.locator("#scan-code-hint")).to_contain_text("KLM 479")
 

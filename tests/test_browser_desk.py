@@ -46,9 +46,9 @@ def open_desk(page, live_server, desk_user, desk_token):
     page.locator("#email").fill(desk_user.email)
     page.locator("#password").fill(PASSWORD)
     page.locator("form button[type=submit]").click()
-    expect(page).to_have_url(f"{live_server.url}/desk/")  # a desk user's home
+    expect(page).to_have_url(f"{live_server.url}/brescia-citta-del-noi/desk/")  # a desk user's home
     page.goto("about:blank")  # the link opens in a fresh page, as from an e-mail or a QR code
-    page.goto(f"{live_server.url}/desk/#pair={desk_token}")
+    page.goto(f"{live_server.url}/brescia-citta-del-noi/desk/#pair={desk_token}")
     expect(page.locator("#desk")).to_have_attribute("data-ready", "true")
     expect(page.locator("#desk-name")).to_have_text("Desk 2")
     assert "pair=" not in page.url, "the pairing token must leave the address bar"
@@ -58,7 +58,7 @@ def test_a_pairing_link_opened_signed_out_pairs_the_desk_after_sign_in(event, li
     """The admin's link reaches a phone that is not signed in: the token survives the
     sign-in page (it is in the address's fragment, which the redirects carry along)."""
     token = create_desk_device(event, "Desk 7")[1]
-    page.goto(f"{live_server.url}/desk/#pair={token}")
+    page.goto(f"{live_server.url}/brescia-citta-del-noi/desk/#pair={token}")
     expect(page.locator("#email")).to_be_visible()
     page.locator("#email").fill(desk_user.email)
     page.locator("#password").fill(PASSWORD)
@@ -177,7 +177,7 @@ def test_scanner_green_then_amber_then_red_for_a_forged_badge(
     scan_with_wedge(page, token)
     panel = expect_result(page, "green", "Grace Hopper", "Auser Brescia", "Sedia a rotelle")
     expect(panel.get_by_role("link", name=in_italian("Print badge"))).to_have_attribute(
-        "href", f"/desk/attendees/{attendee.id}/badge.pdf"
+        "href", f"/brescia-citta-del-noi/desk/attendees/{attendee.id}/badge.pdf"
     )
 
     scan_with_wedge(page, token)
@@ -234,7 +234,9 @@ def test_offline_scans_survive_a_reload_and_are_sent_once_when_the_network_is_ba
     open_desk(page, live_server, desk_user, desk_token)
     # A service worker keeps a copy of the page for reloads; its scope must cover /desk/.
     routes = {rule.rule for rule in app.url_map.iter_rules()}
-    assert "/desk/sw.js" in routes, "app/static/js/checkin/desk-sw.js must be served at /desk/sw.js"
+    assert "/brescia-citta-del-noi/desk/sw.js" in routes, (
+        "app/static/js/checkin/desk-sw.js must be served at /desk/sw.js"
+    )
     expect(page.locator("#desk")).to_have_attribute("data-offline-ready", "true")
 
     page.context.set_offline(True)
@@ -317,7 +319,7 @@ def test_a_revoked_device_asks_to_be_paired_again_and_keeps_the_scan(
     assert page.evaluate("localStorage.getItem('noiday.deskQueue')").count("request_id") == 1
 
     page.locator("#pairing-token").fill(
-        f"{live_server.url}/desk/#pair={create_desk_device(event, 'Desk 4')[1]}"
+        f"{live_server.url}/brescia-citta-del-noi/desk/#pair={create_desk_device(event, 'Desk 4')[1]}"
     )
     page.locator("#pairing-token").press("Enter")
     expect(page.locator("#desk-name")).to_have_text("Desk 4")

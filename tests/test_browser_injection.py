@@ -4,6 +4,7 @@ server's HTML is checked page by page in test_injection.py."""
 
 import re
 
+from conftest import staff_account
 from helpers import register_someone
 from playwright.sync_api import expect
 from test_browser_desk import open_desk
@@ -13,7 +14,6 @@ from app.checkin.desks import create_desk_device
 from app.events.services import load_event
 from app.facilitation import notes
 from app.models import Role
-from app.staff.services import create_user
 
 # Runs before the page's own scripts: records every element that appears in the document
 # (parsed from the server's HTML or added by a script) and any alert() that gets through.
@@ -69,7 +69,7 @@ def test_the_synthesis_wall_shows_hostile_notes_as_text_in_a_real_browser(
     items = [*CORPUS, BROWSER_PAYLOAD]
     content = notes.SheetContent(insights="\n".join(items), proposals="\n".join(items))
     notes.save_sheet(event.tables[0], 1, content, 0, "hostile-wall-1", "facilitatore@example.org")
-    create_user("admin@example.org", "Admin", "correct horse battery", Role.ADMIN)
+    staff_account("admin@example.org", "Admin", "correct horse battery", Role.ADMIN)
     page = desktop_page
     page.add_init_script(WATCH_THE_DOCUMENT)
     page.goto(f"{live_server.url}/staff/login")
@@ -80,7 +80,7 @@ def test_the_synthesis_wall_shows_hostile_notes_as_text_in_a_real_browser(
 
     held = []
     page.route("**/synthesis/data.json", lambda route: held.append(route))
-    page.goto(f"{live_server.url}/synthesis/")
+    page.goto(f"{live_server.url}/brescia-citta-del-noi/synthesis/")
     assert_shown_as_text(page, items, BROWSER_PAYLOAD, "the server's HTML")
     page.evaluate(
         "document.querySelectorAll('.synthesis-column').forEach((c) => { c.dataset.server = '1'; })"
@@ -108,7 +108,7 @@ def test_the_desk_shows_a_hostile_attendee_as_text_in_a_real_browser(app, event,
     }
     register_someone(event, **hostile)
     token = create_desk_device(event, "Desk 2")[1]
-    desk_user = create_user("desk@example.org", "Desk Staff", "correct horse battery", Role.DESK)
+    desk_user = staff_account("desk@example.org", "Desk Staff", "correct horse battery", Role.DESK)
     page = desktop_page
     page.add_init_script(WATCH_THE_DOCUMENT)
     open_desk(page, live_server, desk_user, token)

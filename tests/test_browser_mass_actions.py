@@ -5,20 +5,19 @@ double click sends once); moving a person by typing their name; comparing runs f
 import re
 
 import pytest
-from conftest import PASSWORD
+from conftest import PASSWORD, staff_account
 from helpers import register_someone
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import AssignmentRun, OutboxMessage, SeatAssignment
-from app.staff.services import create_user
 from app.worldcafe import services as world_cafe
 
 
 @pytest.fixture
 def organiser(app):
-    return create_user("organiser@example.org", "Organiser", PASSWORD, "admin")
+    return staff_account("organiser@example.org", "Organiser", PASSWORD, "admin")
 
 
 @pytest.fixture
@@ -65,20 +64,20 @@ def test_publishing_asks_first_cancel_sends_nothing_confirm_sends_the_count_show
     page = desktop_page
     run = world_cafe.run_assignment(event, "a")
     sign_in(page, live_server, organiser)
-    page.goto(f"{live_server.url}/admin/assignment/runs/{run.id}")
+    page.goto(f"{live_server.url}/brescia-citta-del-noi/admin/assignment/runs/{run.id}")
     page.get_by_role("link", name="Pubblica questa elaborazione").click()
     count = page.locator("#publish-count")
     expect(count).to_have_text("11 persone riceveranno un'e-mail sul loro tavolo.")
     expect(page.get_by_text("1 persona a cui cambia il tavolo non ha un indirizzo e-mail")).to_be_visible()
     page.get_by_role("link", name="Annulla").click()
-    expect(page).to_have_url(f"{live_server.url}/admin/assignment/runs/{run.id}")
+    expect(page).to_have_url(f"{live_server.url}/brescia-citta-del-noi/admin/assignment/runs/{run.id}")
     assert queued("assignment") == 0 and db.session.get(AssignmentRun, run.id).published_at is None
 
     page.get_by_role("link", name="Pubblica questa elaborazione").click()
     shown = people_counted(count.inner_text())
     confirm = page.get_by_role("button", name=f"Pubblica e avvisa {shown} persone via e-mail")
     assert submit_twice_at_once(page, confirm) == [200, 200]
-    page.goto(f"{live_server.url}/admin/assignment/runs/{run.id}")
+    page.goto(f"{live_server.url}/brescia-citta-del-noi/admin/assignment/runs/{run.id}")
     expect(page.get_by_text(re.compile(r"Pubblicata il .* da organiser@example.org"))).to_be_visible()
     assert queued("assignment") == shown == 11, "the number shown, once though confirmed twice"
 
@@ -88,12 +87,12 @@ def test_the_reminder_asks_first_cancel_sends_nothing_confirm_sends_the_count_sh
 ):
     page = desktop_page
     sign_in(page, live_server, organiser)
-    page.goto(f"{live_server.url}/admin/announcements/")
+    page.goto(f"{live_server.url}/brescia-citta-del-noi/admin/announcements/")
     page.get_by_role("link", name="Invia il promemoria a 11 persone").click()
     count = page.locator("#reminder-count")
     expect(count).to_have_text("11 persone riceveranno un'e-mail.")
     page.get_by_role("link", name="Annulla").click()
-    expect(page).to_have_url(f"{live_server.url}/admin/announcements/")
+    expect(page).to_have_url(f"{live_server.url}/brescia-citta-del-noi/admin/announcements/")
     assert queued("reminder") == 0
 
     page.get_by_role("link", name="Invia il promemoria a 11 persone").click()
@@ -102,7 +101,7 @@ def test_the_reminder_asks_first_cancel_sends_nothing_confirm_sends_the_count_sh
     assert submit_twice_at_once(page, confirm) == [200, 200]
     assert queued("reminder") == shown == 11, "the number shown, once though confirmed twice"
     confirm.click()  # and once more, by hand: nothing left to send
-    expect(page).to_have_url(f"{live_server.url}/admin/announcements/")
+    expect(page).to_have_url(f"{live_server.url}/brescia-citta-del-noi/admin/announcements/")
     expect(page.get_by_role("status").first).to_have_text(
         "Tutte le persone confermate hanno già ricevuto il promemoria: non è stato inviato altro."
     )
@@ -117,7 +116,7 @@ def test_a_person_is_moved_by_typing_their_name(event, live_server, organiser, d
     run = world_cafe.run_assignment(event, "a")
     target = event.tables[4]
     sign_in(page, live_server, organiser)
-    page.goto(f"{live_server.url}/admin/assignment/runs/{run.id}")
+    page.goto(f"{live_server.url}/brescia-citta-del-noi/admin/assignment/runs/{run.id}")
     person = page.get_by_label("Persona", exact=True)
     expect(page.locator("datalist#people option")).to_have_count(2)
     person.press_sequentially("lucia fer")
@@ -138,7 +137,7 @@ def test_runs_are_compared_by_picking_one_from_the_list(event, crowd, live_serve
     first = world_cafe.run_assignment(event, "a", seed=1)
     second = world_cafe.run_assignment(event, "a", seed=2, mixing_weight=3)
     sign_in(page, live_server, organiser)
-    page.goto(f"{live_server.url}/admin/assignment/runs/{second.id}")
+    page.goto(f"{live_server.url}/brescia-citta-del-noi/admin/assignment/runs/{second.id}")
     expect(page.get_by_role("heading", name=f"Elaborazione #{first.id}")).to_have_count(0)
     choice = page.get_by_label("Confronta con")
     option = choice.locator("option", has_text=f"Elaborazione #{first.id} ·")

@@ -5,7 +5,7 @@ overwrite each other, attendance by ticking and by badge, and the synthesis upda
 
 import pytest
 from browser import PHONE, _open_page
-from conftest import PASSWORD
+from conftest import PASSWORD, staff_account
 from helpers import register_someone
 from playwright.sync_api import expect
 from sqlalchemy import select
@@ -16,7 +16,6 @@ from app.checkin.desks import create_desk_device
 from app.extensions import db
 from app.facilitation import notes
 from app.models import NoteRevision, NoteSheet, TableAttendance, TableFacilitator
-from app.staff.services import create_user
 
 SERVER_WAIT_MS = 12_000  # sent on "online", else retried every 5 s
 
@@ -33,7 +32,7 @@ def table(event):
 
 
 def facilitator(table, email):
-    user = create_user(email, email.split("@")[0].title(), PASSWORD, "facilitator")
+    user = staff_account(email, email.split("@")[0].title(), PASSWORD, "facilitator")
     db.session.add(TableFacilitator(cafe_table_id=table.id, user_id=user.id))
     db.session.commit()
     return user
@@ -44,7 +43,7 @@ def open_notes(page, live_server, user, table, round=1):
     page.locator("#email").fill(user.email)
     page.locator("#password").fill(PASSWORD)
     page.locator("form button[type=submit]").click()
-    page.goto(f"{live_server.url}/facilitators/tables/{table.id}/notes/{round}")
+    page.goto(f"{live_server.url}/brescia-citta-del-noi/facilitators/tables/{table.id}/notes/{round}")
     expect(page.locator("#notes")).to_have_attribute("data-ready", "true")
 
 
@@ -101,11 +100,11 @@ def test_every_word_typed_offline_and_across_a_reload_reaches_the_server(page, l
 def test_the_desk_on_the_same_laptop_keeps_the_notes_offline_copy(page, live_server, event, table):
     """An organiser uses one laptop for a table's notes and for the desk. The two offline
     copies live side by side: the desk's, when it starts, does not throw the notes' away."""
-    organiser = create_user("organiser@example.org", "Organiser", PASSWORD, "admin")
+    organiser = staff_account("organiser@example.org", "Organiser", PASSWORD, "admin")
     open_notes(page, live_server, organiser, table)
     expect(page.locator("#notes")).to_have_attribute("data-offline-ready", "true")
     notes_url = page.url
-    page.goto(f"{live_server.url}/desk/#pair={create_desk_device(event, 'Desk 1')[1]}")
+    page.goto(f"{live_server.url}/brescia-citta-del-noi/desk/#pair={create_desk_device(event, 'Desk 1')[1]}")
     expect(page.locator("#desk")).to_have_attribute("data-offline-ready", "true")
 
     page.context.set_offline(True)
@@ -158,7 +157,7 @@ def test_attendance_by_ticking_and_by_badge_code(page, live_server, event, table
     publish_seats(event, [(anna, table, 1, 0), (bruno, table, 1, 1)])
     user = facilitator(table, "silvia@example.org")
     open_notes(page, live_server, user, table)
-    page.goto(f"{live_server.url}/facilitators/tables/{table.id}/?round=1")
+    page.goto(f"{live_server.url}/brescia-citta-del-noi/facilitators/tables/{table.id}/?round=1")
     expect(page.locator("#attendance")).to_have_attribute("data-ready", "true")
 
     page.get_by_label("Abeni Bruno").check()
@@ -178,9 +177,9 @@ def test_attendance_by_ticking_and_by_badge_code(page, live_server, event, table
 
 
 def test_synthesis_updates_live_as_a_table_writes_its_summary(desktop_page, live_server, table):
-    admin = create_user("admin@example.org", "Admin", PASSWORD, "admin")
+    admin = staff_account("admin@example.org", "Admin", PASSWORD, "admin")
     open_notes(desktop_page, live_server, admin, table)
-    desktop_page.goto(f"{live_server.url}/synthesis/")
+    desktop_page.goto(f"{live_server.url}/brescia-citta-del-noi/synthesis/")
     column = desktop_page.locator(f'.synthesis-column[data-table-id="{table.id}"]')
     expect(column).to_contain_text(table.display_name)
     expect(desktop_page.locator(".synthesis-column")).to_have_count(6)

@@ -81,7 +81,7 @@ def test_whole_registration_on_a_phone(app, event, live_server, page, italian):
     field(page, italian(PRIVACY_CONSENT)).check()
     page.get_by_role("button", name=italian("Register"), exact=True).click()
 
-    expect(page).to_have_url(re.compile(r"/r/[^/]+$"))
+    expect(page).to_have_url(re.compile(r"/brescia-citta-del-noi/r/[^/]+$"))
     thanks = "Thank you, you are registered. We have sent you an e-mail with this page's link."
     expect(page.get_by_role("status")).to_have_text(italian(thanks))
     with app.test_request_context(), force_locale("it"):
@@ -112,7 +112,7 @@ def test_whole_registration_on_a_phone(app, event, live_server, page, italian):
 
 
 def test_errors_show_beside_their_fields_and_keep_what_was_typed(event, live_server, page, italian):
-    page.goto(f"{live_server.url}/register")
+    page.goto(f"{live_server.url}/brescia-citta-del-noi/register")
     field(page, italian("First name")).fill("Marta")
     field(page, italian("Last name")).fill("Rossi")
     field(page, "E-mail").fill("marta.rossi@")
@@ -161,7 +161,7 @@ def test_errors_show_beside_their_fields_and_keep_what_was_typed(event, live_ser
 def test_lunch_and_world_cafe_questions_appear_only_when_those_parts_are_ticked(
     event, live_server, page, italian
 ):
-    page.goto(f"{live_server.url}/register")
+    page.goto(f"{live_server.url}/brescia-citta-del-noi/register")
     dietary = field(page, italian("Dietary needs and allergies"))
     first_choice = field(page, italian("First choice"))
     expect(dietary).to_be_hidden()
@@ -185,11 +185,11 @@ def test_lunch_and_world_cafe_questions_appear_only_when_those_parts_are_ticked(
 
 
 def test_english_link_switches_the_language_and_remembers_it(event, live_server, page, italian):
-    page.goto(f"{live_server.url}/register")
+    page.goto(f"{live_server.url}/brescia-citta-del-noi/register")
     expect(page.get_by_role("heading", level=1)).to_have_text(italian("Register for the day"))
 
     page.get_by_role("link", name="English").click()
-    expect(page).to_have_url(f"{live_server.url}/register")
+    expect(page).to_have_url(f"{live_server.url}/brescia-citta-del-noi/register")
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.get_by_role("heading", level=1)).to_have_text("Register for the day")
     expect(page.get_by_label("Lunch with music")).to_be_attached()
@@ -280,7 +280,7 @@ def test_second_registration_with_same_email_offers_link_resend(app, event, live
             day_part_ids=[event.day_parts[0].id],
         ),
     )
-    page.goto(f"{live_server.url}/register")
+    page.goto(f"{live_server.url}/brescia-citta-del-noi/register")
     field(page, italian("First name")).fill("Marco")
     field(page, italian("Last name")).fill("Bono")
     field(page, "E-mail").fill("Famiglia.Bono@example.org")
@@ -329,7 +329,9 @@ def test_cancelling_from_the_personal_page_frees_the_place_for_the_waiting_list(
     anna = lunch_registration("Anna", "anna@example.org")
     bruno = lunch_registration("Bruno", "bruno@example.org")
     assert bruno.part(lunch.id).status == PartStatus.WAITLISTED
-    anna_link, bruno_link = (f"{live_server.url}/r/{manage_token(a)}" for a in (anna, bruno))
+    anna_link, bruno_link = (
+        f"{live_server.url}/brescia-citta-del-noi/r/{manage_token(a)}" for a in (anna, bruno)
+    )
 
     page.goto(anna_link)
     page.get_by_role("link", name=italian("Cancel my registration")).click()

@@ -37,7 +37,7 @@ def reinstatement_entry(attendee) -> AuditEntry:
 
 def test_cancel_then_take_back_from_the_personal_link(event, live_server, page, italian):
     attendee = register_someone(event, first_name="Anna")
-    page.goto(f"{live_server.url}/r/{manage_token(attendee)}")
+    page.goto(f"{live_server.url}/brescia-citta-del-noi/r/{manage_token(attendee)}")
     page.get_by_role("link", name=italian("Cancel my registration")).click()
     page.get_by_role("button", name=italian("Yes, cancel my registration")).click()
     expect(page.get_by_text(italian("This registration is cancelled."))).to_be_visible()
@@ -60,7 +60,7 @@ def test_cancel_then_register_again_with_the_same_address(event, live_server, pa
     attendee = register_someone(event, first_name="Bruno", email="bruno.neri@example.org")
     cancel_registration(attendee)
 
-    page.goto(f"{live_server.url}/register")
+    page.goto(f"{live_server.url}/brescia-citta-del-noi/register")
     field(page, italian("First name")).fill("Bruno Maria")
     field(page, italian("Last name")).fill("Neri")
     field(page, "E-mail").fill("Bruno.Neri@example.org")
@@ -70,7 +70,7 @@ def test_cancel_then_register_again_with_the_same_address(event, live_server, pa
     field(page, italian(PRIVACY_CONSENT)).check()
     page.get_by_role("button", name=italian("Register"), exact=True).click()
 
-    expect(page).to_have_url(f"{live_server.url}/r/{manage_token(attendee)}")
+    expect(page).to_have_url(f"{live_server.url}/brescia-citta-del-noi/r/{manage_token(attendee)}")
     expect(page.locator(".status-confirmed")).to_be_visible()
     expect(page.locator("h1")).to_have_text(italian("Your registration"))
     expect(page.locator(".summary")).to_contain_text("Bruno Maria Neri")

@@ -5,7 +5,7 @@ accessibility violation) and the Atom feed has the new entry on top."""
 import xml.etree.ElementTree as ET
 from datetime import date
 
-from conftest import PASSWORD
+from conftest import PASSWORD, staff_account
 from playwright.sync_api import expect
 from test_accessibility import axe_violations, sideways_overflow
 from test_browser_mass_actions import sign_in
@@ -13,7 +13,6 @@ from test_browser_mass_actions import sign_in
 from app.extensions import db
 from app.models import CommitmentOwner, Role, TableFacilitator, TableOutcome, utcnow
 from app.results import commitments as service
-from app.staff.services import create_user
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -33,14 +32,14 @@ def test_a_status_change_shows_on_the_public_page_and_in_the_feed(page, live_ser
     commitment = service.create_commitment(
         table, {"it": "Una panchina del Noi in ogni quartiere"}, owner, date(2027, 11, 30), "x@example.org"
     )
-    organiser = create_user("organiser@example.org", "Organiser", PASSWORD, "admin")
+    organiser = staff_account("organiser@example.org", "Organiser", PASSWORD, "admin")
 
     sign_in(page, live_server, organiser)
-    page.goto(f"{live_server.url}/admin/results/commitments/new")
+    page.goto(f"{live_server.url}/brescia-citta-del-noi/admin/results/commitments/new")
     page.get_by_role("button", name=italian("Save the commitment")).click()
     expect(page.locator("#form-errors")).to_be_visible()
     assert serious(page) == [], "the organisers' form, errors shown"
-    page.goto(f"{live_server.url}/admin/results/commitments/")
+    page.goto(f"{live_server.url}/brescia-citta-del-noi/admin/results/commitments/")
     assert serious(page) == [], "the organisers' list"
     page.get_by_role("link", name="Una panchina del Noi in ogni quartiere").click()
     assert serious(page) == [], "the status page"
@@ -51,7 +50,7 @@ def test_a_status_change_shows_on_the_public_page_and_in_the_feed(page, live_ser
     page.get_by_role("button", name=italian("Save the status")).click()
     expect(page.locator(".notice-success")).to_have_text(italian("Status saved."))
 
-    page.goto(f"{live_server.url}/results/commitments")
+    page.goto(f"{live_server.url}/brescia-citta-del-noi/results/commitments")
     entry = page.locator(f"#commitment-{commitment.id}")
     expect(entry.locator(".commitment-status")).to_have_text(f"● {italian('done')}")
     expect(entry.locator(".commitment-note")).to_have_text("Inaugurate le prime tre")
@@ -68,12 +67,12 @@ def test_a_status_change_shows_on_the_public_page_and_in_the_feed(page, live_ser
 
 def test_a_facilitator_marks_a_commitment_from_the_tables_page_on_a_phone(page, live_server, event, italian):
     table = event.tables[0]
-    facilitator = create_user("facilitatore@example.org", "Facilitatore", PASSWORD, Role.FACILITATOR)
+    facilitator = staff_account("facilitatore@example.org", "Facilitatore", PASSWORD, Role.FACILITATOR)
     db.session.add(TableFacilitator(cafe_table_id=table.id, user_id=facilitator.id))
     db.session.commit()
 
     sign_in(page, live_server, facilitator)
-    page.goto(f"{live_server.url}/facilitators/tables/{table.id}/")
+    page.goto(f"{live_server.url}/brescia-citta-del-noi/facilitators/tables/{table.id}/")
     section = page.locator("#commitments")
     section.get_by_role("button", name=italian("Save the commitment")).click()
     expect(page.locator("#form-errors")).to_be_visible()  # nothing written, nobody chosen

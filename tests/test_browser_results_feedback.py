@@ -9,7 +9,7 @@ import uuid
 from datetime import date, timedelta
 
 import pytest
-from conftest import PASSWORD
+from conftest import PASSWORD, staff_account
 from helpers import register_someone
 from playwright.sync_api import expect
 from sqlalchemy import select
@@ -22,7 +22,6 @@ from app.extensions import db
 from app.models import FeedbackAnswer, FeedbackRequest, OutboxMessage, utcnow
 from app.results import feedback as service
 from app.results.feedback_answers import record_answers
-from app.staff.services import create_user
 
 
 @pytest.fixture
@@ -40,7 +39,7 @@ def link_path(attendee) -> str:
     message = db.session.scalars(
         select(OutboxMessage).filter_by(attendee_id=attendee.id, kind="feedback")
     ).one()
-    return re.search(r"/feedback/[A-Za-z0-9._-]+", message.body_text).group(0)
+    return re.search(r"/brescia-citta-del-noi/feedback/[A-Za-z0-9._-]+", message.body_text).group(0)
 
 
 def test_an_attendee_answers_on_a_phone(live_server, asked, page):
@@ -92,21 +91,26 @@ def submit_empty(page):
 
 
 def test_the_pages_pass_axe_and_the_nu_checker_on_a_phone(live_server, answered_day, page, tmp_path):
-    organiser = create_user("organiser@example.org", "Organiser", PASSWORD, "admin")
+    organiser = staff_account("organiser@example.org", "Organiser", PASSWORD, "admin")
     waiting, answered = link_path(answered_day[5]), link_path(answered_day[0])
     pages = [
         ("questionnaire", waiting, None, 200),
         ("questionnaire, errors shown", waiting, submit_empty, 200),
         ("already answered", answered, None, 200),
-        ("thank you", "/feedback/thanks", None, 200),
-        ("link not valid", "/feedback/not-a-token", None, 404),
-        ("organisers' page", "/admin/results/feedback/", None, 200),
-        ("send the questionnaire", "/admin/results/feedback/send/questionnaire", None, 200),
-        ("send the reminder", "/admin/results/feedback/send/reminder", None, 200),
+        ("thank you", "/brescia-citta-del-noi/feedback/thanks", None, 200),
+        ("link not valid", "/brescia-citta-del-noi/feedback/not-a-token", None, 404),
+        ("organisers' page", "/brescia-citta-del-noi/admin/results/feedback/", None, 200),
+        (
+            "send the questionnaire",
+            "/brescia-citta-del-noi/admin/results/feedback/send/questionnaire",
+            None,
+            200,
+        ),
+        ("send the reminder", "/brescia-citta-del-noi/admin/results/feedback/send/reminder", None, 200),
     ]
     blocking = []
     for number, (name, path, then, status) in enumerate(pages):
-        if path.startswith("/admin") and number == 5:
+        if path.startswith("/brescia-citta-del-noi/admin") and number == 5:
             sign_in(page, live_server, organiser)
         page.goto("about:blank")
         assert page.goto(live_server.url + path).status == status, name
@@ -128,10 +132,10 @@ def test_the_organiser_sees_who_first_and_a_double_click_sends_once(live_server,
     register_someone(event, first_name="Assente")  # registered, never came
     event.date = date.today() - timedelta(days=10)
     db.session.commit()
-    organiser = create_user("organiser@example.org", "Organiser", PASSWORD, "admin")
+    organiser = staff_account("organiser@example.org", "Organiser", PASSWORD, "admin")
     page = desktop_page
     sign_in(page, live_server, organiser)
-    page.goto(f"{live_server.url}/admin/results/feedback/")
+    page.goto(f"{live_server.url}/brescia-citta-del-noi/admin/results/feedback/")
     page.get_by_role("link", name="Invia il questionario a 3 persone").click()
     expect(page.locator("#feedback-count")).to_have_text("3 persone riceveranno un'e-mail.")
     expect(page.get_by_text("Assente")).to_have_count(0)
@@ -141,7 +145,7 @@ def test_the_organiser_sees_who_first_and_a_double_click_sends_once(live_server,
     confirm = page.get_by_role("button", name="Invialo a 3 persone")
     assert submit_twice_at_once(page, confirm) == [200, 200]
     assert queued_feedback() == 3, "once each, though confirmed twice"
-    page.goto(f"{live_server.url}/admin/results/feedback/")
+    page.goto(f"{live_server.url}/brescia-citta-del-noi/admin/results/feedback/")
     expect(
         page.get_by_text("Tutte le persone accreditate con un indirizzo e-mail l'hanno ricevuto.")
     ).to_be_visible()

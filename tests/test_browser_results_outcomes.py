@@ -4,16 +4,15 @@ text, publishes it, finds it on the public results page, unpublishes it, and it 
 import re
 
 import pytest
-from conftest import PASSWORD
+from conftest import PASSWORD, staff_account
 from playwright.sync_api import expect
 
 from app.facilitation import notes
-from app.staff.services import create_user
 
 
 @pytest.fixture
 def organiser(app):
-    return create_user("organiser@example.org", "Organiser", PASSWORD, "admin")
+    return staff_account("organiser@example.org", "Organiser", PASSWORD, "admin")
 
 
 def sign_in(page, live_server, user):
@@ -32,7 +31,7 @@ def test_an_organiser_reviews_edits_publishes_and_unpublishes_a_tables_outcomes(
     notes.save_sheet(table, 0, content, 0, "browser-save-0001", "facilitatore@example.org")
     sign_in(page, live_server, organiser)
 
-    page.goto(f"{live_server.url}/admin/results/")
+    page.goto(f"{live_server.url}/brescia-citta-del-noi/admin/results/")
     page.get_by_role("link", name=f"Rivedi e pubblica {table.display_name}").click()
     notes_column = page.get_by_role("region", name="Le note dei facilitatori")
     expect(notes_column.get_by_text("Una casa di quartiere aperta la sera")).to_be_visible()
@@ -43,7 +42,7 @@ def test_an_organiser_reviews_edits_publishes_and_unpublishes_a_tables_outcomes(
     page.get_by_role("button", name="Salva e pubblica").click()
     expect(page.get_by_role("status")).to_contain_text("Salvato e pubblicato")
 
-    page.goto(f"{live_server.url}/results/")
+    page.goto(f"{live_server.url}/brescia-citta-del-noi/results/")
     published = page.get_by_role("article", name=table.display_name)
     expect(published.get_by_text("Il tavolo propone una casa di quartiere.")).to_be_visible()
     expect(published.get_by_role("listitem").filter(has_text="Con i giovani")).to_be_visible()
@@ -51,10 +50,10 @@ def test_an_organiser_reviews_edits_publishes_and_unpublishes_a_tables_outcomes(
         page.get_by_role("contentinfo").get_by_role("link", name="Risultati della giornata")
     ).to_be_visible()
 
-    page.goto(f"{live_server.url}/admin/results/tables/{table.id}")
+    page.goto(f"{live_server.url}/brescia-citta-del-noi/admin/results/tables/{table.id}")
     page.get_by_role("button", name="Ritira la pubblicazione").click()
     expect(page.get_by_role("status")).to_contain_text("Pubblicazione ritirata")
 
-    page.goto(f"{live_server.url}/results/")
+    page.goto(f"{live_server.url}/brescia-citta-del-noi/results/")
     expect(page.get_by_text("Il tavolo propone una casa di quartiere.")).to_have_count(0)
     expect(page.get_by_text("Ancora nulla di pubblicato")).to_be_visible()

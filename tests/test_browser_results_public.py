@@ -11,7 +11,7 @@ from app.extensions import db
 from app.models import TableOutcome
 from app.results.names import BLANK
 
-PAGES = ("/results/", "/results/commitments")
+PAGES = ("/brescia-citta-del-noi/results/", "/brescia-citta-del-noi/results/commitments")
 
 
 def injected(page) -> list[dict]:
@@ -45,5 +45,5 @@ def test_only_people_who_agreed_are_named_and_hostile_text_stays_text(app, event
         assert BLANK in shown and BROWSER_PAYLOAD in shown, path
         assert page.evaluate("window.__injected") is None, f"{path}: injected code ran"
         assert not injected(page), f"{path}: {injected(page)}"
-    page.goto(f"{live_server.url}/results/")
+    page.goto(f"{live_server.url}/brescia-citta-del-noi/results/")
     assert "Marco Bellini" in page.locator("main").inner_text(), "he agreed to be named"

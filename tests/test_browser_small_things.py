@@ -3,13 +3,12 @@ is the one preselected for a person's e-mails and badge; a name or organisation 
 very long word wraps, on a phone and on paper, instead of pushing the staff pages sideways."""
 
 import pytest
-from conftest import PASSWORD
+from conftest import PASSWORD, staff_account
 from helpers import register_someone
 from playwright.sync_api import expect
 
 from app.extensions import db
 from app.facilitation.facilitators import assign_facilitator
-from app.staff.services import create_user
 from app.worldcafe import services as world_cafe
 
 LONG_NAME = "Bartolomeo" * 10  # 100 letters, the most a name field takes
@@ -17,7 +16,7 @@ LONG_WORD = "Cooperativa" * 18 + "Sociale"[:2]  # 200 letters, the most an organ
 
 
 def sign_in(page, live_server, role="admin"):
-    user = create_user(f"{role}@example.org", role.title(), PASSWORD, role)
+    user = staff_account(f"{role}@example.org", role.title(), PASSWORD, role)
     page.goto(f"{live_server.url}/staff/login")
     page.locator("#email").fill(user.email)
     page.locator("#password").fill(PASSWORD)
@@ -27,28 +26,28 @@ def sign_in(page, live_server, role="admin"):
 
 
 def choose_english(page, live_server):
-    page.goto(f"{live_server.url}/")
+    page.goto(f"{live_server.url}/brescia-citta-del-noi/")
     page.locator(".lang-switch a[hreflang=en]").click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
 
 
 def test_choosing_english_on_the_site_preselects_english_for_the_persons_messages(live_server, page):
-    page.goto(f"{live_server.url}/register")
+    page.goto(f"{live_server.url}/brescia-citta-del-noi/register")
     expect(page.locator("input[name=language][value=it]")).to_be_checked()
 
     choose_english(page, live_server)
-    page.goto(f"{live_server.url}/register")
+    page.goto(f"{live_server.url}/brescia-citta-del-noi/register")
     expect(page.locator("input[name=language][value=en]")).to_be_checked()
     expect(page.locator("input[name=language][value=it]")).not_to_be_checked()
 
 
 def test_the_desks_walk_in_form_preselects_the_language_the_desk_reads(live_server, page):
     sign_in(page, live_server, "desk")
-    page.goto(f"{live_server.url}/desk/walk-in")
+    page.goto(f"{live_server.url}/brescia-citta-del-noi/desk/walk-in")
     expect(page.locator("input[name=language][value=it]")).to_be_checked()
 
     choose_english(page, live_server)
-    page.goto(f"{live_server.url}/desk/walk-in")
+    page.goto(f"{live_server.url}/brescia-citta-del-noi/desk/walk-in")
     expect(page.locator("input[name=language][value=en]")).to_be_checked()
 
 
@@ -66,7 +65,7 @@ def long_named(event):
     )
     world_cafe.publish(world_cafe.run_assignment(event, created_by="admin@example.org"), "admin@example.org")
     draft = world_cafe.run_assignment(event, created_by="admin@example.org", full=True)
-    facilitator = create_user("long@example.org", LONG_NAME * 2, PASSWORD, "facilitator")
+    facilitator = staff_account("long@example.org", LONG_NAME * 2, PASSWORD, "facilitator")
     assign_facilitator(event.tables[0], facilitator)
     db.session.commit()
     return attendee, draft
@@ -75,13 +74,13 @@ def long_named(event):
 def staff_pages(attendee, run) -> dict[str, str]:
     table_id = attendee.preferences[0].cafe_table_id
     return {
-        "attendee list": "/admin/",
-        "attendee page": f"/admin/attendees/{attendee.id}",
-        "numbers and needs": "/admin/needs",
-        "assignment run": f"/admin/assignment/runs/{run.id}",
-        "assignment publish page": f"/admin/assignment/runs/{run.id}/publish",
-        "facilitators' roster": f"/facilitators/tables/{table_id}/",
-        "facilitators' list": "/admin/facilitators/",
+        "attendee list": "/brescia-citta-del-noi/admin/",
+        "attendee page": f"/brescia-citta-del-noi/admin/attendees/{attendee.id}",
+        "numbers and needs": "/brescia-citta-del-noi/admin/needs",
+        "assignment run": f"/brescia-citta-del-noi/admin/assignment/runs/{run.id}",
+        "assignment publish page": f"/brescia-citta-del-noi/admin/assignment/runs/{run.id}/publish",
+        "facilitators' roster": f"/brescia-citta-del-noi/facilitators/tables/{table_id}/",
+        "facilitators' list": "/brescia-citta-del-noi/admin/facilitators/",
     }
 
 
@@ -128,7 +127,7 @@ def test_the_printed_attendee_list_and_numbers_keep_every_column_on_the_paper(
     sign_in(desktop_page, live_server)
     desktop_page.set_viewport_size({"width": 700, "height": 1000})  # about an A4 page's width
     desktop_page.emulate_media(media="print")
-    for path in ("/admin/", "/admin/needs"):
+    for path in ("/brescia-citta-del-noi/admin/", "/brescia-citta-del-noi/admin/needs"):
         desktop_page.goto(f"{live_server.url}{path}")
         right_edges = desktop_page.evaluate(
             "[...document.querySelectorAll('main table')].map(t => t.getBoundingClientRect().right)"

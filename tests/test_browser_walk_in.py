@@ -5,7 +5,7 @@ list (and that an organiser can let them in), an organiser lets them in over cap
 import pypdfium2
 import pytest
 import zxingcpp
-from conftest import PASSWORD
+from conftest import PASSWORD, staff_account
 from flask_babel import force_locale, gettext
 from helpers import register_someone
 from playwright.sync_api import expect
@@ -14,7 +14,6 @@ from sqlalchemy import select
 from app.checkin.badges import BadgeCheck, verify_badge_token
 from app.extensions import db
 from app.models import Attendee, AuditAction, AuditEntry, CheckIn, OutboxMessage, Role
-from app.staff.services import create_user
 
 
 @pytest.fixture
@@ -28,14 +27,14 @@ def in_italian(app):
 
 def sign_in_at_the_desk(page, live_server, role: str, desk_name: str = "Banco 5"):
     """Sign in as staff of that role and open the walk-in form of this desk's browser."""
-    user = create_user(f"{role}@example.org", role.title(), PASSWORD, role)
+    user = staff_account(f"{role}@example.org", role.title(), PASSWORD, role)
     page.goto(f"{live_server.url}/staff/login")
     page.locator("#email").fill(user.email)
     page.locator("#password").fill(PASSWORD)
     page.locator("form button[type=submit]").click()
     expect(page.locator("#email")).to_have_count(0)  # signed in, on their home page
     page.evaluate(f"window.localStorage.setItem('noiday.deskName', {desk_name!r})")  # as the desk page does
-    page.goto(f"{live_server.url}/desk/walk-in")
+    page.goto(f"{live_server.url}/brescia-citta-del-noi/desk/walk-in")
     return user
 
 

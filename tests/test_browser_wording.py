@@ -8,7 +8,7 @@ import re
 import pytest
 import test_browser_desk as desk
 from browser import CHROMIUM, CHROMIUM_ARGS, DESKTOP, PHONE, TIMEOUT_MS
-from conftest import PASSWORD
+from conftest import PASSWORD, staff_account
 from helpers import register_someone
 from playwright.sync_api import expect
 from test_browser_notes import facilitator, open_notes, wait_for_server
@@ -18,7 +18,6 @@ from app.checkin.badges import badge_token
 from app.extensions import db
 from app.facilitation import notes
 from app.registration.cancellation import cancel_registration
-from app.staff.services import create_user
 
 # The desk's fixtures (a desk user, a paired device, Italian as the page shows it).
 in_italian = desk.in_italian  # the desk fixtures (desk_user, desk_token) come from conftest
@@ -185,7 +184,7 @@ def test_a_table_phone_without_a_camera_says_so_in_italian(event, live_server, p
     publish_seats(event, [(register_someone(event), table, 1, 0)])
     user = facilitator(table, "silvia@example.org")
     open_notes(page, live_server, user, table)
-    page.goto(f"{live_server.url}/facilitators/tables/{table.id}/?round=1")
+    page.goto(f"{live_server.url}/brescia-citta-del-noi/facilitators/tables/{table.id}/?round=1")
     expect(page.locator("#attendance")).to_have_attribute("data-ready", "true")
     page.locator("#camera-toggle").click()
     expect(page.locator("#camera-status")).to_have_text(camera_failure(in_italian, NO_CAMERA))
@@ -235,7 +234,7 @@ def test_a_notes_conflict_names_the_other_writer_and_the_time(
 def test_the_synthesis_clock_is_in_the_pages_language(event, live_server, american_desktop):
     page = american_desktop
     table = event.tables[0]
-    admin = create_user("admin@example.org", "Admin", PASSWORD, "admin")
+    admin = staff_account("admin@example.org", "Admin", PASSWORD, "admin")
     notes.save_sheet(
         table, 0, notes.SheetContent(insights="Patti di collaborazione"), 0, "synthesis-clock-1", admin.email
     )
@@ -243,7 +242,7 @@ def test_the_synthesis_clock_is_in_the_pages_language(event, live_server, americ
     page.locator("#email").fill(admin.email)
     page.locator("#password").fill(PASSWORD)
     page.locator("form button[type=submit]").click()
-    page.goto(f"{live_server.url}/synthesis/")
+    page.goto(f"{live_server.url}/brescia-citta-del-noi/synthesis/")
     expect(page.locator("#synthesis-updated")).to_have_text(
         re.compile(rf"^Aggiornata alle {HH_MM}:\d{{2}}$"), timeout=SERVER_WAIT_MS
     )

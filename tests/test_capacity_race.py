@@ -28,12 +28,12 @@ def browser_session():
 
 def submit_when_released(base_url, fields, barrier):
     opener = browser_session()
-    page = opener.open(f"{base_url}/register", timeout=30).read().decode()
+    page = opener.open(f"{base_url}/brescia-citta-del-noi/register", timeout=30).read().decode()
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
     body = urllib.parse.urlencode({"csrf_token": token, **fields}, doseq=True).encode()
     barrier.wait()  # everyone submits at the same moment
     try:
-        return opener.open(f"{base_url}/register", data=body, timeout=60).status
+        return opener.open(f"{base_url}/brescia-citta-del-noi/register", data=body, timeout=60).status
     except urllib.error.HTTPError as answer:
         return answer.code
 

@@ -24,7 +24,7 @@ def pdf_text(data: bytes) -> str:
 
 def test_only_people_checked_in_get_a_certificate(client, event):
     attendee = register_someone(event, first_name="Zoë", last_name="Łukasiewicz-Ñandú")
-    url = f"/r/{manage_token(attendee)}"
+    url = f"/brescia-citta-del-noi/r/{manage_token(attendee)}"
     assert "certificate.pdf" not in client.get(url).get_data(as_text=True)
     assert client.get(f"{url}/certificate.pdf").status_code == 404
 
@@ -50,7 +50,7 @@ def test_the_certificate_speaks_the_visitors_language(client, event):
     attendee = register_someone(event, organisation_name="Cooperativa La Rete")
     check_in_attendee(event, attendee.id, None, "r-2", desk_name="Desk 2")
     client.get("/lang/en")
-    text = pdf_text(client.get(f"/r/{manage_token(attendee)}/certificate.pdf").data)
+    text = pdf_text(client.get(f"/brescia-citta-del-noi/r/{manage_token(attendee)}/certificate.pdf").data)
     assert "Certificate of attendance" in text and "took part in" in text
     assert "Brescia Città del Noi turns one" in text and "Cooperativa La Rete" in text
     assert re.search(r"Checked in at the desk at \d\d:\d\d", text)
@@ -63,8 +63,8 @@ def test_anyone_shown_the_certificate_can_check_it(client, event):
 
     attendee = register_someone(event, first_name="Zoë", organisation_name="Cooperativa La Rete")
     check_in = check_in_attendee(event, attendee.id, None, "r-3", desk_name="Desk 1").check_in
-    text = pdf_text(client.get(f"/r/{manage_token(attendee)}/certificate.pdf").data)
-    link = re.search(r"http://localhost(/certificates/\S+)", text).group(1)
+    text = pdf_text(client.get(f"/brescia-citta-del-noi/r/{manage_token(attendee)}/certificate.pdf").data)
+    link = re.search(r"http://localhost(/brescia-citta-del-noi/certificates/\S+)", text).group(1)
 
     answer = client.get(link)
     page = answer.get_data(as_text=True)
@@ -73,7 +73,7 @@ def test_anyone_shown_the_certificate_can_check_it(client, event):
     assert answer.headers["X-Robots-Tag"] == "noindex" and answer.headers["Cache-Control"] == "no-store"
 
     code = link.rsplit("/", 1)[1]
-    forged = client.get(f"/certificates/{code[:-1]}{'A' if code[-1] != 'A' else 'B'}")
+    forged = client.get(f"/brescia-citta-del-noi/certificates/{code[:-1]}{'A' if code[-1] != 'A' else 'B'}")
     assert forged.status_code == 404 and "Nessun attestato ha questo codice" in forged.get_data(as_text=True)
 
     undo_check_in(check_in.id, event, actor="desk:Desk 1")

@@ -55,7 +55,7 @@ def test_a_registration_saved_at_a_lost_commit_says_how_to_find_out(
     assert f'<html lang="{language}">' in html
     assert in_language(app, language, "We could not confirm your registration") in html
     assert "Rosanna.Lost@Example.org".lower() in html.lower()
-    assert 'action="/register/link"' in html and 'id="resend-email"' in html
+    assert 'action="/brescia-citta-del-noi/register/link"' in html and 'id="resend-email"' in html
     # It was written, e-mail and all: once.
     db.session.rollback()
     (attendee,) = db.session.scalars(select(Attendee)).all()
@@ -64,7 +64,9 @@ def test_a_registration_saved_at_a_lost_commit_says_how_to_find_out(
     assert kinds == ["confirmation"]
 
     # "Send the link to this address", from that page.
-    sent = client.post("/register/link", data={"csrf_token": csrf_from(html), "email": attendee.email})
+    sent = client.post(
+        "/brescia-citta-del-noi/register/link", data={"csrf_token": csrf_from(html), "email": attendee.email}
+    )
     assert sent.status_code == 302
     kinds = db.session.scalars(select(OutboxMessage.kind).filter_by(recipient=attendee.email)).all()
     assert sorted(kinds) == ["confirmation", "manage_link"]
@@ -72,6 +74,6 @@ def test_a_registration_saved_at_a_lost_commit_says_how_to_find_out(
     # The visitor who fills in the form again instead is offered the link too.
     again, _ = post_registration(client, event, email=fields["email"])
     html = again.get_data(as_text=True)
-    assert again.status_code == 200 and 'action="/register/link"' in html
+    assert again.status_code == 200 and 'action="/brescia-citta-del-noi/register/link"' in html
     assert in_language(app, language, "Send the link to this address") in html
     assert len(db.session.scalars(select(Attendee)).all()) == 1

@@ -21,7 +21,7 @@ def desk(make_staff):
 
 
 def badge(desk, attendee_id):
-    return desk.get(f"/desk/attendees/{attendee_id}/badge.pdf")
+    return desk.get(f"/brescia-citta-del-noi/desk/attendees/{attendee_id}/badge.pdf")
 
 
 def test_the_desk_prints_badges_only_for_confirmed_attendees_of_its_event(event, desk):
@@ -63,7 +63,7 @@ def test_the_walk_in_done_page_is_only_for_a_walk_in_checked_in(event, desk):
     waiting = register_walk_in(event, registration_data(event), "Banco 1").attendee
     db.session.commit()
 
-    assert desk.get(f"/desk/walk-in/{walk_in.id}").status_code == 200
+    assert desk.get(f"/brescia-citta-del-noi/desk/walk-in/{walk_in.id}").status_code == 200
     for label, attendee_id in [
         ("registered online, checked in by a search", online.id),
         ("check-in undone", undone.id),
@@ -71,4 +71,4 @@ def test_the_walk_in_done_page_is_only_for_a_walk_in_checked_in(event, desk):
         ("waiting list, never checked in", waiting.id),
         ("past the integer range", 2**63),
     ]:
-        assert desk.get(f"/desk/walk-in/{attendee_id}").status_code == 404, label
+        assert desk.get(f"/brescia-citta-del-noi/desk/walk-in/{attendee_id}").status_code == 404, label

@@ -12,7 +12,7 @@ from helpers import part_ids, register_someone
 from app.extensions import db
 from app.models import DayPartKind, Event, EventFile, OutboxMessage, PartStatus, Role
 
-URL = "/admin/event/"
+URL = "/brescia-citta-del-noi/admin/event/"
 TEXT = MOCA.read_text(encoding="utf-8")
 
 
@@ -40,7 +40,7 @@ def files() -> list[EventFile]:
 def test_the_file_in_force_downloads_as_it_was_written(admin):
     page = admin.get(URL).get_data(as_text=True)
     assert "moca.yaml" in page and "command line" in page
-    link = re.search(r'href="(/admin/event/files/\d+\.yaml)"', page).group(1)
+    link = re.search(r'href="(/brescia-citta-del-noi/admin/event/files/\d+\.yaml)"', page).group(1)
     download = admin.get(link)
     assert download.get_data(as_text=True) == TEXT, "comments and layout kept"
     assert 'filename="moca.yaml"' in download.headers["Content-Disposition"]
@@ -127,7 +127,9 @@ def test_going_back_to_an_earlier_file_and_a_hostile_file_name(event, admin):
 
     first = files()[0]
     page = page.get_data(as_text=True)
-    answer = admin.post(f"/admin/event/files/{first.id}/restore", data={"csrf_token": csrf_from(page)})
+    answer = admin.post(
+        f"/brescia-citta-del-noi/admin/event/files/{first.id}/restore", data={"csrf_token": csrf_from(page)}
+    )
     assert answer.status_code == 302
     db.session.refresh(event)
     assert event.name["it"] == "Brescia Città del Noi compie un anno" and len(files()) == 3

@@ -45,7 +45,7 @@ def table_day(event, make_staff):
         )
     db.session.commit()
     _, client = facilitator_of(make_staff, table)
-    token = page_csrf(client, f"/facilitators/tables/{table.id}/notes/1")
+    token = page_csrf(client, f"/brescia-citta-del-noi/facilitators/tables/{table.id}/notes/1")
     return {"event": event, "table": table, "client": client, "token": token, "people": (seated, elsewhere)}
 
 
@@ -57,16 +57,16 @@ def test_the_document_is_for_facilitators_and_admins_only(client, event, make_st
     _, admin = make_staff(Role.ADMIN)
     _, desk = make_staff(Role.DESK)
     for staff in (facilitator, admin):
-        answer = staff.get("/facilitators/openapi.json")
+        answer = staff.get("/brescia-citta-del-noi/facilitators/openapi.json")
         assert answer.status_code == 200 and answer.get_json()["openapi"].startswith("3.1")
         assert answer.headers["Cache-Control"] == "no-store"
-    assert desk.get("/facilitators/openapi.json").status_code == 403
-    anonymous = client.get("/facilitators/openapi.json")
+    assert desk.get("/brescia-citta-del-noi/facilitators/openapi.json").status_code == 403
+    anonymous = client.get("/brescia-citta-del-noi/facilitators/openapi.json")
     assert anonymous.status_code == 302 and "/staff/login" in anonymous.headers["Location"]
 
 
 def test_every_json_endpoint_is_declared_with_its_answers(table_day):
-    spec = table_day["client"].get("/facilitators/openapi.json").get_json()
+    spec = table_day["client"].get("/brescia-citta-del-noi/facilitators/openapi.json").get_json()
     declared = {(path, method) for path, item in spec["paths"].items() for method in item}
     assert declared >= JSON_OPERATIONS
     for path, method in JSON_OPERATIONS:
@@ -84,7 +84,11 @@ def test_every_json_endpoint_is_declared_with_its_answers(table_day):
 
 
 def test_the_declared_limits_are_those_the_service_keeps(table_day):
-    schemas = table_day["client"].get("/facilitators/openapi.json").get_json()["components"]["schemas"]
+    schemas = (
+        table_day["client"]
+        .get("/brescia-citta-del-noi/facilitators/openapi.json")
+        .get_json()["components"]["schemas"]
+    )
     save = schemas["SaveNotes"]
     assert save["properties"]["insights"]["maxLength"] == notes.FIELD_MAX_CHARS
     assert (save["properties"]["save_id"]["minLength"], save["properties"]["save_id"]["maxLength"]) == (8, 64)
@@ -123,7 +127,7 @@ def test_a_malformed_body_is_a_400_that_says_why_and_changes_nothing(table_day, 
     if isinstance(body, dict) and body.get("attendee_id") == 1:
         body = {**body, "attendee_id": seated.id}  # a real person: only the shape is wrong
     before = database_state()
-    url = f"/facilitators/tables/{table.id}/{path}"
+    url = f"/brescia-citta-del-noi/facilitators/tables/{table.id}/{path}"
     answer = post_json(table_day["client"], url, body, table_day["token"])
     assert answer.status_code == 400, answer.get_data(as_text=True)
     assert answer.get_json()["error"] == "bad_request"
@@ -133,7 +137,7 @@ def test_a_malformed_body_is_a_400_that_says_why_and_changes_nothing(table_day, 
 
 @pytest.mark.parametrize("data", [b"", b"{not json", b'{"round": 1'])
 def test_a_body_that_is_not_json_is_a_400(table_day, data):
-    url = f"/facilitators/tables/{table_day['table'].id}/attendance"
+    url = f"/brescia-citta-del-noi/facilitators/tables/{table_day['table'].id}/attendance"
     for content_type in ("application/json", "text/plain"):
         answer = table_day["client"].post(
             url, data=data, headers={"X-CSRFToken": table_day["token"], "Content-Type": content_type}
@@ -143,14 +147,14 @@ def test_a_body_that_is_not_json_is_a_400(table_day, data):
 
 
 def test_a_round_in_the_roster_query_that_is_no_number_is_a_400(table_day):
-    url = f"/facilitators/tables/{table_day['table'].id}/roster.json"
+    url = f"/brescia-citta-del-noi/facilitators/tables/{table_day['table'].id}/roster.json"
     answer = table_day["client"].get(f"{url}?round=one")
     assert answer.status_code == 400 and "round" in answer.get_json()["detail"]
     assert table_day["client"].get(f"{url}?round=1").status_code == 200
 
 
 def test_a_well_formed_save_still_saves(table_day):
-    url = f"/facilitators/tables/{table_day['table'].id}/notes/1"
+    url = f"/brescia-citta-del-noi/facilitators/tables/{table_day['table'].id}/notes/1"
     body = {
         "insights": "Una rete\r\ndi vicinato",
         "tags": "casa, #Casa",
@@ -235,7 +239,9 @@ def test_schemathesis_with_every_check_finds_nothing(app, table_day, tmp_path):
     config.write_text(_schemathesis_config(table_day))
     # The served document, as a facilitator gets it (it is staff-only, like the endpoints).
     document = tmp_path / "openapi.json"
-    document.write_bytes(table_day["client"].get("/facilitators/openapi.json").get_data())
+    document.write_bytes(
+        table_day["client"].get("/brescia-citta-del-noi/facilitators/openapi.json").get_data()
+    )
     server = LiveServer(app).start()
     try:
         run = subprocess.run(
@@ -246,7 +252,7 @@ def test_schemathesis_with_every_check_finds_nothing(app, table_day, tmp_path):
                 "run",
                 str(document),
                 "--url",
-                server.url,
+                f"{server.url}/brescia-citta-del-noi",  # the document's paths are the event's
                 "--max-examples",
                 str(EXAMPLES_PER_OPERATION),
                 "--seed",

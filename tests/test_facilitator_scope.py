@@ -39,7 +39,7 @@ class Table:
 
     def __init__(self, client, table):
         self.client, self.table = client, table
-        self.url = f"/facilitators/tables/{table.id}"
+        self.url = f"/brescia-citta-del-noi/facilitators/tables/{table.id}"
         self.token = page_csrf(client, f"{self.url}/")
 
     def tick(self, attendee_id, present=True, round=1):
@@ -164,14 +164,14 @@ def test_a_table_of_another_event_is_not_found_even_for_its_own_facilitator_or_a
     _, admin = make_staff(Role.ADMIN)
     for client in (facilitator, admin):
         for path in ("/", "/roster.json", "/notes/1", "/photos", f"/photos/{photo.id}"):
-            url = f"/facilitators/tables/{other_table.id}{path}"
+            url = f"/brescia-citta-del-noi/facilitators/tables/{other_table.id}{path}"
             assert client.get(url).status_code == 404, url
 
 
 def test_ids_past_the_integer_range_are_refused_not_a_server_error(day, upload_dir):  # noqa: F811
     table, anna, bruno = day
     huge = 2**63
-    assert table.client.get(f"/facilitators/tables/{huge}/").status_code == 404
+    assert table.client.get(f"/brescia-citta-del-noi/facilitators/tables/{huge}/").status_code == 404
     assert table.client.get(f"{table.url}/photos/{huge}").status_code == 404
     assert table.tick(huge).status_code == 400
     assert table.tick(anna.id, round=huge).status_code == 400

@@ -100,7 +100,8 @@ def staff_routes(app, table_id, photo_id):
             ("facilitators.", "synthesis.", "admin_facilitators.", "admin_report.")
         ):
             continue
-        args = {"table_id": table_id, "round": 1, "photo_id": photo_id, "user_id": 1}
+        args = {"event_slug": "brescia-citta-del-noi", "table_id": table_id, "round": 1, "photo_id": photo_id}
+        args["user_id"] = 1
         path = rule.build({name: args[name] for name in rule.arguments})[1]
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             token_paths.append((rule.endpoint, method, path))
@@ -135,9 +136,9 @@ def test_every_route_is_closed_to_other_tables_other_roles_and_anonymous(
     _, own = facilitator_of(make_staff, table_a)
     _, desk = make_staff(Role.DESK)
     admin_user, admin = make_staff(Role.ADMIN)
-    token = page_csrf(own, f"/facilitators/tables/{table_a.id}/notes/1")
-    admin_token = page_csrf(admin, f"/facilitators/tables/{table_b.id}/notes/1")
-    desk_token = csrf_from(desk.get("/desk/").get_data(as_text=True))
+    token = page_csrf(own, f"/brescia-citta-del-noi/facilitators/tables/{table_a.id}/notes/1")
+    admin_token = page_csrf(admin, f"/brescia-citta-del-noi/facilitators/tables/{table_b.id}/notes/1")
+    desk_token = csrf_from(desk.get("/brescia-citta-del-noi/desk/").get_data(as_text=True))
 
     anonymous_token = csrf_from(client.get("/staff/login").get_data(as_text=True))
     not_about_a_table = {
@@ -172,11 +173,16 @@ def test_every_route_is_closed_to_other_tables_other_roles_and_anonymous(
 def test_a_facilitator_works_at_their_own_table_and_a_missing_table_is_404(event, make_staff):
     table = event.tables[2]
     _, own = facilitator_of(make_staff, table)
-    for path in (f"/facilitators/tables/{table.id}/", f"/facilitators/tables/{table.id}/notes/0"):
+    for path in (
+        f"/brescia-citta-del-noi/facilitators/tables/{table.id}/",
+        f"/brescia-citta-del-noi/facilitators/tables/{table.id}/notes/0",
+    ):
         assert own.get(path).status_code == 200
-    assert own.get("/facilitators/tables/99999/").status_code == 404
-    assert own.get(f"/facilitators/tables/{table.id}/notes/9").status_code == 404, "no such round"
-    listing = own.get("/facilitators/").get_data(as_text=True)
+    assert own.get("/brescia-citta-del-noi/facilitators/tables/99999/").status_code == 404
+    assert own.get(f"/brescia-citta-del-noi/facilitators/tables/{table.id}/notes/9").status_code == 404, (
+        "no such round"
+    )
+    listing = own.get("/brescia-citta-del-noi/facilitators/").get_data(as_text=True)
     assert table.display_name in listing and event.tables[0].display_name not in listing
 
 
@@ -184,7 +190,8 @@ def test_json_saves_need_the_csrf_token(event, make_staff):
     table = event.tables[0]
     _, own = facilitator_of(make_staff, table)
     response = own.post(
-        f"/facilitators/tables/{table.id}/notes/1", json={"base_version": 0, "save_id": "abcdefgh12"}
+        f"/brescia-citta-del-noi/facilitators/tables/{table.id}/notes/1",
+        json={"base_version": 0, "save_id": "abcdefgh12"},
     )
     assert response.status_code == 400
     assert db.session.scalar(select(NoteSheet.id)) is None
@@ -240,10 +247,10 @@ def test_ticking_and_scanning_at_the_table_through_the_page_endpoints(event, mak
     person = register_someone(event, first_name="Lùcia")
     publish_seats(event, [(person, table, 1, 0)])
     _, own = facilitator_of(make_staff, table)
-    page = own.get(f"/facilitators/tables/{table.id}/?round=1").get_data(as_text=True)
+    page = own.get(f"/brescia-citta-del-noi/facilitators/tables/{table.id}/?round=1").get_data(as_text=True)
     assert "Lùcia" in page
     token = re.search(r'<meta name="csrf-token" content="([^"]+)"', page).group(1)
-    url = f"/facilitators/tables/{table.id}"
+    url = f"/brescia-citta-del-noi/facilitators/tables/{table.id}"
     ticked = post_json(
         own, f"{url}/attendance", {"attendee_id": person.id, "round": 1, "present": True}, token
     )
@@ -273,7 +280,7 @@ def test_ticking_and_scanning_at_the_table_through_the_page_endpoints(event, mak
 def test_notes_save_replay_and_conflict_through_the_endpoint(event, make_staff):
     table = event.tables[0]
     _, own = facilitator_of(make_staff, table)
-    url = f"/facilitators/tables/{table.id}/notes/1"
+    url = f"/brescia-citta-del-noi/facilitators/tables/{table.id}/notes/1"
     token = page_csrf(own, url)
     first = {
         "insights": "Più reti di vicinato\nCasa 🏠",
@@ -313,7 +320,7 @@ def test_notes_page_escapes_what_was_typed(event, make_staff):
     user, own = facilitator_of(make_staff, table)
     content = notes.SheetContent(insights="<script>alert(1)</script>")
     notes.save_sheet(table, 1, content, 0, "save-xss-1", user.email)
-    page = own.get(f"/facilitators/tables/{table.id}/notes/1").get_data(as_text=True)
+    page = own.get(f"/brescia-citta-del-noi/facilitators/tables/{table.id}/notes/1").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
 
 
@@ -328,35 +335,35 @@ def test_admin_assigns_and_removes_a_facilitator(event, make_staff):
     _, admin = make_staff(Role.ADMIN)
     facilitator, own = make_staff(Role.FACILITATOR, "giulia@example.org")
     table = event.tables[3]
-    assert own.get(f"/facilitators/tables/{table.id}/").status_code == 403
-    page = admin.get("/admin/facilitators/").get_data(as_text=True)
+    assert own.get(f"/brescia-citta-del-noi/facilitators/tables/{table.id}/").status_code == 403
+    page = admin.get("/brescia-citta-del-noi/admin/facilitators/").get_data(as_text=True)
     assert "giulia@example.org" in page
     response = admin.post(
-        "/admin/facilitators/",
+        "/brescia-citta-del-noi/admin/facilitators/",
         data={"csrf_token": csrf_from(page), "user_id": facilitator.id, "table_id": table.id},
     )
     assert response.status_code == 302
-    assert own.get(f"/facilitators/tables/{table.id}/").status_code == 200
-    page = admin.get("/admin/facilitators/").get_data(as_text=True)
+    assert own.get(f"/brescia-citta-del-noi/facilitators/tables/{table.id}/").status_code == 200
+    page = admin.get("/brescia-citta-del-noi/admin/facilitators/").get_data(as_text=True)
     admin.post(
-        f"/admin/facilitators/tables/{table.id}/users/{facilitator.id}/remove",
+        f"/brescia-citta-del-noi/admin/facilitators/tables/{table.id}/users/{facilitator.id}/remove",
         data={"csrf_token": csrf_from(page)},
     )
-    assert own.get(f"/facilitators/tables/{table.id}/").status_code == 403
+    assert own.get(f"/brescia-citta-del-noi/facilitators/tables/{table.id}/").status_code == 403
 
 
 def test_synthesis_shows_summary_first_else_the_rounds(event, make_staff):
     table = event.tables[0]
     notes.save_sheet(table, 1, notes.SheetContent(insights="Idea dal giro 1"), 0, "synth-0001", "f")
     _, admin = make_staff(Role.ADMIN)
-    data = admin.get("/synthesis/data.json").json["tables"]
+    data = admin.get("/brescia-citta-del-noi/synthesis/data.json").json["tables"]
     assert data[0]["insights"] == ["Idea dal giro 1"] and data[0]["finished"] is False
     summary = notes.SheetContent(insights="Sintesi finale", proposals="Una proposta", finished=True)
     notes.save_sheet(table, 0, summary, 0, "synth-0002", "f")
-    data = admin.get("/synthesis/data.json").json["tables"]
+    data = admin.get("/brescia-citta-del-noi/synthesis/data.json").json["tables"]
     assert data[0]["insights"] == ["Sintesi finale"] and data[0]["finished"] is True
     assert len(data) == len(event.tables)
-    assert "Sintesi finale" in admin.get("/synthesis/").get_data(as_text=True)
+    assert "Sintesi finale" in admin.get("/brescia-citta-del-noi/synthesis/").get_data(as_text=True)
 
 
 def test_photo_files_are_served_only_for_their_own_table(event, make_staff, upload_dir):
@@ -364,10 +371,11 @@ def test_photo_files_are_served_only_for_their_own_table(event, make_staff, uplo
     _, own = facilitator_of(make_staff, table)
     photo = photos.save_photo(other, 1, io.BytesIO(png_bytes()), "x", "t").photo
     _, admin = make_staff(Role.ADMIN)
-    assert admin.get(f"/facilitators/tables/{table.id}/photos/{photo.id}").status_code == 404, (
-        "wrong table in URL"
-    )
-    response = admin.get(f"/facilitators/tables/{other.id}/photos/{photo.id}/thumb")
+    assert (
+        admin.get(f"/brescia-citta-del-noi/facilitators/tables/{table.id}/photos/{photo.id}").status_code
+        == 404
+    ), "wrong table in URL"
+    response = admin.get(f"/brescia-citta-del-noi/facilitators/tables/{other.id}/photos/{photo.id}/thumb")
     assert response.status_code == 200 and response.mimetype == "image/jpeg"
     assert db.session.get(TablePhoto, photo.id).cafe_table_id == other.id
 
@@ -377,7 +385,7 @@ def test_a_photo_uploaded_by_mistake_is_removed_with_its_files_and_an_audit_entr
 ):
     table = event.tables[0]
     _, own = facilitator_of(make_staff, table)
-    page = f"/facilitators/tables/{table.id}/photos"
+    page = f"/brescia-citta-del-noi/facilitators/tables/{table.id}/photos"
     token = page_csrf(own, page)
     own.post(
         page,

@@ -52,9 +52,11 @@ def test_password_reset_and_link_resend_mails_link_to_public_url_whatever_the_ho
         client.post(
             "/staff/password/forgot", data={"csrf_token": csrf_from(page), "email": user.email}, **forged
         )
-        page = client.get("/register/link", **forged).get_data(as_text=True)
+        page = client.get("/brescia-citta-del-noi/register/link", **forged).get_data(as_text=True)
         client.post(
-            "/register/link", data={"csrf_token": csrf_from(page), "email": "anna@example.org"}, **forged
+            "/brescia-citta-del-noi/register/link",
+            data={"csrf_token": csrf_from(page), "email": "anna@example.org"},
+            **forged,
         )
     finally:
         app.wsgi_app = original
@@ -81,9 +83,9 @@ def test_production_answers_only_for_its_own_host_and_asks_for_https(app, event)
         **PRODUCTION,
     )
     client = production.test_client()
-    assert client.get("/", base_url="https://evil.example").status_code == 400
+    assert client.get("/brescia-citta-del-noi/", base_url="https://evil.example").status_code == 400
     assert client.get("/staff/login", base_url="https://evil.example").status_code == 400
-    response = client.get("/", base_url="https://noiday.example.org")
+    response = client.get("/brescia-citta-del-noi/", base_url="https://noiday.example.org")
     assert response.status_code == 200
     assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")
 
@@ -101,17 +103,17 @@ def test_sign_in_never_redirects_off_site(app, client, make_staff, target):
         f"/staff/login?next={target}",
         data={"csrf_token": csrf_from(page), "email": user.email, "password": PASSWORD},
     )
-    assert response.headers["Location"] == "/admin/"
+    assert response.headers["Location"] == "/brescia-citta-del-noi/admin/"
 
 
 def test_sign_in_goes_back_to_the_page_asked_for(app, client, make_staff):
     user, _ = make_staff(Role.ADMIN, "other@example.org")
     page = client.get("/staff/login").get_data(as_text=True)
     response = client.post(
-        "/staff/login?next=/admin/needs?part=1",
+        "/staff/login?next=/brescia-citta-del-noi/admin/needs?part=1",
         data={"csrf_token": csrf_from(page), "email": user.email, "password": PASSWORD},
     )
-    assert response.headers["Location"] == "/admin/needs?part=1"
+    assert response.headers["Location"] == "/brescia-citta-del-noi/admin/needs?part=1"
 
 
 @pytest.mark.parametrize("target", ["//evil.example/", "/%09/evil.example", "/\\evil.example"])
@@ -148,7 +150,12 @@ def test_past_the_account_ceiling_a_browser_that_signed_in_before_still_signs_in
         desk_laptop = app.test_client()
         assert _login_status(app, user.email, PASSWORD, "192.0.2.10", desk_laptop) == 302
         desk_laptop.post(
-            "/staff/logout", data={"csrf_token": csrf_from(desk_laptop.get("/admin/").get_data(as_text=True))}
+            "/staff/logout",
+            data={
+                "csrf_token": csrf_from(
+                    desk_laptop.get("/brescia-citta-del-noi/admin/").get_data(as_text=True)
+                )
+            },
         )
         statuses = [_login_status(app, user.email, "wrong", f"203.0.113.{n}") for n in range(1, 6)]
         assert statuses == [200] * 4 + [429], "a stranger rotating addresses meets the ceiling"
@@ -167,7 +174,7 @@ def test_forwarded_addresses_are_believed_only_from_the_trusted_proxy(app, event
     app.wsgi_app = TrustedProxyFix(original, 1, trusted_networks("127.0.0.1"))
     try:
         client = app.test_client()
-        page = client.get("/register").get_data(as_text=True)
+        page = client.get("/brescia-citta-del-noi/register").get_data(as_text=True)
         from helpers import form_fields
 
         statuses = []
@@ -176,11 +183,13 @@ def test_forwarded_addresses_are_believed_only_from_the_trusted_proxy(app, event
             headers = {"X-Forwarded-For": f"203.0.113.{n}"}
             data = {"csrf_token": csrf_from(page), **form_fields(event)}
             statuses.append(
-                client.post("/register", data=data, headers=headers, environ_base=environ).status_code
+                client.post(
+                    "/brescia-citta-del-noi/register", data=data, headers=headers, environ_base=environ
+                ).status_code
             )
         assert statuses[-1] == 429, "forged X-Forwarded-For is ignored"
         via_proxy = client.post(
-            "/register",
+            "/brescia-citta-del-noi/register",
             data={"csrf_token": csrf_from(page), **form_fields(event)},
             headers={"X-Forwarded-For": "203.0.113.200"},
             environ_base={"REMOTE_ADDR": "127.0.0.1"},
@@ -231,10 +240,10 @@ def test_every_page_with_personal_data_is_never_cached(app, event, make_staff):
     _, admin = make_staff(Role.ADMIN)
     public = app.test_client()
     pages = {
-        public: [f"/r/{token}", f"/r/{token}/edit", f"/r/{token}/cancel", f"/r/{token}/delete"],
-        admin: ["/admin/", f"/admin/attendees/{attendee.id}", "/admin/needs", "/admin/staff/",
-                "/admin/announcements/", "/admin/assignment/", "/admin/facilitators/", "/admin/event/",
-                "/desk/walk-in", "/synthesis/"],
+        public: [f"/brescia-citta-del-noi/r/{token}", f"/brescia-citta-del-noi/r/{token}/edit", f"/brescia-citta-del-noi/r/{token}/cancel", f"/brescia-citta-del-noi/r/{token}/delete"],
+        admin: ["/brescia-citta-del-noi/admin/", f"/brescia-citta-del-noi/admin/attendees/{attendee.id}", "/brescia-citta-del-noi/admin/needs", "/brescia-citta-del-noi/admin/staff/",
+                "/brescia-citta-del-noi/admin/announcements/", "/brescia-citta-del-noi/admin/assignment/", "/brescia-citta-del-noi/admin/facilitators/", "/brescia-citta-del-noi/admin/event/",
+                "/brescia-citta-del-noi/desk/walk-in", "/brescia-citta-del-noi/synthesis/"],
     }  # fmt: skip
     for client, paths in pages.items():
         for path in paths:
@@ -246,7 +255,7 @@ def test_every_page_with_personal_data_is_never_cached(app, event, make_staff):
 def test_csv_export_names_its_charset_once(app, event, make_staff):
     _, admin = make_staff(Role.ADMIN)
     register_someone(event)
-    for path in ("/admin/attendees.csv", "/admin/outcomes.csv"):
+    for path in ("/brescia-citta-del-noi/admin/attendees.csv", "/brescia-citta-del-noi/admin/outcomes.csv"):
         content_type = admin.get(path).headers["Content-Type"]
         assert content_type.count("charset") == 1 and content_type.startswith("text/csv"), (
             path,

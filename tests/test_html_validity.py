@@ -13,7 +13,13 @@ from conftest import ROOT
 from test_accessibility import PAGES, sign_in, site  # noqa: F401
 
 VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
-ROLES = ("admin", "desk", "facilitator", "public")  # public last: its 429 page uses up the sign-in limit
+ROLES = (
+    "admin",
+    "desk",
+    "facilitator",
+    "instance",
+    "public",
+)  # public last: its 429 page uses up the sign-in limit
 # A page that must be reported: the check really runs and reads every file.
 BROKEN = '<!doctype html><html lang="it"><title>x</title><p id="a"></p><p id="a"></p>'
 

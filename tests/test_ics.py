@@ -69,7 +69,9 @@ def test_the_emailed_calendar_file_is_utf8_and_every_calendar_parser_reads_citta
     entry = vevent(data)
     assert str(entry["SUMMARY"]) == "Brescia Città del Noi compie un anno"
     assert str(entry["LOCATION"]) == "MO.CA – Centro per le nuove culture, Via Moretto 78, 25122 Brescia"
-    assert str(entry["URL"]) == f"https://noiday.example.org/r/{manage_token(attendee)}", "the personal page"
+    assert (
+        str(entry["URL"]) == f"https://noiday.example.org/brescia-citta-del-noi/r/{manage_token(attendee)}"
+    ), "the personal page"
     assert entry.decoded("DTSTART") == datetime(2027, 7, 13, 10, 0, tzinfo=ROME)
     assert entry["DTSTART"].params["TZID"] == "Europe/Rome"
     assert entry.decoded("DTSTART").astimezone(UTC).time() == time(8, 0), "10:00 in Rome is 08:00 UTC"
@@ -87,12 +89,14 @@ def test_the_emailed_calendar_file_is_utf8_and_every_calendar_parser_reads_citta
 
 def test_the_personal_pages_calendar_file_is_the_same_entry_in_utf8(client, event):
     attendee = register_someone(event, language="it")
-    answer = client.get(f"/r/{manage_token(attendee)}/event.ics")
+    answer = client.get(f"/brescia-citta-del-noi/r/{manage_token(attendee)}/event.ics")
     assert answer.status_code == 200
     assert answer.headers["Content-Type"] == "text/calendar; charset=utf-8"
     entry = vevent(answer.data)
     assert str(entry["UID"]) == f"{event.slug}-{attendee.id}@noiday"
-    assert "La tua iscrizione: https://noiday.example.org/r/" in str(entry["DESCRIPTION"])
+    assert "La tua iscrizione: https://noiday.example.org/brescia-citta-del-noi/r/" in str(
+        entry["DESCRIPTION"]
+    )
     assert "16:30 Chiusura" in str(entry["DESCRIPTION"]), "with the programme"
 
 
@@ -103,7 +107,7 @@ def test_the_personal_pages_calendar_file_is_the_same_entry_in_utf8(client, even
 def test_the_day_ends_with_the_programmes_last_item(client, event, closing, end):
     event = reload_event(MOCA_TEXT.replace('- time: "16:30"', f"- time: {closing}"))
     attendee = register_someone(event)
-    entry = vevent(client.get(f"/r/{manage_token(attendee)}/event.ics").data)
+    entry = vevent(client.get(f"/brescia-citta-del-noi/r/{manage_token(attendee)}/event.ics").data)
     assert entry.decoded("DTSTART") == datetime(2027, 7, 13, 10, 0, tzinfo=ROME)
     assert entry.decoded("DTEND") == datetime.combine(event.date, end, ROME), "the closing, not an hour later"
 
@@ -130,7 +134,7 @@ def test_a_new_time_in_the_event_file_moves_the_entry_with_the_same_uid_and_a_hi
 
 def test_the_sequence_never_goes_back_while_the_uid_stays(client, event):
     attendee = register_someone(event)
-    url = f"/r/{manage_token(attendee)}/event.ics"
+    url = f"/brescia-citta-del-noi/r/{manage_token(attendee)}/event.ics"
     seen = [vevent(client.get(url).data)]
     for text in (MOCA_TEXT.replace('"10:00"', '"09:00"'), MOCA_TEXT):  # moved, then moved back
         reload_event(text)
@@ -143,5 +147,8 @@ def test_the_sequence_never_goes_back_while_the_uid_stays(client, event):
 
 def test_each_attendee_has_an_entry_of_their_own(client, event):
     first, second = register_someone(event), register_someone(event)
-    uids = {str(vevent(client.get(f"/r/{manage_token(a)}/event.ics").data)["UID"]) for a in (first, second)}
+    uids = {
+        str(vevent(client.get(f"/brescia-citta-del-noi/r/{manage_token(a)}/event.ics").data)["UID"])
+        for a in (first, second)
+    }
     assert len(uids) == 2

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import pypdfium2
 import pytest
 import yaml
-from conftest import MOCA, csrf_from
+from conftest import MOCA, csrf_from, staff_account
 from helpers import form_fields, register_someone
 from markupsafe import escape
 from sqlalchemy import func, inspect, select
@@ -40,7 +40,7 @@ from app.registration.tokens import manage_token
 from app.reporting.certificates import certificate_code
 from app.results import commitments
 from app.results.feedback_answers import answer_token
-from app.staff.services import create_user, password_link
+from app.staff.services import password_link
 from app.worldcafe import services as world_cafe
 
 CORPUS = [
@@ -75,8 +75,11 @@ def assert_escaped(page: str, payload: str, where: str):
 @pytest.mark.parametrize("payload", CORPUS)
 def test_hostile_text_is_stored_verbatim_and_shown_escaped_everywhere(client, event, make_staff, payload):
     values = {field: payload for field in TEXT_FIELDS}
-    page = client.get("/register").get_data(as_text=True)
-    response = client.post("/register", data={"csrf_token": csrf_from(page), **form_fields(event, **values)})
+    page = client.get("/brescia-citta-del-noi/register").get_data(as_text=True)
+    response = client.post(
+        "/brescia-citta-del-noi/register",
+        data={"csrf_token": csrf_from(page), **form_fields(event, **values)},
+    )
     assert response.status_code == 302, "accepted like any other text"
     attendee = db.session.scalars(select(Attendee)).one()
     assert attendee.first_name == payload and attendee.dietary_needs == payload
@@ -85,12 +88,12 @@ def test_hostile_text_is_stored_verbatim_and_shown_escaped_everywhere(client, ev
     _, admin = make_staff(Role.ADMIN)
     check_in = check_in_attendee(event, attendee.id, None, "inject-1", desk_name="Desk 1").check_in
     pages = {
-        "personal page": client.get(f"/r/{manage_token(attendee)}"),
-        "certificate check": client.get(f"/certificates/{certificate_code(check_in)}"),
-        "attendee list": admin.get("/admin/"),
-        "attendee page": admin.get(f"/admin/attendees/{attendee.id}"),
-        "search": admin.get(f"/admin/?q={payload}"),
-        "numbers and needs": admin.get("/admin/needs"),
+        "personal page": client.get(f"/brescia-citta-del-noi/r/{manage_token(attendee)}"),
+        "certificate check": client.get(f"/brescia-citta-del-noi/certificates/{certificate_code(check_in)}"),
+        "attendee list": admin.get("/brescia-citta-del-noi/admin/"),
+        "attendee page": admin.get(f"/brescia-citta-del-noi/admin/attendees/{attendee.id}"),
+        "search": admin.get(f"/brescia-citta-del-noi/admin/?q={payload}"),
+        "numbers and needs": admin.get("/brescia-citta-del-noi/admin/needs"),
     }
     for where, response in pages.items():
         assert_escaped(response.get_data(as_text=True), payload, where)
@@ -101,7 +104,7 @@ def test_hostile_text_is_stored_verbatim_and_shown_escaped_everywhere(client, ev
     if "{{" in payload:
         assert "49" not in message.body_text
 
-    exported = admin.get("/admin/attendees.csv").data.decode("utf-8-sig")
+    exported = admin.get("/brescia-citta-del-noi/admin/attendees.csv").data.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(exported), delimiter=";"))
     record = dict(zip(rows[0], rows[1], strict=True))
     for column in ("first_name", "last_name", "organisation", "dietary_needs"):
@@ -109,7 +112,7 @@ def test_hostile_text_is_stored_verbatim_and_shown_escaped_everywhere(client, ev
         assert cell[0] not in "=+-@", f"formula in CSV column {column}: {cell}"
         assert cell in (payload, "'" + payload)
 
-    pdf = client.get(f"/r/{manage_token(attendee)}/badge.pdf").data
+    pdf = client.get(f"/brescia-citta-del-noi/r/{manage_token(attendee)}/badge.pdf").data
     text = pypdfium2.PdfDocument(pdf)[0].get_textpage().get_text_range()
     assert payload.split()[0][:6] in text.replace("\r", "").replace("\n", " ")
     assert db.session.scalar(select(func.count()).select_from(Attendee)) == 1
@@ -128,13 +131,13 @@ def test_hostile_notes_are_escaped_in_the_pages_the_synthesis_and_the_report(
     notes.save_sheet(table, 1, content, 0, "first-save-0001", "facilitatore@example.org")
     _, admin = make_staff(Role.ADMIN)
     for path in (
-        f"/facilitators/tables/{table.id}/notes/1",
-        f"/facilitators/tables/{table.id}/notes/1/history",
+        f"/brescia-citta-del-noi/facilitators/tables/{table.id}/notes/1",
+        f"/brescia-citta-del-noi/facilitators/tables/{table.id}/notes/1/history",
     ):
         page = admin.get(path).get_data(as_text=True)
         if dangerous(payload):
             assert payload not in page, f"raw payload in {path}"
-    synthesis = admin.get("/synthesis/data.json").get_json()
+    synthesis = admin.get("/brescia-citta-del-noi/synthesis/data.json").get_json()
     assert payload in str(synthesis), "JSON carries the text as data, the page inserts it as text"
 
     exported = outcomes_csv(event).decode("utf-8-sig")
@@ -155,12 +158,19 @@ def test_a_hostile_staff_name_is_escaped_in_the_staff_page_and_the_invitation(
     app, event, make_staff, payload
 ):
     _, admin = make_staff(Role.ADMIN)
-    page = admin.get("/admin/staff/").get_data(as_text=True)
+    page = admin.get("/brescia-citta-del-noi/admin/staff/").get_data(as_text=True)
     data = {"name": payload, "email": "new@example.org", "role": "desk", "language": "it"}
-    assert admin.post("/admin/staff/", data={"csrf_token": csrf_from(page), **data}).status_code == 302
+    assert (
+        admin.post(
+            "/brescia-citta-del-noi/admin/staff/", data={"csrf_token": csrf_from(page), **data}
+        ).status_code
+        == 302
+    )
     user = db.session.scalars(select(User).filter_by(email="new@example.org")).one()
     assert user.name == payload.strip()
-    assert_escaped(admin.get("/admin/staff/").get_data(as_text=True), user.name, "the staff page")
+    assert_escaped(
+        admin.get("/brescia-citta-del-noi/admin/staff/").get_data(as_text=True), user.name, "the staff page"
+    )
     invitation = db.session.scalars(select(OutboxMessage).filter_by(kind="staff_invite")).one()
     assert_escaped(invitation.body_html, user.name, "the invitation e-mail")
     link = urlsplit(password_link(user, "invite")).path
@@ -251,25 +261,27 @@ def hostile_world(app, event, make_staff, payload):
     photo = photos.save_photo(table, 1, io.BytesIO(png_bytes()), payload, payload).photo
     text = announcements.AnnouncementText(subject=both_languages(payload), body=both_languages(payload))
     announcement = announcements.send(event, Audience.CONFIRMED, text, "hostile-announcement", "admin")
-    colleague = create_user("colleague@example.org", payload, "correct horse battery", Role.FACILITATOR)
+    colleague = staff_account("colleague@example.org", payload, "correct horse battery", Role.FACILITATOR)
     _, admin = make_staff(Role.ADMIN)
     _, desk = make_staff(Role.DESK)
     clients = {"anonymous": app.test_client(), "admin": admin, "desk": desk, "facilitator": facilitator}
     no_table = dict.fromkeys(("phone", "choice_1", "choice_2", "choice_3"))  # the walk-in form asks less
     walk_in = form_fields(event, **dict.fromkeys(TEXT_FIELDS, payload), desk_name=payload, **no_table)
-    page = desk.get("/desk/walk-in").get_data(as_text=True)
-    done = desk.post("/desk/walk-in", data={"csrf_token": csrf_from(page), **walk_in})
-    assert "/desk/walk-in/" in done.headers["Location"], "registered and checked in at the desk"
+    page = desk.get("/brescia-citta-del-noi/desk/walk-in").get_data(as_text=True)
+    done = desk.post("/brescia-citta-del-noi/desk/walk-in", data={"csrf_token": csrf_from(page), **walk_in})
+    assert "/brescia-citta-del-noi/desk/walk-in/" in done.headers["Location"], (
+        "registered and checked in at the desk"
+    )
     walk_in_id = int(done.headers["Location"].rsplit("/", 1)[1])
     commitment, published, feedback_request = hostile_results(event, table, photo, attendee, payload)
     ids = {
-        "attendee_id": walk_in_id, "table_id": table.id, "round": 1, "photo_id": photo.id,
+        "event_slug": event.slug, "attendee_id": walk_in_id, "table_id": table.id, "round": 1, "photo_id": photo.id,
         "run_id": world_cafe.published_run(event).id, "announcement_id": announcement.id,
         "user_id": colleague.id, "file_id": event_files(event)[0].id, "token": manage_token(attendee),
         "commitment_id": commitment.id, "published_id": published.id, "sending": "questionnaire",
         "dataset": "figures", "fmt": "csv",
     }  # fmt: skip
-    codes = {"registration.check_certificate_page": certificate_code(check_in), "public.set_language": "en"}
+    codes = {"registration.check_certificate_page": certificate_code(check_in), "site.set_language": "en"}
     tokens = {
         "auth.choose_password": urlsplit(password_link(colleague, "invite")).path.rsplit("/", 1)[1],
         "feedback.answer": answer_token(feedback_request),
@@ -313,11 +325,11 @@ def html_pages(app, clients, ids, codes, tokens):
 
 # Pages that must show the hostile text itself (escaped), not only stay harmless.
 SHOW_THE_TEXT = (
-    "/ (anonymous)", "/register (anonymous)", "/admin/ (admin)", "/admin/needs (admin)",
-    "/admin/announcements/ (admin)", "/admin/staff/ (admin)", "/admin/desks (admin)",
-    "/admin/facilitators/ (admin)", "/facilitators/ (facilitator)", "/synthesis/ (admin)",
-    "/privacy (anonymous)", "/results/ (anonymous)", "/results/commitments (anonymous)",
-    "/admin/results/commitments/ (admin)", "/admin/results/figures/ (admin)",
+    "/ (anonymous)", "/register (anonymous)", "/brescia-citta-del-noi/admin/ (admin)", "/brescia-citta-del-noi/admin/needs (admin)",
+    "/brescia-citta-del-noi/admin/announcements/ (admin)", "/brescia-citta-del-noi/admin/staff/ (admin)", "/brescia-citta-del-noi/admin/desks (admin)",
+    "/brescia-citta-del-noi/admin/facilitators/ (admin)", "/brescia-citta-del-noi/facilitators/ (facilitator)", "/brescia-citta-del-noi/synthesis/ (admin)",
+    "/privacy (anonymous)", "/brescia-citta-del-noi/results/ (anonymous)", "/brescia-citta-del-noi/results/commitments (anonymous)",
+    "/brescia-citta-del-noi/admin/results/commitments/ (admin)", "/brescia-citta-del-noi/admin/results/figures/ (admin)",
 )  # fmt: skip
 
 
@@ -332,11 +344,15 @@ def test_hostile_text_in_every_field_is_harmless_on_every_page_and_in_every_emai
         assert_harmless(html, payload, where)
         seen[where] = html
     assert len(seen) > 40, f"pages went missing: {sorted(seen)}"
-    token_pages = [where for where in seen if where.startswith(f"/r/{ids['token']}")]
-    table_pages = [where for where in seen if where.startswith(f"/facilitators/tables/{ids['table_id']}/")]
+    token_pages = [where for where in seen if where.startswith(f"/brescia-citta-del-noi/r/{ids['token']}")]
+    table_pages = [
+        where
+        for where in seen
+        if where.startswith(f"/brescia-citta-del-noi/facilitators/tables/{ids['table_id']}/")
+    ]
     one_attendee = [
-        f"/admin/attendees/{ids['attendee_id']} (admin)",
-        f"/desk/walk-in/{ids['attendee_id']} (desk)",
+        f"/brescia-citta-del-noi/admin/attendees/{ids['attendee_id']} (admin)",
+        f"/brescia-citta-del-noi/desk/walk-in/{ids['attendee_id']} (desk)",
     ]
     for where in (*SHOW_THE_TEXT, *token_pages, *table_pages, *one_attendee):
         assert_escaped(seen[where], payload, where)
@@ -348,11 +364,11 @@ def test_hostile_text_in_every_field_is_harmless_on_every_page_and_in_every_emai
 @pytest.mark.parametrize("payload", PAGE_CORPUS)
 def test_the_problems_of_a_hostile_event_file_are_shown_as_text(event, make_staff, payload):
     _, admin = make_staff(Role.ADMIN)
-    page = admin.get("/admin/event/").get_data(as_text=True)
+    page = admin.get("/brescia-citta-del-noi/admin/event/").get_data(as_text=True)
     bad = MOCA.read_text(encoding="utf-8").replace("capacity: 400", f"capacity: {json.dumps(payload)}")
     upload = (io.BytesIO(bad.encode("utf-8")), "moca.yaml")
     response = admin.post(
-        "/admin/event/",
+        "/brescia-citta-del-noi/admin/event/",
         data={"csrf_token": csrf_from(page), "file": upload},
         content_type="multipart/form-data",
     )

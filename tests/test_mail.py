@@ -218,10 +218,12 @@ def test_admin_sees_message_status_and_can_send_again(app, event, smtp, make_sta
     smtp.stop()
     mail_sender.deliver_due()
     _, admin = make_staff("admin")
-    page = admin.get(f"/admin/attendees/{attendee.id}").get_data(as_text=True)
+    page = admin.get(f"/brescia-citta-del-noi/admin/attendees/{attendee.id}").get_data(as_text=True)
     assert "in coda" in page and "ConnectionRefusedError" in page, "queued again, with the reason"
     message_id = db.session.scalars(select(OutboxMessage.id)).one()
-    admin.post(f"/admin/messages/{message_id}/resend", data={"csrf_token": csrf_from(page)})
+    admin.post(
+        f"/brescia-citta-del-noi/admin/messages/{message_id}/resend", data={"csrf_token": csrf_from(page)}
+    )
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 2
     smtp.start()
     make_due_now()

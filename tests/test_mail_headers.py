@@ -107,7 +107,7 @@ def test_every_kind_has_a_zoned_date_the_senders_message_id_domain_and_auto_subm
     assert waiting.status == AttendeeStatus.WAITLISTED
     queue_reminders(event)
     announce(event)
-    invite_user("anna@example.org", "Anna", Role.DESK, "en", "organiser@example.org")
+    invite_user("anna@example.org", "Anna", Role.DESK, "en", "organiser@example.org", event)
     ask_for_feedback(event, giulia)
     assert mail_sender.deliver_due() == (7, 0)
     found = by_recipient_and_kind(smtp)
@@ -193,7 +193,7 @@ def test_a_one_click_post_stops_the_next_announcement_but_not_their_own_messages
     assert {(giulia.email, "updated"), (giulia.email, "reminder")} <= got, "her own messages still come"
     assert (marco.email, "announcement") in got, "only her: the others still get them"
     _, admin = make_staff("admin")
-    page = admin.get(f"/admin/attendees/{giulia.id}").get_data(as_text=True)
+    page = admin.get(f"/brescia-citta-del-noi/admin/attendees/{giulia.id}").get_data(as_text=True)
     assert "nessun annuncio (dal " in page
 
 

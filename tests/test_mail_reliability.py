@@ -64,7 +64,11 @@ def test_a_message_that_cannot_be_built_fails_with_its_reason_and_the_others_go_
     assert "sending" not in [m.status for m in by_id.values()]
     assert mail_sender.deliver_due() == (0, 0), "failed for good: not tried again and again"
 
-    page = make_staff("admin")[1].get(f"/admin/attendees/{before.id}").get_data(as_text=True)
+    page = (
+        make_staff("admin")[1]
+        .get(f"/brescia-citta-del-noi/admin/attendees/{before.id}")
+        .get_data(as_text=True)
+    )
     assert "non riuscito" in page and "not one e-mail address" in page, "the organisers see why"
 
 

@@ -18,12 +18,12 @@ from app.extensions import db
 from app.models import AssignmentRun, OutboxMessage, Role, SeatAssignment
 from app.worldcafe import services as world_cafe
 
-ANNOUNCEMENTS = "/admin/announcements/"
-REMINDERS = "/admin/announcements/reminders"
+ANNOUNCEMENTS = "/brescia-citta-del-noi/admin/announcements/"
+REMINDERS = "/brescia-citta-del-noi/admin/announcements/reminders"
 
 
 def runs_url(run_id: int) -> str:
-    return f"/admin/assignment/runs/{run_id}"
+    return f"/brescia-citta-del-noi/admin/assignment/runs/{run_id}"
 
 
 def queued(kind: str) -> int:

@@ -106,3 +106,56 @@ DAY_BEFORE_0011 = [
         {"when": _WHEN},
     ),
 ]
+
+
+def test_a_one_event_database_upgrades_to_many_events_with_its_people_badges_and_links(empty_database_url):
+    """A database made before events had their own address and their own organisers: its
+    event, people, badges and links come through; its staff keep their work."""
+    from werkzeug.security import generate_password_hash
+
+    from app.checkin.badges import BadgeCheck, badge_token, verify_badge
+    from app.models import Attendee, Event, EventMembership, User
+    from app.registration.tokens import manage_token
+
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=empty_database_url, SECRET_KEY="s")
+    with app.app_context():
+        upgrade(revision="0010")
+        with db.engine.begin() as connection:
+            for statement, values in DAY_BEFORE_0011:
+                connection.execute(text(statement), values)
+        upgrade(revision="0013")
+        with db.engine.begin() as connection:
+            connection.execute(text("UPDATE events SET organiser = 'Comune di Brescia'"))
+            for email, role in (("boss@example.org", "admin"), ("banco@example.org", "desk")):
+                connection.execute(
+                    text(
+                        "INSERT INTO users (email, name, password_hash, role, active, language, created_at,"
+                        " password_set_at) VALUES (:email, 'X', :hash, :role, :yes, 'it', :when, :when)"
+                    ),
+                    {"email": email, "hash": generate_password_hash("a long password"), "role": role,
+                     "yes": True, "when": _WHEN},  # fmt: skip
+                )
+        upgrade()
+        event = db.session.scalars(db.select(Event)).one()
+        assert event.organiser_group.name == "Comune di Brescia"
+        users = {user.email: user for user in db.session.scalars(db.select(User))}
+        assert users["boss@example.org"].instance_admin and not users["banco@example.org"].instance_admin
+        assert {u.organiser_id for u in users.values()} == {event.organiser_id}
+        memberships = db.session.scalars(db.select(EventMembership.user_id).filter_by(event_id=event.id)).all()
+        assert sorted(memberships) == sorted(u.id for u in users.values()), "everyone keeps the event"
+
+        person = db.session.get(Attendee, 1)
+        assert verify_badge(badge_token(person), event).check is BadgeCheck.VALID
+        client = app.test_client()
+        token = manage_token(person)
+        assert client.get(f"/e/r/{token}").status_code == 200
+        old = client.get(f"/r/{token}")
+        assert (old.status_code, old.headers["Location"]) == (308, f"/e/r/{token}"), "links already sent"
+        page = client.get("/staff/login").get_data(as_text=True)
+        csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+        signed_in = client.post(
+            "/staff/login", data={"csrf_token": csrf, "email": "banco@example.org", "password": "a long password"}
+        )
+        assert signed_in.headers["Location"] == "/e/desk/"
+        db.session.remove()
+        db.engine.dispose()

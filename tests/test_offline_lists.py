@@ -89,7 +89,7 @@ def served_list(response):
 
 def test_the_desk_worker_is_served_with_every_module_of_the_desk(make_staff):
     _, desk_client = make_staff("desk")
-    response = desk_client.get("/desk/sw.js")
+    response = desk_client.get("/brescia-citta-del-noi/desk/sw.js")
     assert response.status_code == 200
     assert response.mimetype == "text/javascript"
     assert response.headers["Cache-Control"] == "no-cache"

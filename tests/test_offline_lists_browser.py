@@ -34,7 +34,7 @@ def test_the_desk_worker_keeps_every_file_the_desk_loads(live_server, desk_user,
     open_desk(desktop_page, live_server, desk_user, desk_token)
     expect(desktop_page.locator("#desk")).to_have_attribute("data-offline-ready", "true")
     assert "/static/js/shared/common.js" in requested  # the graph was really walked
-    missing = requested - served_list(desktop_page, f"{live_server.url}/desk/sw.js")
+    missing = requested - served_list(desktop_page, f"{live_server.url}/brescia-citta-del-noi/desk/sw.js")
     assert not missing, f"loaded by the desk but not kept offline: {sorted(missing)}"
 
 
@@ -43,5 +43,5 @@ def test_the_notes_worker_keeps_every_file_the_notes_page_loads(live_server, tab
     open_notes(page, live_server, facilitator(table, "silvia@example.org"), table)
     expect(page.locator("#notes")).to_have_attribute("data-offline-ready", "true")
     assert "/static/js/shared/common.js" in requested
-    missing = requested - served_list(page, f"{live_server.url}/facilitators/sw.js")
+    missing = requested - served_list(page, f"{live_server.url}/brescia-citta-del-noi/facilitators/sw.js")
     assert not missing, f"loaded by the notes page but not kept offline: {sorted(missing)}"

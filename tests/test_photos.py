@@ -115,7 +115,7 @@ def test_too_many_bytes_or_pixels_are_refused(app, event, upload_dir, monkeypatc
 def test_upload_page_refuses_non_images_and_oversized_files(app, event, make_staff, upload_dir, monkeypatch):  # noqa: F811
     table = event.tables[0]
     _, own = facilitator_of(make_staff, table)
-    url = f"/facilitators/tables/{table.id}/photos"
+    url = f"/brescia-citta-del-noi/facilitators/tables/{table.id}/photos"
 
     def upload(data, name, mimetype):
         page = own.get(url).get_data(as_text=True)
@@ -272,13 +272,13 @@ def test_a_phone_photo_uploads_upright_with_its_thumbnail(app, event, make_staff
     assert saved.status_code == 302
     photo = db.session.scalars(select(TablePhoto)).one()
     assert (photo.width, photo.height) == (1920, 2560)
-    thumb = own.get(f"/facilitators/tables/{table.id}/photos/{photo.id}/thumb")
+    thumb = own.get(f"/brescia-citta-del-noi/facilitators/tables/{table.id}/photos/{photo.id}/thumb")
     assert thumb.status_code == 200
     assert Image.open(io.BytesIO(thumb.data)).size == (360, 480)
 
 
 def upload_photo(client, table, data: bytes, name: str, caption: str):
-    url = f"/facilitators/tables/{table.id}/photos"
+    url = f"/brescia-citta-del-noi/facilitators/tables/{table.id}/photos"
     page = client.get(url).get_data(as_text=True)
     token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
     return client.post(

@@ -46,7 +46,7 @@ def left_behind(typed: dict) -> list[str]:
 
 def test_attendee_downloads_everything_we_hold(client, event):
     attendee = register_someone(event, first_name="Gioele", dietary_needs="Senza lattosio")
-    response = client.get(f"/r/{manage_token(attendee)}/data.json")
+    response = client.get(f"/brescia-citta-del-noi/r/{manage_token(attendee)}/data.json")
     data = json.loads(response.data)
     assert data["first_name"] == "Gioele" and data["dietary_needs"] == "Senza lattosio"
     assert data["consent"]["privacy_notice_version"] == event.privacy_version
@@ -58,7 +58,7 @@ def test_attendee_downloads_everything_we_hold(client, event):
 def test_the_export_says_when_they_stopped_the_announcements(client, event):
     attendee = register_someone(event)
     client.post(f"/unsubscribe/{unsubscribe_token(attendee)}", data={"List-Unsubscribe": "One-Click"})
-    data = json.loads(client.get(f"/r/{manage_token(attendee)}/data.json").data)
+    data = json.loads(client.get(f"/brescia-citta-del-noi/r/{manage_token(attendee)}/data.json").data)
     db.session.expire_all()
     stopped = db.session.get(Attendee, attendee.id).announcements_stopped_at
     assert data["consent"]["announcements_stopped_at"] == stopped.isoformat() + "Z"
@@ -70,8 +70,8 @@ def test_attendee_deletes_registration_and_data_and_the_place_goes_on(client, ev
     db.session.commit()
     leaving, waiting = register_someone(event, first_name="Zelda"), register_someone(event)
     token = manage_token(leaving)
-    page = client.get(f"/r/{token}/delete").get_data(as_text=True)
-    client.post(f"/r/{token}/delete", data={"csrf_token": csrf_from(page)})
+    page = client.get(f"/brescia-citta-del-noi/r/{token}/delete").get_data(as_text=True)
+    client.post(f"/brescia-citta-del-noi/r/{token}/delete", data={"csrf_token": csrf_from(page)})
     db.session.expire_all()
     assert (
         leaving.first_name != "Zelda" and leaving.email.endswith("@invalid") and leaving.status == "cancelled"
@@ -81,7 +81,7 @@ def test_attendee_deletes_registration_and_data_and_the_place_goes_on(client, ev
         == 0
     )
     assert waiting.part(lunch.id).status == "confirmed"
-    assert client.get(f"/r/{token}").status_code == 404, "the old link is dead"
+    assert client.get(f"/brescia-citta-del-noi/r/{token}").status_code == 404, "the old link is dead"
 
 
 def test_purge_anonymises_after_the_event_and_keeps_the_figures(app, event):
@@ -114,8 +114,13 @@ def test_deleting_ones_data_leaves_nothing_they_typed_anywhere(client, event):
     assert left_behind(TYPED) == list(TYPED), "the test's values are in the database"
 
     token = manage_token(attendee)
-    page = client.get(f"/r/{token}/delete").get_data(as_text=True)
-    assert client.post(f"/r/{token}/delete", data={"csrf_token": csrf_from(page)}).status_code == 302
+    page = client.get(f"/brescia-citta-del-noi/r/{token}/delete").get_data(as_text=True)
+    assert (
+        client.post(
+            f"/brescia-citta-del-noi/r/{token}/delete", data={"csrf_token": csrf_from(page)}
+        ).status_code
+        == 302
+    )
     db.session.expire_all()
     assert left_behind(TYPED) == []
     assert attendee.organisation_name is None and attendee.organisation is None
@@ -154,7 +159,7 @@ def test_a_personal_link_has_exactly_one_spelling(client, event):
     decode = lambda s: base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))  # noqa: E731
     assert same_bytes and all(decode(s) == decode(signature) for s in same_bytes)
 
-    assert client.get(f"/r/{token}").status_code == 200
+    assert client.get(f"/brescia-citta-del-noi/r/{token}").status_code == 200
     for other in [
         token + "=",
         token + "==",
@@ -162,8 +167,8 @@ def test_a_personal_link_has_exactly_one_spelling(client, event):
         token + "%C3%A9",
         *(f"{payload}.{s}" for s in same_bytes),
     ]:
-        assert client.get(f"/r/{other}").status_code == 404, other
-        assert client.get(f"/r/{other}/data.json").status_code == 404, other
+        assert client.get(f"/brescia-citta-del-noi/r/{other}").status_code == 404, other
+        assert client.get(f"/brescia-citta-del-noi/r/{other}/data.json").status_code == 404, other
 
 
 def test_a_badge_is_read_in_one_spelling_up_to_the_scanners_case(event):

@@ -70,7 +70,7 @@ def test_errors_are_in_italian_by_default_and_english_after_switch(client, event
 
 
 def test_without_csrf_token_nothing_is_saved(client, event):
-    response = client.post("/register", data=form_fields(event))
+    response = client.post("/brescia-citta-del-noi/register", data=form_fields(event))
     assert response.status_code == 400
     assert db.session.scalar(select(func.count()).select_from(Attendee)) == 0
 
@@ -83,8 +83,11 @@ def test_second_registration_with_same_email_offers_link_resend(client, event):
     assert errors(html) == ["email"]
     assert "Impostora" in html, "the form keeps what was typed"
     assert "Annabella" not in html, "the other registration is never shown"
-    assert 'action="/register/link"' in html
-    resend = client.post("/register/link", data={"csrf_token": csrf_from(html), "email": "anna@example.org"})
+    assert 'action="/brescia-citta-del-noi/register/link"' in html
+    resend = client.post(
+        "/brescia-citta-del-noi/register/link",
+        data={"csrf_token": csrf_from(html), "email": "anna@example.org"},
+    )
     assert resend.status_code == 302
     messages = db.session.scalars(select(OutboxMessage).filter_by(kind="manage_link")).all()
     assert [m.recipient for m in messages] == ["anna@example.org"]
@@ -93,9 +96,9 @@ def test_second_registration_with_same_email_offers_link_resend(client, event):
 
 
 def test_link_resend_for_unknown_address_says_the_same_and_sends_nothing(client, event):
-    page = client.get("/register/link").get_data(as_text=True)
+    page = client.get("/brescia-citta-del-noi/register/link").get_data(as_text=True)
     response = client.post(
-        "/register/link",
+        "/brescia-citta-del-noi/register/link",
         data={"csrf_token": csrf_from(page), "email": "nobody@example.org"},
         follow_redirects=True,
     )
@@ -106,12 +109,14 @@ def test_link_resend_for_unknown_address_says_the_same_and_sends_nothing(client,
 def test_manage_link_lets_attendee_edit_and_cancel(client, event):
     attendee = register_someone(event, first_name="Paolo")
     token = manage_token(attendee)
-    edit_page = client.get(f"/r/{token}/edit").get_data(as_text=True)
+    edit_page = client.get(f"/brescia-citta-del-noi/r/{token}/edit").get_data(as_text=True)
     assert 'value="Paolo"' in edit_page
     fields = form_fields(
         event, first_name="Paolino", email=attendee.email, day_parts=[str(event.day_parts[0].id)]
     )
-    response = client.post(f"/r/{token}/edit", data={"csrf_token": csrf_from(edit_page), **fields})
+    response = client.post(
+        f"/brescia-citta-del-noi/r/{token}/edit", data={"csrf_token": csrf_from(edit_page), **fields}
+    )
     assert response.status_code == 302
     db.session.refresh(attendee)
     assert attendee.first_name == "Paolino"
@@ -119,33 +124,35 @@ def test_manage_link_lets_attendee_edit_and_cancel(client, event):
     assert attendee.dietary_needs is None, "no lunch, no dietary data kept"
     assert attendee.preferences == []
 
-    cancel_page = client.get(f"/r/{token}/cancel").get_data(as_text=True)
-    client.post(f"/r/{token}/cancel", data={"csrf_token": csrf_from(cancel_page)})
+    cancel_page = client.get(f"/brescia-citta-del-noi/r/{token}/cancel").get_data(as_text=True)
+    client.post(f"/brescia-citta-del-noi/r/{token}/cancel", data={"csrf_token": csrf_from(cancel_page)})
     db.session.refresh(attendee)
     assert attendee.status == "cancelled"
-    assert "status-cancelled" in client.get(f"/r/{token}").get_data(as_text=True)
+    assert "status-cancelled" in client.get(f"/brescia-citta-del-noi/r/{token}").get_data(as_text=True)
 
 
 def test_edit_cannot_take_another_attendees_email(client, event):
     register_someone(event, email="taken@example.org")
     attendee = register_someone(event)
     token = manage_token(attendee)
-    page = client.get(f"/r/{token}/edit").get_data(as_text=True)
+    page = client.get(f"/brescia-citta-del-noi/r/{token}/edit").get_data(as_text=True)
     fields = form_fields(event, email="taken@example.org")
-    response = client.post(f"/r/{token}/edit", data={"csrf_token": csrf_from(page), **fields})
+    response = client.post(
+        f"/brescia-citta-del-noi/r/{token}/edit", data={"csrf_token": csrf_from(page), **fields}
+    )
     assert errors(response.get_data(as_text=True)) == ["email"]
 
 
 def test_manage_links_are_signed_and_revocable(client, event):
     attendee = register_someone(event)
     token = manage_token(attendee)
-    assert client.get(f"/r/{token}").status_code == 200
-    assert client.get(f"/r/{token[:-2]}xx").status_code == 404
-    assert client.get("/r/WzEsMV0.forged").status_code == 404
+    assert client.get(f"/brescia-citta-del-noi/r/{token}").status_code == 200
+    assert client.get(f"/brescia-citta-del-noi/r/{token[:-2]}xx").status_code == 404
+    assert client.get("/brescia-citta-del-noi/r/WzEsMV0.forged").status_code == 404
     revoke_manage_links(attendee)
     db.session.commit()
-    assert client.get(f"/r/{token}").status_code == 404
-    assert client.get(f"/r/{manage_token(attendee)}").status_code == 200
+    assert client.get(f"/brescia-citta-del-noi/r/{token}").status_code == 404
+    assert client.get(f"/brescia-citta-del-noi/r/{manage_token(attendee)}").status_code == 200
 
 
 def test_closed_registration_shows_a_notice_instead_of_the_form(client, event):
@@ -153,18 +160,27 @@ def test_closed_registration_shows_a_notice_instead_of_the_form(client, event):
 
     event.registration_closes_at = datetime(2020, 1, 1)
     db.session.commit()
-    page = client.get("/register").get_data(as_text=True)
+    page = client.get("/brescia-citta-del-noi/register").get_data(as_text=True)
     assert 'name="first_name"' not in page
-    assert "closed" in client.get("/register?lang=en").get_data(as_text=True).lower() or "chius" in page
+    assert (
+        "closed" in client.get("/brescia-citta-del-noi/register?lang=en").get_data(as_text=True).lower()
+        or "chius" in page
+    )
 
 
 def test_home_page_shows_programme_tables_and_register_action(client, event):
-    page = client.get("/").get_data(as_text=True)
+    page = client.get("/brescia-citta-del-noi/").get_data(as_text=True)
     assert 'lang="it"' in page
-    for text in ("10:45", "Elisa Chiaf", "Prima infanzia", "Le 100 leve", 'href="/register"'):
+    for text in (
+        "10:45",
+        "Elisa Chiaf",
+        "Prima infanzia",
+        "Le 100 leve",
+        'href="/brescia-citta-del-noi/register"',
+    ):
         assert text in page
     client.get("/lang/en")
-    page = client.get("/").get_data(as_text=True)
+    page = client.get("/brescia-citta-del-noi/").get_data(as_text=True)
     assert 'lang="en"' in page and "Early childhood" in page
 
 
@@ -175,36 +191,38 @@ def test_language_switch_refuses_offsite_redirects(client, event):
 
 
 def test_privacy_notice_page(client, event):
-    page = client.get("/privacy").get_data(as_text=True)
+    page = client.get("/brescia-citta-del-noi/privacy").get_data(as_text=True)
     assert event.privacy_version in page and "comunicazione@bresciacittadelnoi.it" in page
 
 
 def test_confirmed_attendee_downloads_badge_from_personal_page(client, event):
     attendee = register_someone(event)
     token = manage_token(attendee)
-    page = client.get(f"/r/{token}").get_data(as_text=True)
-    assert f"/r/{token}/badge.pdf" in page
-    assert client.get(f"/r/{token}/badge.pdf").data.startswith(b"%PDF")
-    assert client.get(f"/r/{token}/badge.png").mimetype == "image/png"
+    page = client.get(f"/brescia-citta-del-noi/r/{token}").get_data(as_text=True)
+    assert f"/brescia-citta-del-noi/r/{token}/badge.pdf" in page
+    assert client.get(f"/brescia-citta-del-noi/r/{token}/badge.pdf").data.startswith(b"%PDF")
+    assert client.get(f"/brescia-citta-del-noi/r/{token}/badge.png").mimetype == "image/png"
 
 
 def test_waiting_list_has_no_badge_yet(client, event):
     event.capacity = 0
     db.session.commit()
     token = manage_token(register_someone(event))
-    assert "badge.pdf" not in client.get(f"/r/{token}").get_data(as_text=True)
-    assert client.get(f"/r/{token}/badge.pdf").status_code == 404
+    assert "badge.pdf" not in client.get(f"/brescia-citta-del-noi/r/{token}").get_data(as_text=True)
+    assert client.get(f"/brescia-citta-del-noi/r/{token}/badge.pdf").status_code == 404
 
 
 def test_home_page_is_kept_briefly_for_anonymous_visitors_only(app, client, event, make_staff):
     app.config["HOME_PAGE_CACHE_SECONDS"] = 60
     try:
-        first = client.get("/").get_data(as_text=True)
+        first = client.get("/brescia-citta-del-noi/").get_data(as_text=True)
         event.tagline = {"it": "Un nuovo sottotitolo"}
         db.session.commit()
-        assert client.get("/").get_data(as_text=True) == first, "kept for a few seconds"
+        assert client.get("/brescia-citta-del-noi/").get_data(as_text=True) == first, "kept for a few seconds"
         _, staff = make_staff("admin")
-        assert "Un nuovo sottotitolo" in staff.get("/").get_data(as_text=True), "staff see it fresh"
+        assert "Un nuovo sottotitolo" in staff.get("/brescia-citta-del-noi/").get_data(as_text=True), (
+            "staff see it fresh"
+        )
     finally:
         app.config["HOME_PAGE_CACHE_SECONDS"] = 0
         from app.events import public as views
@@ -214,7 +232,7 @@ def test_home_page_is_kept_briefly_for_anonymous_visitors_only(app, client, even
 
 def test_the_personal_page_adds_the_day_to_a_calendar_app_for_confirmed_people_only(client, event):
     attendee = register_someone(event)
-    page = client.get(f"/r/{manage_token(attendee)}").get_data(as_text=True)
+    page = client.get(f"/brescia-citta-del-noi/r/{manage_token(attendee)}").get_data(as_text=True)
     link = re.search(r'href="([^"]+event\.ics)"', page).group(1)
     answer = client.get(link)
     assert answer.status_code == 200 and answer.mimetype == "text/calendar"
@@ -226,16 +244,18 @@ def test_the_personal_page_adds_the_day_to_a_calendar_app_for_confirmed_people_o
     db.session.commit()
     waiting = register_someone(event)
     assert waiting.status == "waitlisted"
-    assert "event.ics" not in client.get(f"/r/{manage_token(waiting)}").get_data(as_text=True)
-    assert client.get(f"/r/{manage_token(waiting)}/event.ics").status_code == 404
+    assert "event.ics" not in client.get(f"/brescia-citta-del-noi/r/{manage_token(waiting)}").get_data(
+        as_text=True
+    )
+    assert client.get(f"/brescia-citta-del-noi/r/{manage_token(waiting)}/event.ics").status_code == 404
 
 
 def test_a_broken_personal_link_says_how_to_get_it_again(client, event):
     """A personal link cut in two by a mail program lands on a 404 that names the event and
     leads to the page that sends the link again."""
-    response = client.get("/r/WzEsMV0.4RWF0ZXV0")
+    response = client.get("/brescia-citta-del-noi/r/WzEsMV0.4RWF0ZXV0")
     assert response.status_code == 404
     html = response.get_data(as_text=True)
     assert "Pagina non trovata" in html and event.display_name in html
-    assert 'href="/register/link"' in html and "link personale non si apre" in html
-    assert client.get("/register/link").status_code == 200
+    assert 'href="/brescia-citta-del-noi/register/link"' in html and "link personale non si apre" in html
+    assert client.get("/brescia-citta-del-noi/register/link").status_code == 200

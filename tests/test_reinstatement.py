@@ -59,8 +59,8 @@ def reinstatements(attendee) -> list[AuditEntry]:
 
 def take_back_by_link(client, attendee):
     token = manage_token(attendee)
-    page = client.get(f"/r/{token}").get_data(as_text=True)
-    answer = client.post(f"/r/{token}/reinstate", data={"csrf_token": csrf_from(page)})
+    page = client.get(f"/brescia-citta-del-noi/r/{token}").get_data(as_text=True)
+    answer = client.post(f"/brescia-citta-del-noi/r/{token}/reinstate", data={"csrf_token": csrf_from(page)})
     assert answer.status_code == 302
     page = client.get(answer.headers["Location"]).get_data(as_text=True)
     see_committed()
@@ -95,13 +95,13 @@ def test_a_cancelled_page_offers_to_take_it_back_and_a_double_click_does_it_once
     attendee = register_someone(event)
     cancel_registration(attendee)
     token = manage_token(attendee)
-    page = client.get(f"/r/{token}").get_data(as_text=True)
+    page = client.get(f"/brescia-citta-del-noi/r/{token}").get_data(as_text=True)
     assert 'class="status status-cancelled"' in page
-    assert f'action="/r/{token}/reinstate"' in page
+    assert f'action="/brescia-citta-del-noi/r/{token}/reinstate"' in page
 
     body = {"csrf_token": csrf_from(page)}
-    assert client.post(f"/r/{token}/reinstate", data=body).status_code == 302
-    assert client.post(f"/r/{token}/reinstate", data=body).status_code == 302
+    assert client.post(f"/brescia-citta-del-noi/r/{token}/reinstate", data=body).status_code == 302
+    assert client.post(f"/brescia-citta-del-noi/r/{token}/reinstate", data=body).status_code == 302
 
     assert len(reinstatements(attendee)) == 1
     assert kinds_of_mail(attendee).count("confirmation") == 2, "one at registration, one now"
@@ -110,7 +110,7 @@ def test_a_cancelled_page_offers_to_take_it_back_and_a_double_click_does_it_once
 def test_taking_back_needs_the_forms_csrf_token(client, event):
     attendee = register_someone(event)
     cancel_registration(attendee)
-    client.post(f"/r/{manage_token(attendee)}/reinstate", data={})
+    client.post(f"/brescia-citta-del-noi/r/{manage_token(attendee)}/reinstate", data={})
     see_committed()
     assert attendee.status == AttendeeStatus.CANCELLED and reinstatements(attendee) == []
 
@@ -150,8 +150,8 @@ def test_after_registration_closes_only_staff_can_take_it_back(client, event):
     event.registration_closes_at = utcnow()
     db.session.commit()
 
-    page = client.get(f"/r/{manage_token(attendee)}").get_data(as_text=True)
-    assert f'action="/r/{manage_token(attendee)}/reinstate"' not in page
+    page = client.get(f"/brescia-citta-del-noi/r/{manage_token(attendee)}").get_data(as_text=True)
+    assert f'action="/brescia-citta-del-noi/r/{manage_token(attendee)}/reinstate"' not in page
     assert 'class="status status-cancelled"' in page
     assert reinstate(attendee) is Reinstated.CLOSED
     assert reinstate(attendee, by="admin@example.org") is Reinstated.CONFIRMED
@@ -170,7 +170,10 @@ def test_registering_again_brings_the_cancelled_row_back_with_the_new_answers(cl
         client, event, email=fields["email"], first_name="Lucia Maria", day_parts=only_plenary
     )
 
-    assert response.status_code == 302 and response.headers["Location"] == f"/r/{manage_token(attendee)}"
+    assert (
+        response.status_code == 302
+        and response.headers["Location"] == f"/brescia-citta-del-noi/r/{manage_token(attendee)}"
+    )
     see_committed()
     assert db.session.scalar(select(func.count()).select_from(Attendee)) == 1, "the same row"
     assert (attendee.status, attendee.first_name) == (AttendeeStatus.CONFIRMED, "Lucia Maria")
@@ -183,7 +186,9 @@ def test_registering_again_with_an_address_still_registered_is_refused_as_before
     response, fields = post_registration(client, event)
     response, _ = post_registration(client, event, email=fields["email"])
     assert response.status_code == 200
-    assert 'action="/register/link"' in response.get_data(as_text=True), "the offer to resend the link"
+    assert 'action="/brescia-citta-del-noi/register/link"' in response.get_data(as_text=True), (
+        "the offer to resend the link"
+    )
     see_committed()
     assert db.session.scalar(select(func.count()).select_from(Attendee)) == 1
 
@@ -195,17 +200,17 @@ def test_an_organiser_reinstates_with_a_reason_after_ticking_the_box(event, make
     admin_user, admin = make_staff(Role.ADMIN)
     attendee = register_someone(event)
     cancel_registration(attendee, cancelled_by=admin_user.email)
-    page = admin.get(f"/admin/attendees/{attendee.id}").get_data(as_text=True)
-    assert f'action="/admin/attendees/{attendee.id}/reinstate"' in page
+    page = admin.get(f"/brescia-citta-del-noi/admin/attendees/{attendee.id}").get_data(as_text=True)
+    assert f'action="/brescia-citta-del-noi/admin/attendees/{attendee.id}/reinstate"' in page
     token = csrf_from(page)
 
-    url = f"/admin/attendees/{attendee.id}/reinstate"
+    url = f"/brescia-citta-del-noi/admin/attendees/{attendee.id}/reinstate"
     admin.post(url, data={"csrf_token": token, "reason": "by mistake"})
     see_committed()
     assert attendee.status == AttendeeStatus.CANCELLED, "the box was not ticked"
 
     answer = admin.post(
-        f"/admin/attendees/{attendee.id}/reinstate",
+        f"/brescia-citta-del-noi/admin/attendees/{attendee.id}/reinstate",
         data={"csrf_token": token, "reason": "cancelled by mistake", "confirm": "y"},
     )
     assert answer.status_code == 302
@@ -220,8 +225,11 @@ def test_an_organiser_of_the_served_event_cannot_reinstate_another_events_attend
     admin = make_staff(Role.ADMIN)[1]
     other = register_someone(second_event())
     cancel_registration(other)
-    token = csrf_from(admin.get("/admin/").get_data(as_text=True))
-    answer = admin.post(f"/admin/attendees/{other.id}/reinstate", data={"csrf_token": token, "confirm": "y"})
+    token = csrf_from(admin.get("/brescia-citta-del-noi/admin/").get_data(as_text=True))
+    answer = admin.post(
+        f"/brescia-citta-del-noi/admin/attendees/{other.id}/reinstate",
+        data={"csrf_token": token, "confirm": "y"},
+    )
     assert answer.status_code == 404
     see_committed()
     assert other.status == AttendeeStatus.CANCELLED
@@ -241,8 +249,8 @@ def test_a_walk_in_without_an_address_comes_back_without_any_message(event):
 def test_someone_whose_data_was_deleted_cannot_come_back(client, event):
     attendee = register_someone(event)
     token = manage_token(attendee)
-    page = client.get(f"/r/{token}/delete").get_data(as_text=True)
-    client.post(f"/r/{token}/delete", data={"csrf_token": csrf_from(page)})
+    page = client.get(f"/brescia-citta-del-noi/r/{token}/delete").get_data(as_text=True)
+    client.post(f"/brescia-citta-del-noi/r/{token}/delete", data={"csrf_token": csrf_from(page)})
     see_committed()
     assert reinstate(attendee, by="admin@example.org") is Reinstated.ERASED
     assert attendee.status == AttendeeStatus.CANCELLED
@@ -332,11 +340,13 @@ TAKING_BACK = 8
 
 def take_back_when_released(base_url, token, barrier):
     opener = browser_session()
-    page = opener.open(f"{base_url}/r/{token}", timeout=30).read().decode()
+    page = opener.open(f"{base_url}/brescia-citta-del-noi/r/{token}", timeout=30).read().decode()
     body = urllib.parse.urlencode({"csrf_token": csrf_from(page)}).encode()
     barrier.wait()  # both press the button at the same moment
     try:
-        return opener.open(f"{base_url}/r/{token}/reinstate", data=body, timeout=60).status
+        return opener.open(
+            f"{base_url}/brescia-citta-del-noi/r/{token}/reinstate", data=body, timeout=60
+        ).status
     except urllib.error.HTTPError as answer:  # the redirect, not followed
         return answer.code
 

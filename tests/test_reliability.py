@@ -37,10 +37,10 @@ def register_until_acknowledged(base, fields, deadline):
     while time.time() < deadline:
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()), NoRedirect())
         try:
-            page = opener.open(f"{base}/register", timeout=10).read().decode()
+            page = opener.open(f"{base}/brescia-citta-del-noi/register", timeout=10).read().decode()
             token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
             body = urllib.parse.urlencode({"csrf_token": token, **fields}, doseq=True).encode()
-            status = opener.open(f"{base}/register", data=body, timeout=10).status
+            status = opener.open(f"{base}/brescia-citta-del-noi/register", data=body, timeout=10).status
         except urllib.error.HTTPError as answer:
             status = answer.code
         except (OSError, urllib.error.URLError):

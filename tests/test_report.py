@@ -105,12 +105,12 @@ def test_cli_writes_pdf_markdown_and_csv(app, day, tmp_path):
 
 def test_admin_downloads_the_report_files(app, day, make_staff):
     _, admin = make_staff(Role.ADMIN)
-    pdf = admin.get("/admin/report.pdf")
+    pdf = admin.get("/brescia-citta-del-noi/admin/report.pdf")
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
-    markdown = admin.get("/admin/report.md")
+    markdown = admin.get("/brescia-citta-del-noi/admin/report.md")
     assert markdown.mimetype == "text/markdown" and QUESTION in markdown.get_data(as_text=True)
     assert "attachment" in markdown.headers["Content-Disposition"]
-    assert admin.get("/admin/outcomes.csv").mimetype == "text/csv"
+    assert admin.get("/brescia-citta-del-noi/admin/outcomes.csv").mimetype == "text/csv"
 
 
 def test_a_day_without_notes_still_makes_a_report(app, event):

@@ -65,7 +65,7 @@ def post_form(client, url, data):
     return client.post(url, data={"csrf_token": token, **data})
 
 
-def feed_entries(client, url="/results/commitments.atom", **kwargs):
+def feed_entries(client, url="/brescia-citta-del-noi/results/commitments.atom", **kwargs):
     response = client.get(url, **kwargs)
     assert response.status_code == 200 and response.mimetype == "application/atom+xml"
     return response, ET.fromstring(response.data)
@@ -79,7 +79,7 @@ def test_an_admin_creates_a_commitment_with_an_organisation_of_the_event(event, 
     table, organisation = event.tables[1], event.organisations[0]
     response = post_form(
         admin,
-        "/admin/results/commitments/new",
+        "/brescia-citta-del-noi/admin/results/commitments/new",
         {
             "table_id": table.id,
             "text_it": "Una mappa dei servizi",
@@ -108,7 +108,9 @@ def test_the_city_or_a_typed_organisation_takes_it_on(event, make_staff):
     table = event.tables[0]
     for owner, typed in [("city", ""), ("other", "Rete dei quartieri")]:
         data = {"table_id": table.id, "text_it": f"Impegno {owner}", "owner": owner, "owner_name": typed}
-        assert post_form(admin, "/admin/results/commitments/new", data).status_code == 302
+        assert (
+            post_form(admin, "/brescia-citta-del-noi/admin/results/commitments/new", data).status_code == 302
+        )
     city, other = commitments()
     assert (city.owner_kind, city.owner_name) == ("city", event.organiser)
     assert (other.owner_kind, other.owner_name, other.organisation_id) == (
@@ -137,7 +139,9 @@ def test_a_refused_form_says_why_and_keeps_what_was_typed(event, make_staff, ita
     ]
     for data, field, message in cases:
         response = post_form(
-            admin, "/admin/results/commitments/new", {"table_id": event.tables[0].id, **data}
+            admin,
+            "/brescia-citta-del-noi/admin/results/commitments/new",
+            {"table_id": event.tables[0].id, **data},
         )
         page = response.get_data(as_text=True)
         assert response.status_code == 422, field
@@ -154,32 +158,36 @@ def test_a_facilitator_marks_a_commitment_at_their_table_only(event, make_staff,
     another_event_table = second_event().tables[0]
     data = {"text": "Un tavolo permanente", "owner": "city"}
 
-    page = facilitator.get(f"/facilitators/tables/{here.id}/").get_data(as_text=True)
+    page = facilitator.get(f"/brescia-citta-del-noi/facilitators/tables/{here.id}/").get_data(as_text=True)
     assert (
         italian("Mark as a commitment") in page
-        and f'action="/facilitators/tables/{here.id}/commitments"' in page
+        and f'action="/brescia-citta-del-noi/facilitators/tables/{here.id}/commitments"' in page
     )
-    saved = post_form(facilitator, f"/facilitators/tables/{here.id}/commitments", data)
+    saved = post_form(facilitator, f"/brescia-citta-del-noi/facilitators/tables/{here.id}/commitments", data)
     assert saved.status_code == 302 and saved.location.endswith(
-        f"/facilitators/tables/{here.id}/#commitments"
+        f"/brescia-citta-del-noi/facilitators/tables/{here.id}/#commitments"
     )
-    token = csrf_from(facilitator.get(f"/facilitators/tables/{here.id}/").get_data(as_text=True))
+    token = csrf_from(
+        facilitator.get(f"/brescia-citta-del-noi/facilitators/tables/{here.id}/").get_data(as_text=True)
+    )
     assert (
         facilitator.post(
-            f"/facilitators/tables/{elsewhere.id}/commitments", data={"csrf_token": token, **data}
+            f"/brescia-citta-del-noi/facilitators/tables/{elsewhere.id}/commitments",
+            data={"csrf_token": token, **data},
         ).status_code
         == 403
     )
     assert (
         facilitator.post(
-            f"/facilitators/tables/{another_event_table.id}/commitments", data={"csrf_token": token, **data}
+            f"/brescia-citta-del-noi/facilitators/tables/{another_event_table.id}/commitments",
+            data={"csrf_token": token, **data},
         ).status_code
         == 404
     )
     assert [(c.cafe_table_id, c.text) for c in commitments()] == [(here.id, {"it": "Un tavolo permanente"})]
-    assert "Un tavolo permanente" in facilitator.get(f"/facilitators/tables/{here.id}/").get_data(
-        as_text=True
-    )
+    assert "Un tavolo permanente" in facilitator.get(
+        f"/brescia-citta-del-noi/facilitators/tables/{here.id}/"
+    ).get_data(as_text=True)
 
 
 def test_a_facilitator_can_take_the_text_from_a_proposal_of_the_notes(event, make_staff, italian):
@@ -191,9 +199,9 @@ def test_a_facilitator_can_take_the_text_from_a_proposal_of_the_notes(event, mak
     )
     db.session.commit()
     _, facilitator = facilitator_of(make_staff, table)
-    page = facilitator.get(f"/facilitators/tables/{table.id}/").get_data(as_text=True)
+    page = facilitator.get(f"/brescia-citta-del-noi/facilitators/tables/{table.id}/").get_data(as_text=True)
     assert '<option value="Banca del tempo">' in page
-    url = f"/facilitators/tables/{table.id}/commitments"
+    url = f"/brescia-citta-del-noi/facilitators/tables/{table.id}/commitments"
     assert (
         post_form(facilitator, url, {"proposal": "Banca del tempo", "text": "", "owner": "city"}).status_code
         == 302
@@ -209,23 +217,33 @@ def test_only_admins_change_a_status_and_desk_staff_reach_no_commitment_page(eve
     _, desk = make_staff(Role.DESK)
     _, facilitator = facilitator_of(make_staff, event.tables[0])
     for client in (desk, facilitator):
-        token = csrf_from(client.get("/").get_data(as_text=True))  # the sign-out form's
-        assert client.get("/admin/results/commitments/").status_code == 403
-        assert client.get(f"/admin/results/commitments/{commitment.id}").status_code == 403
+        token = csrf_from(client.get("/brescia-citta-del-noi/").get_data(as_text=True))  # the sign-out form's
+        assert client.get("/brescia-citta-del-noi/admin/results/commitments/").status_code == 403
+        assert (
+            client.get(f"/brescia-citta-del-noi/admin/results/commitments/{commitment.id}").status_code == 403
+        )
         posted = client.post(
-            f"/admin/results/commitments/{commitment.id}", data={"csrf_token": token, "status": "done"}
+            f"/brescia-citta-del-noi/admin/results/commitments/{commitment.id}",
+            data={"csrf_token": token, "status": "done"},
         )
         assert posted.status_code == 403
         new = {"csrf_token": token, "table_id": event.tables[0].id, "text_it": "No", "owner": "city"}
-        assert client.post("/admin/results/commitments/new", data=new).status_code == 403
-    assert desk.get(f"/facilitators/tables/{event.tables[0].id}/").status_code == 403
+        assert (
+            client.post("/brescia-citta-del-noi/admin/results/commitments/new", data=new).status_code == 403
+        )
+    assert (
+        desk.get(
+            f"/brescia-citta-del-noi/facilitators/tables/{event.tables[0].id}/brescia-citta-del-noi/"
+        ).status_code
+        == 403
+    )
     assert [c.status for c in commitments()] == ["open"]
 
 
 def test_an_admin_changes_the_status_with_a_note_and_the_history_keeps_it(event, make_staff, italian):
     _, admin = make_staff(Role.ADMIN)
     commitment = commitment_of(event.tables[0])
-    url = f"/admin/results/commitments/{commitment.id}"
+    url = f"/brescia-citta-del-noi/admin/results/commitments/{commitment.id}"
     response = post_form(
         admin, url, {"status": "in_progress", "note_it": "Primo incontro fatto", "note_en": ""}
     )
@@ -248,8 +266,10 @@ def test_an_admin_corrects_the_text_owner_date_and_table_without_a_status_update
     first, second = event.tables[0], event.tables[1]
     publish(second)
     commitment = commitment_of(first, text="Uno sportelo")
-    url = f"/admin/results/commitments/{commitment.id}/details"
-    token = csrf_from(admin.get(f"/admin/results/commitments/{commitment.id}").get_data(as_text=True))
+    url = f"/brescia-citta-del-noi/admin/results/commitments/{commitment.id}/details"
+    token = csrf_from(
+        admin.get(f"/brescia-citta-del-noi/admin/results/commitments/{commitment.id}").get_data(as_text=True)
+    )
     correction = {
         "csrf_token": token, "table_id": str(second.id), "text_it": "Uno sportello",
         "text_en": "A help desk", "owner": "city", "owner_name": "", "due_on": "2028-03-31",
@@ -264,7 +284,7 @@ def test_an_admin_corrects_the_text_owner_date_and_table_without_a_status_update
         "city",
     )
     assert saved.due_on == date(2028, 3, 31) and [u.status for u in saved.updates] == ["open"]
-    assert "Uno sportello" in client.get("/results/commitments").get_data(as_text=True)
+    assert "Uno sportello" in client.get("/brescia-citta-del-noi/results/commitments").get_data(as_text=True)
     again = admin.post(url, data=correction)
     assert italian("Nothing changed.") in admin.get(again.location).get_data(as_text=True)
 
@@ -276,20 +296,32 @@ def test_staff_pages_show_the_commitment_as_written_the_public_without_unconsent
     publish(event.tables[0])
     commitment = commitment_of(event.tables[0], text="Sportello con Grazia Nuñez")
     _, admin = make_staff(Role.ADMIN)
-    assert "Grazia Nuñez" in admin.get(f"/admin/results/commitments/{commitment.id}").get_data(as_text=True)
-    assert "Grazia Nuñez" not in client.get("/results/commitments").get_data(as_text=True)
+    assert "Grazia Nuñez" in admin.get(
+        f"/brescia-citta-del-noi/admin/results/commitments/{commitment.id}"
+    ).get_data(as_text=True)
+    assert "Grazia Nuñez" not in client.get("/brescia-citta-del-noi/results/commitments").get_data(
+        as_text=True
+    )
 
 
 def test_another_events_commitment_is_not_found_for_the_admin(event, make_staff):
     _, admin = make_staff(Role.ADMIN)
     theirs = commitment_of(second_event().tables[0])
-    assert admin.get(f"/admin/results/commitments/{theirs.id}").status_code == 404
-    token = csrf_from(admin.get("/admin/results/commitments/new").get_data(as_text=True))
+    assert admin.get(f"/brescia-citta-del-noi/admin/results/commitments/{theirs.id}").status_code == 404
+    token = csrf_from(
+        admin.get("/brescia-citta-del-noi/admin/results/commitments/new").get_data(as_text=True)
+    )
     posted = admin.post(
-        f"/admin/results/commitments/{theirs.id}", data={"csrf_token": token, "status": "done"}
+        f"/brescia-citta-del-noi/admin/results/commitments/{theirs.id}",
+        data={"csrf_token": token, "status": "done"},
     )
     assert posted.status_code == 404
-    assert admin.get(f"/admin/results/commitments/?table={theirs.cafe_table_id}").status_code == 404
+    assert (
+        admin.get(
+            f"/brescia-citta-del-noi/admin/results/commitments/?table={theirs.cafe_table_id}"
+        ).status_code
+        == 404
+    )
     assert commitments()[0].status == "open"
 
 
@@ -306,13 +338,13 @@ def test_only_published_tables_commitments_are_on_the_page_and_in_the_feed(clien
     commitment_of(unpublished, "Ancora in revisione")
     commitment_of(other_events_table, "Di un altro giorno")
 
-    page = client.get("/results/commitments").get_data(as_text=True)
+    page = client.get("/brescia-citta-del-noi/results/commitments").get_data(as_text=True)
     assert "Visibile a tutti" in page and "Avviato" in page and "◐</span> in corso" in page
     assert "Ancora in revisione" not in page and unpublished.display_name not in page
     _, feed = feed_entries(client)
     titles = [e.findtext(f"{ATOM}title") for e in feed.iter(f"{ATOM}entry")]
     assert titles == ["in corso: Visibile a tutti", "aperto: Visibile a tutti"], "newest first, in Italian"
-    feed_text = client.get("/results/commitments.atom").get_data(as_text=True)
+    feed_text = client.get("/brescia-citta-del-noi/results/commitments.atom").get_data(as_text=True)
     assert "Ancora in revisione" not in feed_text and "Di un altro giorno" not in feed_text
     assert "Di un altro giorno" not in page
 
@@ -321,9 +353,9 @@ def test_the_page_filters_by_status_and_refuses_an_unknown_one(client, event, it
     publish(event.tables[0])
     commitment_of(event.tables[0], "Ancora da fare")
     commitment_of(event.tables[0], "Fatto e finito", status=CommitmentStatus.DONE)
-    done = client.get("/results/commitments?status=done").get_data(as_text=True)
+    done = client.get("/brescia-citta-del-noi/results/commitments?status=done").get_data(as_text=True)
     assert "Fatto e finito" in done and "Ancora da fare" not in done
-    refused = client.get("/results/commitments?status=<b>")
+    refused = client.get("/brescia-citta-del-noi/results/commitments?status=<b>")
     message = str(escape(italian("There is no such status: choose one from the list.")))
     assert refused.status_code == 400 and message in refused.get_data(as_text=True)
 
@@ -345,9 +377,9 @@ def test_the_feed_is_atom_with_stable_ids_and_no_staff_names(client, event, make
     assert newest.findtext(f"{ATOM}updated").endswith("+00:00")
     assert "admin@example.org" not in first.get_data(as_text=True)
 
-    _, english = feed_entries(client, "/results/commitments.atom?lang=en")
+    _, english = feed_entries(client, "/brescia-citta-del-noi/results/commitments.atom?lang=en")
     assert english.find(f"{ATOM}entry").findtext(f"{ATOM}title") == "done: Sportello"
-    assert client.get("/results/commitments.atom?lang=de").status_code == 404
+    assert client.get("/brescia-citta-del-noi/results/commitments.atom?lang=de").status_code == 404
 
 
 def test_the_feeds_links_come_from_public_url_whatever_the_host(app, client, event):
@@ -360,7 +392,7 @@ def test_the_feeds_links_come_from_public_url_whatever_the_host(app, client, eve
         app.config["PUBLIC_URL"] = "http://localhost"
     links = [link.get("href") for link in feed.iter(f"{ATOM}link")]
     assert len(links) == 3 and all(
-        href.startswith("https://noiday.example.org/results/") for href in links
+        href.startswith("https://noiday.example.org/brescia-citta-del-noi/results/") for href in links
     ), links
     assert "evil.example" not in response.get_data(as_text=True)
     assert feed.findtext(f"{ATOM}id").startswith("tag:noiday.example.org,")
@@ -370,7 +402,7 @@ def test_the_feeds_links_come_from_public_url_whatever_the_host(app, client, eve
 def test_hostile_text_shows_as_text_on_the_page_and_escaped_in_the_feed(client, event, payload):
     publish(event.tables[0])
     commitment_of(event.tables[0], payload, note=payload, status=CommitmentStatus.DROPPED)
-    page = client.get("/results/commitments").get_data(as_text=True)
+    page = client.get("/brescia-citta-del-noi/results/commitments").get_data(as_text=True)
     if any(c in payload for c in "<>\"'"):
         assert payload not in page
     assert page.count(str(escape(payload))) >= 2, "text and note, shown as typed"
@@ -408,7 +440,12 @@ def test_an_owner_is_an_organisation_of_the_event_itself(event):
 
 
 def test_the_english_page_links_the_english_feed(client, event):
-    assert 'href="/results/commitments.atom"' in client.get("/results/commitments").get_data(as_text=True)
+    assert 'href="/brescia-citta-del-noi/results/commitments.atom"' in client.get(
+        "/brescia-citta-del-noi/results/commitments"
+    ).get_data(as_text=True)
     client.get("/lang/en?next=/results/commitments")
-    page = client.get("/results/commitments").get_data(as_text=True)
-    assert "Commitments of the day" in page and 'href="/results/commitments.atom?lang=en"' in page
+    page = client.get("/brescia-citta-del-noi/results/commitments").get_data(as_text=True)
+    assert (
+        "Commitments of the day" in page
+        and 'href="/brescia-citta-del-noi/results/commitments.atom?lang=en"' in page
+    )

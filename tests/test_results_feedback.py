@@ -28,9 +28,9 @@ from app.results import feedback as service
 from app.results.feedback_answers import answer_token
 
 PUBLIC_URL = "https://iscrizioni.bresciacittadelnoi.example"
-ADMIN_PAGE = "/admin/results/feedback/"
-SEND = "/admin/results/feedback/send/questionnaire"
-REMIND = "/admin/results/feedback/send/reminder"
+ADMIN_PAGE = "/brescia-citta-del-noi/admin/results/feedback/"
+SEND = "/brescia-citta-del-noi/admin/results/feedback/send/questionnaire"
+REMIND = "/brescia-citta-del-noi/admin/results/feedback/send/reminder"
 
 
 def arrive(event, attendee):
@@ -134,7 +134,9 @@ def test_sent_once_to_each_person_who_checked_in_through_a_real_smtp_server(
     italian = anna.get_body(("plain",)).get_content()
     assert "Ciao Anna," in italian and "anonime" in italian and "due minuti" in italian
     assert "anonymous" in john.get_body(("plain",)).get_content()
-    assert link_in(anna).startswith(f"{PUBLIC_URL}/feedback/"), "links only from PUBLIC_URL"
+    assert link_in(anna).startswith(f"{PUBLIC_URL}/brescia-citta-del-noi/feedback/"), (
+        "links only from PUBLIC_URL"
+    )
     assert link_in(anna) in anna.get_body(("html",)).get_content()
     assert anna["Auto-Submitted"] == "auto-generated"
 
@@ -206,11 +208,11 @@ def answer(client, link_path: str, **fields):
     page = client.get(link_path).get_data(as_text=True)
     data = {"csrf_token": csrf_from(page), "token": link_path.rsplit("/", 1)[1]}
     data.update({f"q_{key}": value for key, value in fields.items()})
-    return client.post("/feedback/", data=data)
+    return client.post("/brescia-citta-del-noi/feedback/", data=data)
 
 
 def link_path(request: FeedbackRequest) -> str:
-    return f"/feedback/{answer_token(request)}"
+    return f"/brescia-citta-del-noi/feedback/{answer_token(request)}"
 
 
 def request_of(attendee) -> FeedbackRequest:
@@ -258,10 +260,14 @@ def sent_to(event, day) -> list[FeedbackRequest]:
 def test_an_answer_is_stored_with_nothing_that_points_at_a_person_or_a_time(app, ended, day, client):
     anna = sent_to(ended, day)[0]
     page = client.get(link_path(anna)).get_data(as_text=True)
-    assert 'action="/feedback/"' in page, "the token is never in the path the answers are posted to"
+    assert 'action="/brescia-citta-del-noi/feedback/"' in page, (
+        "the token is never in the path the answers are posted to"
+    )
     assert "Com'è andata la giornata?" in page and "Nel complesso" in page
     done = answer(client, link_path(anna), overall="5", world_cafe="3", take_home="Nuovi contatti")
-    assert done.status_code == 303 and done.headers["Location"].endswith("/feedback/thanks")
+    assert done.status_code == 303 and done.headers["Location"].endswith(
+        "/brescia-citta-del-noi/feedback/thanks"
+    )
     assert "senza il tuo nome" in client.get(done.headers["Location"]).get_data(as_text=True)
     assert answers_stored() == [{"overall": 5, "world_cafe": 3, "take_home": "Nuovi contatti"}]
     assert request_of(day["arrived"][0]).answered is True
@@ -277,10 +283,15 @@ def test_the_exports_and_the_attendee_page_hold_no_answer(app, ended, day, clien
     anna = day["arrived"][0]
     answer(client, link_path(sent_to(ended, day)[0]), overall="2", take_home="Risposta-segreta-XYZ")
     assert answers_stored(), "the answer is stored"
-    own_data = client.get(f"/r/{manage_token(anna)}/data.json").get_data(as_text=True)
+    own_data = client.get(f"/brescia-citta-del-noi/r/{manage_token(anna)}/data.json").get_data(as_text=True)
     assert "Risposta-segreta-XYZ" not in own_data and '"overall"' not in own_data
     _, admin = make_staff(Role.ADMIN)
-    for url in ("/admin/attendees.csv", f"/admin/attendees/{anna.id}", "/admin/", ADMIN_PAGE):
+    for url in (
+        "/brescia-citta-del-noi/admin/attendees.csv",
+        f"/brescia-citta-del-noi/admin/attendees/{anna.id}",
+        "/brescia-citta-del-noi/admin/",
+        ADMIN_PAGE,
+    ):
         shown = admin.get(url)
         assert shown.status_code == 200, url
         assert "Risposta-segreta-XYZ" not in shown.get_data(as_text=True), url
@@ -311,8 +322,8 @@ def test_a_second_submit_says_thank_you_and_stores_nothing(app, ended, day, clie
     anna = sent_to(ended, day)[0]
     page = client.get(link_path(anna)).get_data(as_text=True)
     form = {"csrf_token": csrf_from(page), "token": answer_token(anna), "q_overall": "4"}
-    assert client.post("/feedback/", data=form).status_code == 303
-    again = client.post("/feedback/", data={**form, "q_overall": "1"})
+    assert client.post("/brescia-citta-del-noi/feedback/", data=form).status_code == 303
+    again = client.post("/brescia-citta-del-noi/feedback/", data={**form, "q_overall": "1"})
     assert again.status_code == 200 and "Hai già risposto" in text_of(again.get_data(as_text=True))
     assert "Hai già risposto" in text_of(client.get(link_path(anna)).get_data(as_text=True))
     assert answers_stored() == [{"overall": 4}]
@@ -325,7 +336,7 @@ def test_submits_racing_each_other_store_one_answer(app, ended, day):
         browser = app.test_client()
         page = browser.get(link_path(anna)).get_data(as_text=True)
         held.append((browser, {"csrf_token": csrf_from(page), "token": answer_token(anna), "q_overall": "3"}))
-    results = post_at_once(app, held, "/feedback/")
+    results = post_at_once(app, held, "/brescia-citta-del-noi/feedback/")
     assert sorted(r.status_code for r in results) == [200, 200, 200, 303]
     assert answers_stored() == [{"overall": 3}]
 
@@ -359,10 +370,11 @@ def test_forged_and_other_events_tokens_are_a_404_and_store_nothing(app, ended, 
     db.session.commit()
     page = client.get(link_path(anna)).get_data(as_text=True)
     for token in [*forged_tokens(anna, bruno), answer_token(theirs)]:
-        shown = client.get(f"/feedback/{token}")
+        shown = client.get(f"/brescia-citta-del-noi/feedback/{token}")
         assert shown.status_code == 404 and "Questo link non è valido" in shown.get_data(as_text=True), token
         posted = client.post(
-            "/feedback/", data={"csrf_token": csrf_from(page), "token": token, "q_overall": "1"}
+            "/brescia-citta-del-noi/feedback/",
+            data={"csrf_token": csrf_from(page), "token": token, "q_overall": "1"},
         )
         assert posted.status_code == 404, token
     assert answers_stored() == []
@@ -389,7 +401,9 @@ def test_mistakes_are_explained_in_their_language_and_what_was_typed_stays(app, 
 def test_the_answer_form_needs_its_csrf_token(app, ended, day, client):
     anna = sent_to(ended, day)[0]
     client.get(link_path(anna))
-    refused = client.post("/feedback/", data={"token": answer_token(anna), "q_overall": "5"})
+    refused = client.post(
+        "/brescia-citta-del-noi/feedback/", data={"token": answer_token(anna), "q_overall": "5"}
+    )
     assert refused.status_code == 400
     assert answers_stored() == [] and request_of(day["arrived"][0]).answered is False
 
@@ -447,13 +461,15 @@ def test_the_request_log_never_ties_a_token_to_the_moment_of_an_answer(app, ende
     loggers[1].addHandler(collected)
     try:
         token = answer_token(sent_to(ended, day)[0])
-        done = answer(logged.test_client(), f"/feedback/{token}", overall="5", take_home="Segreto")
+        done = answer(
+            logged.test_client(), f"/brescia-citta-del-noi/feedback/{token}", overall="5", take_home="Segreto"
+        )
     finally:  # the loggers are the process's: as they were, for the other tests
         for logger, (handlers, level, propagate) in zip(loggers, kept, strict=True):
             logger.handlers[:], logger.level, logger.propagate = handlers, level, propagate
     assert done.status_code == 303 and answers_stored() == [{"overall": 5, "take_home": "Segreto"}]
     posts = [line for line in collected.lines if line["method"] == "POST"]
-    assert [line["path"] for line in posts] == ["/feedback/"]
+    assert [line["path"] for line in posts] == ["/brescia-citta-del-noi/feedback/"]
     assert all(token not in str(line) and "Segreto" not in str(line) for line in posts)
 
 

@@ -234,8 +234,8 @@ def hostile_day(event):
 
 def test_hostile_organisation_names_are_text_in_the_charts_and_tables(client, hostile_day, make_staff):
     _, admin = make_staff(Role.ADMIN)
-    page = admin.get("/admin/results/figures/").get_data(as_text=True)
-    public = client.get("/results/").get_data(as_text=True)
+    page = admin.get("/brescia-citta-del-noi/admin/results/figures/").get_data(as_text=True)
+    public = client.get("/brescia-citta-del-noi/results/").get_data(as_text=True)
     for html in (page, public):
         for payload in CORPUS:
             assert "<" not in payload or payload not in html, f"{payload} raw in the page"
@@ -253,7 +253,7 @@ def test_hostile_organisation_names_are_text_in_the_charts_and_tables(client, ho
 
 def test_organisers_page_shows_every_figure_to_admins_only(app, day, make_staff):
     _, admin = make_staff(Role.ADMIN)
-    response = admin.get("/admin/results/figures/")
+    response = admin.get("/brescia-citta-del-noi/admin/results/figures/")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     with force_locale("it"):  # the page's language
@@ -263,12 +263,14 @@ def test_organisers_page_shows_every_figure_to_admins_only(app, day, make_staff)
         assert str(escape(title)) in page, title
     assert "Piccola Realtà" in page, "the organisers see every organisation"
     assert "figures_refresh.js" in page
-    fragment = admin.get("/admin/results/figures/?fragment=1").get_data(as_text=True)
+    fragment = admin.get("/brescia-citta-del-noi/admin/results/figures/?fragment=1").get_data(as_text=True)
     assert "<html" not in fragment and "Cooperativa Alfa" in fragment
     for role in (Role.DESK, Role.FACILITATOR):
         _, other = make_staff(role)
-        assert other.get("/admin/results/figures/").status_code in (302, 403), role
-    assert admin.application.test_client().get("/admin/results/figures/").status_code in (302, 401, 403)
+        assert other.get("/brescia-citta-del-noi/admin/results/figures/").status_code in (302, 403), role
+    assert admin.application.test_client().get(
+        "/brescia-citta-del-noi/admin/results/figures/"
+    ).status_code in (302, 401, 403)
 
 
 def test_arrived_matches_an_independent_count_per_organisation(app, day):
@@ -286,18 +288,16 @@ def test_organisers_page_in_a_browser_draws_the_charts_and_refreshes_itself(
 ):
     """Under the pages' Content-Security-Policy (a violation fails the test): the bars take the
     palette's colours, the numbers unfold, and a minute later a new arrival shows unasked."""
-    from conftest import PASSWORD
+    from conftest import PASSWORD, staff_account
 
-    from app.staff.services import create_user
-
-    organiser = create_user("organiser@example.org", "Organiser", PASSWORD, "admin")
+    organiser = staff_account("organiser@example.org", "Organiser", PASSWORD, "admin")
     page = desktop_page
     page.clock.install()
     page.goto(f"{live_server.url}/staff/login")
     page.locator("#email").fill(organiser.email)
     page.locator("#password").fill(PASSWORD)
     page.locator("form button[type=submit]").click()
-    page.goto(f"{live_server.url}/admin/results/figures/")
+    page.goto(f"{live_server.url}/brescia-citta-del-noi/admin/results/figures/")
     expect(page.locator("svg.chart")).to_have_count(7)
     bar = page.locator("#figure-participant_types svg.chart path[fill='#0072b2']").first
     assert bar.evaluate("(path) => getComputedStyle(path).fill") == "rgb(0, 114, 178)"
@@ -329,14 +329,12 @@ def valid_html(page, folder) -> list[str]:
 def test_figures_fit_a_phone(app, day, live_server, page):
     from conftest import PASSWORD
 
-    from app.staff.services import create_user
-
-    organiser = create_user("organiser@example.org", "Organiser", PASSWORD, "admin")
+    organiser = staff_account("organiser@example.org", "Organiser", PASSWORD, "admin")
     page.goto(f"{live_server.url}/staff/login")
     page.locator("#email").fill(organiser.email)
     page.locator("#password").fill(PASSWORD)
     page.locator("form button[type=submit]").click()
-    page.goto(f"{live_server.url}/admin/results/figures/")
+    page.goto(f"{live_server.url}/brescia-citta-del-noi/admin/results/figures/")
     widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
     assert widths[0] <= widths[1], "no sideways scrolling"
     chart = page.locator("#figure-network svg.chart").bounding_box()
@@ -349,7 +347,7 @@ def test_figures_fit_a_phone(app, day, live_server, page):
 def test_public_figures_page_is_accessible_valid_html_and_shows_no_small_group(
     app, day, live_server, page, tmp_path
 ):
-    page.goto(f"{live_server.url}/results/")
+    page.goto(f"{live_server.url}/brescia-citta-del-noi/results/")
     figures_section = page.locator("section.day-figures")
     expect(figures_section.locator("svg.chart").first).to_be_visible()
     assert "Piccola Realtà" not in page.content()
@@ -370,7 +368,7 @@ def test_organisers_page_counts_the_feedback_and_shows_the_answers_escaped(app, 
         db.session.add(FeedbackAnswer(event_id=day.id, answers={"overall": mark, "take_home": text}))
     db.session.commit()
     _, admin = make_staff(Role.ADMIN)
-    page = admin.get("/admin/results/figures/").get_data(as_text=True)
+    page = admin.get("/brescia-citta-del-noi/admin/results/figures/").get_data(as_text=True)
     section = page[page.index('id="feedback-heading"') :]
     assert "Questionari inviati: 18 · risposte: 5" in section
     assert "Nel complesso, com&#39;è stata la giornata?" in section

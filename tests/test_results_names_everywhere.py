@@ -13,13 +13,13 @@ from app.results.names import BLANK
 
 NAMED = "Grazia Nuñez"
 FILES = (
-    "/results/",
-    "/results/commitments",
-    "/results/commitments.atom",
-    "/results/open-data/commitments.csv",
-    "/results/open-data/commitments.json",
-    "/results/open-data/outcomes.csv",
-    "/results/open-data/outcomes.json",
+    "/brescia-citta-del-noi/results/",
+    "/brescia-citta-del-noi/results/commitments",
+    "/brescia-citta-del-noi/results/commitments.atom",
+    "/brescia-citta-del-noi/results/open-data/commitments.csv",
+    "/brescia-citta-del-noi/results/open-data/commitments.json",
+    "/brescia-citta-del-noi/results/open-data/outcomes.csv",
+    "/brescia-citta-del-noi/results/open-data/outcomes.json",
 )
 
 
@@ -44,14 +44,16 @@ def test_a_person_who_did_not_agree_is_blanked_on_every_public_page_feed_and_fil
     for path in FILES:
         body = client.get(path).get_data(as_text=True)
         assert "Nuñez" not in body and "NUNEZ" not in body and "Nu\\u00f1ez" not in body, path
-    page = client.get("/results/commitments").get_data(as_text=True)
+    page = client.get("/brescia-citta-del-noi/results/commitments").get_data(as_text=True)
     assert BLANK in page
 
 
 def test_a_person_who_agreed_is_named_as_written(client, named_in_the_results):
     named_in_the_results.consent_name_public = True
     db.session.commit()
-    assert NAMED in client.get("/results/commitments").get_data(as_text=True)
-    assert NAMED in client.get("/results/commitments.atom").get_data(as_text=True)
-    assert NAMED in client.get("/results/open-data/commitments.csv").get_data(as_text=True)
-    assert NAMED in client.get("/results/open-data/outcomes.csv").get_data(as_text=True)
+    assert NAMED in client.get("/brescia-citta-del-noi/results/commitments").get_data(as_text=True)
+    assert NAMED in client.get("/brescia-citta-del-noi/results/commitments.atom").get_data(as_text=True)
+    assert NAMED in client.get("/brescia-citta-del-noi/results/open-data/commitments.csv").get_data(
+        as_text=True
+    )
+    assert NAMED in client.get("/brescia-citta-del-noi/results/open-data/outcomes.csv").get_data(as_text=True)

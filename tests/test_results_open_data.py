@@ -26,7 +26,7 @@ from app.results.figures_public import public_figures
 
 SHAPES = Path(__file__).parent / "dcatapit"
 DCATAPIT = Namespace("http://dati.gov.it/onto/dcatapit#")
-BASE = "/results/open-data"
+BASE = "/brescia-citta-del-noi/results/open-data"
 FILES = [
     "figures.csv",
     "figures.json",
@@ -156,7 +156,10 @@ def test_page_lists_each_dataset_in_each_format_with_the_licence_and_how_to_cite
     assert "Comune di Brescia" in page and "c_b157" in page
     for name in FILES:
         assert f'href="{BASE}/{name}"' in page, name
-    assert italian("How to cite the data") in page and "http://localhost/results/open-data/" in page
+    assert (
+        italian("How to cite the data") in page
+        and "http://localhost/brescia-citta-del-noi/results/open-data/" in page
+    )
 
 
 def test_outcomes_export_holds_exactly_the_published_outcomes_per_language(client, day_with_results):
@@ -279,7 +282,7 @@ def test_figures_export_follows_the_days_real_public_figures(app, client, event)
 
 def test_catalog_dates_say_when_each_dataset_last_changed(client, day_with_results):
     graph = Graph().parse(data=client.get(f"{BASE}/catalog.ttl").data, format="turtle")
-    page = "http://localhost/results/open-data/"
+    page = "http://localhost/brescia-citta-del-noi/results/open-data/"
 
     def modified(node):
         return graph.value(URIRef(page + node), DCTERMS.modified).toPython()
@@ -330,15 +333,15 @@ def test_every_address_comes_from_public_url_whatever_the_host(app, client, day_
         body = client.get(f"{BASE}/{name}", base_url="http://evil.example").get_data(as_text=True)
         assert "evil.example" not in body, name
     page = client.get(f"{BASE}/", base_url="http://evil.example").get_data(as_text=True)
-    assert "https://noiday.example.org/results/open-data/" in page
+    assert "https://noiday.example.org/brescia-citta-del-noi/results/open-data/" in page
     source = client.get(f"{BASE}/outcomes.json", base_url="http://evil.example").get_json()["source"]
-    assert source["url"] == "https://noiday.example.org/results/open-data/"
+    assert source["url"] == "https://noiday.example.org/brescia-citta-del-noi/results/open-data/"
     graph = Graph().parse(
         data=client.get(f"{BASE}/catalog.ttl", base_url="http://evil.example").data, format="turtle"
     )
     downloads = set(graph.objects(None, URIRef("http://www.w3.org/ns/dcat#downloadURL")))
     assert downloads == {
-        URIRef(f"https://noiday.example.org/results/open-data/{d}.{f}")
+        URIRef(f"https://noiday.example.org/brescia-citta-del-noi/results/open-data/{d}.{f}")
         for d in ("figures", "outcomes", "commitments")
         for f in ("csv", "json")
     }

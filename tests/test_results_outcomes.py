@@ -25,7 +25,7 @@ from app.registration.tokens import manage_token
 from app.results import outcomes, outcomes_photos
 from app.results.names import NameGuard
 
-PUBLIC = "/results/"
+PUBLIC = "/brescia-citta-del-noi/results/"
 STALE_MESSAGE = (
     "Someone else saved this text while you were editing it: nothing was saved. "
     "What you typed is still below; compare it with the saved text, then save again."
@@ -35,7 +35,7 @@ TICK_THE_BOX = "Tick the box once you have checked that everyone in the photo ag
 
 
 def review_url(table) -> str:
-    return f"/admin/results/tables/{table.id}"
+    return f"/brescia-citta-del-noi/admin/results/tables/{table.id}"
 
 
 @pytest.fixture
@@ -192,7 +192,9 @@ def test_a_published_text_cannot_be_saved_with_a_name_added(event, admin):
 def test_publish_shows_the_text_as_paragraphs_unpublish_hides_it_both_audited(event, admin, client, italian):
     table = event.tables[2]
     assert italian(NOTHING_YET) in public_page(client)
-    assert "/results/" not in client.get("/").get_data(as_text=True), "no footer link yet"
+    assert "/brescia-citta-del-noi/results/" not in client.get("/brescia-citta-del-noi/").get_data(
+        as_text=True
+    ), "no footer link yet"
 
     post_texts(
         admin, table, "Primo paragrafo.\n\nProposte:\n- Una casa di quartiere\n- Orari serali", publish=True
@@ -200,7 +202,9 @@ def test_publish_shows_the_text_as_paragraphs_unpublish_hides_it_both_audited(ev
     page = client.get(PUBLIC).get_data(as_text=True)
     assert f'<h2 id="table-{table.id}-title">{escape(table.display_name)}</h2>' in page
     assert "<p>Primo paragrafo.</p>" in page and "<li>Una casa di quartiere</li>" in page
-    assert 'href="/results/"' in client.get("/privacy").get_data(as_text=True), "the footer links the page"
+    assert 'href="/brescia-citta-del-noi/results/"' in client.get("/brescia-citta-del-noi/privacy").get_data(
+        as_text=True
+    ), "the footer links the page"
 
     page = admin.get(review_url(table)).get_data(as_text=True)
     assert (
@@ -257,13 +261,15 @@ def other_events_ids(admin_client):
 @pytest.mark.usefixtures("upload_dir")
 def test_every_route_refuses_another_events_table_photo_or_pick_with_404(app, event, admin):
     table_id, photo_id, pick_id = other_events_ids(admin)
-    page = admin.get("/admin/results/").get_data(as_text=True)
+    page = admin.get("/brescia-citta-del-noi/admin/results/").get_data(as_text=True)
     token = csrf_from(page)
     checked = 0
     for rule in app.url_map.iter_rules():
         if not rule.endpoint.startswith(("admin_outcomes.", "results.")) or not rule.arguments:
             continue
-        path = rule.build({"table_id": table_id, "photo_id": photo_id, "published_id": pick_id})[1]
+        path = rule.build(
+            {"event_slug": event.slug, "table_id": table_id, "photo_id": photo_id, "published_id": pick_id}
+        )[1]
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             data = {"csrf_token": token, "version": 0, "text_it": "x", "everyone_agreed": "y"}
             response = admin.get(path) if method == "GET" else admin.post(path, data=data)
@@ -277,12 +283,12 @@ def test_desk_and_facilitator_get_403_and_visitors_are_sent_to_sign_in(event, ma
     table = event.tables[0]
     _, desk = make_staff(Role.DESK)
     _, facilitator = facilitator_of(make_staff, table)
-    for path in ("/admin/results/", review_url(table), f"{review_url(table)}/photos"):
+    for path in ("/brescia-citta-del-noi/admin/results/", review_url(table), f"{review_url(table)}/photos"):
         assert desk.get(path).status_code == 403, path
         assert facilitator.get(path).status_code == 403, path
         response = client.get(path)
         assert response.status_code == 302 and "/staff/login" in response.headers["Location"], path
-    token = csrf_from(facilitator.get("/privacy").get_data(as_text=True))
+    token = csrf_from(facilitator.get("/brescia-citta-del-noi/privacy").get_data(as_text=True))
     posted = facilitator.post(
         review_url(table), data={"csrf_token": token, "version": 0, "text_it": "x", "publish": "x"}
     )
@@ -321,12 +327,13 @@ def test_a_photo_is_picked_only_with_the_consent_box_ticked_and_shown_only_while
     )
     assert ticked.status_code == 302
     pick = db.session.scalars(select(PublishedPhoto)).one()
-    thumb = f"/results/photos/{pick.id}/thumb"
+    thumb = f"/brescia-citta-del-noi/results/photos/{pick.id}/thumb"
     assert client.get(thumb).status_code == 404, "the table's outcomes are not published yet"
 
     post_texts(admin, table, "Esiti.", publish=True)
     assert (
-        client.get(thumb).status_code == 200 and client.get(f"/results/photos/{pick.id}").status_code == 200
+        client.get(thumb).status_code == 200
+        and client.get(f"/brescia-citta-del-noi/results/photos/{pick.id}").status_code == 200
     )
     page = client.get(PUBLIC).get_data(as_text=True)
     assert f'src="{thumb}" alt="Il cartellone"' in page and "<figcaption>Il cartellone</figcaption>" in page
@@ -383,7 +390,7 @@ def test_a_caption_naming_someone_without_consent_is_refused_and_blanked_if_it_g
 
 
 def test_the_consent_to_be_named_is_asked_unticked_saved_and_shown_everywhere(event, client, admin, italian):
-    form = client.get("/register").get_data(as_text=True)
+    form = client.get("/brescia-citta-del-noi/register").get_data(as_text=True)
     box = (
         form.split('name="consent_name_public"')[0].rsplit("<input", 1)[1]
         + form.split('name="consent_name_public"')[1].split(">")[0]
@@ -396,12 +403,16 @@ def test_the_consent_to_be_named_is_asked_unticked_saved_and_shown_everywhere(ev
     unnamed = db.session.scalars(select(Attendee).filter_by(email="anonima@example.org")).one()
     assert named.consent_name_public and not unnamed.consent_name_public
 
-    manage = html.unescape(client.get(f"/r/{manage_token(named)}").get_data(as_text=True))
+    manage = html.unescape(
+        client.get(f"/brescia-citta-del-noi/r/{manage_token(named)}").get_data(as_text=True)
+    )
     assert italian("Your name may appear in the results of the day published online.") in manage
     assert personal_data(named)["consent"]["name_in_published_results"] is True
-    attendee_page = html.unescape(admin.get(f"/admin/attendees/{named.id}").get_data(as_text=True))
+    attendee_page = html.unescape(
+        admin.get(f"/brescia-citta-del-noi/admin/attendees/{named.id}").get_data(as_text=True)
+    )
     assert italian("Name in the published results") in attendee_page
-    exported = admin.get("/admin/attendees.csv").data.decode("utf-8-sig")
+    exported = admin.get("/brescia-citta-del-noi/admin/attendees.csv").data.decode("utf-8-sig")
     rows = {row["email"]: row for row in csv.DictReader(io.StringIO(exported), delimiter=";")}
     assert rows["nominata@example.org"]["consent_name_public"] == "yes"
     assert rows["anonima@example.org"]["consent_name_public"] == "no"
@@ -410,11 +421,13 @@ def test_the_consent_to_be_named_is_asked_unticked_saved_and_shown_everywhere(ev
 def test_the_attendee_can_change_the_consent_to_be_named_on_the_edit_form(event, client):
     attendee = register_someone(event)
     token = manage_token(attendee)
-    page = client.get(f"/r/{token}/edit").get_data(as_text=True)
+    page = client.get(f"/brescia-citta-del-noi/r/{token}/edit").get_data(as_text=True)
     assert 'name="consent_name_public"' in page
     fields = form_fields(event, email=attendee.email, consent_name_public="y")
     fields.pop("consent_privacy")
-    response = client.post(f"/r/{token}/edit", data={"csrf_token": csrf_from(page), **fields})
+    response = client.post(
+        f"/brescia-citta-del-noi/r/{token}/edit", data={"csrf_token": csrf_from(page), **fields}
+    )
     assert response.status_code == 302
     db.session.rollback()
     assert db.session.get(Attendee, attendee.id).consent_name_public is True
@@ -422,7 +435,7 @@ def test_the_attendee_can_change_the_consent_to_be_named_on_the_edit_form(event,
 
 def test_the_walk_in_form_asks_the_consent_to_be_named(event, make_staff):
     _, desk = make_staff(Role.DESK)
-    page = desk.get("/desk/walk-in").get_data(as_text=True)
+    page = desk.get("/brescia-citta-del-noi/desk/walk-in").get_data(as_text=True)
     assert 'name="consent_name_public"' in page
 
 
@@ -431,7 +444,9 @@ def test_the_hub_tells_each_table_apart_no_draft_draft_or_published(event, admin
     post_texts(admin, drafted, "Bozza.")
     post_texts(admin, published, "Pubblicato.", publish=True)
 
-    rows = html.unescape(admin.get("/admin/results/").get_data(as_text=True)).split("<tr>")[2:]
+    rows = html.unescape(admin.get("/brescia-citta-del-noi/admin/results/").get_data(as_text=True)).split(
+        "<tr>"
+    )[2:]
 
     by_table = {
         table.display_name: row for table in event.tables for row in rows if table.display_name in row

@@ -23,8 +23,8 @@ from app.registration.cancellation import cancel_registration
 ROME = ZoneInfo("Europe/Rome")
 MOCA_TEXT = MOCA.read_text(encoding="utf-8")
 MOVED = MOCA_TEXT.replace('- time: "10:00"', '- time: "09:30"')
-UPDATE = "/admin/announcements/schedule-update"
-ANNOUNCEMENTS = "/admin/announcements/"
+UPDATE = "/brescia-citta-del-noi/admin/announcements/schedule-update"
+ANNOUNCEMENTS = "/brescia-citta-del-noi/admin/announcements/"
 
 
 @pytest.fixture
@@ -51,9 +51,9 @@ def registered(event):
 
 
 def load_from_the_admin_page(admin, text: str) -> str:
-    page = admin.get("/admin/event/").get_data(as_text=True)
+    page = admin.get("/brescia-citta-del-noi/admin/event/").get_data(as_text=True)
     upload = {"csrf_token": csrf_from(page), "file": (io.BytesIO(text.encode()), "moca.yaml")}
-    answer = admin.post("/admin/event/", data=upload, follow_redirects=True)
+    answer = admin.post("/brescia-citta-del-noi/admin/event/", data=upload, follow_redirects=True)
     return text_of(answer.get_data(as_text=True))
 
 

@@ -20,7 +20,7 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 
 def test_pages_send_security_headers_and_a_strict_csp(client, event):
-    response = client.get("/")
+    response = client.get("/brescia-citta-del-noi/")
     csp = response.headers["Content-Security-Policy"]
     assert "default-src 'self'" in csp and "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp
     assert response.headers["X-Content-Type-Options"] == "nosniff"
@@ -52,16 +52,20 @@ def test_production_refuses_to_start_without_a_real_secret(monkeypatch):
 
 
 def test_registration_posts_are_rate_limited_per_address(client, event):
-    page = client.get("/register").get_data(as_text=True)
+    page = client.get("/brescia-citta-del-noi/register").get_data(as_text=True)
     token = csrf_from(page)
     statuses = []
     for _ in range(21):
-        response = client.post("/register", data={"csrf_token": token, **form_fields(event)})
+        response = client.post(
+            "/brescia-citta-del-noi/register", data={"csrf_token": token, **form_fields(event)}
+        )
         statuses.append(response.status_code)
     assert statuses[:20] == [302] * 20
     assert statuses[20] == 429
     assert 1 <= int(response.headers["Retry-After"]) <= 61, "the refusal says when to try again"
-    assert client.get("/register").status_code == 200, "reading the form is never limited"
+    assert client.get("/brescia-citta-del-noi/register").status_code == 200, (
+        "reading the form is never limited"
+    )
 
 
 def test_failed_logins_are_slowed_per_account_without_locking_it(app, client, make_staff):
@@ -83,9 +87,9 @@ def test_failed_logins_are_slowed_per_account_without_locking_it(app, client, ma
 
 
 def test_link_resend_is_rate_limited(client, event):
-    page = client.get("/register/link").get_data(as_text=True)
+    page = client.get("/brescia-citta-del-noi/register/link").get_data(as_text=True)
     form = {"csrf_token": csrf_from(page), "email": "a@example.org"}
-    statuses = [client.post("/register/link", data=form).status_code for _ in range(6)]
+    statuses = [client.post("/brescia-citta-del-noi/register/link", data=form).status_code for _ in range(6)]
     assert statuses == [302] * 5 + [429]
 
 
@@ -126,13 +130,15 @@ def test_json_logs_name_the_request_but_never_its_query(app, event, capsys):
         RATELIMIT_STORAGE_URI="memory://",
         PUBLIC_URL="https://localhost",
     )
-    response = production.test_client().get("/?email=secret@example.org", base_url="https://localhost")
+    response = production.test_client().get(
+        "/brescia-citta-del-noi/?email=secret@example.org", base_url="https://localhost"
+    )
     assert response.status_code == 200
     line = [json_line for json_line in capsys.readouterr().err.splitlines() if '"request"' in json_line][-1]
     import json
 
     entry = json.loads(line)
-    assert entry["path"] == "/" and entry["status"] == 200 and "secret@" not in line
+    assert entry["path"] == "/brescia-citta-del-noi/" and entry["status"] == 200 and "secret@" not in line
 
 
 def test_request_logs_survive_the_migration_gunicorn_runs_before_its_workers(app, event, capsys):
@@ -150,5 +156,7 @@ def test_request_logs_survive_the_migration_gunicorn_runs_before_its_workers(app
     with master.app_context():
         upgrade()
     worker = create_app("production", **settings)
-    assert worker.test_client().get("/", base_url="https://localhost").status_code == 200
+    assert (
+        worker.test_client().get("/brescia-citta-del-noi/", base_url="https://localhost").status_code == 200
+    )
     assert any('"request"' in line for line in capsys.readouterr().err.splitlines())

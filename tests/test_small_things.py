@@ -9,7 +9,7 @@ import re
 import shutil
 
 import pytest
-from conftest import MOCA, csrf_from
+from conftest import MOCA, PASSWORD, csrf_from, signed_in, staff_account
 from helpers import form_fields, register_someone
 
 from app.events.event_file import EventFileError, parse_event_file
@@ -70,7 +70,7 @@ def test_the_short_name_can_be_given_per_language_and_must_fit_on_one_line(app):
 
 
 def test_the_pages_header_shows_the_short_name_with_the_full_one_on_hover(event, client):
-    page = client.get("/register").get_data(as_text=True)
+    page = client.get("/brescia-citta-del-noi/register").get_data(as_text=True)
     brand = re.search(r'<a class="brand"[^>]*>[^<]*</a>', page).group(0)
     assert brand.endswith(">Brescia Città del Noi</a>")
     assert 'title="Brescia Città del Noi compie un anno"' in brand
@@ -104,23 +104,28 @@ def served_name() -> str:
     return db.session.scalars(db.select(Event)).one().name["it"]
 
 
+def organiser_client(app):
+    """Signed in as an organiser of the event the test loaded."""
+    return signed_in(app, staff_account("admin@example.org", "Admin", PASSWORD, Role.ADMIN))
+
+
 def upload_from_admin_page(admin, text: str):
-    page = admin.get("/admin/event/").get_data(as_text=True)
+    page = admin.get("/brescia-citta-del-noi/admin/event/").get_data(as_text=True)
     answer = admin.post(
-        "/admin/event/",
+        "/brescia-citta-del-noi/admin/event/",
         data={"csrf_token": csrf_from(page), "file": (io.BytesIO(text.encode()), "moca.yaml")},
         content_type="multipart/form-data",
     )
     assert answer.status_code == 302
 
 
-def test_make_run_twice_with_an_organisers_edit_in_between_keeps_the_edit(app, make_staff, bundled):
+def test_make_run_twice_with_an_organisers_edit_in_between_keeps_the_edit(app, bundled):
     assert make_run(app, bundled).startswith("Loaded brescia-citta-del-noi:"), "an empty database: loaded"
     assert "unchanged: not loaded again" in make_run(app, bundled)
     assert len(event_files()) == 1, "an unchanged file is not stored again"
 
     edited = MOCA_TEXT.replace('it: "Brescia Città del Noi compie un anno"', 'it: "Il giorno del Noi"')
-    upload_from_admin_page(make_staff(Role.ADMIN)[1], edited)
+    upload_from_admin_page(organiser_client(app), edited)
     output = make_run(app, bundled)
 
     assert served_name() == "Il giorno del Noi", "the organiser's edit survives the restart"
@@ -128,10 +133,10 @@ def test_make_run_twice_with_an_organisers_edit_in_between_keeps_the_edit(app, m
     assert output.count("\n") == 1 and "not reloaded" in output and "admin@example.org" in output
 
 
-def test_make_run_loads_the_bundled_file_again_when_it_changed_on_disk(app, make_staff, bundled):
+def test_make_run_loads_the_bundled_file_again_when_it_changed_on_disk(app, bundled):
     make_run(app, bundled)
     upload_from_admin_page(
-        make_staff(Role.ADMIN)[1], MOCA_TEXT.replace("compie un anno", "edited on the admin page")
+        organiser_client(app), MOCA_TEXT.replace("compie un anno", "edited on the admin page")
     )
     bundled.write_text(MOCA_TEXT.replace("compie un anno", "new in this release"), encoding="utf-8")
 
@@ -142,9 +147,9 @@ def test_make_run_loads_the_bundled_file_again_when_it_changed_on_disk(app, make
     assert [f.loaded_by for f in event_files()] == ["command line", "admin@example.org", "command line"]
 
 
-def test_a_plain_event_load_still_loads_over_an_edit(app, make_staff, bundled):
+def test_a_plain_event_load_still_loads_over_an_edit(app, bundled):
     make_run(app, bundled)
-    upload_from_admin_page(make_staff(Role.ADMIN)[1], MOCA_TEXT.replace("compie un anno", "edited"))
+    upload_from_admin_page(organiser_client(app), MOCA_TEXT.replace("compie un anno", "edited"))
     result = app.test_cli_runner().invoke(args=["event", "load", str(bundled)])
     assert result.exit_code == 0 and served_name() == "Brescia Città del Noi compie un anno"
 
@@ -154,10 +159,12 @@ def test_a_plain_event_load_still_loads_over_an_edit(app, make_staff, bundled):
 
 def post_register_until_refused(client, event, **headers):
     """A form sent over and over (a stuck key, a bot): the limit is 20 a minute."""
-    token = csrf_from(client.get("/register").get_data(as_text=True))
+    token = csrf_from(client.get("/brescia-citta-del-noi/register").get_data(as_text=True))
     for _ in range(25):
         answer = client.post(
-            "/register", data={"csrf_token": token, **form_fields(event, first_name="")}, headers=headers
+            "/brescia-citta-del-noi/register",
+            data={"csrf_token": token, **form_fields(event, first_name="")},
+            headers=headers,
         )
         if answer.status_code == 429:
             return answer
@@ -165,13 +172,15 @@ def post_register_until_refused(client, event, **headers):
 
 
 def test_a_refused_form_says_it_was_not_saved_how_to_get_it_back_and_names_the_event(event, client):
-    answer = post_register_until_refused(client, event, Referer="http://localhost/register?from=home")
+    answer = post_register_until_refused(
+        client, event, Referer="http://localhost/brescia-citta-del-noi/register?from=home"
+    )
     page = answer.get_data(as_text=True)
 
     assert "Quello che hai appena inviato non è stato salvato." in page
     assert "pulsante Indietro del browser" in page
     assert "non è andato perso" not in page, "no promise that nothing was lost"
-    assert '<a href="/register?from=home">' in page, "a way back to the form"
+    assert '<a href="/brescia-citta-del-noi/register?from=home">' in page, "a way back to the form"
     assert ">Brescia Città del Noi</a>" in page and "Noi Day" not in page
     assert int(answer.headers["Retry-After"]) >= 1
 
@@ -180,7 +189,7 @@ def test_the_refused_forms_way_back_never_leads_to_another_site(event, client):
     page = post_register_until_refused(client, event, Referer="http://evil.example/phish").get_data(
         as_text=True
     )
-    assert "phish" not in page and '<a href="/register">' in page
+    assert "phish" not in page and '<a href="/brescia-citta-del-noi/register">' in page
 
 
 # ---- The language preselected --------------------------------------------------------------
@@ -191,13 +200,13 @@ def checked_language(html: str) -> str:
 
 
 def test_the_registration_form_preselects_the_pages_language(event, client):
-    assert checked_language(client.get("/register").get_data(as_text=True)) == "it"
+    assert checked_language(client.get("/brescia-citta-del-noi/register").get_data(as_text=True)) == "it"
     client.get("/lang/en")
-    assert checked_language(client.get("/register").get_data(as_text=True)) == "en"
+    assert checked_language(client.get("/brescia-citta-del-noi/register").get_data(as_text=True)) == "en"
 
 
 def test_editing_keeps_the_persons_own_language_whatever_the_page_is_read_in(event, client):
     attendee = register_someone(event, language="it")
     client.get("/lang/en")
-    page = client.get(f"/r/{manage_token(attendee)}/edit").get_data(as_text=True)
+    page = client.get(f"/brescia-citta-del-noi/r/{manage_token(attendee)}/edit").get_data(as_text=True)
     assert checked_language(page) == "it"

@@ -13,7 +13,7 @@ import subprocess
 from datetime import timedelta
 
 import pytest
-from conftest import MOCA
+from conftest import MOCA, staff_account
 from helpers import register_someone, registration_data
 from sqlalchemy import select
 
@@ -28,7 +28,7 @@ from app.registration.cancellation import cancel_registration
 from app.registration.changes import update_registration
 from app.registration.resending import reissue_badge_for, send_manage_link
 from app.results import feedback
-from app.staff.services import create_user, invite_user, request_password_link
+from app.staff.services import invite_user, request_password_link
 from app.worldcafe import services as world_cafe
 
 SPAMASSASSIN = shutil.which("spamassassin")
@@ -67,8 +67,10 @@ def send_every_kind(event, language):
         body={language: announcement_body(language)},
     )
     announcements.send(event, Audience.CONFIRMED, text, f"spam-score-{language}", "organiser@example.org")
-    invite_user(f"desk.{language}@example.org", "Paola Rossi", Role.DESK, language, "admin@example.org")
-    create_user(f"admin.{language}@example.org", "Luca Verdi", "a long enough password", "admin")
+    invite_user(
+        f"desk.{language}@example.org", "Paola Rossi", Role.DESK, language, "admin@example.org", event
+    )
+    staff_account(f"admin.{language}@example.org", "Luca Verdi", "a long enough password", "admin")
     request_password_link(f"admin.{language}@example.org")
     assert second.status == "confirmed"
     send_feedback(event, [second, third])

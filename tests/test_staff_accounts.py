@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import PASSWORD, csrf_from
+from conftest import PASSWORD, csrf_from, staff_account
 from sqlalchemy import func, select
 from test_mail import parts_by_type, received, smtp  # noqa: F401
 
@@ -17,9 +17,8 @@ from app.extensions import db
 from app.mail import sender as mail_sender
 from app.models import AuditEntry, OutboxMessage, Role, User
 from app.staff import services as users
-from app.staff.services import create_user
 
-STAFF = "/admin/staff/"
+STAFF = "/brescia-citta-del-noi/admin/staff/"
 NEW_PASSWORD = "a long enough new password"
 
 
@@ -82,8 +81,8 @@ def test_an_invited_facilitator_chooses_a_password_and_is_signed_in(app, admin, 
     differ = choose(marta, link, confirm="another long password")
     assert differ.status_code == 200 and 'id="form-errors"' in differ.get_data(as_text=True)
     done = choose(marta, link)
-    assert done.status_code == 302 and done.headers["Location"] == "/facilitators/"
-    assert signed_in(marta, "/facilitators/")
+    assert done.status_code == 302 and done.headers["Location"] == "/brescia-citta-del-noi/facilitators/"
+    assert signed_in(marta, "/brescia-citta-del-noi/facilitators/")
 
     again = app.test_client().get(link).get_data(as_text=True)
     assert "/staff/password/forgot" in again and 'name="password"' not in again, "the link works once"
@@ -103,7 +102,7 @@ def test_an_invitation_with_a_taken_address_is_refused_and_keeps_what_was_typed(
 
 def test_a_forgotten_password_gets_a_link_only_for_an_active_account(app, client, make_staff, smtp):  # noqa: F811
     user, _ = make_staff(Role.DESK, "desk@example.org")
-    create_user("gone@example.org", "Gone", PASSWORD, Role.DESK).active = False
+    staff_account("gone@example.org", "Gone", PASSWORD, Role.DESK).active = False
     db.session.commit()
     answers = []
     for email in ("Desk@Example.org", "nobody@example.org", "gone@example.org"):
@@ -155,10 +154,10 @@ def test_a_tampered_link_is_refused(app, admin, smtp):  # noqa: F811
 
 def test_a_new_link_from_an_admin_stops_the_old_password_and_signs_them_out(app, admin, make_staff, smtp):  # noqa: F811
     desk_user, desk_client = make_staff(Role.DESK, "desk@example.org")
-    assert signed_in(desk_client, "/desk/")
+    assert signed_in(desk_client, "/brescia-citta-del-noi/desk/")
     page = admin[1].get(STAFF).get_data(as_text=True)
     admin[1].post(f"{STAFF}{desk_user.id}/password-link", data={"csrf_token": csrf_from(page)})
-    assert not signed_in(desk_client, "/desk/"), "a lost phone's session ends"
+    assert not signed_in(desk_client, "/brescia-citta-del-noi/desk/"), "a lost phone's session ends"
     assert sign_in(app.test_client(), desk_user.email, PASSWORD).status_code == 200
     link = delivered_link(smtp, "desk@example.org")
     assert choose(app.test_client(), link).status_code == 302
@@ -172,15 +171,15 @@ def test_choosing_a_password_signs_out_the_other_sessions(app, event, make_staff
     page = client.get("/staff/password/forgot").get_data(as_text=True)
     client.post("/staff/password/forgot", data={"csrf_token": csrf_from(page), "email": user.email})
     choose(client, delivered_link(smtp, user.email))
-    assert signed_in(client, "/desk/")
-    assert not signed_in(old_session, "/desk/")
+    assert signed_in(client, "/brescia-citta-del-noi/desk/")
+    assert not signed_in(old_session, "/brescia-citta-del-noi/desk/")
 
 
 def test_deactivated_staff_are_signed_out_and_can_come_back(app, admin, make_staff):
     desk_user, desk_client = make_staff(Role.DESK, "desk@example.org")
     page = admin[1].get(STAFF).get_data(as_text=True)
     admin[1].post(f"{STAFF}{desk_user.id}/deactivate", data={"csrf_token": csrf_from(page)})
-    assert not signed_in(desk_client, "/desk/")
+    assert not signed_in(desk_client, "/brescia-citta-del-noi/desk/")
     assert sign_in(app.test_client(), desk_user.email, PASSWORD).status_code == 200
     assert "cannot sign in" in admin[1].get(STAFF).get_data(as_text=True)
 
@@ -195,8 +194,8 @@ def test_a_new_role_applies_to_a_session_already_signed_in(admin, make_staff):
         f"{STAFF}{desk_user.id}/role", data={"csrf_token": csrf_from(page), "role": "facilitator"}
     )
     assert "is now table facilitator" in admin[1].get(answer.headers["Location"]).get_data(as_text=True)
-    assert desk_client.get("/desk/").status_code == 403
-    assert desk_client.get("/facilitators/").status_code == 200
+    assert desk_client.get("/brescia-citta-del-noi/desk/").status_code == 403
+    assert desk_client.get("/brescia-citta-del-noi/facilitators/").status_code == 200
 
 
 def test_an_admin_cannot_lock_themselves_out(admin):
@@ -218,7 +217,7 @@ def test_one_address_invited_twice_at_the_same_moment_makes_one_account(app, eve
         with app.app_context():
             barrier.wait()
             try:
-                users.invite_user("same@example.org", "Same", Role.DESK, "it", "admin@example.org")
+                users.invite_user("same@example.org", "Same", Role.DESK, "it", "admin@example.org", event)
                 return "invited"
             except users.UserError:
                 return "refused"

@@ -27,7 +27,7 @@ def test_the_caterer_sees_only_confirmed_lunch_guests_and_the_venue_every_access
     cancel_registration(gone)
     assert gone.status == AttendeeStatus.CANCELLED
 
-    page = admin.get("/admin/needs").get_data(as_text=True)
+    page = admin.get("/brescia-citta-del-noi/admin/needs").get_data(as_text=True)
     dietary, access = page.split('id="access-heading"')
     assert "Senza glutine" in dietary and "Vegana" in dietary
     assert "Senza lattosio" not in dietary, "waiting for lunch: not yet the caterer's"

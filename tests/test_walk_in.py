@@ -14,7 +14,7 @@ from datetime import datetime, time, timedelta
 from http.cookiejar import CookieJar
 
 import pytest
-from conftest import PASSWORD, csrf_from
+from conftest import PASSWORD, csrf_from, staff_account
 from flask_babel import force_locale, gettext
 from helpers import form_fields, register_someone, registration_data
 from sqlalchemy import func, select
@@ -39,9 +39,8 @@ from app.models import (
 from app.registration.privacy import purge
 from app.registration.signup import WalkInResult, register_walk_in
 from app.registration.tokens import manage_token
-from app.staff.services import create_user
 
-WALK_IN = "/desk/walk-in"
+WALK_IN = "/brescia-citta-del-noi/desk/walk-in"
 
 
 @pytest.fixture
@@ -108,7 +107,7 @@ def test_a_walk_in_is_registered_checked_in_at_this_desk_and_gets_a_badge(event,
     done = html.unescape(desk.get(response.headers["Location"]).get_data(as_text=True))
     assert 'class="status status-confirmed"' in done
     assert in_italian("%(name)s is registered and checked in.", name="Ettore Ghidini") in done
-    assert desk.get(f"/desk/attendees/{walk_in.id}/badge.pdf").data.startswith(b"%PDF")
+    assert desk.get(f"/brescia-citta-del-noi/desk/attendees/{walk_in.id}/badge.pdf").data.startswith(b"%PDF")
     kinds = db.session.scalars(select(OutboxMessage.kind).filter_by(attendee_id=walk_in.id)).all()
     assert kinds == ["confirmation"], "their badge by e-mail too"
 
@@ -136,7 +135,9 @@ def test_a_walk_in_at_a_full_event_goes_on_the_waiting_list_not_checked_in_and_t
     assert "status-confirmed" not in page and "badge.pdf" not in page
     assert 'id="ask-an-organiser"' in page and 'id="admit-over-capacity"' not in page, "desk staff ask"
     assert desk.get(f"{WALK_IN}/{walk_in.id}").status_code == 404, "no 'checked in' page for them"
-    assert desk.get(f"/desk/attendees/{walk_in.id}/badge.pdf").status_code == 404, "no badge"
+    assert desk.get(f"/brescia-citta-del-noi/desk/attendees/{walk_in.id}/badge.pdf").status_code == 404, (
+        "no badge"
+    )
     kinds = db.session.scalars(select(OutboxMessage.kind).filter_by(attendee_id=walk_in.id)).all()
     assert kinds == ["waitlisted"]
 
@@ -231,7 +232,7 @@ def test_a_walk_in_without_email_is_stored_without_one_checked_in_and_gets_a_bad
         in_italian("No e-mail address: they get no messages from us. Print their badge now if they want one.")
         in done
     )
-    assert desk.get(f"/desk/attendees/{walk_in.id}/badge.pdf").data.startswith(b"%PDF")
+    assert desk.get(f"/brescia-citta-del-noi/desk/attendees/{walk_in.id}/badge.pdf").data.startswith(b"%PDF")
     assert outbox_rows() == 0, "nothing queued for nobody"
 
 
@@ -289,10 +290,12 @@ def test_the_attendee_page_and_list_say_no_email_and_offer_no_personal_link(even
     walk_in = register_walk_in(event, registration_data(event, email=None, last_name="Zanola"), "B").attendee
     admin = make_staff(Role.ADMIN)[1]
 
-    page = html.unescape(admin.get(f"/admin/attendees/{walk_in.id}").get_data(as_text=True))
+    page = html.unescape(
+        admin.get(f"/brescia-citta-del-noi/admin/attendees/{walk_in.id}").get_data(as_text=True)
+    )
     assert f"<dd>{in_italian('no e-mail')}</dd>" in page and "None" not in page
     assert "/link" not in page, "no 'send their personal link' for someone without e-mail"
-    listing = html.unescape(admin.get("/admin/").get_data(as_text=True))
+    listing = html.unescape(admin.get("/brescia-citta-del-noi/admin/").get_data(as_text=True))
     assert f'<span class="muted">{in_italian("no e-mail")}</span>' in listing
 
 
@@ -357,7 +360,9 @@ def test_an_organiser_lets_a_walk_in_in_over_capacity_once_checked_in_and_audite
     assert event.capacity == 1, "the count at that moment: the one registered before"
     done = html.unescape(organiser.get(first.headers["Location"]).get_data(as_text=True))
     assert in_italian("%(name)s is let in over capacity and checked in.", name="Ettore Ghidini") in done
-    assert organiser.get(f"/desk/attendees/{walk_in.id}/badge.pdf").data.startswith(b"%PDF")
+    assert organiser.get(f"/brescia-citta-del-noi/desk/attendees/{walk_in.id}/badge.pdf").data.startswith(
+        b"%PDF"
+    )
 
 
 def test_an_organiser_lets_a_walk_in_into_a_full_lunch_from_the_attendee_page(event, make_staff):
@@ -368,13 +373,13 @@ def test_an_organiser_lets_a_walk_in_into_a_full_lunch_from_the_attendee_page(ev
     assert walk_in.part(lunch.id).status == PartStatus.WAITLISTED
     organiser = make_staff(Role.ADMIN)[1]
 
-    page = organiser.get(f"/admin/attendees/{walk_in.id}").get_data(as_text=True)
+    page = organiser.get(f"/brescia-citta-del-noi/admin/attendees/{walk_in.id}").get_data(as_text=True)
     assert 'id="admit-over-capacity"' in page
     response = organiser.post(
         f"{WALK_IN}/{walk_in.id}/admit", data={"csrf_token": csrf_from(page), "back": "attendee"}
     )
 
-    assert response.headers["Location"].endswith(f"/admin/attendees/{walk_in.id}")
+    assert response.headers["Location"].endswith(f"/brescia-citta-del-noi/admin/attendees/{walk_in.id}")
     db.session.refresh(walk_in)
     assert walk_in.part(lunch.id).status == PartStatus.CONFIRMED
     assert len(check_ins_of(walk_in.id)) == 1, "checked in once: at the walk-in, not again"
@@ -382,9 +387,9 @@ def test_an_organiser_lets_a_walk_in_into_a_full_lunch_from_the_attendee_page(ev
     assert entry.details["overridden"] == [
         {"part": lunch.name["it"], "day_part_id": lunch.id, "capacity": 0, "taken": 0}
     ]
-    assert 'id="admit-over-capacity"' not in organiser.get(f"/admin/attendees/{walk_in.id}").get_data(
-        as_text=True
-    )
+    assert 'id="admit-over-capacity"' not in organiser.get(
+        f"/brescia-citta-del-noi/admin/attendees/{walk_in.id}"
+    ).get_data(as_text=True)
 
 
 # ---- The last place, taken by two desks at once --------------------------------------------
@@ -427,7 +432,7 @@ def test_the_last_place_taken_by_two_desks_at_once_goes_to_one_walk_in(gunicorn_
     db.session.commit()
     desks = []
     for n in (1, 2):
-        create_user(f"banco{n}@example.org", f"Banco {n}", PASSWORD, Role.DESK)
+        staff_account(f"banco{n}@example.org", f"Banco {n}", PASSWORD, Role.DESK)
         desks.append(signed_in_desk(gunicorn_server, f"banco{n}@example.org"))
     people = [
         (desks[n % 2], walk_in_fields(event, email=None, last_name=f"Corsa {n}", desk_name=f"Banco {n % 2}"))
@@ -437,7 +442,7 @@ def test_the_last_place_taken_by_two_desks_at_once_goes_to_one_walk_in(gunicorn_
     with ThreadPoolExecutor(len(people)) as pool:
         answers = list(pool.map(lambda p: walk_in_when_released(gunicorn_server, *p, barrier), people))
 
-    checked_in = [a for a in answers if re.search(r"/desk/walk-in/\d+$", a)]
+    checked_in = [a for a in answers if re.search(r"/brescia-citta-del-noi/desk/walk-in/\d+$", a)]
     waiting = [a for a in answers if a.endswith("/waiting")]
     assert (len(checked_in), len(waiting)) == (1, len(people) - 1), answers
     db.session.rollback()
@@ -451,7 +456,7 @@ def test_a_walk_in_without_email_can_be_changed_without_inventing_one_and_an_add
     required online, but must not force an address on someone who has none."""
     walk_in = register_walk_in(event, registration_data(event, email=None), "Banco 1").attendee
     db.session.commit()
-    edit = f"/r/{manage_token(walk_in)}/edit"
+    edit = f"/brescia-citta-del-noi/r/{manage_token(walk_in)}/edit"
     page = client.get(edit).get_data(as_text=True)
     assert re.search(r'<input[^>]*id="email"[^>]*>', page) and " required" not in re.search(
         r'<input[^>]*id="email"[^>]*>', page

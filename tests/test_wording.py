@@ -28,9 +28,9 @@ def delivered_to(smtp_server, address: str):
 
 def test_a_staff_invitation_lasts_seven_days_not_168_hours(app, event, make_staff, smtp):  # noqa: F811
     _, admin = make_staff(Role.ADMIN)
-    page = admin.get("/admin/staff/").get_data(as_text=True)
+    page = admin.get("/brescia-citta-del-noi/admin/staff/").get_data(as_text=True)
     data = {"name": "Marta Rossi", "email": "marta@example.org", "role": "facilitator", "language": "it"}
-    admin.post("/admin/staff/", data={"csrf_token": csrf_from(page), **data})
+    admin.post("/brescia-citta-del-noi/admin/staff/", data={"csrf_token": csrf_from(page), **data})
     for part in delivered_to(smtp, "marta@example.org"):
         assert "entro 7 giorni" in part
         assert "168" not in part and " ore" not in part
@@ -89,7 +89,7 @@ def test_an_invalid_badge_at_a_table_is_called_invalid_not_forged(event, make_st
     table = event.tables[0]
     person = register_someone(event)
     _, facilitator = facilitator_of(make_staff, table)
-    url = f"/facilitators/tables/{table.id}"
+    url = f"/brescia-citta-del-noi/facilitators/tables/{table.id}"
     token = page_csrf(facilitator, f"{url}/?round=1")
     forged = badge_token(person)[:-1] + ("A" if badge_token(person)[-1] != "A" else "B")
     answer = post_json(facilitator, f"{url}/scan", {"code": forged, "round": 1}, token)
@@ -107,7 +107,7 @@ def conflict_after_marta_saved(event, make_staff):
     marco_user, marco = facilitator_of(make_staff, table, "marco@example.org")
     marco_user.name = "Marco Bianchi"
     db.session.commit()
-    url = f"/facilitators/tables/{table.id}/notes/1"
+    url = f"/brescia-citta-del-noi/facilitators/tables/{table.id}/notes/1"
     token = page_csrf(marco, url)
     body = {"insights": "Idea di Marco", "base_version": 0, "save_id": "marco-save-1"}
     return marco, url, post_json(marco, url, body, token)

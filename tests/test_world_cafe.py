@@ -73,11 +73,11 @@ def test_attendee_page_badge_and_desk_show_the_published_table_and_why(client, e
     world_cafe.publish(run, "a")
     seat = seats_round_1(run)[unlucky.id]
     table = next(t for t in event.tables if t.id == seat.cafe_table_id)
-    page = client.get(f"/r/{manage_token(unlucky)}").get_data(as_text=True)
+    page = client.get(f"/brescia-citta-del-noi/r/{manage_token(unlucky)}").get_data(as_text=True)
     assert table.name["it"] in page
     if seat.choice_rank > 1:
         assert "prime scelte per" in page or "first choices for" in page
-    pdf = client.get(f"/r/{manage_token(unlucky)}/badge.pdf").data
+    pdf = client.get(f"/brescia-citta-del-noi/r/{manage_token(unlucky)}/badge.pdf").data
     text = "".join(pypdfium2.PdfDocument(pdf)[0].get_textpage().get_text_range().split())
     assert "".join(table.name["it"].split())[:12] in text
     _, token = create_desk_device(event, "Desk 1")
@@ -90,16 +90,18 @@ def test_attendee_page_badge_and_desk_show_the_published_table_and_why(client, e
 
 def test_organisers_run_compare_move_and_publish_from_the_page(event, crowd, make_staff):
     _, admin = make_staff(Role.ADMIN)
-    page = admin.get("/admin/assignment/").get_data(as_text=True)
+    page = admin.get("/brescia-citta-del-noi/admin/assignment/").get_data(as_text=True)
     form = {"csrf_token": csrf_from(page), "mixing_weight": "0", "seed": "1"}
-    response = admin.post("/admin/assignment/", data=form)
+    response = admin.post("/brescia-citta-del-noi/admin/assignment/", data=form)
     run_id = db.session.scalar(select(func.max(AssignmentRun.id)))
-    assert response.headers["Location"].endswith(f"/admin/assignment/runs/{run_id}")
-    page = admin.get(f"/admin/assignment/runs/{run_id}?compare={run_id}").get_data(as_text=True)
+    assert response.headers["Location"].endswith(f"/brescia-citta-del-noi/admin/assignment/runs/{run_id}")
+    page = admin.get(f"/brescia-citta-del-noi/admin/assignment/runs/{run_id}?compare={run_id}").get_data(
+        as_text=True
+    )
     assert "11" in page and "Prima infanzia" in page
     mover = crowd[10]
     moved = admin.post(
-        f"/admin/assignment/runs/{run_id}",
+        f"/brescia-citta-del-noi/admin/assignment/runs/{run_id}",
         data={"csrf_token": csrf_from(page), "person": mover.full_name, "table_id": event.tables[0].id},
         follow_redirects=True,
     ).get_data(as_text=True)
@@ -108,9 +110,14 @@ def test_organisers_run_compare_move_and_publish_from_the_page(event, crowd, mak
         select(SeatAssignment).filter_by(run_id=run_id, attendee_id=mover.id, round=1)
     ).one()
     assert seat.cafe_table_id == event.tables[0].id and seat.moved_by_hand
-    confirm = admin.get(f"/admin/assignment/runs/{run_id}/publish").get_data(as_text=True)
+    confirm = admin.get(f"/brescia-citta-del-noi/admin/assignment/runs/{run_id}/publish").get_data(
+        as_text=True
+    )
     plan = re.search(r'name="plan" type="hidden" value="([0-9a-f]{16})"', confirm).group(1)
-    admin.post(f"/admin/assignment/runs/{run_id}/publish", data={"csrf_token": csrf_from(page), "plan": plan})
+    admin.post(
+        f"/brescia-citta-del-noi/admin/assignment/runs/{run_id}/publish",
+        data={"csrf_token": csrf_from(page), "plan": plan},
+    )
     assert db.session.get(AssignmentRun, run_id).published_at is not None
 
 
@@ -135,9 +142,9 @@ def test_desk_counters_show_each_table_checked_in_against_expected(client, event
 def test_organisers_pin_a_person_and_the_next_run_respects_it(event, crowd, make_staff):
     _, admin = make_staff(Role.ADMIN)
     speaker = crowd[0]
-    page = admin.get(f"/admin/attendees/{speaker.id}").get_data(as_text=True)
+    page = admin.get(f"/brescia-citta-del-noi/admin/attendees/{speaker.id}").get_data(as_text=True)
     admin.post(
-        f"/admin/attendees/{speaker.id}",
+        f"/brescia-citta-del-noi/admin/attendees/{speaker.id}",
         data={"csrf_token": csrf_from(page), "pinned_table_id": event.tables[5].id},
     )
     db.session.expire_all()
@@ -147,5 +154,5 @@ def test_organisers_pin_a_person_and_the_next_run_respects_it(event, crowd, make
 
 def test_admin_prints_an_a4_sheet_of_badges(event, crowd, make_staff):
     _, admin = make_staff(Role.ADMIN)
-    pdf = admin.get("/admin/badges.pdf").data
+    pdf = admin.get("/brescia-citta-del-noi/admin/badges.pdf").data
     assert len(pypdfium2.PdfDocument(pdf)) == 2, "15 badges, 10 per A4 page"

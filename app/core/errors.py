@@ -51,6 +51,11 @@ def forbidden(error):
 def not_found(error):
     if is_api_request():
         return api_http_error(error)
+    from app.events.serving import legacy_redirect
+
+    moved = legacy_redirect()  # an address from before events had their own
+    if moved is not None:
+        return moved
     return render_template("errors/404.html", event=served_event()), 404
 
 

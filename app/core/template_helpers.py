@@ -1,6 +1,6 @@
 """Filters and globals shared by every template."""
 
-from flask import Flask, request
+from flask import Flask, g, request, url_for
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 
@@ -52,8 +52,27 @@ def nav_current(endpoint: str) -> str | None:
     return None
 
 
+def home_url(event=None) -> str:
+    """The event's home when a page is about one, else the instance's list of events."""
+    event = event or g.get("event")
+    return url_for("public.home", event_slug=event.slug) if event else url_for("site.index")
+
+
+def staff_event_count() -> int:
+    """How many events the signed-in staff member works on (the menu's "Events" link)."""
+    from flask_login import current_user
+
+    from app.staff.roles import events_of
+
+    if "staff_event_count" not in g:
+        g.staff_event_count = len(events_of(current_user)) if current_user.is_authenticated else 0
+    return g.staff_event_count
+
+
 def init_app(app: Flask) -> None:
     app.add_template_global(nav_current)
+    app.add_template_global(home_url)
+    app.add_template_global(staff_event_count)
     app.add_template_filter(localized, "l10n")
     app.add_template_filter(formatted_badge_code, "badge_code")  # "KLM479" as printed: "KLM 479"
 

@@ -21,7 +21,7 @@ class BundledLoad(enum.Enum):
     EDITED = "edited"  # another file was loaded since this one (an organiser's edit): kept
 
 
-def load_unless_edited(path: str) -> tuple[BundledLoad, Event, EventFile | None]:
+def load_unless_edited(path: str, organiser=None) -> tuple[BundledLoad, Event, EventFile | None]:
     """Load the file at ``path`` unless that would replace a file loaded since it.
 
     Returns what was done, the event, and the file in force before (None for a new event).
@@ -31,7 +31,7 @@ def load_unless_edited(path: str) -> tuple[BundledLoad, Event, EventFile | None]
     slug = parse_event_file(text, path).slug
     event = db.session.execute(select(Event).filter_by(slug=slug)).scalar_one_or_none()
     if event is None:
-        return BundledLoad.NEW, load_event(text, path), None
+        return BundledLoad.NEW, load_event(text, path, organiser=organiser), None
     files = event_files(event)
     in_force = files[0] if files else None
     if in_force is not None and in_force.text == text:

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from flask_babel import lazy_gettext as _l
 
 from app.events.event_file_reader import NodeReader
+from app.events.serving import RESERVED_SLUGS
 from app.mail.headers import has_control_characters
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
@@ -48,6 +49,8 @@ def read_slug(r: NodeReader, top: dict, root) -> str:
     slug = r.text(r.require(top, "slug", root, "slug"), "slug")
     if slug and not SLUG_RE.fullmatch(slug):
         r.fail(top["slug"], "slug", _l("use lower-case letters, digits and dashes"))
+    elif slug in RESERVED_SLUGS:  # it begins the address of the instance's own pages
+        r.fail(top["slug"], "slug", _l("%(slug)s is taken by the app's own pages: choose another", slug=slug))
     return slug or ""
 
 

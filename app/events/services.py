@@ -6,11 +6,12 @@ current one, edit it, and load it again from the admin pages, or go back to an e
 
 from pathlib import PurePath
 
-from flask import abort, current_app
+from flask import abort, current_app, g, has_request_context
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from werkzeug.utils import secure_filename
 
+from app.events import organisers
 from app.events.event_file import (
     DayPartSpec,
     EventFileError,
@@ -28,6 +29,7 @@ from app.models import (
     Event,
     EventFile,
     Organisation,
+    Organiser,
     ProgrammeItem,
     TablePreference,
 )
@@ -36,17 +38,28 @@ from app.registration.places import confirmed_in_part
 COMMAND_LINE = "command line"
 
 
-def load_event_file(path: str) -> Event:
+def load_event_file(path: str, organiser: Organiser | None = None) -> Event:
     with open(path, encoding="utf-8") as handle:
-        return load_event(handle.read(), path)
+        return load_event(handle.read(), path, organiser=organiser)
+
+
+def events_of_group(group: Organiser) -> list[Event]:
+    return db.session.scalars(
+        select(Event).filter_by(organiser_id=group.id).order_by(Event.date.desc(), Event.id.desc())
+    ).all()
 
 
 def load_event(
-    text: str, filename: str = "<event file>", loaded_by: str = COMMAND_LINE, slug: str | None = None
+    text: str,
+    filename: str = "<event file>",
+    loaded_by: str = COMMAND_LINE,
+    slug: str | None = None,
+    organiser: Organiser | None = None,
 ) -> Event:
     """Create or update the event in place (matched by slug) in one transaction, and keep
-    the file. slug: refuse a file for any other event (the admin page updates the event
-    it serves; creating events is for the command line).
+    the file; other events are untouched. slug: refuse a file for any other event (the
+    admin page updates the event it serves). organiser: the group a new event belongs to
+    (default_group() when not given); an existing event stays in its own group.
 
     Raises EventFileError and changes nothing when the file is not valid.
     """
@@ -59,7 +72,7 @@ def load_event(
         )
         raise EventFileError(filename, [(1, "slug", message)])
     try:
-        event = _apply(spec, filename)
+        event = _apply(spec, filename, organiser)
         schedule_update.note_file_loaded(event)
         # A plain ASCII name: it goes back out in a download's Content-Disposition.
         name = secure_filename(PurePath(filename).name)[:200] or "event.yaml"
@@ -71,8 +84,8 @@ def load_event(
     return event
 
 
-def _apply(spec: EventSpec, filename: str) -> Event:
-    event = _event_with_slug(spec.slug)
+def _apply(spec: EventSpec, filename: str, organiser: Organiser | None) -> Event:
+    event = _event_with_slug(spec, organiser)
     _copy_event_fields(event, spec)
     _sync_programme(event, spec.programme)
     problems = _sync_day_parts(event, spec.day_parts)
@@ -83,11 +96,11 @@ def _apply(spec: EventSpec, filename: str) -> Event:
     return event
 
 
-def _event_with_slug(slug: str) -> Event:
-    """The event to update, or a new one in the session."""
-    event = db.session.execute(select(Event).filter_by(slug=slug)).scalar_one_or_none()
+def _event_with_slug(spec: EventSpec, organiser: Organiser | None) -> Event:
+    """The event to update, or a new one in the session, in its organiser group."""
+    event = db.session.execute(select(Event).filter_by(slug=spec.slug)).scalar_one_or_none()
     if event is None:
-        event = Event(slug=slug)
+        event = Event(slug=spec.slug, organiser_group=organiser or organisers.default_group(spec.organiser))
         db.session.add(event)
     return event
 
@@ -207,12 +220,21 @@ def event_files(event: Event) -> list[EventFile]:
     ).all()
 
 
-def current_event() -> Event | None:
-    """The event the public pages serve: EVENT_SLUG, else the most recently loaded one."""
+def default_event() -> Event | None:
+    """The event of the command line and of links made before events had their own
+    address: EVENT_SLUG, else the one with the latest date."""
     slug = current_app.config.get("EVENT_SLUG")
     query = select(Event)
     query = query.filter_by(slug=slug) if slug else query.order_by(Event.date.desc(), Event.id.desc())
     return db.session.execute(query.limit(1)).scalar_one_or_none()
+
+
+def current_event() -> Event | None:
+    """The event being served: in a request, the one the URL names (/<event-slug>/...,
+    app/events/serving.py), None on the instance's own pages; outside one, default_event()."""
+    if has_request_context():
+        return g.get("event")
+    return default_event()
 
 
 def current_event_or_404() -> Event:

@@ -9,6 +9,7 @@ from app.extensions import db
 from app.facilitation import facilitators as facilitation
 from app.facilitation.forms import AssignFacilitatorForm
 from app.models import CafeTable, Role, User
+from app.staff.services import member_of
 from app.staff.roles import roles_required
 
 bp = Blueprint("admin_facilitators", __name__, url_prefix="/admin/facilitators")
@@ -29,7 +30,7 @@ def _not_stored(response):
 @bp.route("/", methods=["GET", "POST"])
 def facilitators():
     event = current_event_or_404()
-    form = AssignFacilitatorForm(facilitation.facilitator_candidates(), event.tables)
+    form = AssignFacilitatorForm(facilitation.facilitator_candidates(event), event.tables)
     if form.validate_on_submit():
         table, user = db.session.get(CafeTable, form.table_id.data), db.session.get(User, form.user_id.data)
         if table is None or user is None or table.event_id != event.id:
@@ -54,7 +55,9 @@ def facilitators():
 
 @bp.post("/tables/<int:table_id>/users/<int:user_id>/remove")
 def remove(table_id, user_id):
-    table, user = of_served_event_or_404(CafeTable, table_id), db.get_or_404(User, user_id)
+    table, user = of_served_event_or_404(CafeTable, table_id), member_of(current_event_or_404(), user_id)
+    if user is None:
+        abort(404)
     if ConfirmForm().validate_on_submit() and facilitation.remove_facilitator(table, user):
         flash(
             _("%(name)s no longer facilitates %(table)s.", name=user.name, table=table.display_name),

@@ -3,7 +3,7 @@
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import CafeTable, Event, Role, TableFacilitator, User
+from app.models import CafeTable, Event, EventMembership, Role, TableFacilitator, User
 
 
 def may_facilitate(user, table: CafeTable) -> bool:
@@ -47,10 +47,14 @@ def facilitators_by_table(event: Event) -> dict[int, list[User]]:
     return found
 
 
-def facilitator_candidates() -> list[User]:
-    return db.session.scalars(
-        select(User).filter_by(role=Role.FACILITATOR, active=True).order_by(User.name)
-    ).all()
+def facilitator_candidates(event: Event) -> list[User]:
+    """The active facilitators given the event."""
+    query = (
+        select(User)
+        .join(EventMembership, EventMembership.user_id == User.id)
+        .filter(EventMembership.event_id == event.id, User.role == Role.FACILITATOR, User.active.is_(True))
+    )
+    return db.session.scalars(query.order_by(User.name)).all()
 
 
 def assign_facilitator(table: CafeTable, user: User) -> bool:

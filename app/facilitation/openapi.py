@@ -145,7 +145,8 @@ SPEC = {
         "version": "1",
         "description": "Attendance, notes and the synthesis, as the facilitators' pages use them. "
         "Sign in as a facilitator (or an admin); send the page's CSRF token with every POST. "
-        "Errors of these endpoints answer JSON: {error, detail}.",
+        "Errors of these endpoints answer JSON: {error, detail}. "
+        "The paths are each event's: under /<event-slug>, as this document is.",
     },
     "components": {
         "securitySchemes": {

@@ -36,7 +36,9 @@ def day_links(event: Event, locale: str | None = None) -> DayLinks:
     start, end = (datetime.combine(event.date, t, tzinfo=zone) for t in day_span(event))
     location = ", ".join(filter(None, [event.venue_name, event.venue_address]))
     title = localized(event.name, locale)
-    details = "\n\n".join(filter(None, [localized(event.tagline, locale), external_url("public.home")]))
+    details = "\n\n".join(
+        filter(None, [localized(event.tagline, locale), external_url("public.home", event_slug=event.slug)])
+    )
     return DayLinks(
         starts_at=start,
         ends_at=end,

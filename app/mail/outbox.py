@@ -66,7 +66,9 @@ def enqueue(
         context.update(
             attendee=attendee,
             event=attendee.event,
-            manage_url=external_url("registration.manage", token=manage_token(attendee)),
+            manage_url=external_url(
+                "registration.manage", token=manage_token(attendee), event_slug=attendee.event.slug
+            ),
             qr_cid=QR_CID if "qr_inline" in attachments else None,
             badge_code=BADGE_CODE_SLOT,  # filled in at delivery, as the QR is
             the_day=day_links(attendee.event),  # times, place, map and calendar links

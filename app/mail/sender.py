@@ -286,7 +286,9 @@ def build_email(message: OutboxMessage) -> EmailMessage:
             pdf = badge_pdf.badge_pdf(badge_for(attendee))
             email.add_attachment(pdf, maintype="application", subtype="pdf", filename="badge.pdf")
         if "ics" in message.attachments:
-            manage_url = external_url("registration.manage", token=manage_token(attendee))
+            manage_url = external_url(
+                "registration.manage", token=manage_token(attendee), event_slug=attendee.event.slug
+            )
             email.add_attachment(
                 event_ics(attendee, manage_url, attendee.language),
                 maintype="text",

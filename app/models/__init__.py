@@ -14,6 +14,7 @@ from app.models.base import localized, utcnow
 from app.models.checkin import AuditAction, AuditEntry, CheckIn, CheckInMethod, DeskDevice
 from app.models.event import CafeTable, DayPart, DayPartKind, Event, EventFile, Organisation, ProgrammeItem
 from app.models.notes import NOTE_KINDS, NoteRevision, NoteSheet, TableAttendance, TablePhoto
+from app.models.organiser import EventMembership, Organiser
 from app.models.outbox import MailKind, MessageStatus, OutboxMessage
 from app.models.results import (
     Commitment,
@@ -29,6 +30,8 @@ from app.models.user import Role, User
 
 __all__ = [
     "Announcement",
+    "EventMembership",
+    "Organiser",
     "Audience",
     "AssignmentRun",
     "NOTE_KINDS",

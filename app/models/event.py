@@ -20,6 +20,8 @@ class Event(db.Model):
 
     id = db.Column(db.Integer, primary_key=True)
     slug = db.Column(db.String(80), nullable=False, unique=True)
+    # Who runs it on this instance (app/models/organiser.py).
+    organiser_id = db.Column(db.Integer, db.ForeignKey("organisers.id"), nullable=False, index=True)
     name = db.Column(db.JSON, nullable=False)  # {"it": ..., "en": ...}
     short_name = db.Column(db.JSON)  # for subjects and headings; None: the name
     tagline = db.Column(db.JSON)
@@ -48,6 +50,7 @@ class Event(db.Model):
     schedule_announced = db.Column(db.JSON)
     updated_at = db.Column(db.DateTime, nullable=False, default=utcnow, onupdate=utcnow)
 
+    organiser_group = db.relationship("Organiser", lazy="joined")
     programme = db.relationship(
         "ProgrammeItem", order_by="ProgrammeItem.position", cascade="all, delete-orphan"
     )

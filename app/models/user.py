@@ -25,6 +25,10 @@ class User(UserMixin, db.Model):
     name = db.Column(db.String(200), nullable=False)
     password_hash = db.Column(db.String(256), nullable=False)
     role = db.Column(db.String(20), nullable=False)
+    # The organiser group the account belongs to; None for instance administrators, who
+    # create groups and events and work on every event (app/models/organiser.py).
+    organiser_id = db.Column(db.Integer, db.ForeignKey("organisers.id"), index=True)
+    instance_admin = db.Column(db.Boolean, nullable=False, default=False, server_default="0")
     active = db.Column(db.Boolean, nullable=False, default=True)
     language = db.Column(db.String(5), nullable=False, default="it", server_default="it")  # of their e-mails
     created_at = db.Column(db.DateTime, nullable=False, default=utcnow)

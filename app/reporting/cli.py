@@ -5,7 +5,7 @@ from pathlib import Path
 import click
 from flask_babel import force_locale
 
-from app.events.services import current_event
+from app.events.cli_options import chosen_event, event_option
 from app.reporting.report import build_report, outcomes_csv, report_markdown
 from app.reporting.report_pdf import report_pdf
 
@@ -24,11 +24,10 @@ def report_cli():
     help="Folder to write to.",
 )
 @click.option("--lang", default="it", show_default=True, type=click.Choice(["it", "en"]))
-def build_command(out: Path, lang: str):
+@event_option
+def build_command(out: Path, lang: str, event_slug: str | None):
     """Write report.pdf, report.md and outcomes.csv into OUT (created if missing)."""
-    event = current_event()
-    if event is None:
-        raise click.ClickException("no event loaded")
+    event = chosen_event(event_slug)
     out.mkdir(parents=True, exist_ok=True)
     with force_locale(lang):
         report = build_report(event)

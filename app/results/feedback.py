@@ -178,8 +178,8 @@ def _checked(plan: FeedbackPlan, expected: str | None) -> FeedbackPlan:
     return plan
 
 
-def answer_url(request: FeedbackRequest) -> str:
-    return external_url("feedback.answer", token=answer_token(request))
+def answer_url(request: FeedbackRequest, event: Event) -> str:
+    return external_url("feedback.answer", token=answer_token(request), event_slug=event.slug)
 
 
 def send_questionnaire(event: Event, expected: str | None = None, now: datetime | None = None) -> int:
@@ -194,7 +194,7 @@ def send_questionnaire(event: Event, expected: str | None = None, now: datetime 
     db.session.add_all(requests)
     db.session.flush()  # their ids go into the links
     for attendee, request in zip(plan.attendees, requests, strict=True):
-        mailer.enqueue(MailKind.FEEDBACK, attendee, answer_url=answer_url(request))
+        mailer.enqueue(MailKind.FEEDBACK, attendee, answer_url=answer_url(request, event))
     db.session.commit()
     return len(requests)
 
@@ -207,7 +207,7 @@ def send_reminder(event: Event, expected: str | None = None, now: datetime | Non
     plan = _checked(reminder_plan(event, now), expected)
     for attendee, request in zip(plan.attendees, plan.requests, strict=True):
         request.reminded_at = now
-        mailer.enqueue(MailKind.FEEDBACK_REMINDER, attendee, answer_url=answer_url(request))
+        mailer.enqueue(MailKind.FEEDBACK_REMINDER, attendee, answer_url=answer_url(request, event))
     db.session.commit()
     return len(plan.attendees)
 

@@ -8,7 +8,6 @@ from flask_login import current_user
 
 from app.core.forms import ConfirmForm
 from app.events.services import current_event
-from app.extensions import db
 from app.models import Role, User
 from app.staff import services as users
 from app.staff.admin_forms import InviteForm, RoleForm
@@ -34,7 +33,12 @@ def staff():
     if form.validate_on_submit():
         try:
             user = users.invite_user(
-                form.email.data, form.name.data, Role(form.role.data), form.language.data, current_user.email
+                form.email.data,
+                form.name.data,
+                Role(form.role.data),
+                form.language.data,
+                current_user.email,
+                current_event(),
             )
         except users.UserError:  # invited at the same moment by another request
             return redirect(url_for(".staff"))
@@ -50,7 +54,7 @@ def staff():
     return render_template(
         "staff/staff.html",
         form=form,
-        people=users.staff(),
+        people=users.staff(current_event()),
         role_labels=users.ROLE_LABELS,
         role_form=RoleForm(),
         confirm_form=ConfirmForm(),
@@ -58,7 +62,10 @@ def staff():
 
 
 def _someone_else(user_id: int) -> User:
-    user = db.get_or_404(User, user_id)
+    """A colleague given this event (anyone else's id is a 404)."""
+    user = users.member_of(current_event(), user_id)
+    if user is None or (user.instance_admin and not current_user.instance_admin):
+        abort(404)
     if user.id == current_user.id:
         abort(403)  # the page offers no such button: see the module's docstring
     return user

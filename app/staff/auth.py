@@ -1,4 +1,6 @@
-"""Staff sign-in and sign-out."""
+"""Staff sign-in and sign-out, and the list of one's events."""
+
+from datetime import date
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -10,10 +12,19 @@ from app.models import Role
 from app.staff import services as users
 from app.staff import throttle
 from app.staff.forms import ChoosePasswordForm, ForgotPasswordForm, LoginForm
+from app.staff.roles import events_of
 
 bp = Blueprint("auth", __name__, url_prefix="/staff")
 
 HOME_BY_ROLE = {Role.ADMIN: "admin.attendees", Role.DESK: "desk.desk", Role.FACILITATOR: "facilitators.index"}
+
+
+def staff_home(user) -> str:
+    """Where someone signed in starts: their page of their one event, else their events."""
+    events = events_of(user)
+    if len(events) == 1 and not user.instance_admin:
+        return url_for(HOME_BY_ROLE[user.role], event_slug=events[0].slug)
+    return url_for("auth.events")
 
 
 # Guessing is slowed without a lockout: see throttle.py for the policy (and the README).
@@ -40,11 +51,23 @@ def login():
         user = users.authenticate(form.email.data, form.password.data)
         if user is not None:
             login_user(user)
-            home = url_for(HOME_BY_ROLE[user.role])
+            home = staff_home(user)
             response = redirect(safe_redirect_target(request.args.get("next"), home))
             return throttle.remember_device(response, user.email)
         form.password.errors.append(_("Wrong e-mail or password."))
     return render_template("staff/login.html", form=form)
+
+
+@bp.route("/")
+@login_required
+def events():
+    """The events the signed-in staff member works on, each with their page of it."""
+    return render_template(
+        "staff/events.html",
+        events=events_of(current_user),
+        home_endpoint=HOME_BY_ROLE[current_user.role],
+        today=date.today(),
+    )
 
 
 @bp.route("/logout", methods=["POST"])
@@ -90,7 +113,7 @@ def choose_password(token):
         users.choose_password(user, form.password.data)
         login_user(user)
         flash(_("Your password is saved, and you are signed in."), "success")
-        return redirect(url_for(HOME_BY_ROLE[user.role]))
+        return redirect(staff_home(user))
     return render_template("staff/choose_password.html", form=form, user=user)
 
 

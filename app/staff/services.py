@@ -22,7 +22,7 @@ from app.core.urls import external_url
 from app.events.services import current_event
 from app.extensions import db
 from app.mail import outbox as mailer
-from app.models import AuditAction, AuditEntry, MailKind, Role, User, utcnow
+from app.models import AuditAction, AuditEntry, Event, EventMembership, MailKind, Role, User, utcnow
 
 MIN_PASSWORD_LENGTH = 10
 # An invitation (or an admin's new link) waits a week to be opened; a link someone asked
@@ -45,7 +45,11 @@ class UserError(ValueError):
     pass
 
 
-def create_user(email: str, name: str, password: str, role: str) -> User:
+def create_user(
+    email: str, name: str, password: str, role: str, events=(), instance_admin: bool = False
+) -> User:
+    """An account with a password (the command line's, the tests'): given ``events`` (all of
+    one organiser group, whose account it becomes), or an instance administrator."""
     email = email.strip().lower()
     if role not in {r.value for r in Role}:
         raise UserError(f"role must be one of: {', '.join(r.value for r in Role)}")
@@ -53,11 +57,35 @@ def create_user(email: str, name: str, password: str, role: str) -> User:
         raise UserError(f"the password needs at least {MIN_PASSWORD_LENGTH} characters")
     if email_taken(email):
         raise UserError(f"a user with e-mail {email} already exists")
-    user = User(email=email, name=name, role=role)
+    if instance_admin and role != Role.ADMIN:
+        raise UserError("an instance administrator has the role admin")
+    if not instance_admin and not events:
+        raise UserError("give the account an event (--event SLUG), or make it an instance administrator")
+    if len({event.organiser_id for event in events}) > 1:
+        raise UserError("the events belong to different organiser groups: one account works for one group")
+    user = User(email=email, name=name, role=role, instance_admin=instance_admin)
+    user.organiser_id = events[0].organiser_id if events else None
     user.set_password(password)
     db.session.add(user)
+    db.session.flush()
+    for event in events:
+        db.session.add(EventMembership(user_id=user.id, event_id=event.id))
     db.session.commit()
     return user
+
+
+def give_event(user: User, event: Event) -> bool:
+    """Let ``user`` work on ``event`` too (an account of its group); False if already so."""
+    if user.organiser_id != event.organiser_id and not user.instance_admin:
+        raise UserError(f"{user.email} works for another organiser group")
+    if db.session.execute(select(EventMembership.id).filter_by(user_id=user.id, event_id=event.id)).first():
+        return False
+    db.session.add(EventMembership(user_id=user.id, event_id=event.id))
+    return True
+
+
+def account_with_email(email: str) -> User | None:
+    return _by_email(email)
 
 
 def email_taken(email: str) -> bool:
@@ -77,18 +105,36 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
-def staff() -> list[User]:
-    return db.session.scalars(select(User).order_by(User.active.desc(), User.name, User.email)).all()
+def staff(event: Event) -> list[User]:
+    """The accounts given ``event`` (instance administrators work on every event, and are
+    listed only on the instance's pages)."""
+    query = (
+        select(User)
+        .join(EventMembership, EventMembership.user_id == User.id)
+        .filter(EventMembership.event_id == event.id)
+        .order_by(User.active.desc(), User.name, User.email)
+    )
+    return db.session.scalars(query).all()
 
 
-def invite_user(email: str, name: str, role: Role, language: str, invited_by: str) -> User:
-    """A new account without a password, and the e-mail that lets them choose one."""
+def member_of(event: Event, user_id: int) -> User | None:
+    """The account with this id when it is given ``event``; None for anyone else."""
+    query = select(User).join(EventMembership, EventMembership.user_id == User.id)
+    return db.session.execute(query.filter(User.id == user_id, EventMembership.event_id == event.id)).scalar()
+
+
+def invite_user(email: str, name: str, role: Role, language: str, invited_by: str, event: Event) -> User:
+    """A new account of the event's organiser group, given the event, without a password,
+    and the e-mail that lets them choose one."""
     if email_taken(email):
         raise UserError(f"a user with e-mail {email} already exists")
     user = User(email=email.strip().lower(), name=name.strip(), role=role, language=language)
+    user.organiser_id = event.organiser_id
     user.forget_password()
     db.session.add(user)
     try:
+        db.session.flush()
+        db.session.add(EventMembership(user_id=user.id, event_id=event.id))
         db.session.flush()
     except IntegrityError:  # the same address invited twice at once (a double click)
         db.session.rollback()

@@ -2,6 +2,7 @@
 
 from flask import Blueprint, abort
 
+from app.events.services import current_event_or_404
 from app.models import AttendeeStatus
 from app.registration.tokens import attendee_for_manage_token
 
@@ -9,8 +10,9 @@ bp = Blueprint("registration", __name__)
 
 
 def attendee_or_404(token: str):
+    """The person a personal link names, under their own event's address only."""
     attendee = attendee_for_manage_token(token)
-    if attendee is None:
+    if attendee is None or attendee.event_id != current_event_or_404().id:
         abort(404)
     return attendee
 

@@ -70,8 +70,10 @@ def _certificate_check_url(code: str) -> str:
 @limiter.limit("30 per minute")
 def check_certificate_page(code):
     """Anyone shown a certificate can check it here: whether it stands, and whose it is."""
+    event = current_event_or_404()
     checked = check_certificate(code[:200])
-    event = checked.attendee.event if checked else current_event_or_404()
+    if checked is not None and checked.attendee.event_id != event.id:
+        checked = None  # another event's certificate: checked at that event's address
     response = make_response(
         render_template(
             "registration/certificate_check.html",

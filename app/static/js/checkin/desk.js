@@ -313,6 +313,10 @@ function showPairing(message, { keepToken = false } = {}) {
 async function loadDeskName() {
   try {
     const me = await api.me();
+    if (me.event.slug !== location.pathname.split("/")[1]) {
+      showPairing(text.otherEventDevice); // paired for another event's desk: not this one
+      return false;
+    }
     localStorage.setItem(DESK_NAME_KEY, me.desk);
     setReachable(true);
     byId("desk-name").textContent = me.desk;

@@ -8,12 +8,25 @@
 
 import { fetchWithTimeout, HttpError, NetworkError, readJsonOrNull, Unauthorized } from "../../shared/common.js";
 
-const TOKEN_KEY = "noiday.deskToken";
+// One token per event (the page is /<event-slug>/desk/): a laptop paired for one event's
+// desk is not paired for another's. Before events had their own address there was one key.
+const EVENT_SLUG = location.pathname.split("/")[1];
+const TOKEN_KEY = `noiday.deskToken.${EVENT_SLUG}`;
+const KEY_BEFORE_EVENTS = "noiday.deskToken";
 // A request that has not answered in this time is treated as lost: a desk must not wait.
 const REQUEST_TIMEOUT_MS = 6000;
 
+function tokenPairedBeforeEvents() {
+  const token = localStorage.getItem(KEY_BEFORE_EVENTS);
+  if (token) {
+    localStorage.setItem(TOKEN_KEY, token); // that instance had one event: this one
+    localStorage.removeItem(KEY_BEFORE_EVENTS);
+  }
+  return token;
+}
+
 export const deskToken = {
-  get: () => localStorage.getItem(TOKEN_KEY),
+  get: () => localStorage.getItem(TOKEN_KEY) ?? tokenPairedBeforeEvents(),
   set: (token) => localStorage.setItem(TOKEN_KEY, token),
   clear: () => localStorage.removeItem(TOKEN_KEY),
 };
