@@ -334,6 +334,10 @@ def test_switched_off_fixed_fields_vanish_and_registration_works_without_them(cl
     admin_page = admin.get(f"/admin/attendees/{attendee.id}").get_data(as_text=True)
     assert admin_page.count("<dt>") > 5 and f"<dt>{italian('Takes part as')}</dt>" not in admin_page
     assert italian("Organisation") not in admin_page
+    for path in ("/admin/report.pdf", "/admin/results/figures/"):
+        assert admin.get(path).status_code == 200, path  # the day's figures without the types
+    report = admin.get("/admin/report.md").get_data(as_text=True)
+    assert f"| {italian('not asked')} | 1 | 0 |" in report and "|  | 1 | 0 |" not in report
     needs = admin.get("/admin/needs").get_data(as_text=True)
     assert italian("Lunch: dietary needs and allergies") not in needs
     assert italian("Accessibility needs") not in needs
