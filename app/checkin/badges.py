@@ -65,6 +65,12 @@ PARTICIPANT_TYPE_LABELS = {
 }
 
 
+def participant_type_name(kind: str) -> str:
+    """A participant type in words for the figures; "" when the event file does not ask it
+    (its ``fields:``): a row of its own, named, rather than a blank one."""
+    return str(PARTICIPANT_TYPE_LABELS.get(kind, kind) or _l("not asked"))
+
+
 class BadgeCheck(enum.Enum):
     VALID = "valid"
     MALFORMED = "malformed"  # not a badge token at all: wrong length or characters

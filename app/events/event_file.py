@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.events import event_file_fields as fields
 from app.events import event_file_lists as lists
+from app.events import event_file_questions as questions
 from app.events import event_file_results as results
 from app.events.event_file_reader import NodeReader
 from app.events.event_file_spec import DayPartSpec, EventFileError, EventSpec, ProgrammeSpec, TableSpec
@@ -79,4 +80,6 @@ def _read_event(r: NodeReader, root) -> EventSpec:
         organisations=lists.read_organisations(r, top),
         feedback=results.read_feedback(r, top, languages),
         open_data=results.read_open_data(r, top),
+        questions=questions.read_questions(r, top, languages),
+        fixed_fields=questions.read_fixed_fields(r, top),
     )

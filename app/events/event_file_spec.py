@@ -82,3 +82,5 @@ class EventSpec:
     organisations: list[tuple[str, str]] = field(default_factory=list)
     feedback: dict | None = None  # see event_file_results.read_feedback
     open_data: dict | None = None  # see event_file_results.read_open_data
+    questions: list[dict] = field(default_factory=list)  # see event_file_questions.read_questions
+    fixed_fields: dict | None = None  # see event_file_questions.read_fixed_fields

@@ -1,6 +1,7 @@
 """Database models, one module per aggregate."""
 
 from app.models.announcement import Announcement, Audience
+from app.models.answer import AttendeeAnswer, QuestionType
 from app.models.assignment import AssignmentRun, SeatAssignment, TableFacilitator
 from app.models.attendee import (
     Attendee,
@@ -12,7 +13,16 @@ from app.models.attendee import (
 )
 from app.models.base import localized, utcnow
 from app.models.checkin import AuditAction, AuditEntry, CheckIn, CheckInMethod, DeskDevice
-from app.models.event import CafeTable, DayPart, DayPartKind, Event, EventFile, Organisation, ProgrammeItem
+from app.models.event import (
+    FIXED_FIELDS,
+    CafeTable,
+    DayPart,
+    DayPartKind,
+    Event,
+    EventFile,
+    Organisation,
+    ProgrammeItem,
+)
 from app.models.notes import NOTE_KINDS, NoteRevision, NoteSheet, TableAttendance, TablePhoto
 from app.models.organiser import EventMembership, Organiser
 from app.models.outbox import MailKind, MessageStatus, OutboxMessage
@@ -42,6 +52,7 @@ __all__ = [
     "TableFacilitator",
     "TablePhoto",
     "Attendee",
+    "AttendeeAnswer",
     "AuditAction",
     "AuditEntry",
     "CheckInMethod",
@@ -63,12 +74,14 @@ __all__ = [
     "DayPartKind",
     "Event",
     "EventFile",
+    "FIXED_FIELDS",
     "MessageStatus",
     "Organisation",
     "OutboxMessage",
     "ParticipantType",
     "PartStatus",
     "ProgrammeItem",
+    "QuestionType",
     "Role",
     "TablePreference",
     "User",

@@ -99,6 +99,14 @@ class Attendee(db.Model):
     published_seats = db.relationship(
         "SeatAssignment", viewonly=True, lazy="raise", order_by="SeatAssignment.round"
     )
+    # Their answers to the event's own questions (app/registration/answers.py).
+    answers = db.relationship(
+        "AttendeeAnswer",
+        back_populates="attendee",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="AttendeeAnswer.id",
+    )
     preferences = db.relationship(
         "TablePreference",
         back_populates="attendee",

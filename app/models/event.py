@@ -7,6 +7,9 @@ from sqlalchemy import CheckConstraint, UniqueConstraint
 from app.extensions import db
 from app.models.base import localized, one_of, utcnow
 
+# The registration form's fields that an event file may switch off (its ``fields:``).
+FIXED_FIELDS = ("organisation", "participant_type", "dietary_needs", "accessibility_needs")
+
 
 class DayPartKind(enum.StrEnum):
     PLENARY = "plenary"
@@ -45,6 +48,11 @@ class Event(db.Model):
     # them (app/events/event_file_results.py); None: no questionnaire, no open data.
     feedback = db.Column(db.JSON)
     open_data = db.Column(db.JSON)
+    # The registration form's own questions (app/events/event_file_questions.py), a list of
+    # {key, type, label, help, required, options}; and which fixed fields the form asks,
+    # {"organisation": true, ...}. None: no questions, every fixed field.
+    questions = db.Column(db.JSON)
+    fixed_fields = db.Column(db.JSON)
     # When and where the attendees were last told the day is (app/mail/schedule_update.py):
     # a file that moves it leaves an update e-mail to send.
     schedule_announced = db.Column(db.JSON)
@@ -78,6 +86,14 @@ class Event(db.Model):
         if self.registration_opens_at and now < self.registration_opens_at:
             return False
         return not (self.registration_closes_at and now >= self.registration_closes_at)
+
+    def asks(self, fixed_field: str) -> bool:
+        """Whether the registration form asks this fixed field (see FIXED_FIELDS)."""
+        return (self.fixed_fields or {}).get(fixed_field, True)
+
+    @property
+    def registration_questions(self) -> list[dict]:
+        return self.questions or []
 
     def day_part(self, kind: DayPartKind):
         return next((p for p in self.day_parts if p.kind == kind), None)

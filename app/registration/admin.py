@@ -14,6 +14,7 @@ from app.extensions import db
 from app.mail import outbox as mailer
 from app.models import Attendee, AttendeeStatus, OutboxMessage, Role
 from app.registration import venue_needs
+from app.registration.answers import filterable_questions, options_of, question_figures, shown_answers
 from app.registration.attendee_list import Attendance, AttendeeFilter, attendee_query, attendees_csv, listed
 from app.registration.cancellation import cancel_registration
 from app.registration.forms import CancelForThemForm, ReinstateForm
@@ -51,7 +52,20 @@ def _filters() -> AttendeeFilter:
         table_id=_id_filter("table"),
         organisation=organisation,
         attendance=args.get("attendance", "") if args.get("attendance") in set(Attendance) else "",
+        answer=_answer_filter(),
     )
+
+
+def _answer_filter() -> str:
+    """The answer filter ("" for any); one that names no question and option of the event
+    is refused, as an unknown id is."""
+    answer = request.args.get("answer", "")[:200]
+    if answer and AttendeeFilter(answer=answer).answer_filter(current_event_or_404()) is None:
+        raise RefusedInput(
+            _("That filter names no answer to this event's questions: choose one from the list."),
+            back_url=url_for("admin.attendees"),
+        )
+    return answer
 
 
 def _id_filter(name: str) -> int | None:
@@ -91,6 +105,7 @@ def attendees():
         statuses=list(AttendeeStatus),
         attendances=list(Attendance),
         places_left=places_left(event),
+        answer_choices=[(q, options_of(q)) for q in filterable_questions(event)],
     )
 
 
@@ -114,6 +129,7 @@ def needs():
         parts=venue_needs.part_figures(event),
         dietary=venue_needs.dietary_needs(event),
         access=venue_needs.accessibility_needs(event),
+        questions=question_figures(event),
     )
 
 
@@ -149,6 +165,7 @@ def attendee(attendee_id):
         attendee=attendee,
         event=attendee.event,
         messages=_messages_to(attendee),
+        answers=shown_answers(attendee),
         resend_form=ConfirmForm(),
         placement=placement,
         cancel_form=CancelForThemForm(),

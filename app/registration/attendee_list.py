@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 from app.checkin.arrivals import one_per_round
 from app.extensions import db
 from app.models import Attendee, AttendeePart, CheckIn, Event, TablePreference, localized
+from app.registration import answers
 from app.worldcafe.services import load_published_seats, published_seats
 
 
@@ -31,6 +32,15 @@ class AttendeeFilter:
     table_id: int | None = None
     organisation: str = ""
     attendance: str = ""  # an Attendance value, or "" for anyone
+    answer: str = ""  # "question_key=option_key": who gave that answer; "" for anyone
+
+    def answer_filter(self, event: Event) -> tuple[dict, str] | None:
+        """(question, option key) of the answer filter, when it names one of the event's."""
+        key, _, option = self.answer.partition("=")
+        for question in answers.filterable_questions(event):
+            if question["key"] == key and option in dict(answers.options_of(question)):
+                return question, option
+        return None
 
 
 def attendee_query(event: Event, filters: AttendeeFilter):
@@ -41,6 +51,7 @@ def attendee_query(event: Event, filters: AttendeeFilter):
             selectinload(Attendee.parts).selectinload(AttendeePart.day_part),
             selectinload(Attendee.preferences).selectinload(TablePreference.cafe_table),
             selectinload(Attendee.check_ins),
+            selectinload(Attendee.answers),
         )
         .order_by(Attendee.last_name, Attendee.first_name, Attendee.id)
     )
@@ -63,6 +74,8 @@ def attendee_query(event: Event, filters: AttendeeFilter):
         query = query.where(Attendee.organisation_name.icontains(filters.organisation, autoescape=True))
     if filters.attendance in set(Attendance):
         query = query.where(_attendance_is(Attendance(filters.attendance)))
+    if filters.answer and (answer := filters.answer_filter(event)):
+        query = query.where(answers.answered_with(*answer))
     return query
 
 
@@ -124,9 +137,26 @@ def safe_cell(value) -> str:
     return text
 
 
+# The fixed fields' columns; a field the event file switches off has none (the data held
+# from before the switch stays in the attendee's own data export).
+FIXED_FIELD_COLUMNS = {
+    "organisation": "organisation",
+    "participant_type": "participant_type",
+    "dietary_needs": "dietary_needs",
+    "accessibility_needs": "accessibility_needs",
+}
+
+
+def _columns(event: Event) -> list[str]:
+    switched_off = {column for name, column in FIXED_FIELD_COLUMNS.items() if not event.asks(name)}
+    return [column for column in CSV_COLUMNS if column not in switched_off]
+
+
 def csv_header(event: Event) -> list[str]:
-    """The columns; times are the event's local time, its zone named in their headers."""
-    return [column.format(zone=event.timezone) for column in CSV_COLUMNS] + _table_columns(event)
+    """The columns; times are the event's local time, its zone named in their headers. Then
+    the world café's tables, then one column per question of the event (answers.csv_columns)."""
+    fixed = [column.format(zone=event.timezone) for column in _columns(event)]
+    return fixed + _table_columns(event) + answers.csv_columns(event)
 
 
 def _table_columns(event: Event) -> list[str]:
@@ -143,9 +173,13 @@ def attendees_csv(event: Event, filters: AttendeeFilter) -> bytes:
     header = csv_header(event)
     writer.writerow(header)
     rounds = range(1, event.cafe_rounds + 1) if len(_table_columns(event)) > 1 else range(1, 2)
+    kept = [index for index, column in enumerate(CSV_COLUMNS) if column in _columns(event)]
+    removed_keys = answers.removed_keys(event)
     for line in listed(db.session.scalars(attendee_query(event, filters)).all()):
         row = [*_registration_cells(event, line.attendee), *_attendance_cells(event, line)]
+        row = [row[index] for index in kept]
         row += [line.table_of_round.get(n, "") for n in rounds]
+        row += answers.csv_cells(event, line.attendee, removed_keys)
         writer.writerow([safe_cell(value) for value in row])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 

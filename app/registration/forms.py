@@ -18,8 +18,9 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.checkin.badges import PARTICIPANT_TYPE_LABELS as PARTICIPANT_TYPES
 from app.core.forms import AppForm
-from app.models import DayPartKind, Event, localized
+from app.models import FIXED_FIELDS, DayPartKind, Event, localized
 from app.registration.attendee_details import RegistrationData
+from app.registration.question_fields import answers_from, fill_answers, question_fields, with_questions
 
 LANGUAGE_NAMES = {"it": "Italiano", "en": "English"}
 
@@ -82,9 +83,13 @@ class EventChoicesForm(AppForm):
     def __init__(self, event: Event, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.event = event
-        self.participant_type.choices = [("", _l("Choose..."))] + [
-            (value.value, label) for value, label in PARTICIPANT_TYPES.items()
-        ]
+        for name in FIXED_FIELDS:  # the event file's ``fields:`` may switch them off
+            if not event.asks(name) and name in self:
+                del self[name]  # the attribute becomes None: templates test for it
+        if self.participant_type is not None:
+            self.participant_type.choices = [("", _l("Choose..."))] + [
+                (value.value, label) for value, label in PARTICIPANT_TYPES.items()
+            ]
         self.day_parts.choices = [(part.id, localized(part.name)) for part in event.day_parts]
         self.language.choices = [(lang, LANGUAGE_NAMES.get(lang, lang)) for lang in event.languages]
         if not self.is_submitted():  # an edit form fills in the attendee's own after this
@@ -173,6 +178,11 @@ class RegistrationForm(EventChoicesForm):
             field.choices = table_choices
 
     @property
+    def question_fields(self) -> list:
+        """The event's own questions, for the template (question_fields.py builds them)."""
+        return question_fields(self)
+
+    @property
     def choice_fields(self):
         return [self.choice_1, self.choice_2, self.choice_3]
 
@@ -208,21 +218,33 @@ def registration_data(form) -> RegistrationData:
         field = getattr(form, name, None)
         return field.data if field is not None else default
 
+    # A fixed field the event switched off is None: not asked (apply_details keeps the row's).
     return RegistrationData(
         first_name=form.first_name.data,
         last_name=form.last_name.data,
         email=form.email.data,
         phone=value("phone"),
-        organisation_name=form.organisation.data,
-        participant_type=form.participant_type.data,
+        organisation_name=value("organisation"),
+        participant_type=value("participant_type"),
         day_part_ids=form.day_parts.data,
         table_ids=form.ranked_table_ids() if hasattr(form, "ranked_table_ids") else [],
-        dietary_needs=form.dietary_needs.data,
-        accessibility_needs=form.accessibility_needs.data,
+        dietary_needs=value("dietary_needs"),
+        accessibility_needs=value("accessibility_needs"),
         language=form.language.data,
         consent_photos=form.consent_photos.data,
         consent_name_public=value("consent_name_public", False),
+        answers=answers_from(form),
     )
+
+
+def registration_form(event: Event, *args, **kwargs) -> "RegistrationForm":
+    """The sign-up form of this event: the fixed fields it asks and its own questions."""
+    return with_questions(RegistrationForm, event)(event, *args, **kwargs)
+
+
+def edit_registration_form(event: Event, *args, **kwargs) -> "EditRegistrationForm":
+    """The attendee's own edit form (their personal link), with the event's questions."""
+    return with_questions(EditRegistrationForm, event)(event, *args, **kwargs)
 
 
 class EditRegistrationForm(RegistrationForm):
@@ -242,13 +264,13 @@ class EditRegistrationForm(RegistrationForm):
         self.last_name.data = attendee.last_name
         self.email.data = attendee.email
         self.phone.data = attendee.phone
-        self.organisation.data = attendee.organisation_name
-        self.participant_type.data = attendee.participant_type
         self.day_parts.data = [part.day_part_id for part in attendee.parts]
         for field, preference in zip(self.choice_fields, attendee.preferences, strict=False):
             field.data = str(preference.cafe_table_id)
-        self.dietary_needs.data = attendee.dietary_needs
-        self.accessibility_needs.data = attendee.accessibility_needs
+        for name in FIXED_FIELDS:
+            if name in self:
+                self[name].data = getattr(attendee, "organisation_name" if name == "organisation" else name)
+        fill_answers(self, attendee)
         self.language.data = attendee.language
         self.consent_photos.data = attendee.consent_photos
         self.consent_name_public.data = attendee.consent_name_public

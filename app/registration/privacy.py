@@ -13,7 +13,17 @@ from sqlalchemy import delete, or_, select
 
 from app.checkin.badge_codes import give_new_badge_code
 from app.extensions import db
-from app.models import Attendee, AttendeeStatus, AuditEntry, Event, OutboxMessage, localized, utcnow
+from app.models import (
+    Attendee,
+    AttendeeAnswer,
+    AttendeeStatus,
+    AuditEntry,
+    Event,
+    OutboxMessage,
+    localized,
+    utcnow,
+)
+from app.registration.answers import exported_answers
 from app.registration.cancellation import cancel_under_lock
 
 ANONYMOUS = "—"
@@ -45,6 +55,8 @@ def personal_data(attendee: Attendee) -> dict:
             for p in attendee.parts
         ],
         "table_preferences": [localized(p.cafe_table.name, attendee.language) for p in attendee.preferences],
+        # Every answer held, also to a question the event file no longer asks (by its key).
+        "answers": exported_answers(attendee),
         "registered_at": attendee.created_at.isoformat() + "Z",
         "check_ins": [
             {"at": c.checked_in_at.isoformat() + "Z", "desk": c.desk_name, "undone": c.undone_at is not None}
@@ -121,8 +133,11 @@ def erase_personal_data(attendee: Attendee, audit_log: list[AuditEntry] | None =
     give_new_badge_code(attendee)  # the printed code no longer leads to this row
     if attendee.status == AttendeeStatus.WAITLISTED:
         attendee.status = AttendeeStatus.CANCELLED
-    # Check-ins and seats stay: they are the day's figures, and name nobody any more.
+    # Check-ins and seats stay: they are the day's figures, and name nobody any more. Answers
+    # to the event's questions go, choices too: a question may ask anything about a person.
     db.session.execute(delete(OutboxMessage).where(OutboxMessage.attendee_id == attendee.id))
+    db.session.execute(delete(AttendeeAnswer).where(AttendeeAnswer.attendee_id == attendee.id))
+    db.session.expire(attendee, ["answers"])
 
 
 def _audit_log(event_id: int) -> list[AuditEntry]:

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from app.checkin.badges import PARTICIPANT_TYPE_LABELS
+from app.checkin.badges import participant_type_name
 from app.extensions import db
 from app.facilitation.attendance import attendance_rounds
 from app.facilitation.notes import SUMMARY_ROUND, items, sheets_of
@@ -97,7 +97,7 @@ def _participant_type_rows(
     types = Counter(a.participant_type for a in confirmed)
     types_in = Counter(a.participant_type for a in checked_in)
     return [
-        (str(PARTICIPANT_TYPE_LABELS.get(kind, kind)), types[kind], types_in[kind])
+        (participant_type_name(kind), types[kind], types_in[kind])
         for kind in sorted(set(types) | set(types_in), key=lambda k: (-types[k], k))
     ]
 

@@ -17,7 +17,7 @@ from sqlalchemy import Integer, and_, case, distinct, func, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
-from app.checkin.badges import PARTICIPANT_TYPE_LABELS
+from app.checkin.badges import participant_type_name
 from app.extensions import db
 from app.facilitation.attendance import attendance_rounds
 from app.models import (
@@ -183,7 +183,7 @@ def participant_types(event: Event) -> Figure:
         (kind, int(registered or 0), arrived) for kind, registered, arrived in db.session.execute(query)
     ]
     rows = [
-        (str(PARTICIPANT_TYPE_LABELS.get(kind, kind)), registered, arrived)
+        (participant_type_name(kind), registered, arrived)
         for kind, registered, arrived in sorted(counts, key=lambda c: (-c[1], -c[2], c[0]))
         if registered or arrived
     ]

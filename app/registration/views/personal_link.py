@@ -9,9 +9,10 @@ from flask_babel import lazy_gettext as _l
 
 from app.core.forms import ConfirmForm
 from app.models import AttendeeStatus, PartStatus
+from app.registration.answers import shown_answers
 from app.registration.cancellation import cancel_registration
 from app.registration.changes import update_registration
-from app.registration.forms import EditRegistrationForm, registration_data
+from app.registration.forms import edit_registration_form, registration_data
 from app.registration.places import event_waiting_list_position, places_left, waiting_list_position
 from app.registration.privacy import delete_registration, personal_data
 from app.registration.reinstatement import Reinstated
@@ -41,6 +42,8 @@ def manage(token):
         cancel_form=ConfirmForm(),
         checked_in=check_in_in_force(attendee) is not None,
         can_take_back=attendee.event.registration_is_open(),
+        # The questions the event asks now: answers to a dropped one are in their data export.
+        answers=shown_answers(attendee, removed=False),
     )
 
 
@@ -67,7 +70,7 @@ def edit(token):
     if attendee.status == AttendeeStatus.CANCELLED:
         return redirect(url_for("registration.manage", token=token))
     event = attendee.event
-    form = EditRegistrationForm(event, email_required=attendee.email is not None)
+    form = edit_registration_form(event, email_required=attendee.email is not None)
     if not form.is_submitted():
         form.fill_from(attendee)
     elif form.validate():

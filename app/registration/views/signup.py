@@ -6,7 +6,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 
 from app.events.services import current_event_or_404
 from app.extensions import db, limiter
-from app.registration.forms import EmailOnlyForm, RegistrationForm, registration_data
+from app.registration.forms import EmailOnlyForm, registration_data, registration_form
 from app.registration.places import places_left
 from app.registration.resending import resend_manage_link
 from app.registration.signup import RegistrationError
@@ -25,7 +25,7 @@ def register():
     event = current_event_or_404()
     if not event.registration_is_open():
         return render_template("registration/closed.html", event=event)
-    form = RegistrationForm(event)
+    form = registration_form(event)
     duplicate = False
     if form.validate_on_submit():
         try:
