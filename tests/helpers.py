@@ -94,10 +94,15 @@ def other_event_file() -> str:
 
 
 def second_event():
-    """Another event beside the MO.CA day (which the app keeps serving), registration open."""
+    """Another event beside the MO.CA day (which the app keeps serving), registration open,
+    run by another organiser group (another city)."""
+    from app.events import organisers
     from app.events.services import load_event
 
-    event = load_event(other_event_file(), "other_event.yaml")
+    elsewhere = organisers.group_with_slug("comune-di-altrove") or organisers.create_group(
+        "Comune di Altrove"
+    )
+    event = load_event(other_event_file(), "other_event.yaml", organiser=elsewhere)
     event.registration_opens_at = event.registration_closes_at = None
     db.session.commit()
     return event

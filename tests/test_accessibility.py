@@ -379,6 +379,9 @@ PAGES = [
     Page("your events", "/staff/", "admin"),
     # An instance administrator's
     Page("organiser groups", "/instance/", "instance"),
+    Page("organiser groups, errors shown", "/instance/", "instance", submit_empty),
+    Page("copy an event", "/brescia-citta-del-noi/admin/event/copy", "instance"),
+    Page("copy an event, errors shown", "/brescia-citta-del-noi/admin/event/copy", "instance", submit_empty),
     Page("every event", "/staff/", "instance"),
     Page("403 page", "/brescia-citta-del-noi/admin/", "facilitator", status=403),
 ]

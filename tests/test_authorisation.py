@@ -2,7 +2,7 @@
 device, gets exactly the answer it should. A route missing from ACCESS fails the test, so a
 new route cannot ship unchecked.
 
-The world holds two events (the MO.CA day, which the app serves, and another one), two
+The world holds two events of two organiser groups (the MO.CA day, and another city's day), two
 tables of the MO.CA day with a facilitator each, and a table of the other event with its
 own facilitator: tests/test_reach.py sends each identity to the objects that are not theirs.
 """
@@ -10,7 +10,7 @@ own facilitator: tests/test_reach.py sends each identity to the objects that are
 import io
 
 import pytest
-from conftest import PASSWORD, csrf_from, staff_account
+from conftest import PASSWORD, csrf_from, signed_in, staff_account
 from helpers import register_someone, second_event
 from sqlalchemy import select
 from test_facilitators import facilitator_of, png_bytes, upload_dir  # noqa: F401
@@ -35,6 +35,7 @@ from app.models import (
 )
 from app.registration.tokens import manage_token
 from app.results import commitments
+from app.staff.services import create_user
 from app.worldcafe import services as world_cafe
 
 EVERYONE = {"anonymous", "admin", "desk", "facilitator", "device"}
@@ -51,7 +52,7 @@ ACCESS = {
     "unsubscribe.": EVERYONE,  # an announcement's signed unsubscribe link (app/mail/unsubscribe_views.py)
     "auth.logout": {"admin", "desk", "facilitator"},
     "auth.events": {"admin", "desk", "facilitator"},  # one's own events
-    "instance_admin.": set(),  # instance administrators only: tests/test_many_events.py
+    "instance_admin.": {"instance"},  # the instance's own pages (groups, new events)
     "api.openapi": EVERYONE,
     "api.": {"device"},
     "admin.": {"admin"},
@@ -88,9 +89,11 @@ LAST = (
 
 
 def allowed_for(endpoint: str) -> set[str]:
+    """Who may use the route; an instance administrator ("instance") wherever an admin may."""
     matches = [key for key in ACCESS if endpoint == key or (key.endswith(".") and endpoint.startswith(key))]
     assert matches, f"route {endpoint} is not in the authorisation matrix"
-    return ACCESS[max(matches, key=len)]
+    allowed = ACCESS[max(matches, key=len)]
+    return allowed | {"instance"} if "admin" in allowed else allowed
 
 
 def _announce(event, subject: str):
@@ -170,6 +173,10 @@ def world_fixture(app, event, make_staff, upload_dir):  # noqa: F811
     for role in (Role.ADMIN, Role.DESK):
         clients[role.value] = make_staff(role)[1]
     facilitator, clients["facilitator"] = facilitator_of(make_staff, table)
+    instance_admin = create_user(
+        "instance@example.org", "Instance", PASSWORD, Role.ADMIN, instance_admin=True
+    )
+    clients["instance"] = signed_in(app, instance_admin)
     # Table B's and the other event's facilitators; the staff pages' actions act on the first
     # (never on the admin's own account).
     colleague = staff_account("facilitatrice.b@example.org", "Facilitatrice B", PASSWORD, Role.FACILITATOR)
@@ -181,7 +188,6 @@ def world_fixture(app, event, make_staff, upload_dir):  # noqa: F811
     db.session.commit()
     tokens = {name: csrf_from(c.get("/staff/login").get_data(as_text=True)) for name, c in clients.items()}
     ids = {
-        "event_slug": event.slug,
         "event_slug": event.slug, "attendee_id": attendee.id, "run_id": draft.id, "device_id": device.id,
         "message_id": _first_message_of(attendee).id, "table_id": table.id, "user_id": colleague.id,
         "round": 1, "photo_id": photo.id, "check_in_id": check_in.id, "code": "en",
@@ -245,7 +251,7 @@ def test_every_route_answers_each_identity_as_the_matrix_says(app, world):
     checked = 0
     for rule, method in routes(app, world["ids"]):
         allowed = allowed_for(rule.endpoint)
-        for identity in ("anonymous", "desk", "facilitator", "device", "admin"):
+        for identity in ("anonymous", "desk", "facilitator", "device", "admin", "instance"):
             response = call(world, identity, rule, method)
             label = (method, rule.rule, identity, response.status_code)
             location = response.headers.get("Location", "")

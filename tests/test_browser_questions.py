@@ -27,7 +27,7 @@ def fill_about_me(page, italian, email):
 
 
 def test_each_kind_of_question_answered_by_keyboard(event, live_server, page, italian, tmp_path):
-    page.goto(f"{live_server.url}/register")
+    page.goto(f"{live_server.url}/brescia-citta-del-noi/register")
     fill_about_me(page, italian, "marta.rossi@example.org")
     page.get_by_role("button", name=italian("Register"), exact=True).click()
 
@@ -76,7 +76,7 @@ def test_each_kind_of_question_answered_by_keyboard(event, live_server, page, it
     tab_to(page, submit)
     page.keyboard.press("Enter")
 
-    expect(page).to_have_url(re.compile(r"/r/[^/]+$"))
+    expect(page).to_have_url(re.compile(r"/brescia-citta-del-noi/r/[^/]+$"))
     expect(page.get_by_text("Lavoro, Abitare")).to_be_visible()
     answers = {row.question_key: row.value for row in saved_attendee("marta.rossi@example.org").answers}
     assert answers == {

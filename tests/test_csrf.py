@@ -14,7 +14,7 @@ from app.models import Attendee
 from app.registration.tokens import manage_token
 
 # Who sends each route's request: the first of these the matrix lets in.
-SENDERS = ("admin", "desk", "facilitator", "anonymous")
+SENDERS = ("admin", "desk", "facilitator", "anonymous", "instance")
 
 
 def _path(world, rule) -> str:

@@ -239,11 +239,12 @@ def test_every_page_with_personal_data_is_never_cached(app, event, make_staff):
     token = manage_token(attendee)
     _, admin = make_staff(Role.ADMIN)
     public = app.test_client()
+    e = "/brescia-citta-del-noi"
     pages = {
-        public: [f"/brescia-citta-del-noi/r/{token}", f"/brescia-citta-del-noi/r/{token}/edit", f"/brescia-citta-del-noi/r/{token}/cancel", f"/brescia-citta-del-noi/r/{token}/delete"],
-        admin: ["/brescia-citta-del-noi/admin/", f"/brescia-citta-del-noi/admin/attendees/{attendee.id}", "/brescia-citta-del-noi/admin/needs", "/brescia-citta-del-noi/admin/staff/",
-                "/brescia-citta-del-noi/admin/announcements/", "/brescia-citta-del-noi/admin/assignment/", "/brescia-citta-del-noi/admin/facilitators/", "/brescia-citta-del-noi/admin/event/",
-                "/brescia-citta-del-noi/desk/walk-in", "/brescia-citta-del-noi/synthesis/"],
+        public: [f"{e}/r/{token}", f"{e}/r/{token}/edit", f"{e}/r/{token}/cancel", f"{e}/r/{token}/delete"],
+        admin: [f"{e}/admin/", f"{e}/admin/attendees/{attendee.id}", f"{e}/admin/needs", f"{e}/admin/staff/",
+                f"{e}/admin/announcements/", f"{e}/admin/assignment/", f"{e}/admin/facilitators/",
+                f"{e}/admin/event/", f"{e}/desk/walk-in", f"{e}/synthesis/"],
     }  # fmt: skip
     for client, paths in pages.items():
         for path in paths:

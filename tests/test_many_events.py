@@ -125,7 +125,9 @@ def test_staff_of_one_city_get_404_for_every_staff_address_of_the_other(app, cit
             if method == "GET":
                 status = client.get(path).status_code
             else:
-                status = client.post(path, data={"csrf_token": token}, headers={"X-CSRFToken": token}).status_code
+                status = client.post(
+                    path, data={"csrf_token": token}, headers={"X-CSRFToken": token}
+                ).status_code
             if status != 404:
                 wrong.append(f"{name} {method} {path}: {status}")
             checked += 1
@@ -133,7 +135,9 @@ def test_staff_of_one_city_get_404_for_every_staff_address_of_the_other(app, cit
     assert checked > 150
     # Their own event's pages stay theirs.
     assert signed_in(app, cities["other_admin"]).get(f"{OTHER_URL}/admin/").status_code == 200
-    assert signed_in(app, cities["other_desk"]).get(f"{OTHER_URL}/admin/").status_code == 403, "wrong role: 403"
+    assert signed_in(app, cities["other_desk"]).get(f"{OTHER_URL}/admin/").status_code == 403, (
+        "wrong role: 403"
+    )
 
 
 def test_the_staff_list_and_the_instance_pages_show_only_what_is_theirs(app, cities):
@@ -168,7 +172,8 @@ def test_sign_in_opens_ones_only_event_else_the_list_of_ones_events(app, client,
     other_client = app.test_client()
     page = other_client.get("/staff/login").get_data(as_text=True)
     answer = other_client.post(
-        "/staff/login", data={"csrf_token": csrf_from(page), "email": "both@example.org", "password": PASSWORD}
+        "/staff/login",
+        data={"csrf_token": csrf_from(page), "email": "both@example.org", "password": PASSWORD},
     )
     assert answer.headers["Location"] == "/staff/"
     listing = other_client.get("/staff/").get_data(as_text=True)
@@ -249,5 +254,34 @@ def test_the_command_line_makes_a_second_city_its_event_and_its_organisers(app, 
     assert given == ["un-altro-giorno"]
     refused = runner.invoke(args=["user", "give", "--email", "o@altrove.it", "--event", event.slug])
     assert refused.exit_code != 0 and "another organiser group" in refused.output
-    missing = runner.invoke(args=["user", "create", "--email", "n@x.it", "--name", "N", "--password", PASSWORD])
+    missing = runner.invoke(
+        args=["user", "create", "--email", "n@x.it", "--name", "N", "--password", PASSWORD]
+    )
     assert missing.exit_code != 0 and "--event" in missing.output
+
+
+def test_an_organiser_gives_their_event_to_a_colleague_of_their_group_never_to_another_citys(
+    app, cities, italian
+):
+    moca, other = cities["moca"], cities["other"]
+    third = load_event(other_event_file().replace("un-altro-giorno", "un-terzo-giorno"), "third.yaml")
+    colleague = staff_account("collega@example.org", "Collega", PASSWORD, Role.DESK, [third])
+    organiser = signed_in(app, cities["moca_admin"])
+
+    def invite(email):
+        page = organiser.get(f"{MOCA_URL}/admin/staff/").get_data(as_text=True)
+        data = {"csrf_token": csrf_from(page), "name": "X", "email": email, "role": "desk", "language": "it"}
+        return organiser.post(f"{MOCA_URL}/admin/staff/", data=data, follow_redirects=True)
+
+    given = invite("collega@example.org").get_data(as_text=True)
+    assert "Collega" in given and third.organiser_id == moca.organiser_id
+    assert db.session.scalar(
+        select(func.count()).select_from(EventMembership).filter_by(user_id=colleague.id, event_id=moca.id)
+    )
+    refused = invite("desk.altrove@example.org").get_data(as_text=True)
+    assert italian("A staff account with this e-mail address exists already.") in refused
+    assert "Altrove" not in refused, "another city's account, event or group is not named"
+    memberships = db.session.scalars(
+        select(EventMembership.event_id).filter_by(user_id=cities["other_desk"].id)
+    ).all()
+    assert memberships == [other.id], "another city's account is not given the event"

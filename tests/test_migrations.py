@@ -132,8 +132,13 @@ def test_a_one_event_database_upgrades_to_many_events_with_its_people_badges_and
                         "INSERT INTO users (email, name, password_hash, role, active, language, created_at,"
                         " password_set_at) VALUES (:email, 'X', :hash, :role, :yes, 'it', :when, :when)"
                     ),
-                    {"email": email, "hash": generate_password_hash("a long password"), "role": role,
-                     "yes": True, "when": _WHEN},  # fmt: skip
+                    {
+                        "email": email,
+                        "hash": generate_password_hash("a long password"),
+                        "role": role,
+                        "yes": True,
+                        "when": _WHEN,
+                    },  # fmt: skip
                 )
         upgrade()
         event = db.session.scalars(db.select(Event)).one()
@@ -141,7 +146,9 @@ def test_a_one_event_database_upgrades_to_many_events_with_its_people_badges_and
         users = {user.email: user for user in db.session.scalars(db.select(User))}
         assert users["boss@example.org"].instance_admin and not users["banco@example.org"].instance_admin
         assert {u.organiser_id for u in users.values()} == {event.organiser_id}
-        memberships = db.session.scalars(db.select(EventMembership.user_id).filter_by(event_id=event.id)).all()
+        memberships = db.session.scalars(
+            db.select(EventMembership.user_id).filter_by(event_id=event.id)
+        ).all()
         assert sorted(memberships) == sorted(u.id for u in users.values()), "everyone keeps the event"
 
         person = db.session.get(Attendee, 1)
@@ -154,7 +161,8 @@ def test_a_one_event_database_upgrades_to_many_events_with_its_people_badges_and
         page = client.get("/staff/login").get_data(as_text=True)
         csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
         signed_in = client.post(
-            "/staff/login", data={"csrf_token": csrf, "email": "banco@example.org", "password": "a long password"}
+            "/staff/login",
+            data={"csrf_token": csrf, "email": "banco@example.org", "password": "a long password"},
         )
         assert signed_in.headers["Location"] == "/e/desk/"
         db.session.remove()

@@ -97,7 +97,7 @@ def register_with(client, event, **answers):
 
 
 def csv_rows(admin, **query):
-    response = admin.get("/admin/attendees.csv", query_string=query)
+    response = admin.get("/brescia-citta-del-noi/admin/attendees.csv", query_string=query)
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";"))
     return rows[0], [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
 
@@ -106,7 +106,7 @@ def csv_rows(admin, **query):
 
 
 def test_every_kind_of_question_is_asked_and_its_answer_stored(client, event):
-    page = client.get("/register").get_data(as_text=True)
+    page = client.get("/brescia-citta-del-noi/register").get_data(as_text=True)
     assert "Il tuo ruolo" in page and "Per esempio: educatrice, volontario" in page
     assert 'name="question_transport" required type="radio" value="bike"> <label' in page
     assert 'name="question_topics" type="checkbox" value="network"' in page
@@ -155,11 +155,13 @@ def test_an_answer_outside_the_options_is_refused(client, event):
 def test_the_personal_link_edit_page_changes_the_answers(client, event):
     attendee = register_with(client, event)
     token = manage_token(attendee)
-    page = client.get(f"/r/{token}/edit").get_data(as_text=True)
+    page = client.get(f"/brescia-citta-del-noi/r/{token}/edit").get_data(as_text=True)
     assert 'value="Educatrice"' in page and "Conoscere\naltre associazioni</textarea>" in page
     fields = form_fields(event, email=attendee.email, **ANSWERS)
     fields.update(question_topics=["network"], question_hopes="", question_transport="bus")
-    response = client.post(f"/r/{token}/edit", data={"csrf_token": csrf_from(page), **fields})
+    response = client.post(
+        f"/brescia-citta-del-noi/r/{token}/edit", data={"csrf_token": csrf_from(page), **fields}
+    )
     assert response.status_code == 302
     assert stored_answers(attendee.email) == {
         "role": "Educatrice",
@@ -175,10 +177,10 @@ def test_the_personal_link_edit_page_changes_the_answers(client, event):
 def test_the_attendee_page_and_data_export_give_the_answers_in_words(client, event):
     attendee = register_with(client, event)
     token = manage_token(attendee)
-    page = client.get(f"/r/{token}").get_data(as_text=True)
+    page = client.get(f"/brescia-citta-del-noi/r/{token}").get_data(as_text=True)
     assert "Come arrivi?</dt><dd" in page and "In bici" in page
     assert "Lavoro, Abitare" in page and "È la prima volta che partecipi?" in page
-    exported = client.get(f"/r/{token}/data.json").get_json()
+    exported = client.get(f"/brescia-citta-del-noi/r/{token}/data.json").get_json()
     assert {a["question_key"]: a["answer"] for a in exported["answers"]} == {
         "role": "Educatrice",
         "hopes": "Conoscere\naltre associazioni",
@@ -190,7 +192,7 @@ def test_the_attendee_page_and_data_export_give_the_answers_in_words(client, eve
 
 def test_the_admin_attendee_page_shows_the_answers(client, event, admin):
     attendee = register_with(client, event)
-    page = admin.get(f"/admin/attendees/{attendee.id}").get_data(as_text=True)
+    page = admin.get(f"/brescia-citta-del-noi/admin/attendees/{attendee.id}").get_data(as_text=True)
     assert "Il tuo ruolo</dt><dd" in page and "Educatrice" in page and "In bici" in page
 
 
@@ -199,10 +201,12 @@ def test_the_attendee_list_filters_by_an_answer(client, event, admin):
     driver = register_with(client, event, question_transport="car", question_topics=["work"])
 
     def listed(answer):
-        page = admin.get("/admin/", query_string={"answer": answer}).get_data(as_text=True)
+        page = admin.get("/brescia-citta-del-noi/admin/", query_string={"answer": answer}).get_data(
+            as_text=True
+        )
         return {a.email for a in (cyclist, driver) if a.email in page}
 
-    page = admin.get("/admin/").get_data(as_text=True)
+    page = admin.get("/brescia-citta-del-noi/admin/").get_data(as_text=True)
     assert '<optgroup label="Come arrivi?">' in page and 'value="topics=network"' in page
     assert listed("transport=bike") == {cyclist.email}
     assert listed("transport=car") == {driver.email}
@@ -211,7 +215,9 @@ def test_the_attendee_list_filters_by_an_answer(client, event, admin):
     assert listed("first_time=no") == {cyclist.email}
     assert listed("") == {cyclist.email, driver.email}
     for bad in ("transport=plane", "role=Educatrice", "nothing", "first_time="):
-        assert admin.get("/admin/", query_string={"answer": bad}).status_code == 400, bad
+        assert admin.get("/brescia-citta-del-noi/admin/", query_string={"answer": bad}).status_code == 400, (
+            bad
+        )
     _, rows = csv_rows(admin, answer="transport=car")
     assert [row["email"] for row in rows] == [driver.email]
 
@@ -239,7 +245,7 @@ def test_the_numbers_page_counts_each_option(client, event, admin):
     register_with(client, event)
     register_with(client, event, question_transport="bus", question_topics=["work", "network"])
     register_with(client, event, question_transport="bus", question_hopes="", question_first_time=None)
-    page = admin.get("/admin/needs").get_data(as_text=True)
+    page = admin.get("/brescia-citta-del-noi/admin/needs").get_data(as_text=True)
     assert "Come arrivi?: 3 risposte" in page
     assert '<th scope="row">In autobus</th><td>2</td>' in page
     assert '<th scope="row">In auto</th><td>0</td>' in page
@@ -259,19 +265,24 @@ def test_a_question_dropped_from_the_file_keeps_its_answers_under_its_key(client
     without_transport = before + "  - key: topics" + after.split("  - key: topics")[1]
     load(moca_with(without_transport))
     assert stored_answers(attendee.email)["transport"] == "bike"
-    exported = client.get(f"/r/{manage_token(attendee)}/data.json").get_json()
+    exported = client.get(f"/brescia-citta-del-noi/r/{manage_token(attendee)}/data.json").get_json()
     assert {"question_key": "transport", "question": None, "answer": "bike"} in exported["answers"]
     header, rows = csv_rows(admin)
     assert header[-1] == "transport" and rows[0]["transport"] == "bike"
     assert "Come arrivi?" not in header
-    page = admin.get(f"/admin/attendees/{attendee.id}").get_data(as_text=True)
+    page = admin.get(f"/brescia-citta-del-noi/admin/attendees/{attendee.id}").get_data(as_text=True)
     assert "transport" in page and "non più chiesta" in page
-    assert "Come arrivi?" not in client.get("/register").get_data(as_text=True)
+    assert "Come arrivi?" not in client.get("/brescia-citta-del-noi/register").get_data(as_text=True)
     # Their edit of the remaining answers leaves the dropped one as it was.
     token = manage_token(attendee)
-    edit = client.get(f"/r/{token}/edit").get_data(as_text=True)
+    edit = client.get(f"/brescia-citta-del-noi/r/{token}/edit").get_data(as_text=True)
     fields = form_fields(event, email=attendee.email, **ANSWERS)
-    assert client.post(f"/r/{token}/edit", data={"csrf_token": csrf_from(edit), **fields}).status_code == 302
+    assert (
+        client.post(
+            f"/brescia-citta-del-noi/r/{token}/edit", data={"csrf_token": csrf_from(edit), **fields}
+        ).status_code
+        == 302
+    )
     assert stored_answers(attendee.email)["transport"] == "bike"
 
 
@@ -314,7 +325,7 @@ fields:
 
 def test_switched_off_fixed_fields_vanish_and_registration_works_without_them(client, app, admin, italian):
     event = load(moca_with(ALL_OFF))
-    page = client.get("/register").get_data(as_text=True)
+    page = client.get("/brescia-citta-del-noi/register").get_data(as_text=True)
     for name in ("organisation", "participant_type", "dietary_needs", "accessibility_needs"):
         assert f'name="{name}"' not in page, name
     assert "A few more questions" not in page and "Ancora qualche domanda" not in page
@@ -324,21 +335,23 @@ def test_switched_off_fixed_fields_vanish_and_registration_works_without_them(cl
     attendee = db.session.scalars(select(Attendee)).one()
     assert (attendee.organisation_name, attendee.participant_type, attendee.dietary_needs) == (None, "", None)
     token = manage_token(attendee)
-    assert client.get(f"/r/{token}").status_code == 200
-    assert client.get(f"/r/{token}/badge.pdf").data.startswith(b"%PDF")  # no participant type printed
+    assert client.get(f"/brescia-citta-del-noi/r/{token}").status_code == 200
+    assert client.get(f"/brescia-citta-del-noi/r/{token}/badge.pdf").data.startswith(
+        b"%PDF"
+    )  # no participant type printed
     header, rows = csv_rows(admin)
     assert not {"organisation", "participant_type", "dietary_needs", "accessibility_needs"} & set(header)
     assert rows[0]["email"] == typed["email"].lower()
-    listed = admin.get("/admin/").get_data(as_text=True)
+    listed = admin.get("/brescia-citta-del-noi/admin/").get_data(as_text=True)
     assert typed["email"].lower() in listed and 'name="organisation"' not in listed
-    admin_page = admin.get(f"/admin/attendees/{attendee.id}").get_data(as_text=True)
+    admin_page = admin.get(f"/brescia-citta-del-noi/admin/attendees/{attendee.id}").get_data(as_text=True)
     assert admin_page.count("<dt>") > 5 and f"<dt>{italian('Takes part as')}</dt>" not in admin_page
     assert italian("Organisation") not in admin_page
-    for path in ("/admin/report.pdf", "/admin/results/figures/"):
+    for path in ("/brescia-citta-del-noi/admin/report.pdf", "/brescia-citta-del-noi/admin/results/figures/"):
         assert admin.get(path).status_code == 200, path  # the day's figures without the types
-    report = admin.get("/admin/report.md").get_data(as_text=True)
+    report = admin.get("/brescia-citta-del-noi/admin/report.md").get_data(as_text=True)
     assert f"| {italian('not asked')} | 1 | 0 |" in report and "|  | 1 | 0 |" not in report
-    needs = admin.get("/admin/needs").get_data(as_text=True)
+    needs = admin.get("/brescia-citta-del-noi/admin/needs").get_data(as_text=True)
     assert italian("Lunch: dietary needs and allergies") not in needs
     assert italian("Accessibility needs") not in needs
 
@@ -347,10 +360,15 @@ def test_a_field_switched_off_after_registering_keeps_what_was_given(client, eve
     attendee = register_with(client, event)
     load(moca_with(QUESTIONS + "fields: {organisation: false}\n"))
     token = manage_token(attendee)
-    edit = client.get(f"/r/{token}/edit").get_data(as_text=True)
+    edit = client.get(f"/brescia-citta-del-noi/r/{token}/edit").get_data(as_text=True)
     assert 'name="organisation"' not in edit
     fields = form_fields(event, email=attendee.email, organisation=None, **ANSWERS)
-    assert client.post(f"/r/{token}/edit", data={"csrf_token": csrf_from(edit), **fields}).status_code == 302
+    assert (
+        client.post(
+            f"/brescia-citta-del-noi/r/{token}/edit", data={"csrf_token": csrf_from(edit), **fields}
+        ).status_code
+        == 302
+    )
     db.session.rollback()
     assert db.session.get(Attendee, attendee.id).organisation_name == "Auser Brescia"
 
@@ -499,22 +517,22 @@ questions:
       - {{key: b, label: "B"}}
 """
     event = load(moca_with(hostile_questions))
-    page = client.get("/register").get_data(as_text=True)
+    page = client.get("/brescia-citta-del-noi/register").get_data(as_text=True)
     assert HOSTILE not in page and "&lt;script&gt;alert(1)&lt;/script&gt; label" in page
     assert "<b onmouseover" not in page and "<img src=x" not in page and "<i>one</i>" not in page
     response, fields = post_registration(client, event, question_note=HOSTILE, question_pick="a")
     assert response.status_code == 302
     attendee = db.session.scalars(select(Attendee)).one()
     pages = [
-        client.get(f"/r/{manage_token(attendee)}").get_data(as_text=True),
-        client.get(f"/r/{manage_token(attendee)}/edit").get_data(as_text=True),
-        admin.get(f"/admin/attendees/{attendee.id}").get_data(as_text=True),
-        admin.get("/admin/").get_data(as_text=True),
-        admin.get("/admin/needs").get_data(as_text=True),
+        client.get(f"/brescia-citta-del-noi/r/{manage_token(attendee)}").get_data(as_text=True),
+        client.get(f"/brescia-citta-del-noi/r/{manage_token(attendee)}/edit").get_data(as_text=True),
+        admin.get(f"/brescia-citta-del-noi/admin/attendees/{attendee.id}").get_data(as_text=True),
+        admin.get("/brescia-citta-del-noi/admin/").get_data(as_text=True),
+        admin.get("/brescia-citta-del-noi/admin/needs").get_data(as_text=True),
     ]
     for page in pages:
         assert HOSTILE not in page and "<img src=x" not in page and "<i>one</i>" not in page
-    exported = client.get(f"/r/{manage_token(attendee)}/data.json").get_json()
+    exported = client.get(f"/brescia-citta-del-noi/r/{manage_token(attendee)}/data.json").get_json()
     assert {"question_key": "note", "question": f"{HOSTILE} label", "answer": HOSTILE} in exported["answers"]
     assert json.dumps(exported)  # plain JSON, the text as typed
 
@@ -527,11 +545,15 @@ def test_the_pages_with_questions_are_valid_html(client, event, admin, tmp_path)
     response, _ = post_registration(client, event, **NO_ANSWERS)  # sent back with its errors
     pages = {
         "register-errors": response.get_data(as_text=True),
-        "manage": client.get(f"/r/{token}").get_data(as_text=True),
-        "edit": client.get(f"/r/{token}/edit").get_data(as_text=True),
-        "admin-attendee": admin.get(f"/admin/attendees/{attendee.id}").get_data(as_text=True),
-        "admin-list": admin.get("/admin/", query_string={"answer": "topics=work"}).get_data(as_text=True),
-        "needs": admin.get("/admin/needs").get_data(as_text=True),
+        "manage": client.get(f"/brescia-citta-del-noi/r/{token}").get_data(as_text=True),
+        "edit": client.get(f"/brescia-citta-del-noi/r/{token}/edit").get_data(as_text=True),
+        "admin-attendee": admin.get(f"/brescia-citta-del-noi/admin/attendees/{attendee.id}").get_data(
+            as_text=True
+        ),
+        "admin-list": admin.get(
+            "/brescia-citta-del-noi/admin/", query_string={"answer": "topics=work"}
+        ).get_data(as_text=True),
+        "needs": admin.get("/brescia-citta-del-noi/admin/needs").get_data(as_text=True),
     }
     for name, html in pages.items():
         (tmp_path / f"{name}.html").write_text(html, encoding="utf-8")

@@ -301,6 +301,10 @@ NO_IDS_IN_BODY = {
     "admin_outcomes.review", "admin_outcomes.unpublish", "admin_outcomes.pick_photo",
     "admin_outcomes.unpick_photo", "admin_commitments.edit_commitment",  # texts; ids in the URL
     "admin_announcements.send_schedule_update",  # a fingerprint of the list shown
+    "admin_event.copy",  # a new slug, names and date; the source is in the URL
+    # The instance's pages: instance administrators, who act on every group and event (their
+    # group and event ids are checked to exist: tests/test_instance_admin.py).
+    "instance_admin.new_group", "instance_admin.new_event", "instance_admin.new_organiser",
 }  # fmt: skip
 
 

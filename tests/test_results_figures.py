@@ -327,7 +327,7 @@ def valid_html(page, folder) -> list[str]:
 
 
 def test_figures_fit_a_phone(app, day, live_server, page):
-    from conftest import PASSWORD
+    from conftest import PASSWORD, staff_account
 
     organiser = staff_account("organiser@example.org", "Organiser", PASSWORD, "admin")
     page.goto(f"{live_server.url}/staff/login")

@@ -265,7 +265,7 @@ def test_every_route_refuses_another_events_table_photo_or_pick_with_404(app, ev
     token = csrf_from(page)
     checked = 0
     for rule in app.url_map.iter_rules():
-        if not rule.endpoint.startswith(("admin_outcomes.", "results.")) or not rule.arguments:
+        if not rule.endpoint.startswith(("admin_outcomes.", "results.")) or rule.arguments <= {"event_slug"}:
             continue
         path = rule.build(
             {"event_slug": event.slug, "table_id": table_id, "photo_id": photo_id, "published_id": pick_id}

@@ -7,8 +7,9 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from app.core.forms import ConfirmForm
+from app.events.copying import SLUG_REFUSALS, NewEventRefused, copy_event
 from app.events.event_file import EventFileError
-from app.events.forms import EventFileForm
+from app.events.forms import EventFileForm, copy_event_form
 from app.events.services import current_event_or_404, event_files, load_event
 from app.extensions import db
 from app.mail import schedule_update
@@ -67,6 +68,33 @@ def download(file_id):
             "Cache-Control": "no-store",
         },
     )
+
+
+@bp.route("/copy", methods=["GET", "POST"])
+def copy():
+    """A new event like this one: its file, tables and staff, another address, name and date."""
+    event = current_event_or_404()
+    form = copy_event_form(event)
+    problems = None
+    if form.validate_on_submit():
+        try:
+            new = copy_event(event, form.slug.data, form.names(), form.date.data, by=current_user.email)
+        except NewEventRefused as refused:  # taken a moment ago by another request
+            form.slug.errors.append(SLUG_REFUSALS[refused.reason])
+        except EventFileError as error:
+            problems = [(line, name, str(message)) for line, name, message in error.problems]
+        else:
+            flash(
+                _(
+                    "%(event)s is created, with the same tables and staff. Check its file: the"
+                    " programme, places and texts are the ones of %(source)s.",
+                    event=new.display_name,
+                    source=event.display_name,
+                ),
+                "success",
+            )
+            return redirect(url_for("admin_event.event_file", event_slug=new.slug))
+    return render_template("events/copy.html", event=event, form=form, problems=problems)
 
 
 def _load(event, text: str, filename: str):

@@ -2,25 +2,25 @@
 the copy of an event (its file with a new slug, name and date, and its staff).
 
 load_event() updates the event a file's slug names; here the slug must be new. The check
-comes first, for a friendly message, and again inside the transaction, for two requests at
-once: an event that already had a file is never touched.
+comes first, for a friendly message, and again inside the transaction (load_event's
+new_only, and the slug's unique constraint for two requests at once): an existing event is
+never touched.
 """
 
 import enum
-from contextlib import contextmanager
 from datetime import date, datetime, timedelta
+from functools import partial
 
 import yaml
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import event as sa_event
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.events.event_file import EventFileError, parse_event_file
 from app.events.event_file_fields import SLUG_RE
-from app.events.services import event_files, load_event
+from app.events.services import EventExists, event_files, load_event
 from app.events.serving import RESERVED_SLUGS
 from app.extensions import db
-from app.models import CafeTable, Event, EventFile, EventMembership, Organiser, TableFacilitator
+from app.models import CafeTable, Event, EventMembership, Organiser, TableFacilitator
 
 
 class SlugRefusal(enum.Enum):
@@ -30,7 +30,9 @@ class SlugRefusal(enum.Enum):
 
 
 SLUG_REFUSALS = {
-    SlugRefusal.INVALID: _l("Use lower-case letters, digits and dashes (at most 80), starting with a letter or digit."),
+    SlugRefusal.INVALID: _l(
+        "Use lower-case letters, digits and dashes (at most 80), starting with a letter or digit."
+    ),
     SlugRefusal.RESERVED: _l("This address is taken by the app's own pages: choose another."),
     SlugRefusal.TAKEN: _l("An event with this address exists already: choose another."),
 }
@@ -65,7 +67,7 @@ def load_new_event(text: str, filename: str, loaded_by: str, organiser: Organise
         raise EventFileError(filename, [(_slug_line(text), "slug", _taken_message(spec.slug))]) from None
 
 
-def copy_event(source: Event, slug: str, names: dict[str, str], day: date, by: str) -> Event:
+def copy_event(source: Event, slug: str, names: dict[str, str], date: date, by: str) -> Event:
     """A new event in ``source``'s group from its file in force, with this slug, name and
     date (registration dates moved as much as the day), and the same staff and table
     facilitators; no attendees, messages, notes or desk devices. One transaction.
@@ -78,11 +80,8 @@ def copy_event(source: Event, slug: str, names: dict[str, str], day: date, by: s
     files = event_files(source)
     if not files:
         raise EventFileError("event.yaml", [(1, "(file)", _l("this event has no file to copy"))])
-    text = copied_file(files[0].text, slug, names, day, shift=day - source.date)
-
-    def copy_staff(new: Event) -> None:
-        _copy_staff(source, new)
-
+    text = copied_file(files[0].text, slug, names, date, shift=date - source.date)
+    copy_staff = partial(_copy_staff, source)
     return _load_as_new(text, f"{slug}.yaml", by, source.organiser_group, slug, also=copy_staff)
 
 
@@ -128,32 +127,15 @@ def _copy_staff(source: Event, new: Event) -> None:
 
 
 def _load_as_new(text, filename, loaded_by, organiser, slug, also=None) -> Event:
-    """load_event(), refused (NewEventRefused, rolled back) if the slug turns out to be an
-    existing event's; ``also(new_event)`` runs in the same transaction, before its commit."""
-
-    def before_commit(session):
-        new = session.execute(select(Event).filter_by(slug=slug)).scalar_one()  # flushes
-        kept = session.scalar(select(func.count()).select_from(EventFile).filter_by(event_id=new.id))
-        if kept != 1:  # an event that had files before this one: not ours to change
-            raise NewEventRefused(SlugRefusal.TAKEN)
-        if also is not None:
-            also(new)
-
-    with _before_commit(before_commit):
-        return load_event(text, filename, loaded_by=loaded_by, slug=slug, organiser=organiser)
-
-
-@contextmanager
-def _before_commit(hook):
-    """Run ``hook(session)`` when the session commits inside the block: load_event() commits
-    itself, and what a copy adds must be in that same transaction."""
-    session = db.session()
-    sa_event.listen(session, "before_commit", hook)
+    """load_event() for a new event only: NewEventRefused (nothing written) when the slug is
+    an existing event's, also one created by another request a moment ago; ``also(new)``
+    writes in the same transaction."""
     try:
-        yield
-    finally:
-        if sa_event.contains(session, "before_commit", hook):
-            sa_event.remove(session, "before_commit", hook)
+        return load_event(
+            text, filename, loaded_by=loaded_by, slug=slug, organiser=organiser, new_only=True, also=also
+        )
+    except EventExists:
+        raise NewEventRefused(SlugRefusal.TAKEN) from None
 
 
 def _taken_message(slug: str):

@@ -33,19 +33,32 @@ class EventFileForm(AppForm):
 
 class GroupForm(AppForm):
     group_name = StringField(
-        _l("Name of the group"), [DataRequired(_l("Enter the group's name.")), Length(max=200)], filters=[strip]
+        _l("Name of the group"),
+        [DataRequired(_l("Enter the group's name.")), Length(max=200)],
+        filters=[strip],
     )
     group_slug = StringField(
         _l("Short name for addresses (optional)"),
-        [Optional(), Length(max=80), Regexp(SLUG_RE, message=_l("Use lower-case letters, digits and dashes."))],
+        [
+            Optional(),
+            Length(max=80),
+            Regexp(SLUG_RE, message=_l("Use lower-case letters, digits and dashes.")),
+        ],
         filters=[strip, lambda value: value or None],
         description=_l("Lower-case letters, digits and dashes; made from the name when left empty."),
     )
 
-    def validate_group_slug(self, field):
-        slug = field.data or organisers.slug_for(self.group_name.data or "")
+    def validate(self, extra_validators=None) -> bool:
+        # Here rather than as validate_group_slug: an empty slug stops that one (Optional),
+        # and the slug made from the name must be free too.
+        if not super().validate(extra_validators):
+            return False
+        slug = self.group_slug.data or organisers.slug_for(self.group_name.data)
         if organisers.group_with_slug(slug):
-            raise ValidationError(_l("A group with the short name %(slug)s exists already.", slug=slug))
+            field = self.group_slug if self.group_slug.data else self.group_name
+            field.errors.append(_l("A group with the short name %(slug)s exists already.", slug=slug))
+            return False
+        return True
 
 
 class NewEventForm(AppForm):
@@ -59,7 +72,9 @@ class NewEventForm(AppForm):
 
 class GroupOrganiserForm(AppForm):
     organiser_event = SelectField(_l("Event"), [DataRequired(_l("Choose the event."))], coerce=int)
-    organiser_name = StringField(_l("Name"), [DataRequired(_l("Enter their name.")), Length(max=200)], filters=[strip])
+    organiser_name = StringField(
+        _l("Name"), [DataRequired(_l("Enter their name.")), Length(max=200)], filters=[strip]
+    )
     organiser_email = EmailField(
         _l("E-mail"),
         [DataRequired(_l("Enter their e-mail address.")), Length(max=254), normalise_email],
@@ -96,7 +111,9 @@ class CopyEventForm(AppForm):
             raise ValidationError(SLUG_REFUSALS[refusal])
 
     def names(self) -> dict[str, str]:
-        return {field.name.removeprefix("name_"): field.data for field in self if field.name.startswith("name_")}
+        return {
+            field.name.removeprefix("name_"): field.data for field in self if field.name.startswith("name_")
+        }
 
 
 def copy_event_form(event, *args, **kwargs) -> CopyEventForm:
@@ -107,8 +124,6 @@ def copy_event_form(event, *args, **kwargs) -> CopyEventForm:
 
     for language in event.languages or ["it"]:
         label = _l("Name in %(language)s", language=LANGUAGE_NAMES.get(language, language))
-        field = StringField(
-            label, [DataRequired(_l("Enter the name.")), Length(max=200)], filters=[strip]
-        )
+        field = StringField(label, [DataRequired(_l("Enter the name.")), Length(max=200)], filters=[strip])
         setattr(Form, f"name_{language}", field)
     return Form(*args, **kwargs)

@@ -4,11 +4,13 @@ Every file loaded is kept as written (EventFile), so the organisers can download
 current one, edit it, and load it again from the admin pages, or go back to an earlier one.
 """
 
+from collections.abc import Callable
 from pathlib import PurePath
 
 from flask import abort, current_app, g, has_request_context
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from werkzeug.utils import secure_filename
 
 from app.events import organisers
@@ -38,6 +40,10 @@ from app.registration.places import confirmed_in_part
 COMMAND_LINE = "command line"
 
 
+class EventExists(Exception):
+    """A file meant for a new event names an existing one (load_event(new_only=True))."""
+
+
 def load_event_file(path: str, organiser: Organiser | None = None) -> Event:
     with open(path, encoding="utf-8") as handle:
         return load_event(handle.read(), path, organiser=organiser)
@@ -55,11 +61,16 @@ def load_event(
     loaded_by: str = COMMAND_LINE,
     slug: str | None = None,
     organiser: Organiser | None = None,
+    new_only: bool = False,
+    also: Callable[[Event], None] | None = None,
 ) -> Event:
     """Create or update the event in place (matched by slug) in one transaction, and keep
     the file; other events are untouched. slug: refuse a file for any other event (the
     admin page updates the event it serves). organiser: the group a new event belongs to
     (default_group() when not given); an existing event stays in its own group.
+    new_only: raise EventExists (nothing changed) rather than update an existing event, also
+    when another request creates it at the same moment. also(event): more to write in the
+    same transaction (a copy's staff).
 
     Raises EventFileError and changes nothing when the file is not valid.
     """
@@ -72,20 +83,28 @@ def load_event(
         )
         raise EventFileError(filename, [(1, "slug", message)])
     try:
-        event = _apply(spec, filename, organiser)
+        event = _apply(spec, filename, organiser, new_only)
+        if also is not None:
+            db.session.flush()
+            also(event)
         schedule_update.note_file_loaded(event)
         # A plain ASCII name: it goes back out in a download's Content-Disposition.
         name = secure_filename(PurePath(filename).name)[:200] or "event.yaml"
         event.files.append(EventFile(filename=name, text=text, loaded_by=loaded_by))
         db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        if new_only:  # the slug was taken by another request in between
+            raise EventExists(spec.slug) from None
+        raise
     except Exception:
         db.session.rollback()
         raise
     return event
 
 
-def _apply(spec: EventSpec, filename: str, organiser: Organiser | None) -> Event:
-    event = _event_with_slug(spec, organiser)
+def _apply(spec: EventSpec, filename: str, organiser: Organiser | None, new_only: bool = False) -> Event:
+    event = _event_with_slug(spec, organiser, new_only)
     _copy_event_fields(event, spec)
     _sync_programme(event, spec.programme)
     problems = _sync_day_parts(event, spec.day_parts)
@@ -96,9 +115,11 @@ def _apply(spec: EventSpec, filename: str, organiser: Organiser | None) -> Event
     return event
 
 
-def _event_with_slug(spec: EventSpec, organiser: Organiser | None) -> Event:
+def _event_with_slug(spec: EventSpec, organiser: Organiser | None, new_only: bool = False) -> Event:
     """The event to update, or a new one in the session, in its organiser group."""
     event = db.session.execute(select(Event).filter_by(slug=spec.slug)).scalar_one_or_none()
+    if event is not None and new_only:
+        raise EventExists(spec.slug)
     if event is None:
         event = Event(slug=spec.slug, organiser_group=organiser or organisers.default_group(spec.organiser))
         db.session.add(event)

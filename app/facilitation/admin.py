@@ -9,8 +9,8 @@ from app.extensions import db
 from app.facilitation import facilitators as facilitation
 from app.facilitation.forms import AssignFacilitatorForm
 from app.models import CafeTable, Role, User
-from app.staff.services import member_of
 from app.staff.roles import roles_required
+from app.staff.services import member_of
 
 bp = Blueprint("admin_facilitators", __name__, url_prefix="/admin/facilitators")
 

@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from app.core.forms import ConfirmForm
 from app.events.services import current_event
+from app.extensions import db
 from app.models import Role, User
 from app.staff import services as users
 from app.staff.admin_forms import InviteForm, RoleForm
@@ -29,8 +30,22 @@ def _languages() -> list[str]:
 
 @bp.route("/", methods=["GET", "POST"])
 def staff():
-    form = InviteForm(_languages())
+    event = current_event()
+    form = InviteForm(_languages(), event)
     if form.validate_on_submit():
+        colleague = form.colleague()
+        if colleague is not None:  # an account of the group: given this event too
+            users.give_event(colleague, event)
+            db.session.commit()
+            flash(
+                _(
+                    "%(name)s now works on this event too, with the role they have: %(role)s.",
+                    name=colleague.name,
+                    role=users.ROLE_LABELS[Role(colleague.role)],
+                ),
+                "success",
+            )
+            return redirect(url_for(".staff"))
         try:
             user = users.invite_user(
                 form.email.data,

@@ -11,7 +11,7 @@ import secrets
 from datetime import timedelta
 from functools import cache
 
-from flask import current_app
+from flask import current_app, has_request_context
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
@@ -139,8 +139,8 @@ def invite_user(email: str, name: str, role: Role, language: str, invited_by: st
     except IntegrityError:  # the same address invited twice at once (a double click)
         db.session.rollback()
         raise UserError(f"a user with e-mail {email} already exists") from None
-    _audit(invited_by, AuditAction.STAFF_INVITED, user, role=str(role))
-    _send_link(user, "invite")
+    _audit(invited_by, AuditAction.STAFF_INVITED, user, event, role=str(role))
+    _send_link(user, "invite", event)
     db.session.commit()
     return user
 
@@ -229,12 +229,24 @@ def link_lifetime(purpose: str) -> dict[str, int]:
     return {"hours": max(1, round(lifetime / timedelta(hours=1)))}
 
 
-def _send_link(user: User, purpose: str) -> None:
+def _their_event(user: User, event: Event | None = None) -> Event | None:
+    """The event a message or record about a staff account names: the one given, else the
+    page's, else their latest (from the sign-in page or the command line)."""
+    if event is not None:
+        return event
+    if has_request_context() and current_event() is not None:
+        return current_event()
+    from app.staff.roles import events_of
+
+    return next(iter(events_of(user)), None) if not user.instance_admin else None
+
+
+def _send_link(user: User, purpose: str, event: Event | None = None) -> None:
     kind = MailKind.STAFF_INVITE if purpose == "invite" else MailKind.STAFF_RESET
     mailer.enqueue_for_staff(
         kind,
         user,
-        current_event(),
+        _their_event(user, event),
         link=password_link(user, purpose),
         lifetime=link_lifetime(purpose),
         role_label=ROLE_LABELS[Role(user.role)],
@@ -242,8 +254,8 @@ def _send_link(user: User, purpose: str) -> None:
     )
 
 
-def _audit(actor: str, action: AuditAction, user: User, **details) -> None:
-    event = current_event()
+def _audit(actor: str, action: AuditAction, user: User, event: Event | None = None, **details) -> None:
+    event = _their_event(user, event)
     db.session.add(
         AuditEntry(
             event_id=event.id if event else None,

@@ -3,7 +3,7 @@
 // always fetches fresh copies first. The API is never cached: scans that cannot be sent
 // wait in the page's own queue (localStorage).
 //
-// It is served from /desk/sw.js (not /static/), so that its scope can cover the desk page,
+// It is served from /<event-slug>/desk/sw.js (not /static/), so that its scope can cover the desk page,
 // with its list of files in front (app/core/offline.py).
 
 importScripts("/static/js/shared/sw-shared.js");
@@ -14,7 +14,7 @@ const CACHE_PREFIX = "noiday-desk-";
 // cache name that changes with their contents.
 const CACHE = self.OFFLINE_CACHE;
 const ASSETS = self.OFFLINE_FILES;
-const PAGE = new URL(self.registration.scope).pathname; // the desk page, /desk/
+const PAGE = new URL(self.registration.scope).pathname; // the desk page, /<event-slug>/desk/
 
 self.addEventListener("install", (event) => {
   const keep = (path) => cacheFresh(CACHE, path);
