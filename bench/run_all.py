@@ -90,8 +90,13 @@ def assignment(smoke: bool) -> list[dict]:
     return [run_script("assignment", [], smoke)]
 
 
+def many_events(smoke: bool) -> list[dict]:
+    """The MO.CA day's requests alone, then beside 49 other events and 100,000 attendees."""
+    return [run_script("many_events", [], smoke, db) for db in DATABASES]
+
+
 ENDPOINTS = [public_page, registration, checkin, facilitators_note_save]
-OTHERS = [badges, assignment]
+OTHERS = [badges, assignment, many_events]
 
 
 # --- RESULTS.md ---------------------------------------------------------------------------
@@ -290,6 +295,18 @@ HOW_TO_READ = """\
 - Full logs and every figure: bench/out/*.log and *.json (not committed)."""
 
 
+def many_events_rows(reports: list[dict]) -> list[str]:
+    rows = []
+    for report in reports:
+        if not report.get("growth"):
+            rows.append(f"| {report.get('db')} | (no figures: {report.get('failure') or 'failed'}) | | | |")
+            continue
+        for name, growth in report["growth"].items():
+            alone, beside = report["median_ms_alone"][name], report["median_ms_beside_others"][name]
+            rows.append(f"| {report['db']} | {name} | {alone:.2f} | {beside:.2f} | {growth:.2f} |")
+    return rows
+
+
 def write_results(path: Path, reports: list[dict], info: dict, smoke: bool) -> None:
     endpoint_names = {"public_page", "registration", "checkin", "facilitators"}
     endpoint_reports = [r for r in reports if r.get("name") in endpoint_names]
@@ -336,6 +353,15 @@ def write_results(path: Path, reports: list[dict], info: dict, smoke: bool) -> N
         "| ours msg/s | mail ratio | ours / smtplib building + sending |",
         "|---|---:|---:|---|---:|---:|---:|---:|",
         *mail_rows(badge_reports),
+        "",
+        "## One event beside others (in one process, one request at a time: bench/many_events.py)",
+        "",
+        "Median ms of the MO.CA day's requests alone, then with 49 other events and their "
+        "100,000 attendees loaded, in the same run; growth 1.0 is as fast as alone.",
+        "",
+        "| db | request | alone ms | beside others ms | growth |",
+        "|---|---|---:|---:|---:|",
+        *many_events_rows([r for r in reports if r.get("name") == "many_events"]),
         "",
         "## Aims (from the issues)",
         "",

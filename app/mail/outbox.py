@@ -79,8 +79,8 @@ def enqueue(
 
 def enqueue_for_staff(kind: MailKind, user: User, event: Event | None, **context) -> OutboxMessage:
     """A message to a staff member (their account, their password link), in their language."""
-    event_name = event.display_name if event else "Noi Day"
-    with force_locale(user.language):
+    with force_locale(user.language):  # the event's name in their language too
+        event_name = event.display_name if event else "Noi Day"
         context.update(user=user, event=event, event_name=event_name)
         subject = str(SUBJECTS[kind] % {"event": event.short_display_name if event else event_name})
         return _queue(kind, user.email, subject, context, attachments=[])
