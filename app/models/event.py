@@ -58,7 +58,7 @@ class Event(db.Model):
     schedule_announced = db.Column(db.JSON)
     updated_at = db.Column(db.DateTime, nullable=False, default=utcnow, onupdate=utcnow)
 
-    organiser_group = db.relationship("Organiser", lazy="joined")
+    organiser_group = db.relationship("Organiser")  # loaded when asked: seldom, and never by a scan
     programme = db.relationship(
         "ProgrammeItem", order_by="ProgrammeItem.position", cascade="all, delete-orphan"
     )
