@@ -20,8 +20,18 @@ counter would hold every registration in one queue until the previous one commit
 /json-checkin is the floor of a check-in as the issue asks for it: in one transaction it locks
 and reads the attendee's row (our app's attendees table, by the id the wrk script sends beside
 the badge; no token is verified and no desk authenticated), writes the scan and commits.
+/json-note/<table>/<round> is the floor of a facilitator's note save: in one transaction it
+locks and reads the sheet's row (our app's note_sheets, made beforehand), looks its save id up
+(a replayed save is saved once), writes the revision, updates the sheet when the save is based
+on its version (else the revision is kept as a conflict: 409, as ours), commits, answers JSON.
+No session, no CSRF, no role checked.
+/json-arrivals?event=<id> is the floor of the arrivals list: one statement reads the event's
+confirmed people with whether they have a check-in in force and their tables in the published
+assignment (ARRIVALS_SQL), and the people not arrived are answered as JSON, the same fields as
+ours; no session, no role checked.
 """
 
+import datetime
 import json
 import os
 import random
@@ -169,3 +179,83 @@ def json_write_endpoint():
     )
     connection.commit()
     return jsonify(result="green", reason="ok", code=data.get("code"))
+
+
+@app.post("/json-note/<int:table_id>/<int:round>")
+def json_note_endpoint(table_id: int, round: int):
+    data = request.get_json(silent=True) or {}
+    connection = _connection()
+    postgresql = not isinstance(connection, sqlite3.Connection)
+    mark = "%s" if postgresql else "?"
+    where = f"cafe_table_id = {mark} AND round = {mark}"
+    if not postgresql:  # the database's write lock, as our app's save takes it
+        connection.execute(f"UPDATE note_sheets SET id = id WHERE {where}", (table_id, round))
+    sheet_id, version = connection.execute(
+        f"SELECT id, version FROM note_sheets WHERE {where}" + (" FOR UPDATE" if postgresql else ""),
+        (table_id, round),
+    ).fetchone()
+    replayed = connection.execute(
+        f"SELECT id FROM note_revisions WHERE save_id = {mark}", (data.get("save_id"),)
+    ).fetchone()
+    if replayed:
+        connection.commit()
+        return jsonify(result="saved", replayed=True)
+    applies = data.get("base_version") == version
+    now = datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
+    content = json.dumps({key: data.get(key) for key in NOTE_FIELDS})
+    connection.execute(
+        "INSERT INTO note_revisions (sheet_id, save_id, base_version, content, conflict, resolved, "
+        f"author, created_at) VALUES ({', '.join([mark] * 8)})",
+        (sheet_id, data.get("save_id"), data.get("base_version"), content, not applies, False, "bench", now),
+    )
+    if applies:
+        connection.execute(
+            f"UPDATE note_sheets SET insights = {mark}, tags = {mark}, version = version + 1, "
+            f"updated_by = {mark}, updated_at = {mark} WHERE id = {mark}",
+            (data.get("insights") or "", json.dumps(data.get("tags") or []), "bench", now, sheet_id),
+        )
+    connection.commit()
+    answer = jsonify(result="saved" if applies else "conflict", version=version + applies)
+    return answer, 200 if applies else 409
+
+
+NOTE_FIELDS = ("insights", "proposals", "questions", "developments", "free_text", "tags")
+
+
+ARRIVALS_SQL = """
+SELECT a.id, a.first_name, a.last_name, a.organisation_name,
+       EXISTS (SELECT 1 FROM check_ins c WHERE c.attendee_id = a.id AND c.undone_at IS NULL),
+       t.name
+FROM attendees a
+LEFT JOIN seat_assignments s ON s.attendee_id = a.id AND s.run_id = (
+    SELECT r.id FROM assignment_runs r WHERE r.event_id = a.event_id AND r.published_at IS NOT NULL
+    ORDER BY r.published_at DESC, r.id DESC LIMIT 1)
+LEFT JOIN cafe_tables t ON t.id = s.cafe_table_id
+WHERE a.event_id = {mark} AND a.status = 'confirmed'
+ORDER BY a.last_name, a.first_name, a.id, s.round
+"""
+
+
+@app.get("/json-arrivals")
+def json_arrivals_endpoint():
+    connection = _connection()
+    mark = "?" if isinstance(connection, sqlite3.Connection) else "%s"
+    people, arrived = {}, set()
+    rows = connection.execute(ARRIVALS_SQL.format(mark=mark), (int(request.args["event"]),))
+    for person_id, first_name, last_name, organisation, is_here, table_name in rows:
+        person = people.get(person_id)
+        if person is None:
+            person = people[person_id] = {
+                "id": person_id,
+                "name": f"{first_name} {last_name}",
+                "organisation": organisation,
+                "tables": [],
+            }
+            if is_here:
+                arrived.add(person_id)
+        if table_name is not None:
+            names = json.loads(table_name) if isinstance(table_name, str) else table_name
+            person["tables"].append(names.get("it") or next(iter(names.values())))
+    connection.commit()  # ends the read transaction, as ours does
+    waiting = [person for person_id, person in people.items() if person_id not in arrived]
+    return jsonify(expected=len(people), arrived=len(arrived), not_arrived=len(waiting), people=waiting)

@@ -19,6 +19,7 @@ import sys
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -339,9 +340,41 @@ class Server:
 
 
 def bare_server(workdir: Path, database_url: str | None = None) -> Server:
-    """The bare app; with a database URL, its /json-write (the floor of a write) uses it."""
+    """The bare app; with a database URL, its floors (/json-write, ...) use it."""
     env = dict(os.environ, BARE_DATABASE_URL=database_url) if database_url else dict(os.environ)
     return Server("bench.bare_app:app", env, workdir, health_path="/json")
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def sign_in(base_url: str, email: str, password: str, page_path: str) -> tuple[str, str]:
+    """The session cookie of a staff member signed in, and the CSRF token of the page at
+    `page_path` (cookies are Secure in production, so they are carried by hand over the
+    benchmark's plain HTTP)."""
+    opener = urllib.request.build_opener(_NoRedirects())
+
+    def cookie_of(response) -> str:
+        # The session cookie (a sign-in also sets the throttle's known-device cookie).
+        cookies = [value.split(";")[0] for value in response.headers.get_all("Set-Cookie") or []]
+        return next((cookie for cookie in cookies if cookie.startswith("session=")), "")
+
+    page = opener.open(base_url + "/staff/login", timeout=10)
+    cookie = cookie_of(page)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.read().decode()).group(1)
+    body = urllib.parse.urlencode({"csrf_token": token, "email": email, "password": password})
+    request = urllib.request.Request(
+        base_url + "/staff/login", data=body.encode(), headers={"Cookie": cookie}
+    )
+    try:
+        opener.open(request, timeout=10)
+    except urllib.error.HTTPError as answer:  # the 302 after signing in
+        cookie = cookie_of(answer) or cookie
+    page = opener.open(urllib.request.Request(base_url + page_path, headers={"Cookie": cookie}), timeout=10)
+    found = re.search(r'name="csrf-token" content="([^"]+)"', page.read().decode())
+    return cookie, found.group(1) if found else ""
 
 
 # --- wrk --------------------------------------------------------------------------------

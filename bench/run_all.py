@@ -90,12 +90,16 @@ def assignment(smoke: bool) -> list[dict]:
     return [run_script("assignment", [], smoke)]
 
 
+def arrivals(smoke: bool) -> list[dict]:
+    return [run_script("arrivals", [], smoke, db) for db in DATABASES]
+
+
 def many_events(smoke: bool) -> list[dict]:
     """The MO.CA day's requests alone, then beside 49 other events and 100,000 attendees."""
     return [run_script("many_events", [], smoke, db) for db in DATABASES]
 
 
-ENDPOINTS = [public_page, registration, checkin, facilitators_note_save]
+ENDPOINTS = [public_page, registration, checkin, facilitators_note_save, arrivals]
 OTHERS = [badges, assignment, many_events]
 
 
@@ -179,26 +183,40 @@ def _row_ratios(reports: list[dict], name: str, index: int) -> list[str]:
     return figures
 
 
+# Issue 20's aims: each endpoint against its floor, measured in the same run.
+FLOOR_AIMS = (
+    ("checkin", "check-in", 0.5),
+    ("registration", "registration", 0.35),
+    ("badges", "mail", 0.8),
+    ("facilitators", "the facilitators' note save", 0.5),
+    ("arrivals", "the arrivals list", 0.5),
+)
+# The row of each script's table that is its floor (the others: 0 ours, 1 a one-row write).
+FLOOR_ROW = {"checkin": 2, "registration": 2, "facilitators": 1, "arrivals": 1}
+
+
+def floor_fraction(reports: list[dict], name: str, db: str) -> float | None:
+    """Ours over the floor, same run: the script's own figure, else from its table's rows."""
+    report = next((r for r in reports if r.get("name") == name and r.get("db") == db), {})
+    if report.get("floor_fraction") is not None:
+        return report["floor_fraction"]
+    if name == "badges" and report.get("mail", {}).get("floor_ratio"):
+        return report["mail"]["mail_ratio"] / report["mail"]["floor_ratio"]
+    rows = report.get("rows") or []
+    if name in FLOOR_ROW and len(rows) > FLOOR_ROW[name] and rows[FLOOR_ROW[name]]["rps"]:
+        return rows[0]["rps"] / rows[FLOOR_ROW[name]]["rps"]
+    return None
+
+
 def aims(reports: list[dict]) -> list[str]:
     """The issues' aims, against this run's figures."""
 
-    def figure(name: str, db: str, key: str):
-        for report in reports:
-            if report.get("name") == name and report.get("db") == db:
-                if key in ("mail_ratio",):
-                    return report.get("mail", {}).get(key)
-                rows = report.get("rows") or [{}]
-                return rows[0].get(key)
-        return None
-
     checks = [
-        ("check-in ratio ≥ 0.5", [(db, figure("checkin", db, "ratio"), 0.5) for db in DATABASES]),
         (
-            "registration ratio ≥ 0.3 on PostgreSQL",
-            [("postgresql", figure("registration", "postgresql", "ratio"), 0.3)],
-        ),
-        ("registrations well over 100/s", [(db, figure("registration", db, "rps"), 100) for db in DATABASES]),
-        ("mail ratio ≥ 0.8", [(db, figure("badges", db, "mail_ratio"), 0.8) for db in DATABASES]),
+            f"{what} at least {target} of its floor (ours / the bare app doing the required database work)",
+            [(db, floor_fraction(reports, name, db), target) for db in DATABASES],
+        )
+        for name, what, target in FLOOR_AIMS
     ]
     lines = []
     for aim, results in checks:
@@ -308,7 +326,7 @@ def many_events_rows(reports: list[dict]) -> list[str]:
 
 
 def write_results(path: Path, reports: list[dict], info: dict, smoke: bool) -> None:
-    endpoint_names = {"public_page", "registration", "checkin", "facilitators"}
+    endpoint_names = {"public_page", "registration", "checkin", "facilitators", "arrivals"}
     endpoint_reports = [r for r in reports if r.get("name") in endpoint_names]
     badge_reports = [r for r in reports if r.get("name") == "badges"]
     gunicorn = common.GUNICORN_SETTINGS

@@ -20,7 +20,8 @@ EXPECTED_NAMES = {
     "registration": ["registration_ratio", "regs_per_s"],
     "public_page": ["programme_ratio", "rps"],
     "badges": ["badges_per_s", "mail_ratio"],
-    "facilitators": ["notes_ratio", "p50_ms", "p99_ms"],
+    "facilitators": ["notes_floor_fraction", "p50_ms", "p99_ms"],
+    "arrivals": ["arrivals_floor_fraction", "p50_ms", "p99_ms"],
     "many_events": ["many_events_growth_registration", "many_events_growth_scan", "many_events_growth_list"],
 }
 

@@ -16,7 +16,6 @@ from app.models import (
     Attendee,
     AttendeePart,
     AttendeeStatus,
-    CafeTable,
     CheckIn,
     Event,
     PartStatus,
@@ -50,19 +49,22 @@ class Arrivals:
 
 
 def arrivals(event: Event, filters: ArrivalFilter, now: datetime | None = None) -> Arrivals:
-    """The people the filters select, counted, and those of them not arrived: one query."""
+    """The people the filters select, counted, and those of them not arrived: one query.
+    Rows carry the table's id, named here once per table: a list polled every few seconds
+    by every desk would otherwise decode and translate a name per person and round."""
+    names = {table.id: localized(table.name) for table in event.tables}
     people: dict[int, ExpectedPerson] = {}
     arrived: set[int] = set()
-    for row in db.session.execute(_expected_rows(event, filters)):
-        person = people.get(row.id)
+    for person_id, first_name, last_name, organisation, is_here, table_id in db.session.execute(
+        _expected_rows(event, filters)
+    ):
+        person = people.get(person_id)
         if person is None:
-            person = people[row.id] = ExpectedPerson(
-                row.id, f"{row.first_name} {row.last_name}", row.organisation_name
-            )
-            if row.arrived:
-                arrived.add(row.id)
-        if row.table_name is not None:
-            person.tables.append(localized(row.table_name))
+            person = people[person_id] = ExpectedPerson(person_id, f"{first_name} {last_name}", organisation)
+            if is_here:
+                arrived.add(person_id)
+        if table_id is not None:
+            person.tables.append(names[table_id])
     for person in people.values():
         person.tables = one_per_round(person.tables)
     return Arrivals(
@@ -97,11 +99,10 @@ def _expected_rows(event: Event, filters: ArrivalFilter):
             Attendee.last_name,
             Attendee.organisation_name,
             in_force.label("arrived"),
-            CafeTable.name.label("table_name"),
+            SeatAssignment.cafe_table_id,
         )
         .select_from(Attendee)
         .outerjoin(SeatAssignment, seat_in_run)
-        .outerjoin(CafeTable, CafeTable.id == SeatAssignment.cafe_table_id)
         .where(Attendee.event_id == event.id, Attendee.status == AttendeeStatus.CONFIRMED)
         .order_by(Attendee.last_name, Attendee.first_name, Attendee.id, SeatAssignment.round)
     )

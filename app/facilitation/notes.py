@@ -16,6 +16,7 @@ from datetime import datetime
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 
+from app.core.transactions import commit_keeping_loaded
 from app.extensions import db
 from app.models import NOTE_KINDS, CafeTable, NoteRevision, NoteSheet, User, utcnow
 
@@ -197,7 +198,7 @@ def _save_locked(table, round, content, base_version, save_id, author, resolves)
     recorded = _recorded(save_id, sheet)
     if recorded is not None:
         outcome = _replayed(recorded, sheet)
-        db.session.commit()  # ends the transaction: releases the lock
+        commit_keeping_loaded()  # ends the transaction: releases the lock
         return outcome
     applies = base_version == sheet.version
     _decided_to_save(sheet)
@@ -212,7 +213,9 @@ def _save_locked(table, round, content, base_version, save_id, author, resolves)
     db.session.add(revision)
     if applies:
         _apply(sheet, content, author, resolves)
-    db.session.commit()
+    # The answer is made of what was just written: no need to read the sheet and the revision
+    # back (an expiring commit would, two more queries a save).
+    commit_keeping_loaded()
     result = SaveResult.SAVED if applies else SaveResult.CONFLICT
     return SaveOutcome(
         result, sheet.version, SheetContent.of(sheet), revision, False, sheet.updated_by, sheet.updated_at
