@@ -85,12 +85,19 @@ def save_notes(table_id, round):
         version=outcome.version,
         content=outcome.content.as_json(),
         updated_by=outcome.updated_by,
-        updated_by_name=notes.writer_names([outcome.updated_by]).get(outcome.updated_by),
+        updated_by_name=_writer_name(outcome.updated_by),
         updated_at=_utc(outcome.updated_at),
         revision_id=outcome.revision.id,
         replayed=outcome.replayed,
     )
     return json_answer(answer, 200 if outcome.result is notes.SaveResult.SAVED else 409)
+
+
+def _writer_name(email: str | None) -> str | None:
+    """Most saves apply, and their writer is the one saving: no need to look them up."""
+    if email and email.lower() == current_user.email.lower():
+        return current_user.name
+    return notes.writer_names([email]).get(email)
 
 
 @bp.get("/tables/<int:table_id>/notes/<int:round>/history")
