@@ -31,13 +31,13 @@ def prepare(database, attendees: int) -> int:
     from sqlalchemy import insert
 
     from app.extensions import db
-    from app.models import CheckIn, CheckInMethod, Event, utcnow
+    from app.models import CheckIn, CheckInMethod, utcnow
     from app.staff.services import create_user
     from app.worldcafe.services import publish, run_assignment
 
     app = common.make_app(database)
     with app.app_context():
-        event = db.session.query(Event).one()
+        event = common.moca_event()
         ids = common.insert_attendees(event, attendees)
         publish(run_assignment(event, created_by="bench"), published_by="bench")
         rows = [
@@ -63,7 +63,9 @@ def main() -> None:
     attendees = 40 if args.smoke else 400
     with (
         common.workdir("arrivals") as workdir,
-        common.BenchDatabase(args.db, "arrivals", workdir, pg_url=args.pg_url) as database,
+        common.BenchDatabase(
+            args.db, "arrivals", workdir, pg_url=args.pg_url, others=args.others
+        ) as database,
     ):
         event_id = prepare(database, attendees)
         path = f"{common.EVENT}/arrivals/list.json"

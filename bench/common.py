@@ -8,10 +8,12 @@ to 127.0.0.1, and every load run stops by itself after a fixed number of seconds
 
 import argparse
 import contextlib
+import hashlib
 import json
 import os
 import re
 import secrets
+import shutil
 import socket
 import statistics
 import subprocess
@@ -50,6 +52,10 @@ GUNICORN_SETTINGS = {
 }
 # wrk: 32 connections (concurrent clients) from 2 threads, with its latency distribution.
 # The timeout is well above any latency we see, so slow answers are measured, not dropped.
+# The benchmarks measure the MO.CA day on an instance that serves others too (issue 17): 49
+# more events with their attendees, 100,000 people in all.
+OTHER_EVENTS, OTHER_ATTENDEES = 49, 2000
+TEMPLATES = Path(tempfile.gettempdir()) / "noiday-bench-templates"
 WRK_THREADS = 2
 CONNECTIONS = 32
 WRK_TIMEOUT = "10s"
@@ -113,7 +119,15 @@ def arguments(description: str, http: bool = True) -> argparse.Namespace:
     if http:
         parser.add_argument("--seconds", type=int, default=5, help="length of each load run")
         parser.add_argument("--rounds", type=int, default=4, help="load runs of each app, alternated")
+    parser.add_argument(
+        "--others",
+        type=int,
+        default=OTHER_EVENTS,
+        help=f"other events loaded beside the MO.CA day, {OTHER_ATTENDEES:,} attendees each (smoke: 0)",
+    )
     args = parser.parse_args()
+    if args.smoke:
+        args.others = 0
     if args.smoke and http:
         args.seconds, args.rounds = 2, 1
     args.warmup = 0 if args.smoke or not http else 2
@@ -166,48 +180,155 @@ def raised_capacity_event_file(directory: Path, capacity: int = 1_000_000) -> Pa
 class BenchDatabase:
     """A fresh database, built with `flask db upgrade` and the event loaded with `flask
     event load`: a SQLite file in a temporary directory, or a PostgreSQL database
-    bench_<label>_<pid>, dropped on exit."""
+    bench_<label>_<pid>, dropped on exit.
 
-    def __init__(self, kind: str, label: str, workdir: Path, event_file: Path = MOCA, pg_url=PG_ADMIN_URL):
-        self.kind, self.workdir, self.event_file = kind, workdir, event_file
+    With `others`, that many other events and their attendees are loaded beside the MO.CA
+    day. Loading them takes a minute or two, so it is done once into a template (a
+    PostgreSQL database bench_tpl_<hash>, a SQLite file in TEMPLATES) named after what it
+    holds (the migrations, the event file, the count), and each benchmark gets a copy;
+    `drop_templates()` removes them (bench/run_all.py, when it is done)."""
+
+    def __init__(
+        self,
+        kind: str,
+        label: str,
+        workdir: Path,
+        event_file: Path = MOCA,
+        pg_url=PG_ADMIN_URL,
+        others: int = 0,
+    ):
+        self.kind, self.workdir, self.event_file, self.others = kind, workdir, event_file, others
         self.pg_admin_url = re.sub(r"^postgresql\+psycopg://", "postgresql://", pg_url)
         self.name = f"bench_{label}_{os.getpid()}"
-        if kind == "sqlite":
-            self.url = f"sqlite:///{workdir / (self.name + '.db')}"
-        else:
-            self.url = re.sub(r"/[^/]*$", f"/{self.name}", self.pg_admin_url)
+        self.url = self._url_of(self.name)
+
+    def _url_of(self, name: str) -> str:
+        if self.kind == "sqlite":
+            directory = TEMPLATES if name.startswith("bench_tpl_") else self.workdir
+            return f"sqlite:///{directory / (name + '.db')}"
+        return re.sub(r"/[^/]*$", f"/{name}", self.pg_admin_url)
 
     @property
     def sqlalchemy_url(self) -> str:
         return self.url.replace("postgresql://", "postgresql+psycopg://", 1)
 
     def __enter__(self):
-        if self.kind == "postgresql":
-            self._admin(f'CREATE DATABASE "{self.name}"')
         try:
-            for command in (["db", "upgrade"], ["event", "load", str(self.event_file)]):
-                subprocess.run(
-                    [sys.executable, "-m", "flask", *command],
-                    cwd=ROOT,
-                    env=app_env(self.url),
-                    check=True,
-                    capture_output=True,
-                    text=True,
-                )
-        except subprocess.CalledProcessError as error:
+            if self.others:
+                self._copy_of(self._template())
+            else:
+                self._build(self.url)
+        except BaseException:
             self.__exit__()
-            raise RuntimeError(f"flask {' '.join(command)} failed:\n{error.stderr}") from None
+            raise
         return self
+
+    def _build(self, url: str) -> None:
+        if self.kind == "postgresql":
+            self._admin(f'CREATE DATABASE "{url.rsplit("/", 1)[1]}"')
+        for command in (["db", "upgrade"], ["event", "load", str(self.event_file)]):
+            done = subprocess.run(
+                [sys.executable, "-m", "flask", *command],
+                cwd=ROOT,
+                env=app_env(url),
+                capture_output=True,
+                text=True,
+            )
+            if done.returncode:
+                raise RuntimeError(f"flask {' '.join(command)} failed:\n{done.stderr}")
+
+    def _template(self) -> str:
+        """The name of a database holding the MO.CA day and the others, built if missing."""
+        what = hashlib.sha256(self.event_file.read_bytes() + str(self.others).encode())
+        for migration in sorted((ROOT / "migrations" / "versions").glob("*.py")):
+            what.update(migration.read_bytes())
+        name = f"bench_tpl_{what.hexdigest()[:12]}"
+        url = self._url_of(name)
+        if self._exists(name):
+            return name
+        TEMPLATES.mkdir(exist_ok=True)
+        try:
+            self._build(url)
+            self._load_others(url)
+        except BaseException:
+            self._drop(name)
+            raise
+        return name
+
+    def _exists(self, name: str) -> bool:
+        if self.kind == "sqlite":
+            return (TEMPLATES / f"{name}.db").exists()
+        import psycopg
+
+        with psycopg.connect(self.pg_admin_url, autocommit=True) as conn:
+            return (
+                conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is not None
+            )
+
+    def _copy_of(self, template: str) -> None:
+        if self.kind == "sqlite":
+            shutil.copyfile(TEMPLATES / f"{template}.db", self.workdir / f"{self.name}.db")
+        else:
+            self._admin(f'CREATE DATABASE "{self.name}" TEMPLATE "{template}"')
+
+    def _load_others(self, url: str) -> None:
+        """The other events beside the MO.CA day, as on an instance that serves many: each
+        with OTHER_ATTENDEES attendees, in organiser groups of five (bench/many_events.py)."""
+        from bench.many_events import load_others
+
+        started = time.perf_counter()
+        app = make_app(self, SQLALCHEMY_DATABASE_URI=url.replace("postgresql://", "postgresql+psycopg://", 1))
+        text = self.event_file.read_text(encoding="utf-8")
+        events, attendees = load_others(app, text, self.others, OTHER_ATTENDEES)
+        with app.app_context():
+            from app.extensions import db
+
+            db.engine.dispose()  # a template takes no connections
+        if self.kind == "sqlite":  # everything in the file itself, which is what is copied
+            import sqlite3
+
+            with contextlib.closing(sqlite3.connect(url.removeprefix("sqlite:///"))) as connection:
+                connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        took = time.perf_counter() - started
+        log(f"beside the MO.CA day: {events - 1} other events, {attendees} attendees in all ({took:.0f} s)")
 
     def __exit__(self, *exc):
         if self.kind == "postgresql":
-            self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+            self._drop(self.name)
+
+    def _drop(self, name: str) -> None:
+        if self.kind == "sqlite":
+            (TEMPLATES / f"{name}.db").unlink(missing_ok=True)
+        else:
+            self._admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     def _admin(self, statement: str) -> None:
         import psycopg
 
         with psycopg.connect(self.pg_admin_url, autocommit=True) as conn:
             conn.execute(statement)
+
+
+def drop_templates(pg_url: str = PG_ADMIN_URL) -> None:
+    """Remove the databases BenchDatabase built for `others` (see there)."""
+    import psycopg
+
+    shutil.rmtree(TEMPLATES, ignore_errors=True)
+    admin_url = re.sub(r"^postgresql\+psycopg://", "postgresql://", pg_url)
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        names = [
+            row[0] for row in conn.execute("SELECT datname FROM pg_database WHERE datname LIKE 'bench_tpl_%'")
+        ]
+        for name in names:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def moca_event():
+    """The MO.CA day's Event (in an app context): other events may be loaded beside it."""
+    from app.extensions import db
+    from app.models import Event
+
+    return db.session.query(Event).filter_by(slug=EVENT.strip("/")).one()
 
 
 def make_app(database: BenchDatabase, **overrides):

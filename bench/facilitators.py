@@ -51,12 +51,12 @@ def prepare(database) -> tuple[list[str], list[str]]:
     """The notes pages' save paths and, for the floor, their sheets as "<table>/<round>";
     the sheets are made empty beforehand (the floor locks existing rows; ours finds them)."""
     from app.extensions import db
-    from app.models import Event, NoteSheet
+    from app.models import NoteSheet
     from app.staff.services import create_user
 
     app = common.make_app(database)
     with app.app_context():
-        event = db.session.query(Event).one()
+        event = common.moca_event()
         create_user("bench-admin@example.org", "Bench", PASSWORD, "admin", events=[event])
         sheets = [(t.id, r) for t in event.tables for r in (1, 2, 3)]
         db.session.add_all(NoteSheet(cafe_table_id=t, round=r, version=0, tags=[]) for t, r in sheets)
@@ -70,7 +70,9 @@ def main() -> None:
     args = common.arguments(__doc__.splitlines()[0])
     with (
         common.workdir("facilitators") as workdir,
-        common.BenchDatabase(args.db, "facilitators", workdir, pg_url=args.pg_url) as database,
+        common.BenchDatabase(
+            args.db, "facilitators", workdir, pg_url=args.pg_url, others=args.others
+        ) as database,
     ):
         paths, sheets = prepare(database)
         with (

@@ -168,7 +168,7 @@ def load_others(app, text: str, others: int, per_event: int) -> tuple[int, int]:
 
 def main() -> None:
     args = common.arguments(__doc__.splitlines()[0], http=False)
-    others, per_event, repeats = (3, 20, 5) if args.smoke else (49, 2000, 60)
+    others, per_event, repeats = (3, 20, 5) if args.smoke else (args.others, common.OTHER_ATTENDEES, 60)
     with common.workdir("many-events") as workdir:
         event_file = common.raised_capacity_event_file(workdir)
         with common.BenchDatabase(

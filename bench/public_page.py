@@ -24,11 +24,10 @@ end
 
 def fill_the_day(database) -> None:
     from app.extensions import db
-    from app.models import Event
 
     app = common.make_app(database)
     with app.app_context():
-        event = db.session.query(Event).one()
+        event = common.moca_event()
         common.insert_attendees(event, event.capacity or 400)
         db.session.remove()
 
@@ -37,7 +36,7 @@ def main() -> None:
     args = common.arguments(__doc__.splitlines()[0])
     with (
         common.workdir("public") as workdir,
-        common.BenchDatabase(args.db, "public", workdir, pg_url=args.pg_url) as database,
+        common.BenchDatabase(args.db, "public", workdir, pg_url=args.pg_url, others=args.others) as database,
     ):
         fill_the_day(database)
         script = common.write_lua(workdir, "get", SCRIPT)

@@ -406,8 +406,11 @@ def main() -> None:
     now = lambda: datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M")  # noqa: E731
     info = dict(machine(), started=now(), load_before=load_average())
     reports = []
-    for benchmark in ENDPOINTS + OTHERS:
-        reports += benchmark(args.smoke)
+    try:
+        for benchmark in ENDPOINTS + OTHERS:
+            reports += benchmark(args.smoke)
+    finally:
+        common.drop_templates()  # the databases with the other events, shared by the scripts
     info.update(finished=now(), load_after=load_average())
     write_results(output, reports, info, args.smoke)
     print(f"wrote {output.relative_to(common.ROOT)}")
