@@ -334,7 +334,7 @@ def write_results(path: Path, reports: list[dict], info: dict, smoke: bool) -> N
     warmup = f"a {first['warmup']}-second warm-up of each app, then " if first.get("warmup") else ""
     title = "# Benchmark results"
     if smoke:
-        title += " (smoke run: tiny data, 2-second runs; not figures to quote)"
+        title += " (smoke run: tiny data, 1-second runs; not figures to quote)"
     headlines = []
     for report in reports:
         name = report["name"] + (f" --db {report['db']}" if report.get("db") not in (None, "-") else "")

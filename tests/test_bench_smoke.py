@@ -1,4 +1,4 @@
-"""Each benchmark still runs: a tiny smoke run (--smoke: a few attendees, 2-second load runs)
+"""Each benchmark still runs: a tiny smoke run (--smoke: a few attendees, 1-second load runs)
 on the tests' database server (PostgreSQL when TEST_DATABASE_URL names one, else SQLite).
 
 Only the shape of the headline is checked, never a speed: speed is measured by `make bench`.
