@@ -29,7 +29,6 @@ import io
 import itertools
 import json
 import os
-import statistics
 import sys
 import threading
 import time
@@ -82,10 +81,13 @@ INSTRUMENT = """
     const camera = document.getElementById("camera");
     const video = document.getElementById("camera-video");
     new MutationObserver(() => {
-      if (desk.dataset.ready === "true" && T.ready === null) { T.ready = 0; afterPaint((t) => (T.ready = t)); }
+      if (desk.dataset.ready !== "true" || T.ready !== null) return;
+      T.ready = 0;
+      afterPaint((t) => (T.ready = t));
     }).observe(desk, { attributes: true, attributeFilter: ["data-ready"] });
     new MutationObserver(() => {
-      if (camera.dataset.state === "starting" && startedAt === null) startedAt = T.cameraStart = performance.now();
+      if (camera.dataset.state !== "starting" || startedAt !== null) return;
+      startedAt = T.cameraStart = performance.now();
     }).observe(camera, { attributes: true, attributeFilter: ["data-state"] });
     new MutationObserver(() => {
       const kind = result.dataset.result;
@@ -137,6 +139,7 @@ WATERFALL = """
   const nav = performance.getEntriesByType("navigation")[0];
   const resources = performance.getEntriesByType("resource").map((r) => ({
     name: r.name.replace(location.origin, ""), start: r.startTime, end: r.responseEnd,
+    request: r.requestStart, response: r.responseStart,
     bytes: r.transferSize, decoded: r.decodedBodySize, blocking: r.renderBlockingStatus,
   }));
   return {
@@ -228,7 +231,9 @@ class ApiDesks:
         self.latencies_ms: list[float] = []
         self.statuses: dict[int, int] = {}
         self.errors: list[str] = []
-        self.threads = [threading.Thread(target=self._desk, args=(n, t), daemon=True) for n, t in enumerate(tokens)]
+        self.threads = [
+            threading.Thread(target=self._desk, args=(n, t), daemon=True) for n, t in enumerate(tokens)
+        ]
 
     def __enter__(self):
         for thread in self.threads:
@@ -411,7 +416,9 @@ def main() -> None:
                 browser.close()
                 camera, camera_starts = [], []
                 for run_codes, video in videos:
-                    samples, start_to_green = measure_camera(playwright, desk_url, state, run_codes, video, problems)
+                    samples, start_to_green = measure_camera(
+                        playwright, desk_url, state, run_codes, video, problems
+                    )
                     camera += samples
                     camera_starts.append(start_to_green)
 
@@ -441,7 +448,8 @@ def main() -> None:
     )
     for resource in waterfall["resources"]:
         common.log(
-            f"  {resource['start']:7.1f} -> {resource['end']:7.1f} ms {resource['bytes']:>8} B "
+            f"  {resource['start']:7.1f} -> {resource['end']:7.1f} ms (sent {resource['request']:7.1f}, "
+            f"first byte {resource['response']:7.1f}) {resource['bytes']:>8} B "
             f"{resource['blocking'] or '':<15} {resource['name']}"
         )
     common.log(f"API desks: {API_DESKS}, answers {api_desks.statuses}, errors {len(api_desks.errors)}")
@@ -454,7 +462,9 @@ def main() -> None:
         and len(scanner) == scans
     )
     if not valid:
-        common.log(f"INVALID: results {sorted(kinds)}; problems: {problems[:5]}; errors {api_desks.errors[:3]}")
+        common.log(
+            f"INVALID: results {sorted(kinds)}; problems: {problems[:5]}; errors {api_desks.errors[:3]}"
+        )
     common.finish(
         args,
         {"name": "desk_browser", "rows": rows, "waterfall": waterfall},

@@ -8,6 +8,7 @@ cache name in front of it; the cache name changes with the files' contents, so a
 replaces the browsers' old copies by itself.
 """
 
+import functools
 import hashlib
 import json
 import re
@@ -77,13 +78,33 @@ def loadable_files_under(static: Path, folder: str):
 
 def imported_modules(script: str, static: Path) -> list[str]:
     """The relative imports of one script, as paths under static/."""
-    source = (static / script).read_text(encoding="utf-8", errors="replace")
     base = PurePosixPath(script).parent
     return [
         normalised(base / specifier)
-        for specifier in MODULE_IMPORT.findall(source)
+        for specifier in _specifiers(*_file_version(static / script))
         if specifier.startswith(("./", "../"))
     ]
+
+
+def _file_version(path: Path) -> tuple[str, int, int]:
+    """A file's path, modification time and size: what the caches below are keyed on, so
+    that a changed file is read again."""
+    stat = path.stat()
+    return str(path), stat.st_mtime_ns, stat.st_size
+
+
+# Every desk page load asks for its worker (the browser's update check): the import scan
+# (slow on the QR decoder's minified scripts) and the hashing run once per file version.
+@functools.lru_cache(maxsize=1024)
+def _specifiers(path: str, _mtime_ns: int, _size: int) -> tuple[str, ...]:
+    with open(path, encoding="utf-8", errors="replace") as source:
+        return tuple(MODULE_IMPORT.findall(source.read()))
+
+
+@functools.lru_cache(maxsize=1024)
+def _digest(path: str, _mtime_ns: int, _size: int) -> bytes:
+    with open(path, "rb") as contents:
+        return hashlib.file_digest(contents, "sha256").digest()
 
 
 def normalised(path: PurePosixPath) -> str:
@@ -116,6 +137,13 @@ def offline_files(page: OfflinePage) -> list[str]:
     return with_imports(static_files_named(templates, template_folder(), static), static)
 
 
+def module_imports(script: str) -> list[str]:
+    """Every module `script` (a path under static/) imports, however deep: the desk page
+    preloads them (<link rel="modulepreload">), so that they are fetched at once with the
+    script instead of one level of imports after another."""
+    return with_imports([script], static_folder())[1:]
+
+
 def cache_name(page: OfflinePage, files: list[str]) -> str:
     """noiday-<page>-<hash of the worker and of every file's path and contents>."""
     static = static_folder()
@@ -123,7 +151,7 @@ def cache_name(page: OfflinePage, files: list[str]) -> str:
     for path in [page.worker, *files]:
         digest.update(path.encode())
         if (static / path).is_file():
-            digest.update((static / path).read_bytes())
+            digest.update(_digest(*_file_version(static / path)))
     return f"noiday-{page.name}-{digest.hexdigest()[:12]}"
 
 
