@@ -83,6 +83,7 @@ INSTRUMENT = """
     new MutationObserver(() => {
       if (desk.dataset.ready !== "true" || T.ready !== null) return;
       T.ready = 0;
+      T.readyAt = performance.now();
       afterPaint((t) => (T.ready = t));
     }).observe(desk, { attributes: true, attributeFilter: ["data-ready"] });
     new MutationObserver(() => {
@@ -145,6 +146,8 @@ WATERFALL = """
   return {
     html_end: nav.responseEnd, dom_content_loaded: nav.domContentLoadedEventEnd, load: nav.loadEventEnd,
     html_bytes: nav.transferSize, resources,
+    ready_at: window.__desk.readyAt, ready_painted: window.__desk.ready,
+    first_contentful_paint: performance.getEntriesByName("first-contentful-paint")[0]?.startTime ?? null,
   };
 }
 """
@@ -444,7 +447,9 @@ def main() -> None:
         f"cold load waterfall (median run): HTML at {waterfall['html_end']:.1f} ms "
         f"({waterfall['html_bytes']} B), DOMContentLoaded {waterfall['dom_content_loaded']:.1f} ms, "
         f"load {waterfall['load']:.1f} ms, {len(waterfall['resources'])} requests, "
-        f"{sum(r['bytes'] for r in waterfall['resources']):,} B"
+        f"{sum(r['bytes'] for r in waterfall['resources']):,} B; first contentful paint "
+        f"{waterfall['first_contentful_paint'] or 0:.1f} ms, desk shown {waterfall['ready_at']:.1f} ms, "
+        f"painted {waterfall['ready_painted']:.1f} ms"
     )
     for resource in waterfall["resources"]:
         common.log(

@@ -12,6 +12,7 @@ import functools
 import hashlib
 import json
 import re
+import time
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -81,28 +82,38 @@ def imported_modules(script: str, static: Path) -> list[str]:
     base = PurePosixPath(script).parent
     return [
         normalised(base / specifier)
-        for specifier in _specifiers(*_file_version(static / script))
+        for specifier in per_version(_specifiers, static / script)
         if specifier.startswith(("./", "../"))
     ]
 
 
-def _file_version(path: Path) -> tuple[str, int, int]:
-    """A file's path, modification time and size: what the caches below are keyed on, so
-    that a changed file is read again."""
-    stat = path.stat()
-    return str(path), stat.st_mtime_ns, stat.st_size
-
-
 # Every desk page load asks for its worker (the browser's update check): the import scan
-# (slow on the QR decoder's minified scripts) and the hashing run once per file version.
+# (5 ms of regular expression over the QR decoder's minified scripts, holding the GIL) and
+# the hashing run once per file version instead.
+RACY_SECONDS = 2
+
+
+def per_version(read, path: Path):
+    """read(path), kept per file version (path, modification time, size). A file changed in
+    the last RACY_SECONDS is read afresh: its timestamp may not yet tell two versions apart
+    (git's "racily clean" files)."""
+    stat = path.stat()
+    if time.time() - stat.st_mtime < RACY_SECONDS:
+        return read(str(path))
+    return _kept(read, str(path), stat.st_mtime_ns, stat.st_size)
+
+
 @functools.lru_cache(maxsize=1024)
-def _specifiers(path: str, _mtime_ns: int, _size: int) -> tuple[str, ...]:
+def _kept(read, path: str, _mtime_ns: int, _size: int):
+    return read(path)
+
+
+def _specifiers(path: str) -> tuple[str, ...]:
     with open(path, encoding="utf-8", errors="replace") as source:
         return tuple(MODULE_IMPORT.findall(source.read()))
 
 
-@functools.lru_cache(maxsize=1024)
-def _digest(path: str, _mtime_ns: int, _size: int) -> bytes:
+def _digest(path: str) -> bytes:
     with open(path, "rb") as contents:
         return hashlib.file_digest(contents, "sha256").digest()
 
@@ -151,7 +162,7 @@ def cache_name(page: OfflinePage, files: list[str]) -> str:
     for path in [page.worker, *files]:
         digest.update(path.encode())
         if (static / path).is_file():
-            digest.update(_digest(*_file_version(static / path)))
+            digest.update(per_version(_digest, static / path))
     return f"noiday-{page.name}-{digest.hexdigest()[:12]}"
 
 
