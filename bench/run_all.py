@@ -99,8 +99,13 @@ def many_events(smoke: bool) -> list[dict]:
     return [run_script("many_events", [], smoke, db) for db in DATABASES]
 
 
+def desk_browser(smoke: bool) -> list[dict]:
+    """The desk page in headless Chromium beside nine API desks: scanner, camera, loads."""
+    return [run_script("desk_browser", [], smoke, db) for db in DATABASES]
+
+
 ENDPOINTS = [public_page, registration, checkin, facilitators_note_save, arrivals]
-OTHERS = [badges, assignment, many_events]
+OTHERS = [badges, assignment, many_events, desk_browser]
 
 
 # --- RESULTS.md ---------------------------------------------------------------------------
@@ -325,6 +330,68 @@ def many_events_rows(reports: list[dict]) -> list[str]:
     return rows
 
 
+DESK_MEASURES = {
+    "scanner_enter_to_green": "scanner: Enter to green painted",
+    "scanner_api_call": "scanner: its scan API call",
+    "camera_first_frame_to_green": "camera: first frame holding the badge to green painted",
+    "camera_start_to_green": "camera: start to the first green (QR decoder loading included)",
+    "cold_load": "cold first load (empty cache): navigation to the desk ready, painted",
+    "warm_load": "warm load (cache and service worker in place)",
+    "api_desks": "the nine API desks' scans (seen from their client)",
+}
+
+
+def desk_rows(reports: list[dict]) -> list[str]:
+    lines = []
+    for report in reports:
+        if not report.get("rows"):
+            lines.append(f"| {report.get('db')} | FAILED (see {report.get('log')}) | | | |")
+            continue
+        invalid = "" if report.get("valid", True) else " **INVALID RUN**"
+        for row in report["rows"]:
+            what = DESK_MEASURES.get(row["measure"], row["measure"])
+            lines.append(
+                f"| {report['db']} | {what}{invalid} | {row['p50_ms']:.1f} | {row['p95_ms']:.1f} "
+                f"| {row['samples']} |"
+            )
+    return lines
+
+
+def desk_aims(reports: list[dict]) -> list[str]:
+    """Issue 20's aims for the desk as a person feels it, against this run's figures."""
+
+    def figure(db: str, measure: str, key: str):
+        for report in reports:
+            if report.get("name") == "desk_browser" and report.get("db") == db:
+                for row in report.get("rows") or []:
+                    if row["measure"] == measure:
+                        return row[key]
+        return None
+
+    checks = [
+        (
+            "scanner Enter to green, p95 < 100 ms with the other desks busy",
+            "scanner_enter_to_green",
+            "p95_ms",
+            100,
+        ),
+        ("camera first frame to green, p95 < 150 ms", "camera_first_frame_to_green", "p95_ms", 150),
+        ("cold first load, p50 < 250 ms", "cold_load", "p50_ms", 250),
+    ]
+    lines = []
+    for aim, measure, key, limit in checks:
+        parts = []
+        for db in DATABASES:
+            value = figure(db, measure, key)
+            parts.append(
+                f"{db}: no figure"
+                if value is None
+                else f"{db}: {value:.0f} ms ({'met' if value < limit else 'missed'})"
+            )
+        lines.append(f"- {aim}: " + "; ".join(parts))
+    return lines
+
+
 def write_results(path: Path, reports: list[dict], info: dict, smoke: bool) -> None:
     endpoint_names = {"public_page", "registration", "checkin", "facilitators", "arrivals"}
     endpoint_reports = [r for r in reports if r.get("name") in endpoint_names]
@@ -381,9 +448,20 @@ def write_results(path: Path, reports: list[dict], info: dict, smoke: bool) -> N
         "|---|---|---:|---:|---:|",
         *many_events_rows([r for r in reports if r.get("name") == "many_events"]),
         "",
+        "## The desk as a person feels it (headless Chromium: bench/desk_browser.py)",
+        "",
+        "One desk page in Chromium (the scanner typing badges as a keyboard wedge does, then the "
+        "fake camera filming badges) while nine other desk devices scan through the API, one scan "
+        "every 2 seconds each; each badge a first check-in. Times in ms, measured in the page.",
+        "",
+        "| db | measure | p50 ms | p95 ms | samples |",
+        "|---|---|---:|---:|---:|",
+        *desk_rows([r for r in reports if r.get("name") == "desk_browser"]),
+        "",
         "## Aims (from the issues)",
         "",
         *aims(reports),
+        *desk_aims(reports),
         "",
         "## Headline lines, verbatim",
         "",

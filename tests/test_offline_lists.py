@@ -3,6 +3,7 @@ what the pages load: a page's imports followed, a removed import gone from the l
 the list served in front of each worker with a cache name that follows the contents."""
 
 import json
+import os
 import re
 
 import pytest
@@ -78,6 +79,32 @@ def test_the_cache_name_changes_with_any_file_contents(site):
     write(site / "js/util.js", "export const util = 3;\n")
     assert re.fullmatch(r"noiday-test-[0-9a-f]{12}", before)
     assert offline.cache_name(PAGE, files) != before
+
+
+def test_a_file_changed_long_ago_is_read_again_when_it_changes(site):
+    """The scans and hashes are kept per file version: an old file rewritten (same size) is
+    seen as new, and so is one rewritten within the same clock tick as the last read."""
+    files = offline.offline_files(PAGE)
+    util = site / "js/util.js"
+    os.utime(util, (1_000_000_000, 1_000_000_000))  # written long ago: its reading is kept
+    before = offline.cache_name(PAGE, files)
+    write(util, "export const util = 3;\n")
+    os.utime(util, (1_000_000_001, 1_000_000_001))
+    assert offline.cache_name(PAGE, files) != before
+    write(site / "js/side.js", 'import "./late.js";\n')  # just now: read afresh every time
+    assert "js/late.js" in offline.offline_files(PAGE)
+
+
+def test_the_desk_page_preloads_every_module_its_script_imports(make_staff):
+    """The browser fetches the desk's modules at once, not one level of imports after another."""
+    _, desk_client = make_staff("desk")
+    page = desk_client.get("/brescia-citta-del-noi/desk/").get_data(as_text=True)
+    preloaded = re.findall(r'<link rel="modulepreload" href="([^"]+)">', page)
+    expected = [
+        f"/static/{path}" for path in offline.with_imports(["js/checkin/desk.js"], offline.static_folder())
+    ]
+    assert sorted(preloaded) == sorted(expected[1:])
+    assert {"/static/js/checkin/desk/api.js", "/static/js/shared/common.js"} <= set(preloaded)
 
 
 def served_list(response):

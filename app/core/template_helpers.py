@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.checkin.badge_codes import formatted_badge_code
 from app.checkin.badges import PARTICIPANT_TYPE_LABELS
+from app.core.offline import module_imports
 from app.models import AttendeeStatus, MessageStatus, localized
 from app.registration.forms import LANGUAGE_NAMES
 
@@ -73,6 +74,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(nav_current)
     app.add_template_global(home_url)
     app.add_template_global(staff_event_count)
+    app.add_template_global(module_imports)
     app.add_template_filter(localized, "l10n")
     app.add_template_filter(formatted_badge_code, "badge_code")  # "KLM479" as printed: "KLM 479"
 

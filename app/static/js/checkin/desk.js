@@ -383,9 +383,13 @@ takePairingTokenFromAddress();
 renderSound();
 renderCameraState("off");
 panel.showReady();
-if (deskToken.get()) {
-  showDesk();
-} else {
-  showPairing("");
+const firstScreen = deskToken.get() ? showDesk() : showPairing("");
+// The offline copy once the first screen is up: its worker's install fetches every file
+// the desk uses (the QR decoder's 1 MB too), which would otherwise compete with the page's
+// own first requests and its first paint.
+Promise.resolve(firstScreen).finally(() => whenIdle(() => enableOfflineReload(root)));
+
+function whenIdle(task) {
+  if ("requestIdleCallback" in window) requestIdleCallback(task, { timeout: 2000 });
+  else setTimeout(task, 200);
 }
-enableOfflineReload(root);

@@ -2,6 +2,7 @@
 // keyboard-wedge scanner typing while no text field has the focus.
 
 const DECODE_EVERY_MS = 120; // about 8 decodes a second: quick enough, light on old laptops
+const DECODE_REST_MS = 40; // a laptop slower than that still gets this rest between decodes
 const DECODE_MAX_WIDTH = 800; // a badge QR (version 2) reads well at this size, and fast
 // A badge held in front of the camera is read once; it can be read again only after it
 // has left the picture for this long (then the server answers "already checked in").
@@ -81,8 +82,11 @@ export function createCamera({ video, vendorBase, onCode, onState }) {
     if (!stillInView) onCode(text);
   }
 
+  // A steady pace, each decode DECODE_EVERY_MS after the one before started (not after it
+  // ended): a badge coming into view waits for the next decode at most that long.
   async function decodeLoop() {
     while (running) {
+      const startedAt = performance.now();
       if (video.readyState >= 2 && video.videoWidth > 0) {
         try {
           for (const text of await decoder(video)) reportCode(text);
@@ -90,7 +94,8 @@ export function createCamera({ video, vendorBase, onCode, onState }) {
           console.warn("QR decoding failed on a frame", error);
         }
       }
-      await new Promise((resolve) => setTimeout(resolve, DECODE_EVERY_MS));
+      const rest = Math.max(DECODE_REST_MS, DECODE_EVERY_MS - (performance.now() - startedAt));
+      await new Promise((resolve) => setTimeout(resolve, rest));
     }
   }
 
