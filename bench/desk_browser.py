@@ -180,12 +180,11 @@ def prepare(database, attendees: int, desks: int) -> dict:
     """Confirmed attendees (their badge tokens, in order), desk devices and a desk user."""
     from app.checkin.desks import create_desk_device
     from app.extensions import db
-    from app.models import Event
     from app.staff.services import create_user
 
     app = common.make_app(database)
     with app.app_context():
-        event = db.session.query(Event).one()
+        event = common.moca_event()
         ids = common.insert_attendees(event, attendees)
         codes = common.badge_tokens(event, ids)
         tokens = [create_desk_device(event, f"Banco {n}")[1] for n in range(1, desks + 1)]
@@ -394,7 +393,7 @@ def main() -> None:
     problems: list[str] = []
     with (
         common.workdir("desk-browser") as workdir,
-        common.BenchDatabase(args.db, "desk", workdir, pg_url=args.pg_url) as database,
+        common.BenchDatabase(args.db, "desk", workdir, pg_url=args.pg_url, others=args.others) as database,
     ):
         data = prepare(database, total, API_DESKS + 1)
         codes = data["codes"]
