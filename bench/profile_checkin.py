@@ -92,10 +92,21 @@ class RedisCommands:
         self.names[str(command[0])] += 1
 
 
-def prepare(database, count: int, desks: int):
-    from bench.checkin import prepare as prepare_checkin
+def prepare(database, count: int, desks: int) -> tuple[list[str], list[str]]:
+    """Badge tokens of `count` new confirmed attendees and the tokens of `desks` new desks
+    (beside any a benchmark made before on this database)."""
+    from app.checkin.desks import create_desk_device
+    from app.extensions import db
+    from app.models import Event
 
-    return prepare_checkin(database, count, desks)
+    app = common.make_app(database)
+    with app.app_context():
+        event = db.session.query(Event).one()
+        label = uuid.uuid4().hex[:6]
+        codes = common.badge_tokens(event, common.insert_attendees(event, count, prefix=f"profile-{label}"))
+        tokens = [create_desk_device(event, f"Profilo {label} {n}")[1] for n in range(1, desks + 1)]
+        db.session.remove()
+    return codes, tokens
 
 
 def scan_once(client, code: str, token: str):
@@ -109,7 +120,7 @@ def scan_once(client, code: str, token: str):
 
 
 def measure(database, scans: int, desks: int, profile: bool) -> dict:
-    _, codes, tokens = prepare(database, scans + 20, desks)
+    codes, tokens = prepare(database, scans + 20, desks)
     app = common.make_app(
         database, RATELIMIT_STORAGE_URI=REDIS_URL, RATELIMIT_KEY_PREFIX=f"profile-{uuid.uuid4().hex[:8]}"
     )
