@@ -119,7 +119,7 @@ def scan_once(client, code: str, token: str):
     return response
 
 
-def measure(database, scans: int, desks: int, profile: bool) -> dict:
+def measure(database, scans: int, desks: int, profile: bool, profile_file=None) -> dict:
     codes, tokens = prepare(database, scans + 20, desks)
     app = common.make_app(
         database, RATELIMIT_STORAGE_URI=REDIS_URL, RATELIMIT_KEY_PREFIX=f"profile-{uuid.uuid4().hex[:8]}"
@@ -147,6 +147,8 @@ def measure(database, scans: int, desks: int, profile: bool) -> dict:
             profiler.disable()
         cpu.append((time.process_time() - started) * 1000)
     if profiler:
+        if profile_file:
+            profiler.dump_stats(profile_file)
         for order in ("cumulative", "tottime"):
             out = io.StringIO()
             pstats.Stats(profiler, stream=out).sort_stats(order).print_stats(30)
@@ -171,6 +173,7 @@ def main() -> None:
     parser.add_argument("--pg-url", default=common.PG_ADMIN_URL)
     parser.add_argument("--scans", type=int, default=2000)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--profile-file", help="also write cProfile's figures there (pstats)")
     parser.add_argument("--smoke", action="store_true")
     args = parser.parse_args()
     scans = 20 if args.smoke else args.scans
@@ -178,7 +181,7 @@ def main() -> None:
         common.workdir("profile-checkin") as workdir,
         common.BenchDatabase(args.db, "profcheckin", workdir, pg_url=args.pg_url) as database,
     ):
-        figures = measure(database, scans, 16, args.profile)
+        figures = measure(database, scans, 16, args.profile or bool(args.profile_file), args.profile_file)
     common.log(common.headline(**figures))
 
 
