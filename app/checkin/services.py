@@ -1,8 +1,9 @@
 """Check-in: one service for the scan, the manual check-in from a search, and the undo.
 
-``scan()`` costs 4 queries: the desk device, the attendee's row lock, the attendee with its
-parts, published seats and check-in in force, and the insert (more only when a race ends on
-the index); a typed badge code one more, to find whose it is. The attendee's row is locked
+``scan()`` costs 3 queries: the attendee's row lock, the attendee with its parts, published
+seats and check-in in force, and the insert (more only when a race ends on the index); the
+desk device one more when this worker has not seen its token lately (desks.py); a typed
+badge code one more, to find whose it is. The attendee's row is locked
 for the transaction, and a partial unique index allows one check-in in force per attendee,
 so two desks scanning one badge at once get one check-in and one "already". The steps are
 functions of their own (lock_attendee, then load_for_check_in, then decide and write):
