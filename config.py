@@ -25,7 +25,9 @@ def trusted_hosts(value: str | None) -> list[str] | None:
 class Config:
     """Settings that do not depend on the environment; the rest are read by load_config."""
 
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # No pre-ping (a round trip per request): app/core/connections.py checks a pooled
+    # connection without one; connections are renewed every half hour all the same.
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_recycle": 1800}
     BABEL_DEFAULT_LOCALE = "it"
     BABEL_DEFAULT_TIMEZONE = "Europe/Rome"
     LANGUAGES = ("it", "en")
@@ -68,6 +70,9 @@ def _common_settings() -> dict:
         "RATELIMIT_ENABLED": _flag("RATELIMIT_ENABLED", "1"),
         # Check-in API calls per desk device: stops a runaway client, not a busy desk.
         "API_RATE_LIMIT": _env("API_RATE_LIMIT", "600 per minute"),
+        # How long a worker trusts a desk token it checked, without asking the database
+        # (app/checkin/desks.py): the most a revoked desk keeps working on other workers.
+        "DESK_TOKEN_CACHE_SECONDS": float(_env("DESK_TOKEN_CACHE_SECONDS", "10")),
         # Failed sign-ins per account from all addresses together (app/staff/throttle.py).
         "LOGIN_ACCOUNT_LIMIT": _env("LOGIN_ACCOUNT_LIMIT", "100 per hour"),
         # Number of proxies in front of the app whose X-Forwarded-* headers are trusted.

@@ -67,10 +67,12 @@ def _refuse_unsafe_production(app: Flask) -> None:
 
 
 def _init_extensions(app: Flask) -> None:
+    from app.core import connections
     from app.core.db_limits import DbIntConverter
 
     app.url_map.converters["int"] = DbIntConverter  # before any route: every <int:...> is bounded
     db.init_app(app)
+    connections.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     flask_mail.init_app(app)
     csrf.init_app(app)

@@ -12,7 +12,12 @@ and commits, against its /json, in the same run: what any check-in that records 
 can reach under this server at most. The required floor (a third row): its /json-checkin,
 the driver alone doing what the issue asks of a scan (the attendee's row locked and read, to
 show who it is, and the scan written, in one transaction).
-Last line: checkin_ratio=R p50_ms=A p99_ms=B (our p50/p99 latency).
+After the load runs, a few scans in this process count what one scan costs (bench/
+profile_checkin.py): database statements, round trips (with BEGIN, COMMIT and any pre-ping)
+and Redis commands, in the log and in the first row (statements_per_scan, round_trips_per_scan,
+redis_per_scan, cpu_ms_per_scan).
+Last line: checkin_floor_fraction=F p50_ms=A p99_ms=B: F is our scans a second over the
+required floor's (/json-checkin) in the same run; our p50/p99 latency.
 """
 
 import sys
@@ -20,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import bare_app, common  # noqa: E402
+from bench import bare_app, common, profile_checkin  # noqa: E402
 
 SCRIPT = """
 codes = %(codes)s
@@ -108,6 +113,8 @@ def main() -> None:
             required = common.compare(
                 bare_server, "/json-checkin", bare_server, "/json", script, args.seconds, 1
             )
+        # The servers stopped: what one scan costs, counted in this process on the same database.
+        costs = profile_checkin.measure(database, scans=20 if args.smoke else 200, desks=4, profile=False)
     ours, bare = result.ours, result.bare
     common.log(common.describe("check-in POST /api/v1/scan", ours))
     common.log(common.describe("bare POST /json", bare))
@@ -130,12 +137,19 @@ def main() -> None:
         scans=scans,
         check_ins=check_ins,
         first_check_in_share=round(first_scans, 3),
+        floor_fraction=round(common.ratio(ours.rps, required.ours.rps), 3),
+        **{name: round(value, 2) for name, value in costs.items()},
     )
     common.log(common.describe("floor: bare POST /json-write (one INSERT, COMMIT)", floor.ours))
     common.log(
         f"floor_ratio={common.ratio(floor.ours.rps, floor.bare.rps):.3f}: no check-in that records the "
         "scan can score more than this under this server; ours against the floor: "
         f"{common.ratio(ours.rps, floor.ours.rps):.3f}"
+    )
+    common.log(
+        "a scan costs {statements_per_scan:.2f} statements, {round_trips_per_scan:.2f} database round "
+        "trips, {redis_per_scan:.2f} Redis commands, {cpu_ms_per_scan:.2f} ms CPU (in-process median); "
+        "the required floor: 4 round trips (BEGIN, the locked read, the INSERT, COMMIT)".format(**costs)
     )
     common.log(common.describe("required floor: bare POST /json-checkin", required.ours))
     common.log(
@@ -155,7 +169,7 @@ def main() -> None:
     common.finish(
         args,
         {"name": "checkin", "rows": [row, floor_row, required_row]},
-        common.headline(checkin_ratio=row["ratio"], p50_ms=ours.p50_ms, p99_ms=ours.p99_ms),
+        common.headline(checkin_floor_fraction=row["floor_fraction"], p50_ms=ours.p50_ms, p99_ms=ours.p99_ms),
         valid,
     )
 

@@ -5,12 +5,13 @@ import base64
 import hashlib
 import io
 import secrets
+import time
 
 import qrcode
 import qrcode.constants
-from flask import abort
-from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
+from flask import abort, current_app
+from sqlalchemy import func, inspect, select
+from sqlalchemy.orm import joinedload, make_transient_to_detached
 
 from app.extensions import db
 from app.models import (
@@ -61,6 +62,7 @@ def revoke_desk_device(device: DeskDevice, revoked_by: str) -> None:
             )
         )
         db.session.commit()
+    forget_recent_devices()
 
 
 def active_desk_named(event: Event, name: str) -> DeskDevice | None:
@@ -75,15 +77,53 @@ def active_desk_named(event: Event, name: str) -> DeskDevice | None:
     ).first()
 
 
+# Token hash -> (when the entry expires, the device with its event, detached). Each
+# process keeps the desks it served recently, so that a scan need not look its desk up:
+# a revocation empties this process's entries at once and reaches the others within
+# DESK_TOKEN_CACHE_SECONDS, as does an edit of the event (its time zone, its name).
+_recent_devices: dict[str, tuple[float, DeskDevice]] = {}
+
+
 def device_for_token(token: str | None) -> DeskDevice | None:
-    """The active device with this token, in one query; None for a missing or revoked token."""
+    """The active device with this token, with its event; None for a missing or revoked
+    token. One query, or none when this process looked the token up in the last
+    DESK_TOKEN_CACHE_SECONDS."""
     if not token:
         return None
-    return db.session.scalars(
+    token_hash = _hash(token)
+    recent = _recent_devices.get(token_hash)
+    if recent is not None and recent[0] > time.monotonic():
+        # Into this session without a query (the device and its event are as loaded).
+        return db.session.merge(recent[1], load=False)
+    device = db.session.scalars(
         select(DeskDevice)
-        .where(DeskDevice.token_hash == _hash(token), DeskDevice.revoked_at.is_(None))
+        .where(DeskDevice.token_hash == token_hash, DeskDevice.revoked_at.is_(None))
         .options(joinedload(DeskDevice.event))
     ).first()
+    seconds = current_app.config["DESK_TOKEN_CACHE_SECONDS"]
+    if device is not None and seconds > 0:
+        _remember(token_hash, device, seconds)
+    return device
+
+
+def _remember(token_hash: str, device: DeskDevice, seconds: float) -> None:
+    """Copies of the device and its event, detached as if loaded, for other sessions."""
+    copy, event = _copy(device), _copy(device.event)
+    copy.event = event
+    make_transient_to_detached(event)
+    make_transient_to_detached(copy)  # as loaded: its event is no change to write
+    _recent_devices[token_hash] = (time.monotonic() + seconds, copy)
+
+
+def _copy(instance):
+    """A new instance with the loaded columns' values (reading an unloaded one would query)."""
+    model, loaded = type(instance), inspect(instance).dict
+    return model(**{a.key: loaded[a.key] for a in inspect(model).column_attrs if a.key in loaded})
+
+
+def forget_recent_devices() -> None:
+    """This process asks the database again for every desk token (after a revocation)."""
+    _recent_devices.clear()
 
 
 def desk_devices(event: Event) -> list[DeskDevice]:
