@@ -56,11 +56,10 @@ def prepare(database, count: int, desks: int) -> tuple[list[int], list[str], lis
     desk devices."""
     from app.checkin.desks import create_desk_device
     from app.extensions import db
-    from app.models import Event
 
     app = common.make_app(database)
     with app.app_context():
-        event = db.session.query(Event).one()
+        event = common.moca_event()
         ids = common.insert_attendees(event, count)
         codes = common.badge_tokens(event, ids)
         tokens = [create_desk_device(event, f"Banco {n}")[1] for n in range(1, desks + 1)]
@@ -89,7 +88,7 @@ def main() -> None:
     desks = 16 if args.smoke else 256
     with (
         common.workdir("checkin") as workdir,
-        common.BenchDatabase(args.db, "checkin", workdir, pg_url=args.pg_url) as database,
+        common.BenchDatabase(args.db, "checkin", workdir, pg_url=args.pg_url, others=args.others) as database,
     ):
         ids, codes, tokens = prepare(database, attendees, desks)
         bare_app.create_floor_table(database.url)

@@ -97,11 +97,10 @@ def prepare(database, count: int, desks: int) -> tuple[list[str], list[str]]:
     (beside any a benchmark made before on this database)."""
     from app.checkin.desks import create_desk_device
     from app.extensions import db
-    from app.models import Event
 
     app = common.make_app(database)
     with app.app_context():
-        event = db.session.query(Event).one()
+        event = common.moca_event()
         label = uuid.uuid4().hex[:6]
         codes = common.badge_tokens(event, common.insert_attendees(event, count, prefix=f"profile-{label}"))
         tokens = [create_desk_device(event, f"Profilo {label} {n}")[1] for n in range(1, desks + 1)]

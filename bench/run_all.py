@@ -203,11 +203,12 @@ FLOOR_ROW = {"checkin": 2, "registration": 2, "facilitators": 1, "arrivals": 1}
 def floor_fraction(reports: list[dict], name: str, db: str) -> float | None:
     """Ours over the floor, same run: the script's own figure, else from its table's rows."""
     report = next((r for r in reports if r.get("name") == name and r.get("db") == db), {})
-    if report.get("floor_fraction") is not None:
-        return report["floor_fraction"]
+    rows = report.get("rows") or []
+    for figures in (report, rows[0] if rows else {}):
+        if figures.get("floor_fraction") is not None:
+            return figures["floor_fraction"]
     if name == "badges" and report.get("mail", {}).get("floor_ratio"):
         return report["mail"]["mail_ratio"] / report["mail"]["floor_ratio"]
-    rows = report.get("rows") or []
     if name in FLOOR_ROW and len(rows) > FLOOR_ROW[name] and rows[FLOOR_ROW[name]]["rps"]:
         return rows[0]["rps"] / rows[FLOOR_ROW[name]]["rps"]
     return None
