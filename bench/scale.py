@@ -175,7 +175,8 @@ def main() -> None:
                 results[size] = measure_size(measures, repeats, export_repeats)
                 common.log(f"{size}: " + ", ".join(f"{k} {v:.4g}" for k, v in results[size].items()))
     small, large = results[sizes[0]], results[sizes[-1]]
-    growth = {name: round(large[name] / small[name], 3) for name in [*REQUESTS, *EXPORTS]}
+    measured = [*REQUESTS, *EXPORTS, *(f"{name}_peak_mb" for name in EXPORTS)]
+    growth = {name: round(large[name] / small[name], 3) for name in measured}
     growth["assignment_per_person"] = round(
         (large["assignment_s"] / sizes[-1]) / (small["assignment_s"] / sizes[0]), 3
     )

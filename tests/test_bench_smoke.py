@@ -22,6 +22,15 @@ EXPECTED_NAMES = {
     "badges": ["badges_per_s", "mail_ratio"],
     "facilitators": ["notes_ratio", "p50_ms", "p99_ms"],
     "many_events": ["many_events_growth_registration", "many_events_growth_scan", "many_events_growth_list"],
+    "scale": [
+        "scale_growth_registration",
+        "scale_growth_scan",
+        "scale_growth_arrivals",
+        "scale_growth_list",
+        "scale_growth_search",
+        "scale_growth_csv",
+        "scale_growth_report",
+    ],
 }
 
 
@@ -32,7 +41,7 @@ def database_options() -> list[str]:
 
 @pytest.mark.parametrize("script", sorted(EXPECTED_NAMES))
 def test_benchmark_smoke_run_prints_its_headline(script):
-    if script not in ("badges", "many_events"):  # in one process, no HTTP load
+    if script not in ("badges", "many_events", "scale"):  # in one process, no HTTP load
         assert shutil.which("wrk"), "the HTTP benchmarks need wrk: apt-get install wrk"
     done = subprocess.run(
         [sys.executable, str(ROOT / "bench" / f"{script}.py"), "--smoke", *database_options()],

@@ -190,8 +190,6 @@ def attendees_csv(event: Event, filters: AttendeeFilter) -> Iterator[str]:
             row += [line.table_of_round.get(n, "") for n in rounds]
             row += answers.csv_cells(event, line.attendee, removed_keys)
             writer.writerow([safe_cell(value) for value in row])
-        for attendee in batch:  # written: the session need not keep them
-            db.session.expunge(attendee)
         yield _taken(out)
 
 
