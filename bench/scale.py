@@ -12,8 +12,9 @@ real form POST with CSRF), a scan (a first check-in through the API), the arriva
 the organisers' attendee list (first page) and a search in it, the attendee CSV and the
 report of the day (Markdown), with the peak of the memory Python allocated while each
 was made (tracemalloc, one separate request), and the time of an assignment run with its
-publication (each new person is e-mailed their table). Growth: median at the largest size
-over median at the smallest, in the same run (1.0: flat).
+publication (each new person is e-mailed their table). Each median is of 30 requests (3
+for the CSV and the report), or of fewer, 3 at least, once they pass 10 s in all. Growth:
+median at the largest size over median at the smallest, in the same run (1.0: flat).
 
 Last line: scale_growth_registration=G scale_growth_scan=G scale_growth_arrivals=G
 scale_growth_list=G scale_growth_search=G scale_growth_csv=G scale_growth_report=G
