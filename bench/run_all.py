@@ -326,6 +326,11 @@ SCALE_ROWS = {
 }
 
 
+def _figure(value: float) -> str:
+    """Four significant figures, whole numbers from 1,000 up."""
+    return f"{value:,.0f}" if value >= 1000 else f"{value:.4g}"
+
+
 def scale_rows(reports: list[dict]) -> list[str]:
     """One table per database: each measure at each size, and its growth (largest / smallest)."""
     lines = []
@@ -341,7 +346,7 @@ def scale_rows(reports: list[dict]) -> list[str]:
             "|---|" + "---:|" * (len(sizes) + 1),
         ]
         for key, label in SCALE_ROWS.items():
-            cells = " | ".join(f"{report['figures'][size][key]:,.4g}" for size in sizes)
+            cells = " | ".join(_figure(report["figures"][size][key]) for size in sizes)
             growth = report["growth"].get(key) or report["growth"].get(key.removesuffix("_s") + "_per_person")
             lines.append(f"| {label} | {cells} | {'' if growth is None else f'{growth:.2f}'} |")
         growth = ", ".join(f"{name} ×{value:.2f}" for name, value in report["growth"].items())

@@ -198,12 +198,16 @@ HEADLINE = ["registration", "scan", "arrivals", "list", "search", "csv", "report
 _NAME = {"list": "attendee_list"}
 
 
+def _figure(value: float) -> str:
+    return f"{value:,.0f}" if value >= 1000 else f"{value:.4g}"
+
+
 def print_table(sizes, results: dict, growth: dict) -> None:
     rows = [*REQUESTS, *EXPORTS, "csv_peak_mb", "report_peak_mb", "csv_bytes", "assignment_s"]
     common.log("| request | " + " | ".join(f"{size:,}" for size in sizes) + " | growth |")
     for name in rows:
         unit = "" if name.endswith(("_mb", "_bytes", "_s")) else " ms"
-        cells = " | ".join(f"{results[size][name]:,.4g}{unit}" for size in sizes)
+        cells = " | ".join(f"{_figure(results[size][name])}{unit}" for size in sizes)
         common.log(f"| {name} | {cells} | {growth.get(name, '')} |")
 
 
