@@ -17,6 +17,7 @@ from app.checkin.badges import badge_token
 from app.checkin.desks import create_desk_device
 from app.extensions import db
 from app.models import AssignmentRun, Attendee, CafeTable, CheckIn, Role, SeatAssignment, localized
+from app.registration.attendee_list import CSV_BATCH
 from app.worldcafe import services as world_cafe
 
 ROME = ZoneInfo("Europe/Rome")
@@ -172,3 +173,33 @@ def test_a_walk_in_without_e_mail_is_listed_and_exported(client, event, admin):
     assert "Senzamail" in page and "None" not in page
     _, rows = exported(admin)
     assert rows[""]["first_name"] == "Senzamail" and rows[""]["checked_in"] == "no"
+
+
+def test_the_csv_of_more_people_than_a_batch_holds_each_once_in_order_and_is_streamed(client, event, admin):
+    """The export reads and writes CSV_BATCH people at a time: across batches every person is
+    there once, in the list's order, with their own check-in and table, and the answer is
+    sent piece by piece (a large event's CSV is never built whole in memory)."""
+    from bench.common import insert_attendees
+
+    people = scripted_day(client, event)  # five people, three check-ins, published seats
+    insert_attendees(event, 2 * CSV_BATCH + 7, prefix="crowd")  # "Bianchi n", before them by name
+    header, rows = exported(admin)
+    db.session.rollback()
+    in_order = db.session.scalars(
+        select(Attendee.email)
+        .where(Attendee.event_id == event.id)
+        .order_by(Attendee.last_name, Attendee.first_name, Attendee.id)
+    ).all()
+    assert list(rows) == in_order and len(rows) == 2 * CSV_BATCH + 12
+    assert [rows[people[n].email]["checked_in"] for n in people] == ["yes", "yes", "undone", "no", "no"]
+    for attendee in people.values():
+        assert rows[attendee.email]["world_cafe_table"] == published_tables(attendee)[1]
+    crowd = rows["crowd.1006@example.org"]
+    assert crowd["last_name"] == "Bianchi 1006" and crowd["checked_in"] == "no"
+    assert crowd["day_parts"].count(",") == len(event.day_parts) - 1
+
+    response = admin.get("/brescia-citta-del-noi/admin/attendees.csv", buffered=False)
+    assert response.is_streamed
+    pieces = list(response.response)
+    assert len(pieces) > 3, "the header, then one piece per batch"
+    assert b"".join(pieces).decode("utf-8-sig").splitlines()[0] == ";".join(header)

@@ -31,6 +31,15 @@ EXPECTED_NAMES = {
         "camera_start_to_green_ms",
         "desk_warm_load_ms",
     ],
+    "scale": [
+        "scale_growth_registration",
+        "scale_growth_scan",
+        "scale_growth_arrivals",
+        "scale_growth_list",
+        "scale_growth_search",
+        "scale_growth_csv",
+        "scale_growth_report",
+    ],
 }
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 
@@ -44,7 +53,7 @@ def database_options() -> list[str]:
 def test_benchmark_smoke_run_prints_its_headline(script):
     if script == "desk_browser" and not os.path.exists(CHROMIUM):
         pytest.skip(f"the desk's browser benchmark needs Chromium at {CHROMIUM}: apt-get install chromium")
-    if script not in ("badges", "many_events", "desk_browser"):  # in one process, no HTTP load
+    if script not in ("badges", "many_events", "desk_browser", "scale"):  # in one process, no HTTP load
         assert shutil.which("wrk"), "the HTTP benchmarks need wrk: apt-get install wrk"
     done = subprocess.run(
         [sys.executable, str(ROOT / "bench" / f"{script}.py"), "--smoke", *database_options()],

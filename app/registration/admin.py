@@ -1,6 +1,16 @@
 """Organisers' pages (role admin): attendees, one attendee, CSV export."""
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -112,8 +122,9 @@ def attendees():
 @bp.route("/attendees.csv")
 def attendees_export():
     event = current_event_or_404()
+    rows = attendees_csv(event, _filters())  # read while sent: any number of attendees
     return Response(
-        attendees_csv(event, _filters()),
+        stream_with_context(row.encode("utf-8") for row in rows),
         content_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{event.slug}-attendees.csv"'},
     )

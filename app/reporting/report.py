@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from flask_babel import format_date, format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 
 from app.checkin.badges import participant_type_name
 from app.extensions import db
@@ -23,6 +23,7 @@ from app.models import (
     AttendeeStatus,
     CheckIn,
     Event,
+    Organisation,
     localized,
 )
 from app.registration.attendee_list import safe_cell
@@ -58,62 +59,78 @@ class Report:
 
 
 def build_report(event: Event) -> Report:
-    """Gather every figure and outcome of the event (texts in the current locale)."""
-    attendees = db.session.scalars(select(Attendee).filter_by(event_id=event.id)).all()
-    checked_in_ids = _checked_in_ids(event)
-    statuses = Counter(a.status for a in attendees)
-    confirmed = [a for a in attendees if a.status == AttendeeStatus.CONFIRMED]
-    checked_in = [a for a in attendees if a.id in checked_in_ids]
+    """Gather every figure and outcome of the event (texts in the current locale). Counted
+    by the database: however many people, no one is held in memory."""
+    statuses = _status_counts(event)
     rounds = attendance_rounds(event)
     return Report(
         event_name=event.display_name,
         venue=event.venue_name,
         date_text=format_date(event.date, "long"),  # "13 luglio 2027", as people write it
-        registered=len(attendees),
+        registered=sum(statuses.values()),
         status_counts={status.value: statuses[status.value] for status in AttendeeStatus},
-        checked_in=len(checked_in_ids),
+        checked_in=_checked_in_count(event),
         rounds=rounds,
-        tables=table_reports(event, rounds, checked_in_ids),
-        participant_types=_participant_type_rows(confirmed, checked_in),
-        organisations=_organisation_rows(confirmed, checked_in),
+        tables=table_reports(event, rounds),
+        participant_types=_participant_type_rows(event),
+        organisations=_organisation_rows(event),
         figures=[figure for figure in organiser_figures(event) if figure.has_data],
         feedback=feedback_answers.summary(event),
     )
 
 
-def _checked_in_ids(event: Event) -> set[int]:
-    """Attendees whose check-in still stands."""
-    return set(
-        db.session.scalars(
-            select(CheckIn.attendee_id).where(CheckIn.event_id == event.id, CheckIn.undone_at.is_(None))
-        )
+def _status_counts(event: Event) -> Counter:
+    query = select(Attendee.status, func.count()).where(Attendee.event_id == event.id)
+    return Counter(dict(db.session.execute(query.group_by(Attendee.status)).all()))
+
+
+def _checked_in_count(event: Event) -> int:
+    """Attendees whose check-in still stands (one at most each: a partial unique index)."""
+    return db.session.scalar(
+        select(func.count(CheckIn.id)).where(CheckIn.event_id == event.id, CheckIn.undone_at.is_(None))
     )
 
 
-def _participant_type_rows(
-    confirmed: list[Attendee], checked_in: list[Attendee]
-) -> list[tuple[str, int, int]]:
+_CONFIRMED = func.sum(case((Attendee.status == AttendeeStatus.CONFIRMED, 1), else_=0))
+
+
+def _confirmed_and_checked_in(event: Event, *columns):
+    """(columns..., confirmed, checked in) per distinct value of `columns`."""
+    return db.session.execute(
+        select(*columns, _CONFIRMED, func.count(CheckIn.id))
+        .select_from(Attendee)
+        .outerjoin(Organisation, Organisation.id == Attendee.organisation_id)
+        .outerjoin(CheckIn, (CheckIn.attendee_id == Attendee.id) & CheckIn.undone_at.is_(None))
+        .where(Attendee.event_id == event.id)
+        .group_by(*columns)
+    ).all()
+
+
+def _participant_type_rows(event: Event) -> list[tuple[str, int, int]]:
     """(label, confirmed, checked in) per participant type, the most confirmed first."""
-    types = Counter(a.participant_type for a in confirmed)
-    types_in = Counter(a.participant_type for a in checked_in)
+    types, types_in = Counter(), Counter()
+    for kind, confirmed, checked_in in _confirmed_and_checked_in(event, Attendee.participant_type):
+        types[kind] += confirmed or 0
+        types_in[kind] += checked_in
     return [
         (participant_type_name(kind), types[kind], types_in[kind])
         for kind in sorted(set(types) | set(types_in), key=lambda k: (-types[k], k))
+        if types[kind] or types_in[kind]
     ]
 
 
-def _organisation_rows(confirmed: list[Attendee], checked_in: list[Attendee]) -> list[tuple[str, int, int]]:
-    """(name, confirmed, checked in) per organisation, the most confirmed first."""
-    organisations = Counter(_organisation(a) for a in confirmed if _organisation(a))
-    organisations_in = Counter(_organisation(a) for a in checked_in if _organisation(a))
-    names = sorted(set(organisations) | set(organisations_in), key=lambda n: (-organisations[n], n.lower()))
+def _organisation_rows(event: Event) -> list[tuple[str, int, int]]:
+    """(name, confirmed, checked in) per organisation, the most confirmed first: the
+    network's name when the person is linked to it, else what they typed (spaces tidied)."""
+    organisations, organisations_in = Counter(), Counter()
+    counted = _confirmed_and_checked_in(event, Organisation.name, Attendee.organisation_name)
+    for linked_name, typed_name, confirmed, checked_in in counted:
+        name = linked_name if linked_name is not None else " ".join((typed_name or "").split())
+        if name:
+            organisations[name] += confirmed or 0
+            organisations_in[name] += checked_in
+    names = sorted(organisations | organisations_in, key=lambda n: (-organisations[n], n.lower()))  # counted
     return [(name, organisations[name], organisations_in[name]) for name in names]
-
-
-def _organisation(attendee: Attendee) -> str:
-    if attendee.organisation is not None:
-        return attendee.organisation.name
-    return " ".join((attendee.organisation_name or "").split())
 
 
 def round_title(round: int) -> str:

@@ -4,13 +4,13 @@ present, the facilitators' notes sheet by sheet, and the photos."""
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import case, distinct, exists, func, select
 
 from app.extensions import db
 from app.facilitation.facilitators import facilitators_by_table
 from app.facilitation.notes import SUMMARY_ROUND, items, sheets_of
 from app.facilitation.photos import photo_path, photos_of
-from app.models import NOTE_KINDS, Event, SeatAssignment, TableAttendance, TablePhoto
+from app.models import NOTE_KINDS, CheckIn, Event, SeatAssignment, TableAttendance, TablePhoto
 from app.worldcafe.services import published_run
 
 
@@ -43,22 +43,22 @@ class TableReport:
     photos: list[PhotoEntry] = field(default_factory=list)
 
 
-def table_reports(event: Event, rounds: list[int], checked_in_ids: set[int]) -> list[TableReport]:
-    """Each table's figures and outcomes; `checked_in_ids`: attendees checked in at a desk."""
-    run = published_run(event)
+def table_reports(event: Event, rounds: list[int]) -> list[TableReport]:
+    """Each table's figures and outcomes."""
+    seated = _seated_counts(published_run(event))
     facilitators = facilitators_by_table(event)
     reports = []
     for table in event.tables:
-        seated = _seated_ids(run, table)
+        assigned, checked_in_assigned = seated.get(table.id, (0, 0))
         present_by_round, present_any_round = _presence(table)
         reports.append(
             TableReport(
                 name=table.display_name,
                 facilitators=[user.name for user in facilitators.get(table.id, [])],
-                assigned=len(seated),
+                assigned=assigned,
                 present_by_round=present_by_round,
                 present_any_round=present_any_round,
-                checked_in_assigned=len(seated & checked_in_ids),
+                checked_in_assigned=checked_in_assigned,
                 sheets=_sheet_outcomes(table, rounds),
                 photos=[_photo_entry(photo) for photo in photos_of(table)],
             )
@@ -66,15 +66,23 @@ def table_reports(event: Event, rounds: list[int], checked_in_ids: set[int]) -> 
     return reports
 
 
-def _seated_ids(run, table) -> set[int]:
-    """Attendees with a seat at the table in the published run (any round)."""
+def _seated_counts(run) -> dict[int, tuple[int, int]]:
+    """Per table, people with a seat there in the published run (any round): (all of them,
+    those checked in at a desk)."""
     if run is None:
-        return set()
-    return set(
-        db.session.scalars(
-            select(SeatAssignment.attendee_id).filter_by(run_id=run.id, cafe_table_id=table.id)
+        return {}
+    in_force = (CheckIn.attendee_id == SeatAssignment.attendee_id) & CheckIn.undone_at.is_(None)
+    checked_in = exists().where(in_force)
+    query = (
+        select(
+            SeatAssignment.cafe_table_id,
+            func.count(distinct(SeatAssignment.attendee_id)),
+            func.count(distinct(case((checked_in, SeatAssignment.attendee_id)))),
         )
+        .where(SeatAssignment.run_id == run.id, SeatAssignment.cafe_table_id.is_not(None))
+        .group_by(SeatAssignment.cafe_table_id)
     )
+    return {table_id: (assigned, arrived) for table_id, assigned, arrived in db.session.execute(query)}
 
 
 def _presence(table) -> tuple[dict[int, int], int]:

@@ -204,19 +204,14 @@ def publish(run: AssignmentRun, published_by: str, expected: str | None = None) 
         )
     run.published_at, run.published_by = utcnow(), published_by
     tables = {t.id: t for t in db.session.get(Event, run.event_id).tables}
+    seats = _by_attendee(sorted(run.seats, key=lambda s: s.round))
     for change in plan.to_email:
         seat = change.seat
         with force_locale(seat.attendee.language):
             reason = reason_sentence(json.loads(seat.reason), tables) if seat.reason else ""
-        mailer.enqueue(
-            MailKind.ASSIGNMENT, seat.attendee, seats=seats_of(run, seat.attendee_id), reason=reason
-        )
+        mailer.enqueue(MailKind.ASSIGNMENT, seat.attendee, seats=seats[seat.attendee_id], reason=reason)
     db.session.commit()
     return len(plan.to_email)
-
-
-def seats_of(run: AssignmentRun, attendee_id: int) -> list[SeatAssignment]:
-    return sorted((s for s in run.seats if s.attendee_id == attendee_id), key=lambda s: s.round)
 
 
 def published_run_id(event_id=Attendee.event_id):
@@ -237,10 +232,17 @@ def load_published_seats(attendees: list[Attendee]) -> None:
     published_seats() to read without a query each."""
     for event_id in {a.event_id for a in attendees}:
         of_event = [a for a in attendees if a.event_id == event_id]
-        seats = _published_seats_of(event_id, [a.id for a in of_event])
+        by_attendee = _by_attendee(_published_seats_of(event_id, [a.id for a in of_event]))
         for attendee in of_event:
-            own = [seat for seat in seats if seat.attendee_id == attendee.id]
-            set_committed_value(attendee, "published_seats", own)
+            set_committed_value(attendee, "published_seats", by_attendee.get(attendee.id, []))
+
+
+def _by_attendee(seats: list[SeatAssignment]) -> dict[int, list[SeatAssignment]]:
+    """Seats grouped by attendee, in their order (one pass: an event may seat 30,000)."""
+    grouped: dict[int, list[SeatAssignment]] = {}
+    for seat in seats:
+        grouped.setdefault(seat.attendee_id, []).append(seat)
+    return grouped
 
 
 def published_seats(attendee: Attendee) -> list[SeatAssignment]:
