@@ -42,4 +42,6 @@ class ArrivalsAnswer(BaseModel):
     expected: int = Field(description="Confirmed attendees the filters select")
     arrived: int = Field(description="Of them, checked in (a check-in in force)")
     not_arrived: int
-    people: list[ExpectedPerson] = Field(description="Those not arrived, by name")
+    people: list[ExpectedPerson] = Field(
+        description="Those not arrived, by name: the first 200 (not_arrived counts them all)"
+    )

@@ -87,7 +87,7 @@ def _answer(result: Arrivals) -> ArrivalsAnswer:
         after_the_day=result.after_the_day,
         expected=result.expected,
         arrived=result.arrived,
-        not_arrived=len(result.not_arrived),
+        not_arrived=result.waiting,
         people=[
             ExpectedPerson(
                 id=person.id,

@@ -11,6 +11,7 @@ function initArrivals(root) {
   const count = document.getElementById("arrivals-count");
   const list = document.getElementById("arrivals-list");
   const updated = document.getElementById("arrivals-updated");
+  const more = document.getElementById("arrivals-more");
   let asked = 0; // the latest request's number: an older answer arriving late is dropped
   let lastAnswerAt = new Date();
 
@@ -40,6 +41,10 @@ function initArrivals(root) {
     count.textContent = fill(after ? text.countAfter : text.countLive, numbers);
     Object.assign(count.dataset, numbers);
     list.replaceChildren(...(answer.people.length ? answer.people.map(row) : [emptyRow(answer)]));
+    // The server names the first few hundred; the counts above are everyone's.
+    const hidden = answer.not_arrived - answer.people.length;
+    more.hidden = hidden <= 0;
+    more.textContent = fill(text.more, { shown: answer.people.length, more: hidden });
     lastAnswerAt = new Date();
     updated.textContent = fill(text.updatedAt, { time: localTime(lastAnswerAt, { seconds: true }) });
   }
