@@ -142,12 +142,7 @@ def test_a_run_stopped_by_an_error_gives_back_what_it_claimed(app, event, smtp):
     assert sorted(m["To"] for m in received(smtp)) == sorted(p.email for p in people)
 
 
-def test_a_run_stopped_midway_records_what_was_sent_and_gives_back_the_rest(
-    app,
-    event,
-    smtp,
-    monkeypatch,  # noqa: F811
-):
+def test_a_run_stopped_midway_records_what_was_sent_and_gives_back_the_rest(app, event, smtp, monkeypatch):  # noqa: F811
     people = [register_someone(event) for _ in range(5)]
     send = mail_sender.smtplib.SMTP.send_message
     calls = []

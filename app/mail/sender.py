@@ -24,6 +24,7 @@ from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.policy import EmailPolicy
 from email.utils import format_datetime
+from functools import lru_cache
 
 from flask import current_app
 from flask_babel import force_locale
@@ -245,8 +246,9 @@ def _release(claim: str) -> None:
 
 
 class _MailPolicy(EmailPolicy):
-    """Python's default e-mail policy, but the List-Unsubscribe link is written as it is: the
-    default would write a long URL as RFC 2047 encoded words, which no mail program follows."""
+    """Python's default e-mail policy, but the List-Unsubscribe link is written as it is (the
+    default would write a long URL as RFC 2047 encoded words, which no mail program follows),
+    and the headers every message repeats are parsed once per process."""
 
     def fold(self, name, value):
         if name.lower() == "list-unsubscribe":
@@ -258,8 +260,35 @@ class _MailPolicy(EmailPolicy):
             return self.fold(name, value).encode("ascii")
         return super().fold_binary(name, value)
 
+    def header_store_parse(self, name, value):
+        # The MIME structure's headers ("Content-Type: application/pdf", ...) and the sender
+        # are the same in every message: each is parsed once, not once a message (parsing
+        # headers was a fifth of building a confirmation). Parsed headers are immutable, so
+        # messages can share them.
+        if isinstance(value, str) and name.lower() in _REPEATED_HEADERS and "boundary=" not in value:
+            return name, _parsed_header(name, value)
+        return super().header_store_parse(name, value)
 
+    def header_max_count(self, name):
+        # The standard policy builds a header class to answer this, for every header set.
+        return _header_max_count(name.lower())
+
+
+_REPEATED_HEADERS = {
+    "content-type", "content-transfer-encoding", "content-disposition", "content-id", "mime-version",
+    "from", "auto-submitted",
+}  # fmt: skip
 MAIL_POLICY = _MailPolicy()
+
+
+@lru_cache(maxsize=128)
+def _parsed_header(name: str, value: str):
+    return EmailPolicy.header_store_parse(MAIL_POLICY, name, value)[1]
+
+
+@lru_cache(maxsize=128)
+def _header_max_count(name: str):
+    return EmailPolicy.header_max_count(MAIL_POLICY, name)
 
 
 def _add_unsubscribe(email: EmailMessage, attendee: Attendee) -> None:
