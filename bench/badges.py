@@ -124,13 +124,15 @@ def send_mail(app, event, count: int) -> dict:
         start = time.perf_counter()
         emails = [mail_sender.build_email(message) for message in messages]
         build_s = time.perf_counter() - start
-        size = sum(len(email.as_bytes()) for email in emails)
         db.session.rollback()  # nothing changed; ends the read transaction before deliver_due
+        # Sent as build_email left them: flattened here for the first time, as in deliver_due
+        # (a second flattening is half as dear: the boundaries are chosen by then).
         start = time.perf_counter()
         with smtplib.SMTP("127.0.0.1", sink.port, timeout=30) as smtp:
             for email in emails:
                 smtp.send_message(email)
         smtplib_s = time.perf_counter() - start
+        size = sum(len(email.as_bytes()) for email in emails)
         db.session.remove()
 
         start = time.perf_counter()

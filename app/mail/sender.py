@@ -20,6 +20,7 @@ import logging
 import smtplib
 import time
 import uuid
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.policy import EmailPolicy
@@ -147,32 +148,48 @@ def _deliver(messages: list[OutboxMessage]) -> tuple[int, int]:
 
 
 def _send_each(connection: TimeoutConnection, messages: list[OutboxMessage]) -> tuple[int, int]:
+    """Build each message while the server answers the one before: the connection is used by
+    one thread, one message at a time, and everything else (building, recording) stays here."""
     sent = unrecorded = 0
     recorded_at = time.monotonic()
-    try:
-        for message in messages:
-            sent += _send_one(connection, message)
-            unrecorded += 1
-            if unrecorded >= RECORD_EVERY or time.monotonic() - recorded_at >= RECORD_WITHIN:
-                db.session.commit()  # one UPDATE for the group (executemany)
-                unrecorded, recorded_at = 0, time.monotonic()
-    finally:
-        # Also when the run stops (an error, SIGTERM): what the server took is recorded
-        # before deliver_due gives the rest back; a message cut off mid-send stays `sending`.
-        db.session.commit()
+    in_flight: tuple[OutboxMessage, Future] | None = None
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="smtp") as smtp:
+        try:
+            for message in [*messages, None]:
+                email = _built(message) if message is not None else None
+                if in_flight is not None:
+                    sent += _record_sending(connection, *in_flight)
+                    in_flight = None
+                if email is not None:
+                    in_flight = (message, smtp.submit(connection.host.send_message, email))
+                unrecorded += 1
+                if unrecorded >= RECORD_EVERY or time.monotonic() - recorded_at >= RECORD_WITHIN:
+                    db.session.commit()  # one UPDATE for the group (executemany)
+                    unrecorded, recorded_at = 0, time.monotonic()
+        finally:
+            # Also when the run stops (an error, SIGTERM): what the server took is recorded,
+            # the message in flight too once it answers, before deliver_due gives the rest
+            # back; a message cut off mid-send stays `sending`.
+            if in_flight is not None and isinstance(in_flight[1].exception(), Exception | None):
+                sent += _record_sending(connection, *in_flight)
+            db.session.commit()
     return sent, len(messages) - sent
 
 
-def _send_one(connection: TimeoutConnection, message: OutboxMessage) -> bool:
-    """Build and send one message and record the outcome (no commit); True once the server took it."""
+def _built(message: OutboxMessage) -> EmailMessage | None:
+    """The message to send, or None when it cannot be built (then failed for good, no commit)."""
     try:
-        email = build_email(message)
+        return build_email(message)
     except Exception as error:  # bad data or a bug: the same every time, and the others must still go
         log.exception("outbox message %s cannot be built", message.id)
         _give_up(message, f"not built: {type(error).__name__}: {error}")
-        return False
+        return None
+
+
+def _record_sending(connection: TimeoutConnection, message: OutboxMessage, sending: Future) -> bool:
+    """Wait for the server's answer and record it (no commit); True once the server took it."""
     try:
-        connection.host.send_message(email)
+        sending.result()
     except Exception as error:
         if _retrying_may_help(error):
             _record_failure(message, error)
