@@ -1,11 +1,12 @@
 """Deliver the outbox: claim due messages, send them over one SMTP connection, record the outcome.
 
 Claiming is one conditional UPDATE (status queued -> sending, stamped with this run's
-token), so several senders on several machines never take the same message. Outcomes are
-recorded in groups (RECORD_EVERY messages, and at least every RECORD_WITHIN), in one
-statement a group: a commit a message cost more than building it on PostgreSQL. If a sender
-dies before a group is recorded, the claims expire after CLAIM_TIMEOUT and those messages
-are sent again with the same Message-ID, which mail systems use to drop the duplicate:
+token), so several senders on several machines never take the same message. Each message
+is built while the server answers the one before (one thread sends, one message at a time).
+Outcomes are recorded in groups (RECORD_EVERY messages, and at least every RECORD_WITHIN),
+in one statement a group: a commit a message cost half as much as building it on PostgreSQL.
+If a sender dies before a group is recorded, the claims expire after CLAIM_TIMEOUT and those
+messages are sent again with the same Message-ID, which mail systems use to drop the duplicate:
 nothing is ever lost.
 
 What retrying cannot fix (a message that cannot be built, a mailbox the server refuses
