@@ -19,7 +19,7 @@ EXPECTED_NAMES = {
     "checkin": ["checkin_floor_fraction", "p50_ms", "p99_ms"],
     "registration": ["registration_ratio", "regs_per_s"],
     "public_page": ["programme_ratio", "rps"],
-    "badges": ["badges_per_s", "mail_ratio"],
+    "badges": ["mail_floor_fraction", "badges_per_s"],
     "facilitators": ["notes_floor_fraction", "p50_ms", "p99_ms"],
     "arrivals": ["arrivals_floor_fraction", "p50_ms", "p99_ms"],
     "many_events": ["many_events_growth_registration", "many_events_growth_scan", "many_events_growth_list"],

@@ -138,7 +138,7 @@ def test_bulk_sending_reuses_one_connection(app, event, smtp):
     assert len(smtp.sessions) == 1
 
 
-def test_a_batch_costs_one_statement_a_message_and_each_badge_shows_its_own_table(app, event, smtp):
+def test_a_batch_costs_a_few_statements_and_each_badge_shows_its_own_table(app, event, smtp):
     people = [register_someone(event, table_ids=[event.tables[n % 6].id]) for n in range(12)]
     world_cafe.publish(world_cafe.run_assignment(event, "organiser@example.org"), "organiser@example.org")
     queued = db.session.scalar(select(func.count()).select_from(OutboxMessage))
@@ -153,8 +153,10 @@ def test_a_batch_costs_one_statement_a_message_and_each_badge_shows_its_own_tabl
         assert mail_sender.deliver_due() == (24, 0)
     finally:
         sa_event.remove(db.engine, "before_cursor_execute", count)
-    # Claiming and loading the batch is a fixed few; then one UPDATE records each message.
-    assert len(statements) <= 24 + 10, "\n".join(s[:120] for s in statements)
+    # Claiming and loading the batch is a fixed few; then one UPDATE records each group of
+    # messages (a group a second at least, on a slow machine a few).
+    updates = [s for s in statements if s.lstrip().upper().startswith("UPDATE")]
+    assert len(statements) <= 14 and len(updates) <= 5, "\n".join(s[:120] for s in statements)
     for message in received(smtp):
         if "tavolo" not in message["Subject"].lower():
             continue

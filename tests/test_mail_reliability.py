@@ -140,3 +140,23 @@ def test_a_run_stopped_by_an_error_gives_back_what_it_claimed(app, event, smtp):
     # Once the settings are mended, the next run sends them at once, not after the claim expires.
     assert mail_sender.deliver_due() == (3, 0)
     assert sorted(m["To"] for m in received(smtp)) == sorted(p.email for p in people)
+
+
+def test_a_run_stopped_midway_records_what_was_sent_and_gives_back_the_rest(app, event, smtp, monkeypatch):  # noqa: F811
+    people = [register_someone(event) for _ in range(5)]
+    send = mail_sender.smtplib.SMTP.send_message
+    calls = []
+
+    def stopped_at_the_third(self, message, *args, **kwargs):
+        calls.append(message["To"])
+        if len(calls) == 3:
+            raise KeyboardInterrupt  # the sender is stopped (Ctrl-C, SIGTERM) mid-run
+        return send(self, message, *args, **kwargs)
+
+    monkeypatch.setattr(mail_sender.smtplib.SMTP, "send_message", stopped_at_the_third)
+    with pytest.raises(KeyboardInterrupt):
+        mail_sender.deliver_due()
+    assert [m.status for m in outbox()] == ["sent"] * 2 + ["queued"] * 3, "what the server took is recorded"
+    monkeypatch.setattr(mail_sender.smtplib.SMTP, "send_message", send)
+    assert mail_sender.deliver_due() == (3, 0)
+    assert sorted(m["To"] for m in received(smtp)) == sorted(p.email for p in people), "each one once"

@@ -5,7 +5,8 @@ every event file the organisers load (a changed time among them), so a later .ic
 e-mail or downloaded, moves the entry already in the calendar instead of adding a second one.
 """
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -52,15 +53,29 @@ def calendar_uid(attendee: Attendee) -> str:
 def event_ics(attendee: Attendee, manage_url: str, locale: str) -> bytes:
     """The attendee's calendar entry for the day (METHOD:PUBLISH), as UTF-8 bytes."""
     event = attendee.event
+    with force_locale(locale):
+        entry = _entry(attendee, manage_url, locale)
+    opening, closing = _calendar_around(event.timezone, event.date)
+    return opening + entry.to_ical() + closing
+
+
+@lru_cache(maxsize=32)
+def _calendar_around(zone: str, day: date) -> tuple[bytes, bytes]:
+    """What an .ics writes before and after its one entry: the calendar's properties and the
+    VTIMEZONE of the event's zone, the same for every attendee of the day. Worked out once per
+    process (the zone's transitions and their lines were two thirds of an .ics), by icalendar
+    itself: a calendar around a stand-in entry on that day, cut at the entry."""
     calendar = icalendar.Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    with force_locale(locale):
-        calendar.add_component(_entry(attendee, manage_url, locale))
-    calendar.add_missing_timezones(first_date=event.date - ZONE_WINDOW, last_date=event.date + ZONE_WINDOW)
-    return calendar.to_ical()
+    stand_in = icalendar.Event()
+    stand_in.add("dtstart", datetime.combine(day, time(12, 0), tzinfo=ZoneInfo(zone)))
+    calendar.add_component(stand_in)
+    calendar.add_missing_timezones(first_date=day - ZONE_WINDOW, last_date=day + ZONE_WINDOW)
+    opening, closing = calendar.to_ical().split(stand_in.to_ical())
+    return opening, closing
 
 
 def _entry(attendee: Attendee, manage_url: str, locale: str) -> icalendar.Event:
