@@ -37,10 +37,17 @@ class RegistrationError(Exception):
 def register(event: Event, data: RegistrationData, *, source: str = "online") -> Attendee:
     """Register a new attendee, confirmed or on the waiting list of what is full, and commit.
     An address whose registration was cancelled takes that registration back, with these answers."""
-    cancelled = _cancelled_registration(event, data.email)
-    if cancelled is not None:
+    try:
+        attendee = _register_under_lock(event, data, source)
+    except RegistrationError as error:
+        # Seldom: the address is taken, by a registration that may be a cancelled one (looked
+        # for only now, the common case sparing the query).
+        cancelled = error.reason is RegistrationError.Reason.DUPLICATE_EMAIL and _cancelled_registration(
+            event, data.email
+        )
+        if not cancelled:
+            raise
         return _take_back(cancelled, data, source)
-    attendee = _register_under_lock(event, data, source)
     db.session.commit()
     return attendee
 
