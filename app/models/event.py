@@ -38,7 +38,7 @@ class Event(db.Model):
     languages = db.Column(db.JSON, nullable=False)
     capacity = db.Column(db.Integer)  # None: no limit for the whole day
     # Kept by the database (triggers, migration 0016) as attendees are confirmed or stop
-    # being: read it under the event's lock, never write it (app/registration/places.py).
+    # being: read it under the event's lock; only `flask places recount` writes it.
     confirmed_places = db.Column(db.Integer, nullable=False, server_default="0")
     registration_opens_at = db.Column(db.DateTime)  # naive UTC
     registration_closes_at = db.Column(db.DateTime)  # naive UTC

@@ -11,7 +11,7 @@ attendee_parts add or take one whenever a row becomes, or stops being, confirmed
 it is written (the app, a bulk load, a cascade), and this migration fills them.
 On SQLite, altering attendees or attendee_parts with batch_alter_table copies the table
 and drops its triggers: such a migration must create them again (create_triggers below);
-tests/test_place_counters.py would see the counters drift.
+the check after every test (tests/conftest.py) would see the counters drift.
 """
 
 import sqlalchemy as sa
