@@ -1,5 +1,5 @@
 """Command line: `flask event load`, `flask user create|invite`, `flask mail send`,
-`flask feedback send`."""
+`flask feedback send`, `flask places check|recount`."""
 
 import time
 
@@ -28,6 +28,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(mail_cli)
     app.cli.add_command(report_cli)
     app.cli.add_command(feedback_cli)
+    app.cli.add_command(places_cli)
 
 
 @click.group("event", help="Events and their data files.")
@@ -276,3 +277,33 @@ def purge_command(after_days):
     from app.registration.privacy import purge
 
     click.echo(f"anonymised={purge(after_days)}")
+
+
+@click.group("places", help="The confirmed places the database counts (migration 0016).")
+def places_cli():
+    pass
+
+
+@places_cli.command("check")
+def places_check_command():
+    """List every counter that disagrees with a real COUNT; exit status 1 if any does."""
+    from app.registration.places import miscounted_places
+
+    wrong = miscounted_places()
+    for what, row_id, counter, real in wrong:
+        click.echo(f"{what} {row_id}: counted {counter}, confirmed {real}")
+    click.echo(f"miscounted={len(wrong)}")
+    if wrong:
+        raise SystemExit(1)
+
+
+@places_cli.command("recount")
+@event_option
+def places_recount_command(event_slug):
+    """Count the event's confirmed places again, under its lock, and correct the counters."""
+    from app.registration.places import recount_places
+
+    wrong = recount_places(chosen_event(event_slug))
+    for what, row_id, counter, real in wrong:
+        click.echo(f"{what} {row_id}: was {counter}, now {real}")
+    click.echo(f"corrected={len(wrong)}")

@@ -21,7 +21,11 @@ row and commits, against its /form, in the same run: what any registration that 
 person can reach under this server at most. The required floor (a third row): its
 /form-register, the driver alone doing what the issues ask of a registration (a place taken
 under the capacity, the person and their confirmation message written in one transaction).
-Last line: registration_ratio=R regs_per_s=N.
+The SQL statements of one registration (the same form posted in-process, through the test
+client of the production app, as bench/profile_registration.py does) are logged and kept in
+the row.
+Last line: registration_floor_fraction=F regs_per_s=N, F our registrations a second over
+the required floor's in the same run.
 """
 
 import random
@@ -59,11 +63,10 @@ def form_fields(database) -> str:
     """Everything but the e-mail and CSRF token, as a person fills in the form: all day
     parts, three tables in order, lunch needs, a network member's organisation."""
     from app.extensions import db
-    from app.models import Event
 
     app = common.make_app(database)
     with app.app_context():
-        event = db.session.query(Event).one()
+        event = common.moca_event()
         fields = [
             ("first_name", "Lùcia"),
             ("last_name", "D'Amico"),
@@ -100,7 +103,17 @@ def count_attendees(database) -> dict:
 
     app = common.make_app(database)
     with app.app_context():
-        return dict(db.session.execute(select(Attendee.status, func.count()).group_by(Attendee.status)).all())
+        by_status = select(Attendee.status, func.count()).where(Attendee.event_id == common.moca_event().id)
+        return dict(db.session.execute(by_status.group_by(Attendee.status)).all())
+
+
+def statements_per_registration(database, fields: str) -> list[str]:
+    from bench.profile_registration import Visitors, statements_of_one
+
+    app = common.make_app(database, RATELIMIT_STORAGE_URI="memory://")
+    visitors = Visitors(app, fields)
+    visitors.post(*visitors.opened_form())  # warm: the first request loads what is cached
+    return statements_of_one(app, visitors)
 
 
 def main() -> None:
@@ -111,7 +124,7 @@ def main() -> None:
     with common.workdir("registration") as workdir:
         event_file = common.raised_capacity_event_file(workdir)
         with common.BenchDatabase(
-            args.db, "registration", workdir, event_file, pg_url=args.pg_url
+            args.db, "registration", workdir, event_file, pg_url=args.pg_url, others=args.others
         ) as database:
             fields = form_fields(database)
             bare_app.create_floor_table(database.url)
@@ -151,6 +164,7 @@ def main() -> None:
                 )
             # The server has stopped, letting the requests in progress finish: count.
             by_status = count_attendees(database)
+            statements = statements_per_registration(database, fields)
     ours, bare = result.ours, result.bare
     redirects = sum(run.statuses.get(302, 0) for run, _ in result.rounds + result.warmups)
     attendees = sum(by_status.values())
@@ -176,10 +190,16 @@ def main() -> None:
             problems.append(f"{name}: answers other than 302: {run.ours.statuses}")
     for problem in problems:
         common.log(f"INVALID RUN: {problem}")
+    floor_fraction = common.ratio(ours.rps, required.ours.rps)
+    for statement in statements:
+        common.log(f"  SQL {statement}")
+    common.log(f"statements per registration (in-process, BEGIN and COMMIT aside): {len(statements)}")
     row = common.row(
         "registration (POST /register)",
         args.db,
         result,
+        floor_fraction=round(floor_fraction, 3),
+        statements=len(statements),
         visitors=visitors,
         redirects=redirects,
         attendees=attendees,
@@ -196,8 +216,7 @@ def main() -> None:
     common.log(
         f"required_floor_ratio={common.ratio(required.ours.rps, required.bare.rps):.3f}: the driver "
         "alone taking a place under the capacity and writing the person and their message in one "
-        "transaction; ours against it: "
-        f"{common.ratio(ours.rps, required.ours.rps):.3f}"
+        f"transaction; ours against it (registration_floor_fraction): {floor_fraction:.3f}"
     )
     floor_row = common.row("floor: bare app, one INSERT + COMMIT (bench/bare_app.py)", args.db, floor)
     required_row = common.row(
@@ -206,7 +225,7 @@ def main() -> None:
     common.finish(
         args,
         {"name": "registration", "rows": [row, floor_row, required_row]},
-        common.headline(registration_ratio=row["ratio"], regs_per_s=ours.rps),
+        common.headline(registration_floor_fraction=floor_fraction, regs_per_s=ours.rps),
         not problems,
     )
 

@@ -9,7 +9,7 @@ refused as "replaced" and never handed to someone else.
 
 import re
 
-from sqlalchemy import select, text
+from sqlalchemy import select, text, union_all
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
@@ -76,21 +76,15 @@ def unused_badge_code(event_id: int) -> str:
     name someone else); the UNIQUE constraint still has the last word."""
     for _ in range(_ATTEMPTS):
         candidates = {new_badge_code() for _ in range(_CANDIDATES)}
-        taken = set(
-            db.session.scalars(
-                select(Attendee.badge_code).where(
-                    Attendee.event_id == event_id, Attendee.badge_code.in_(candidates)
-                )
-            )
-        ) | set(
-            db.session.scalars(
-                select(AuditEntry.details["replaced_code"].as_string()).where(
-                    AuditEntry.event_id == event_id,
-                    AuditEntry.action == AuditAction.BADGE_REISSUED,
-                    AuditEntry.details["replaced_code"].as_string().in_(candidates),
-                )
-            )
+        in_use = select(Attendee.badge_code).where(
+            Attendee.event_id == event_id, Attendee.badge_code.in_(candidates)
         )
+        replaced = select(AuditEntry.details["replaced_code"].as_string()).where(
+            AuditEntry.event_id == event_id,
+            AuditEntry.action == AuditAction.BADGE_REISSUED,
+            AuditEntry.details["replaced_code"].as_string().in_(candidates),
+        )
+        taken = set(db.session.scalars(union_all(in_use, replaced)))  # one round trip
         free = sorted(candidates - taken)
         if free:
             return free[0]

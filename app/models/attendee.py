@@ -120,6 +120,8 @@ class Attendee(db.Model):
         UniqueConstraint("event_id", "badge_code"),
         one_of("status", AttendeeStatus),
         Index("ix_attendees_event_status", "event_id", "status"),
+        # Lists by name (admin, arrivals, CSV): the first page off the index, not a sort.
+        Index("ix_attendees_event_name", "event_id", "last_name", "first_name", "id"),
     )
 
     @property

@@ -37,6 +37,9 @@ class Event(db.Model):
     timezone = db.Column(db.String(64), nullable=False)
     languages = db.Column(db.JSON, nullable=False)
     capacity = db.Column(db.Integer)  # None: no limit for the whole day
+    # Kept by the database (triggers, migration 0016) as attendees are confirmed or stop
+    # being: read it under the event's lock; only `flask places recount` writes it.
+    confirmed_places = db.Column(db.Integer, nullable=False, server_default="0")
     registration_opens_at = db.Column(db.DateTime)  # naive UTC
     registration_closes_at = db.Column(db.DateTime)  # naive UTC
     privacy_version = db.Column(db.String(40), nullable=False, default="1")
@@ -127,6 +130,7 @@ class DayPart(db.Model):
     starts_at = db.Column(db.Time)
     ends_at = db.Column(db.Time)
     capacity = db.Column(db.Integer)  # None: no limit
+    confirmed_places = db.Column(db.Integer, nullable=False, server_default="0")  # as the event's
     position = db.Column(db.Integer, nullable=False, default=0)
 
     __table_args__ = (

@@ -60,7 +60,7 @@ def _take_places_over_capacity(attendee: Attendee) -> list[dict]:
     """Under the lock: confirm what they wait for; returns, for each, its capacity and the
     places taken at that moment (the audit log's record of how far over it went)."""
     event = attendee.event
-    taken = places_taken(event, leaving_out=attendee.id)
+    taken = places_taken(event, leaving_out=attendee)
     overridden = []
     if attendee.status == AttendeeStatus.WAITLISTED:
         overridden.append({"part": "day", "capacity": event.capacity, "taken": taken["event"]})

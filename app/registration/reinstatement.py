@@ -121,7 +121,7 @@ def parts_chosen_before_cancelling(attendee: Attendee) -> list[int]:
 def _waitlist_what_is_full(attendee: Attendee) -> bool:
     """Under the lock, as signing up: the day, and each part, with no place left puts them
     on its waiting list. True when they wait for anything."""
-    taken = places_taken(attendee.event, leaving_out=attendee.id)
+    taken = places_taken(attendee.event, leaving_out=attendee)
     if free_places(attendee.event.capacity, taken["event"]) == 0:
         attendee.status = AttendeeStatus.WAITLISTED
     for attendee_part in attendee.parts:

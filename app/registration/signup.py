@@ -37,10 +37,17 @@ class RegistrationError(Exception):
 def register(event: Event, data: RegistrationData, *, source: str = "online") -> Attendee:
     """Register a new attendee, confirmed or on the waiting list of what is full, and commit.
     An address whose registration was cancelled takes that registration back, with these answers."""
-    cancelled = _cancelled_registration(event, data.email)
-    if cancelled is not None:
+    try:
+        attendee = _register_under_lock(event, data, source)
+    except RegistrationError as error:
+        # Seldom: the address is taken, by a registration that may be a cancelled one (looked
+        # for only now, the common case sparing the query).
+        cancelled = error.reason is RegistrationError.Reason.DUPLICATE_EMAIL and _cancelled_registration(
+            event, data.email
+        )
+        if not cancelled:
+            raise
         return _take_back(cancelled, data, source)
-    attendee = _register_under_lock(event, data, source)
     db.session.commit()
     return attendee
 
@@ -67,19 +74,21 @@ def _register_under_lock(event: Event, data: RegistrationData, source: str) -> A
     """The registration, written and left uncommitted under the event's lock.
 
     Every registration of the event waits for its lock, so the work is done before taking
-    it: the attendee is written as if every place were free, and the confirmation rendered
-    and queued. Nobody else sees these rows before the commit. Under the lock, only the
-    count (leaving this attendee out) and the commit; in the rare case that something is
-    full, the statuses change and the waiting-list notice replaces the confirmation.
+    it: the attendee is written on the waiting list of the day and of every part they chose
+    (rows the place counters leave out), with the confirmation rendered and queued as it
+    will read once the places are taken. Nobody else sees these rows before the commit.
+    Under the lock, only the counters read, the places that are free taken (the database
+    counts them) and the commit; in the rare case that something is full, the waiting-list
+    notice replaces the confirmation.
     """
     if source == "online" and not event.registration_is_open():
         raise RegistrationError(RegistrationError.Reason.CLOSED)
-    attendee = _write_as_confirmed(event, data, source)
-    confirmation = mailer.enqueue(MailKind.CONFIRMATION, attendee)
+    attendee = _write_as_waiting(event, data, source)
+    confirmation = _confirmation_as_taken(attendee)
     db.session.flush()
 
     lock_event(event.id)
-    _waitlist_what_is_full(event, attendee)
+    _take_what_is_free(event, attendee)
     if _waits_for_anything(attendee):
         if confirmation is not None:  # None: no e-mail address, nothing was queued
             db.session.delete(confirmation)
@@ -87,8 +96,24 @@ def _register_under_lock(event: Event, data: RegistrationData, source: str) -> A
     return attendee
 
 
-def _write_as_confirmed(event: Event, data: RegistrationData, source: str) -> Attendee:
-    """The new attendee, flushed with every place they chose; DUPLICATE_EMAIL (and the
+def _confirmation_as_taken(attendee: Attendee):
+    """The confirmation, rendered with every place taken (the usual outcome, decided under
+    the lock), then the statuses put back as written; None without an e-mail address."""
+    with db.session.no_autoflush:  # the statuses it is rendered with are never written
+        _set_statuses(attendee, AttendeeStatus.CONFIRMED, PartStatus.CONFIRMED)
+        confirmation = mailer.enqueue(MailKind.CONFIRMATION, attendee)
+        _set_statuses(attendee, AttendeeStatus.WAITLISTED, PartStatus.WAITLISTED)
+    return confirmation
+
+
+def _set_statuses(attendee: Attendee, status: AttendeeStatus, part_status: PartStatus) -> None:
+    attendee.status = status
+    for attendee_part in attendee.parts:
+        attendee_part.status = part_status
+
+
+def _write_as_waiting(event: Event, data: RegistrationData, source: str) -> Attendee:
+    """The new attendee, flushed waiting for every place they chose; DUPLICATE_EMAIL (and the
     transaction rolled back) when the address is already registered for the event.
 
     The badge code is chosen among unused ones before the event's lock is taken, so two
@@ -107,7 +132,7 @@ def _write_as_confirmed(event: Event, data: RegistrationData, source: str) -> At
 def _flushed_attendee(event: Event, data: RegistrationData, source: str) -> Attendee:
     attendee = Attendee(
         event=event,
-        status=AttendeeStatus.CONFIRMED,
+        status=AttendeeStatus.WAITLISTED,  # until the places are taken, under the lock
         consent_privacy_at=utcnow(),
         privacy_version=event.privacy_version,
         source=source,
@@ -116,7 +141,7 @@ def _flushed_attendee(event: Event, data: RegistrationData, source: str) -> Atte
     apply_details(attendee, data)
     db.session.add(attendee)
     chosen = chosen_parts(event, data.day_part_ids)
-    attendee.parts = [AttendeePart(day_part=part, status=PartStatus.CONFIRMED) for part in chosen]
+    attendee.parts = [AttendeePart(day_part=part, status=PartStatus.WAITLISTED) for part in chosen]
     db.session.flush()
     return attendee
 
@@ -126,15 +151,15 @@ def _email_registered(event_id: int, email: str) -> bool:
     return db.session.scalar(query) is not None
 
 
-def _waitlist_what_is_full(event: Event, attendee: Attendee) -> None:
-    """Under the lock: the day, and each part, that has no place left for the attendee
-    puts them on its waiting list (nobody else takes a place meanwhile)."""
-    taken = places_taken(event, leaving_out=attendee.id)
-    if free_places(event.capacity, taken["event"]) == 0:
-        attendee.status = AttendeeStatus.WAITLISTED
+def _take_what_is_free(event: Event, attendee: Attendee) -> None:
+    """Under the lock: the day, and each part, that has a place left for the attendee
+    confirms them (nobody else takes a place meanwhile); the rest keeps them waiting."""
+    taken = places_taken(event)
+    if free_places(event.capacity, taken["event"]) != 0:
+        attendee.status = AttendeeStatus.CONFIRMED
     for attendee_part in attendee.parts:
-        if not take_place_if_free(attendee, attendee_part.day_part, taken):
-            attendee_part.status = PartStatus.WAITLISTED
+        if take_place_if_free(attendee, attendee_part.day_part, taken):
+            attendee_part.status = PartStatus.CONFIRMED
 
 
 def _waits_for_anything(attendee: Attendee) -> bool:

@@ -4,6 +4,7 @@ from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 
+from app.core.transactions import keeping_loaded
 from app.events.services import current_event_or_404
 from app.extensions import db, limiter
 from app.registration.forms import EmailOnlyForm, registration_data, registration_form
@@ -29,7 +30,8 @@ def register():
     duplicate = False
     if form.validate_on_submit():
         try:
-            attendee = register_attendee(event, registration_data(form))
+            with keeping_loaded():  # the link below, without loading the attendee again
+                attendee = register_attendee(event, registration_data(form))
             link = url_for("registration.manage", token=manage_token(attendee))
         except RegistrationError as error:
             if error.reason is not RegistrationError.Reason.DUPLICATE_EMAIL:
