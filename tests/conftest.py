@@ -65,6 +65,11 @@ class FreshContextClient(FlaskClient):
     even though the test itself holds one open to use the database."""
 
     def open(self, *args, **kwargs):
+        # A streamed answer (the attendee CSV) is read whole within its request, as a server
+        # sends it: left unread, its generator would end later, when collected, and pop its
+        # contexts off whatever test runs then. A test of the streaming passes buffered=False
+        # and reads it.
+        kwargs.setdefault("buffered", True)
         with self.application.app_context():
             return super().open(*args, **kwargs)
 
