@@ -398,6 +398,7 @@ def desk_aims(reports: list[dict]) -> list[str]:
                 else f"{db}: {value:.0f} ms ({'met' if value < limit else 'missed'})"
             )
         lines.append(f"- {aim}: " + "; ".join(parts))
+    return lines
 
 
 SCALE_ROWS = {
