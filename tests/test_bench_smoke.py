@@ -66,3 +66,27 @@ def test_benchmark_smoke_run_prints_its_headline(script):
     last_line = done.stdout.strip().splitlines()[-1]
     assert HEADLINE.fullmatch(last_line), last_line
     assert [pair.split("=")[0] for pair in last_line.split()] == EXPECTED_NAMES[script]
+
+
+def test_run_all_writes_results_even_when_every_script_failed(tmp_path):
+    """bench/run_all.py's writer takes every section's reports, with figures or none (a
+    failed script): a section that returns nothing would lose a whole `make bench`."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    import run_all
+
+    reports = [
+        {
+            "name": name,
+            "db": db,
+            "log": "bench/out/x.log",
+            "headline": "",
+            "returncode": 1,
+            "failure": ["boom"],
+        }
+        for name in [*EXPECTED_NAMES, "assignment"]
+        for db in run_all.DATABASES
+    ]
+    info = dict(nproc=2, cpu="cpu", python="3", wrk="wrk", gunicorn="gunicorn", started="a", finished="b")
+    run_all.write_results(tmp_path / "RESULTS.md", reports, dict(info, load_before="0", load_after="0"), True)
+    text = (tmp_path / "RESULTS.md").read_text()
+    assert "## Aims (from the issues)" in text and "check-in at least 0.5 of its floor" in text
