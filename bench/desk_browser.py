@@ -37,7 +37,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import common  # noqa: E402
+from bench import checkin, common  # noqa: E402
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -177,17 +177,15 @@ def summary(values: list[float]) -> dict:
 
 
 def prepare(database, attendees: int, desks: int) -> dict:
-    """Confirmed attendees (their badge tokens, in order), desk devices and a desk user."""
-    from app.checkin.desks import create_desk_device
+    """Confirmed attendees (their badge tokens, in order), desk devices (as bench/checkin.py
+    makes them) and a desk user."""
     from app.extensions import db
     from app.staff.services import create_user
 
+    _ids, codes, tokens = checkin.prepare(database, attendees, desks)
     app = common.make_app(database)
     with app.app_context():
         event = common.moca_event()
-        ids = common.insert_attendees(event, attendees)
-        codes = common.badge_tokens(event, ids)
-        tokens = [create_desk_device(event, f"Banco {n}")[1] for n in range(1, desks + 1)]
         create_user("desk@example.org", "Desk Staff", PASSWORD, "desk", events=[event])
         slug = event.slug
         db.session.remove()
