@@ -201,8 +201,10 @@ def test_spreading_groups_is_kept_with_the_run_and_ignoring_them_changes_nothing
 def test_a_group_setting_not_offered_is_refused_and_nothing_runs(event, crowd, make_staff):
     _, admin = make_staff(Role.ADMIN)
     page = admin.get("/brescia-citta-del-noi/admin/assignment/").get_data(as_text=True)
-    for bad in ({"groups": "close"}, {"groups": "together", "group_weight": "11"}):
-        form = {"csrf_token": csrf_from(page), "mixing_weight": "0", "seed": "0", **bad}
+    for field, bad in (("groups", {"groups": "close"}), ("group_weight", {"group_weight": "11"})):
+        form = {"csrf_token": csrf_from(page), "mixing_weight": "0", "seed": "0", "groups": "together", **bad}
         answer = admin.post("/brescia-citta-del-noi/admin/assignment/", data=form)
-        assert answer.status_code == 200 and 'class="error' in answer.get_data(as_text=True)
+        shown = answer.get_data(as_text=True)
+        assert answer.status_code == 200 and f'<p class="error" id="{field}-error">' in shown, field
+        assert f'value="{bad[field]}"' in shown or field == "groups", "what was typed is kept"
     assert db.session.scalar(select(func.count(AssignmentRun.id))) == 0
