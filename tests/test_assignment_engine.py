@@ -596,3 +596,24 @@ def test_an_unknown_group_setting_is_refused():
     with pytest.raises(AssignmentError) as refused:
         assign_themes([Theme(1, 1)], [Person(1, (1,))], Settings(groups="close"))
     assert refused.value.reason is AssignmentError.Reason.BAD_SETTINGS
+
+
+def test_when_the_time_for_groups_runs_out_the_run_still_holds_and_says_so(monkeypatch):
+    from app.worldcafe.engine import groups
+
+    rng = random.Random(5)
+    themes = [Theme(t, 50) for t in range(1, 7)]
+    people = [
+        Person(i, tuple(rng.sample(range(1, 7), 3)), group=i // 3 if i < 150 else None) for i in range(280)
+    ]
+    monkeypatch.setattr(groups, "_TIME_LIMIT_MS", 1)
+    result = assign_themes(themes, people, Settings(groups="together"))
+    plain = assign_themes(themes, people)
+    assert result.groups.proven_optimal is False
+    assert result.counts == plain.counts, "the preferences stay optimal"
+    assert result.groups.together >= result.groups.together_ignoring
+    assert (
+        summarise(themes, people, result)
+        .lines()[-1]
+        .endswith("Best found in the time allowed, not proven optimal.")
+    )

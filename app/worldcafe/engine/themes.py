@@ -72,19 +72,26 @@ def solve(
     preference_net = net.copy()
     tail_values = flow.run_levels(preference_net, levels[_HEAD:])
     best = _best_possible(problem, head_values[0], head_values[-1], tail_values)
-    ignoring_groups = _spread_stage(problem, net, preference_net, levels, best, settings)
+    neutral = problem.spread(preference_net, rank_cost=None, pair_cost=1)
+    ignoring_groups = _spread_stage(problem, net, neutral, levels, best, settings)
     if settings.groups == "ignore":
         return ignoring_groups
     if not problem.groups:
         ignoring_groups.groups = _group_outcome(problem, ignoring_groups, ignoring_groups, settings, True)
         return ignoring_groups
+    # The groups' placement starts from the neutral flows: optimal for every level above it.
+    start = np.zeros((len(problem.base_sizes), problem.columns), dtype=np.int64)
+    np.add.at(start, np.array(problem.sub_base), neutral)
     face = preference_net if settings.group_weight == 0 else net
-    columns, optimal = place_groups(problem, face, settings.groups, settings.group_weight, levels[_HEAD:])
+    columns, optimal = place_groups(
+        problem, face, settings.groups, settings.group_weight, levels[_HEAD:], start
+    )
     fixed = net.copy()
     fix_rows(fixed, columns)
     fixed_preference = fixed.copy()
     flow.run_levels(fixed_preference, _preferences_after_groups(problem, levels[_HEAD:], settings))
-    result = _spread_stage(problem, fixed, fixed_preference, levels, best, settings)
+    neutral = problem.spread(fixed_preference, rank_cost=None, pair_cost=1)
+    result = _spread_stage(problem, fixed, neutral, levels, best, settings)
     result.groups = _group_outcome(problem, result, ignoring_groups, settings, optimal)
     return result
 
@@ -98,10 +105,11 @@ def _preferences_after_groups(problem: Problem, preference_levels: list, setting
     return [(not_first + not_first_or_second) * (problem.free_people + 1) + not_first]
 
 
-def _spread_stage(problem: Problem, net, preference_net, levels, best, settings: Settings) -> ThemeResult:
-    """Organisation spread within `preference_net`, or weighed against preferences within
-    `net` (mixing_weight > 0), and the result."""
-    neutral = problem.spread(preference_net, rank_cost=None, pair_cost=1)
+def _spread_stage(
+    problem: Problem, net, neutral: np.ndarray, levels, best, settings: Settings
+) -> ThemeResult:
+    """The result: `neutral` (spread flows where it costs no preference), or organisations
+    weighed against preferences within `net` when mixing_weight > 0."""
     if settings.mixing_weight > 0:
         mixed = _mixed_spread(problem, net, levels[_HEAD:], settings.mixing_weight)
         result = _result(problem, mixed, best, settings)
