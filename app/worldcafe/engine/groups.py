@@ -16,8 +16,10 @@ deterministic: same input, same result) over the network the preference levels l
 
 Members of a group are one-person base groups (problem.py), so their columns are fixed by
 narrowing their rows of the network; everyone else is then optimised as without groups.
+The solver starts from the assignment that ignores groups (a hint, optimal for every level
+above), so when its time runs out it returns at least that, reported as not proven.
 CP-SAT was tried first: on 3,000 attendees it had not proven its answer in 60 s, where
-SCIP proves the optimum in under a second (30,000: about 9 s; bench/assignment.py).
+SCIP proves the optimum in about a second (bench/assignment.py).
 """
 
 import numpy as np
@@ -27,7 +29,8 @@ from app.worldcafe.engine.flow import Network
 from app.worldcafe.engine.problem import Problem
 
 _WEIGHT_UNITS = 100  # group_weight is honoured to 1/100 of a rank step, as mixing_weight
-_TIME_LIMIT_MS = 60_000  # beyond it, the best assignment found is used and reported as such
+# Beyond it the best assignment found is used, reported as such: the run is one web request.
+_TIME_LIMIT_MS = 10_000
 
 
 class _Programme:
@@ -42,12 +45,18 @@ class _Programme:
         self.x = _assignment_variables(self.solver, net)
         self.proven = True
 
-    def minimise(self, objective) -> float:
+    def hint(self, flows: np.ndarray) -> None:
+        """Start from `flows` (people per base group and column), a feasible assignment."""
+        pairs = list(self.x.items())
+        self.solver.SetHint([var for _, var in pairs], [float(flows[g, j]) for (g, j), _ in pairs])
+
+    def minimise(self, objective) -> float | None:
+        """The optimum found, or None when the time ran out before any assignment was found."""
         self.solver.Minimize(objective)
         status = self.solver.Solve(self.params)
-        if status not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
-            raise RuntimeError(f"group placement failed: status {status}")
         self.proven &= status == pywraplp.Solver.OPTIMAL
+        if status not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
+            return None
         return self.solver.Objective().Value()
 
     def column_of(self, row: int) -> int:
@@ -56,12 +65,19 @@ class _Programme:
 
 
 def place_groups(
-    problem: Problem, net: Network, mode: str, weight: float, preference_levels: list[np.ndarray]
+    problem: Problem,
+    net: Network,
+    mode: str,
+    weight: float,
+    preference_levels: list[np.ndarray],
+    start: np.ndarray,
 ) -> tuple[dict[int, int], bool]:
     """Column of each group member's base row, and whether it is proven optimal. `net` is
-    the face to choose in: after the preference levels (weight 0) or before them."""
+    the face to choose in: after the preference levels (weight 0) or before them; `start`
+    (people per base group and column) an optimal assignment ignoring groups, inside it."""
     programme = _Programme(net)
     solver, x = programme.solver, programme.x
+    programme.hint(start)
     term = _together_term if mode == "together" else _spread_term
     group_term = term(solver, problem, net, x)
     if weight > 0:
@@ -69,12 +85,15 @@ def place_groups(
         steps = _cost(x, not_first + not_first_or_second)
         primary = _WEIGHT_UNITS * steps + max(1, round(weight * _WEIGHT_UNITS)) * group_term
         best = programme.minimise(primary)
-        solver.Add(primary <= best + 0.5)  # integer coefficients: held exactly
-        programme.minimise(_cost(x, not_first))
+        if best is not None:
+            solver.Add(primary <= best + 0.5)  # integer coefficients: held exactly
+            best = programme.minimise(_cost(x, not_first))
     else:
-        programme.minimise(group_term)
-    columns = {row: programme.column_of(row) for members in problem.groups.values() for _, row in members}
-    return columns, programme.proven
+        best = programme.minimise(group_term)
+    members = [row for group in problem.groups.values() for _, row in group]
+    if best is None:  # nothing found in the time allowed: the groups stay as if ignored
+        return {row: int(np.argmax(start[row])) for row in members}, False
+    return {row: programme.column_of(row) for row in members}, programme.proven
 
 
 def _cost(x: dict, cost: np.ndarray):
