@@ -4,6 +4,14 @@ independent MILP (scipy HiGHS) on the same skewed instances.
     python bench/assignment.py            # 300, 3,000 and 30,000 attendees
     python bench/assignment.py --smoke    # one tiny instance, a few seconds
 
+Before it, one line per group mode ("together", "spread") on the same instances with 30%
+of the people registered in groups of 2-5 (most copying their contact's choices):
+    groups mode=M n=N groups=G kept=K kept_ignoring=KI pairs=P pairs_ignoring=PI first_given_up=F
+    proven=B seconds=S of_ignoring=R
+K: groups wholly at one theme, P: pairs of a group's members sharing one (with groups
+ignored: KI, PI); F: first choices it cost (0: groups placed where it costs no
+preference); R: seconds against the same instance's solve with groups ignored.
+
 The last line is machine-readable:
     first_of_max=F outside_excess=X greedy_first_pct=G engine_first_pct=E solve_s_30000=S
 F: engine first choices / most possible (1.0 is optimal) and X: people outside their
@@ -14,6 +22,7 @@ instance, so the line keeps its shape).
 """
 
 import argparse
+import dataclasses
 import math
 import random
 import sys
@@ -232,6 +241,43 @@ def bench_seating(figures: dict, rounds: int = 3) -> None:
     )
 
 
+def with_groups(people: list[Person], seed: int = SEED) -> list[Person]:
+    """30% of the people in groups of 2-5, registered one after another by one contact;
+    70% of the members copy the contact's choices."""
+    rng = random.Random(seed)
+    grouped, index, key = [], 0, 0
+    while index < len(people):
+        size = rng.choices([1, 2, 3, 4, 5], weights=[70, 14, 8, 5, 3])[0]
+        members = people[index : index + size]
+        if len(members) > 1:
+            contact = members[0].choices
+            members = [
+                dataclasses.replace(p, group=key, choices=contact if rng.random() < 0.7 else p.choices)
+                for p in members
+            ]
+            key += 1
+        grouped += members
+        index += size
+    return grouped
+
+
+def bench_groups(attendees: int) -> None:
+    themes, people = build_instance(attendees)
+    people = with_groups(people)
+    _, ignoring_s = timed(lambda: assign_themes(themes, people, Settings(seed=0)), repeats=1)
+    for mode in ("together", "spread"):
+        settings = Settings(seed=0, groups=mode)
+        result, seconds = timed(lambda settings=settings: assign_themes(themes, people, settings), 1)
+        g = result.groups
+        print(
+            f"groups mode={mode} n={attendees} groups={g.groups} kept={g.together} "
+            f"kept_ignoring={g.together_ignoring} pairs={g.member_pairs} "
+            f"pairs_ignoring={g.member_pairs_ignoring} "
+            f"first_given_up={g.first_choices_given_up} proven={g.proven_optimal} seconds={seconds:.3f} "
+            f"of_ignoring={seconds / ignoring_s:.1f}"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--smoke", action="store_true", help="one tiny instance, a few seconds")
@@ -241,6 +287,8 @@ def main() -> None:
     for size in sizes:
         figures[size] = run(size)
     bench_seating(figures[sizes[0]])
+    for size in [60] if args.smoke else [3_000, 30_000]:
+        bench_groups(size)
     last = figures[sizes[-1]]
     worst_f = min(f["first_of_max"] for f in figures.values())
     worst_x = max(f["outside_excess"] for f in figures.values())

@@ -8,6 +8,7 @@ import itertools
 import math
 import random
 from collections import Counter
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -400,3 +401,219 @@ def test_visit_rotation_sends_people_to_a_new_theme_each_round():
         assert len(set(visited)) == 3
     per_round = Counter((r, theme) for (pid, r), (theme, _) in seating.seat_of.items())
     assert max(per_round.values()) <= 12
+
+
+# -- registration groups ---------------------------------------------------------------
+@st.composite
+def grouped_instances(draw, max_people=6):
+    """A small instance whose people belong to up to two registration groups."""
+    themes, people, config = draw(instances(max_people=max_people))
+    people = [replace(p, group=draw(st.sampled_from([None, "family", "friends"]))) for p in people]
+    return themes, people, config
+
+
+def group_term(people, table_of, mode):
+    """Groups not wholly at one theme ("together") or pairs of members sharing one ("spread")."""
+    members: dict = {}
+    for p in people:
+        if p.group is not None:
+            members.setdefault(p.group, []).append(table_of[p.id])
+    members = {key: tables for key, tables in members.items() if len(tables) > 1}
+    if mode == "together":
+        return sum(None in tables or len(set(tables)) > 1 for tables in members.values())
+    shared = Counter((key, t) for key, tables in members.items() for t in tables if t is not None)
+    return sum(math.comb(n, 2) for n in shared.values())
+
+
+def grouped_objective(people, table_of, keep, mode, weight):
+    """The documented objective with groups: preferences, then groups (weight 0); or rank
+    steps and groups weighed together, ties to first choices (weight > 0)."""
+    unseated, broken, outside, not_first, not_second, _ = objective(people, table_of, keep)
+    term = group_term(people, table_of, mode)
+    if weight:
+        return (
+            unseated,
+            broken,
+            outside,
+            100 * (not_first + not_second) + round(100 * weight) * term,
+            not_first,
+        )
+    return (unseated, broken, outside, not_first, not_second, term)
+
+
+def grouped_brute_force(themes, people, keep, mode, weight):
+    seats = {t.id: t.seats for t in themes}
+    options = [
+        [*allowed_tables(p, themes), None] if p.pinned_theme is None else [p.pinned_theme] for p in people
+    ]
+    best = None
+    for combo in itertools.product(*options):
+        fill = Counter(t for t in combo if t is not None)
+        if any(fill[t] > seats[t] for t in fill):
+            continue
+        table_of = dict(zip([p.id for p in people], combo, strict=True))
+        value = grouped_objective(people, table_of, keep, mode, weight)
+        best = value if best is None or value < best else best
+    return best
+
+
+@PROPERTY
+@given(instances(max_people=30, max_themes=5, max_capacity=10))
+def test_ignoring_groups_gives_exactly_the_assignment_without_them(instance):
+    themes, people, config = instance
+    rng = random.Random(len(people))
+    grouped = [replace(p, group=rng.choice([None, 1, 2, 3])) for p in people]
+    without = assign_themes(themes, people, config)
+    ignored = assign_themes(themes, grouped, replace(config, groups="ignore", group_weight=3.0))
+    assert ignored.table_of == without.table_of and ignored.rank_of == without.rank_of
+    assert ignored.groups is None
+
+
+@PROPERTY
+@given(grouped_instances(), st.sampled_from(["together", "spread"]), st.sampled_from([0.0, 0.5, 3.0]))
+def test_groups_match_the_brute_force_optimum(instance, mode, weight):
+    themes, people, config = instance
+    result = assign_themes(themes, people, replace(config, groups=mode, group_weight=weight))
+    keep = config.keep or {}
+    assert grouped_objective(people, result.table_of, keep, mode, weight) == grouped_brute_force(
+        themes, people, keep, mode, weight
+    )
+    # The preferences' best possible is the same as without groups; only a weight may cost.
+    plain = assign_themes(themes, people, config)
+    assert result.best_possible == plain.best_possible
+    if weight == 0:
+        assert result.counts == plain.counts and result.groups.first_choices_given_up == 0
+
+
+@PROPERTY
+@given(
+    instances(max_people=40, max_themes=6, max_capacity=12, organisations=("A", "B", "C", "D")),
+    st.sampled_from(["together", "spread"]),
+)
+def test_groups_never_break_capacities_pins_or_accessibility(instance, mode):
+    themes, people, config = instance
+    rng = random.Random(len(people) + len(themes))
+    people = [replace(p, group=rng.choice([None, *range(6)])) for p in people]
+    result = assign_themes(themes, people, replace(config, groups=mode, group_weight=rng.choice([0, 2.0])))
+    seats = {t.id: t.seats for t in themes}
+    fill = Counter(t for t in result.table_of.values() if t is not None)
+    assert all(fill[t] <= seats[t] for t in seats)
+    for p in people:
+        table = result.table_of[p.id]
+        if p.pinned_theme is not None:
+            assert table == p.pinned_theme
+        elif table is not None:
+            assert table in allowed_tables(p, themes)
+    assert result.counts.unseated == result.best_possible.unseated
+    assert result.counts.outside == result.best_possible.outside
+
+
+def family_tables(themes, people, config, members) -> set:
+    """The themes of people 0 .. members - 1."""
+    table_of = assign_themes(themes, people, config).table_of
+    return {table_of[i] for i in range(members)}
+
+
+def families_and_singles():
+    """Two themes of four seats; a family of four and four others all want theme 1 first."""
+    themes = [Theme(1, 4), Theme(2, 4)]
+    people = [Person(i, (1, 2), group="Rossi" if i < 4 else None) for i in range(8)]
+    return themes, people
+
+
+def test_a_family_sits_together_when_it_costs_no_first_choice():
+    themes, people = families_and_singles()
+    split = [
+        seed
+        for seed in range(10)
+        if len({assign_themes(themes, people, Settings(seed=seed)).table_of[i] for i in range(4)}) > 1
+    ]
+    assert split, "ignoring groups, some seeds split the family"
+    result = assign_themes(themes, people, Settings(seed=split[0], groups="together"))
+    assert len({result.table_of[i] for i in range(4)}) == 1
+    assert result.counts.first == result.best_possible.first_choices == 4
+    outcome = result.groups
+    assert (outcome.groups, outcome.together, outcome.split, outcome.together_ignoring) == (1, 1, 0, 0)
+    assert outcome.first_choices_given_up == 0
+    line = summarise(themes, people, result).lines()[-1]
+    assert line == (
+        "Groups together (weight 0): 1 of 1 groups kept at one table, 0 split (ignoring groups: 0 kept); "
+        "cost 0 first choices (0 first or second)."
+    )
+
+
+def test_keeping_a_group_together_against_first_choices_needs_a_weight_and_shows_its_cost():
+    themes = [Theme(1, 2), Theme(2, 3)]
+    # Three friends want theme 1, which has room for two of them.
+    people = [Person(i, (1, 2), group="friends") for i in range(3)]
+    free = assign_themes(themes, people, Settings(groups="together"))
+    assert sorted(free.table_of.values()) == [1, 1, 2], "without a weight, no first choice is given up"
+    assert free.groups.split == 1 and free.groups.first_choices_given_up == 0
+    weighed = assign_themes(themes, people, Settings(groups="together", group_weight=3))
+    assert set(weighed.table_of.values()) == {2} and weighed.fill == {1: 0, 2: 3}
+    assert weighed.groups.together == 1 and weighed.groups.first_choices_given_up == 2
+    assert weighed.counts.first == 0 and weighed.best_possible.first_choices == 2
+    assert explain(people[0], weighed, themes) == (
+        "Your first choice, table 1, had a seat, given up to keep your group at one table; "
+        "you got your second choice, table 2."
+    )
+    assert "cost 2 first choices" in summarise(themes, people, weighed).lines()[-1]
+    # Two rank steps (two people from first to second choice) for one group: at weight 2 a
+    # tie, which goes to first choices.
+    cheap = assign_themes(themes, people, Settings(groups="together", group_weight=2))
+    assert cheap.groups.split == 1 and cheap.counts.first == 2
+
+
+def test_a_group_is_spread_over_the_tables_where_it_costs_no_preference():
+    themes = [Theme(1, 2), Theme(2, 2), Theme(3, 2)]
+    people = [Person(i, (1, 2, 3), group="class 3B" if i < 3 else None) for i in range(6)]
+    together = [
+        s
+        for s in range(10)
+        if len({assign_themes(themes, people, Settings(seed=s)).table_of[i] for i in range(3)}) < 3
+    ]
+    assert together, "ignoring groups, some seeds seat two of the class at one table"
+    result = assign_themes(themes, people, Settings(seed=together[0], groups="spread"))
+    assert len({result.table_of[i] for i in range(3)}) == 3
+    assert (result.groups.spread, result.groups.member_pairs) == (1, 0)
+    assert result.groups.member_pairs_ignoring >= 1 and result.groups.first_choices_given_up == 0
+    assert (result.counts.first, result.counts.second, result.counts.third) == (2, 2, 2)
+
+
+def test_visit_rotation_keeps_a_group_together_in_every_round():
+    themes = [Theme(t, 4) for t in (1, 2, 3)]
+    people = [Person(i, (1, 2)) for i in range(3)]  # the Bianchi, who chose the same
+    people = [replace(p, group="Bianchi") for p in people]
+    people += [Person(i, (1 + i % 3, 1 + (i + 1) % 3)) for i in range(3, 12)]
+    config = Settings(rounds=3, rotation="visit", groups="together")
+    result = assign_themes(themes, people, config)
+    seating = seat_rounds(themes, people, result, config)
+    for round_ in (1, 2, 3):
+        assert len({seating.seat_of[(i, round_)][0] for i in range(3)}) == 1
+
+
+def test_an_unknown_group_setting_is_refused():
+    with pytest.raises(AssignmentError) as refused:
+        assign_themes([Theme(1, 1)], [Person(1, (1,))], Settings(groups="close"))
+    assert refused.value.reason is AssignmentError.Reason.BAD_SETTINGS
+
+
+def test_when_the_time_for_groups_runs_out_the_run_still_holds_and_says_so(monkeypatch):
+    from app.worldcafe.engine import groups
+
+    rng = random.Random(5)
+    themes = [Theme(t, 50) for t in range(1, 7)]
+    people = [
+        Person(i, tuple(rng.sample(range(1, 7), 3)), group=i // 3 if i < 150 else None) for i in range(280)
+    ]
+    monkeypatch.setattr(groups, "_TIME_LIMIT_MS", 1)
+    result = assign_themes(themes, people, Settings(groups="together"))
+    plain = assign_themes(themes, people)
+    assert result.groups.proven_optimal is False
+    assert result.counts == plain.counts, "the preferences stay optimal"
+    assert result.groups.together >= result.groups.together_ignoring
+    assert (
+        summarise(themes, people, result)
+        .lines()[-1]
+        .endswith("Best found in the time allowed, not proven optimal.")
+    )

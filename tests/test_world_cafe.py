@@ -156,3 +156,55 @@ def test_admin_prints_an_a4_sheet_of_badges(event, crowd, make_staff):
     _, admin = make_staff(Role.ADMIN)
     pdf = admin.get("/brescia-citta-del-noi/admin/badges.pdf").data
     assert len(pypdfium2.PdfDocument(pdf)) == 2, "15 badges, 10 per A4 page"
+
+
+def test_organisers_keep_groups_together_and_the_run_shows_it(event, make_staff, monkeypatch, italian):
+    # Four friends and four others all want table 0 first; it has four seats.
+    event.tables[0].capacity = 4
+    db.session.commit()
+    friends = [register_with_choices(event, 0, 1) for _ in range(4)]
+    others = [register_with_choices(event, 0, 1) for _ in range(4)]
+    group_of = {a.id: "friends" for a in friends}
+    # The groups registration (issue 19) adds attendees.group_id; until then, the key is given here.
+    monkeypatch.setattr(world_cafe, "_group_key", lambda attendee: group_of.get(attendee.id))
+    _, admin = make_staff(Role.ADMIN)
+    page = admin.get("/brescia-citta-del-noi/admin/assignment/").get_data(as_text=True)
+    assert italian("Keep each group at one table") in page and italian("Weight of groups") in page
+    form = {"csrf_token": csrf_from(page), "mixing_weight": "0", "seed": "0", "groups": "together"}
+    admin.post("/brescia-citta-del-noi/admin/assignment/", data=form)
+    run = db.session.scalars(select(AssignmentRun).order_by(AssignmentRun.id.desc())).first()
+    assert (run.parameters["groups"], run.parameters["group_weight"]) == ("together", 0.0)
+    tables = {s.cafe_table_id for s in seats_round_1(run).values() if s.attendee_id in group_of}
+    assert len(tables) == 1, "the four friends sit at one table"
+    assert run.summary["counts"]["first"] == 4, "and nobody loses a first choice for it"
+    assert run.summary["groups"]["together"] == 1 and run.summary["groups"]["first_choices_given_up"] == 0
+    shown = admin.get(f"/brescia-citta-del-noi/admin/assignment/runs/{run.id}").get_data(as_text=True)
+    assert italian("groups kept together, weight %(w)s", w="0.0") in shown
+    before = run.summary["groups"]["together_ignoring"]
+    kept = "%(kept)d of %(groups)d (%(split)d split); ignoring groups: %(before)d"
+    assert italian(kept, kept=1, groups=1, split=0, before=before) in shown
+    assert italian("%(lost)d first choices given up (%(lost2)d first or second)", lost=0, lost2=0) in shown
+    assert all(seats_round_1(run)[a.id].choice_rank in (1, 2) for a in others)
+
+
+def test_spreading_groups_is_kept_with_the_run_and_ignoring_them_changes_nothing(event, crowd, monkeypatch):
+    plain = world_cafe.run_assignment(event, "a", seed=3)
+    monkeypatch.setattr(world_cafe, "_group_key", lambda attendee: attendee.id % 3)
+    ignored = world_cafe.run_assignment(event, "a", seed=3, groups="ignore")
+    layout = lambda run: sorted((s.attendee_id, s.round, s.cafe_table_id, s.small_table) for s in run.seats)  # noqa: E731
+    assert layout(ignored) == layout(plain) and ignored.summary["groups"] is None
+    spread = world_cafe.run_assignment(event, "a", seed=3, groups="spread", group_weight=1.5)
+    assert (spread.parameters["groups"], spread.parameters["group_weight"]) == ("spread", 1.5)
+    assert spread.summary["groups"]["groups"] == 3 and spread.summary["groups"]["mode"] == "spread"
+
+
+def test_a_group_setting_not_offered_is_refused_and_nothing_runs(event, crowd, make_staff):
+    _, admin = make_staff(Role.ADMIN)
+    page = admin.get("/brescia-citta-del-noi/admin/assignment/").get_data(as_text=True)
+    for field, bad in (("groups", {"groups": "close"}), ("group_weight", {"group_weight": "11"})):
+        form = {"csrf_token": csrf_from(page), "mixing_weight": "0", "seed": "0", "groups": "together", **bad}
+        answer = admin.post("/brescia-citta-del-noi/admin/assignment/", data=form)
+        shown = answer.get_data(as_text=True)
+        assert answer.status_code == 200 and f'<p class="error" id="{field}-error">' in shown, field
+        assert f'value="{bad[field]}"' in shown or field == "groups", "what was typed is kept"
+    assert db.session.scalar(select(func.count(AssignmentRun.id))) == 0

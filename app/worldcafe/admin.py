@@ -38,6 +38,8 @@ def runs():
                 event,
                 created_by=current_user.email,
                 mixing_weight=float(form.mixing_weight.data or 0),
+                groups=form.groups.data,
+                group_weight=float(form.group_weight.data or 0),
                 seed=form.seed.data or 0,
                 full=form.full.data,
             )

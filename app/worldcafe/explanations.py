@@ -69,7 +69,7 @@ def _whole_sentence(code: str, place: str) -> str | None:
 
 
 def _why_missed(missed: dict, tables_by_id: dict) -> str:
-    """Why the best choice missed was not given (full, not accessible, given up for mixing)."""
+    """Why the best choice missed was not given (full, not accessible, given up for mixing or a group)."""
     choice = _(
         "your %(ordinal)s choice, %(table)s,",
         ordinal=_ordinal(missed["rank"]),
@@ -79,6 +79,10 @@ def _why_missed(missed: dict, tables_by_id: dict) -> str:
         return _("%(choice)s is not accessible", choice=choice)
     if missed["why"] == "for_mixing":
         return _("%(choice)s had a seat, given up to mix organisations across tables", choice=choice)
+    if missed["why"] == "for_group_together":
+        return _("%(choice)s had a seat, given up to keep your group at one table", choice=choice)
+    if missed["why"] == "for_group_spread":
+        return _("%(choice)s had a seat, given up to seat your group at different tables", choice=choice)
     if missed["first_choices"] > missed["seats"]:
         return _(
             "%(choice)s had %(wanted)d first choices for %(seats)d seats",

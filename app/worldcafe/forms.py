@@ -21,6 +21,24 @@ class RunForm(AppForm):
         description=_l("0: organisations are spread only where it costs no preference. Higher values trade "
                        "first choices for more mixing; the run shows what it cost."),
     )  # fmt: skip
+    groups = SelectField(
+        _l("People registered together"),
+        choices=[
+            ("ignore", _l("Ignore groups")),
+            ("together", _l("Keep each group at one table")),
+            ("spread", _l("Spread each group over different tables")),
+        ],
+        default="ignore",
+        description=_l("Groups are the people one contact registered together. Kept together or "
+                       "spread only where it costs no preference, unless the weight below says "
+                       "otherwise; the run shows what it cost."),
+    )  # fmt: skip
+    group_weight = DecimalField(
+        _l("Weight of groups"), [Optional(), NumberRange(min=0, max=10)], default=0, places=2,
+        description=_l("How many steps down someone's choices (first to second, second to third) "
+                       "one group kept together, or one pair of its members apart, is worth. 0: "
+                       "never at the cost of a preference."),
+    )  # fmt: skip
     seed = IntegerField(_l("Seed"), [Optional(), NumberRange(min=0, max=10**9)], default=0)
     full = BooleanField(_l("Full re-optimisation (people may change table)"))
 

@@ -61,10 +61,17 @@ def engine_inputs(event: Event, attendees: list[Attendee]) -> tuple[list[Theme],
             organisation=(a.organisation_name or "").strip().casefold() or None,
             needs_accessible=a.needs_accessible_table,
             pinned_theme=a.pinned_table_id,
+            group=_group_key(a),
         )
         for a in attendees
     ]
     return themes, people
+
+
+def _group_key(attendee: Attendee) -> int | None:
+    """The registration group the attendee came with (None: registered alone)."""
+    # attendees.group_id: added by the groups registration (issue 19)
+    return getattr(attendee, "group_id", None)
 
 
 def published_run(event: Event) -> AssignmentRun | None:
@@ -76,11 +83,14 @@ def published_run(event: Event) -> AssignmentRun | None:
     ).first()
 
 
-def run_assignment(event: Event, created_by: str, mixing_weight=0.0, seed=0, full=False) -> AssignmentRun:
+def run_assignment(
+    event: Event, created_by: str, mixing_weight=0.0, seed=0, full=False, groups="ignore", group_weight=0.0
+) -> AssignmentRun:
     """Run the engine and keep the run (a draft until published).
 
     After a publication, everyone keeps their published table unless ``full`` asks for a
-    complete re-optimisation.
+    complete re-optimisation. ``groups``: "ignore", "together" or "spread" the people
+    registered together, trading ``group_weight`` rank steps per group (see the engine).
     """
     themes, people = engine_inputs(event, cafe_people(event))
     published = published_run(event)
@@ -88,6 +98,8 @@ def run_assignment(event: Event, created_by: str, mixing_weight=0.0, seed=0, ful
     settings = Settings(
         seed=seed,
         mixing_weight=mixing_weight,
+        groups=groups,
+        group_weight=group_weight,
         rounds=event.cafe_rounds,
         rotation=event.cafe_rotation,
         keep=keep,
@@ -113,6 +125,8 @@ def _run_parameters(settings: Settings, full: bool, kept_from_run: int | None) -
     """What the run was asked for, kept with it for the organisers to compare."""
     return {
         "mixing_weight": settings.mixing_weight,
+        "groups": settings.groups,
+        "group_weight": settings.group_weight,
         "seed": settings.seed,
         "full": full,
         "rounds": settings.rounds,
@@ -294,6 +308,7 @@ def _summary(themes, people, result, seating, names) -> dict:
         "organisations_at": {str(t): n for t, n in result.organisations_at.items()},
         "colleague_pairs": result.colleague_pairs,
         "mixing": asdict(result.mixing) if result.mixing else None,
+        "groups": asdict(result.groups) if result.groups else None,
         "repeated_pairs": seating.repeated_pairs,
         "small_table_colleague_pairs": seating.colleague_pairs,
         "keep_broken": list(result.keep_broken),

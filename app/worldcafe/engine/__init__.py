@@ -5,16 +5,19 @@ Interface
 ---------
 Theme(id, capacity, accessible=True, small_tables=0, seats_per_small_table=6)
     `Theme.seats` = capacity, or fewer if the small tables hold fewer.
-Person(id, choices=(), organisation=None, needs_accessible=False, pinned_theme=None)
-    `choices`: up to three distinct theme ids, first is best.
-Settings(seed=0, mixing_weight=0.0, rounds=1, rotation="stay" | "visit", keep=None)
+Person(id, choices=(), organisation=None, needs_accessible=False, pinned_theme=None, group=None)
+    `choices`: up to three distinct theme ids, first is best; `group`: any hashable key
+    shared by the people registered together (None: alone).
+Settings(seed=0, mixing_weight=0.0, rounds=1, rotation="stay" | "visit", keep=None,
+         groups="ignore" | "together" | "spread", group_weight=0.0)
     `keep`: person id -> theme id from the published assignment; None = re-optimise fully.
 
 assign_themes(themes, people, settings=None) -> ThemeResult
     .table_of[person_id] -> theme id, or None only when no seat they may take is left
     .rank_of[person_id] -> 1, 2, 3, or None (outside their choices, or no seat)
     .counts (RankCounts), .best_possible (BestPossible, exact), .fill, .seats, .demand,
-    .colleague_pairs, .organisations_at, .pinned, .kept, .keep_broken, .mixing
+    .colleague_pairs, .organisations_at, .pinned, .kept, .keep_broken, .mixing,
+    .groups (GroupOutcome: kept together / split / spread, and what it cost; None if ignored)
     Raises AssignmentError (a ValueError with a `.reason` code) on inconsistent input,
     e.g. more people pinned to a theme than it has seats.
 seat_rounds(themes, people, theme_result, settings=None) -> SeatingResult
@@ -33,6 +36,13 @@ accessibility (people who need it only at accessible themes) are hard rules. Wit
 `mixing_weight` w > 0, levels 3-5 become one: each rank step costs 1 and each colleague
 pair costs w; `ThemeResult.mixing` reports the first choices given up.
 
+Registration groups (groups.py): with `groups` "together" (each group wholly at one
+theme) or "spread" (fewest pairs of one group's members at one theme), the members'
+themes are chosen after the preference levels, where it costs no preference; with
+`group_weight` g > 0, each group split (or pair of members sharing a theme) costs g rank
+steps against the preferences. Hard rules and levels 0-2 always hold. "ignore" (the
+default) gives exactly the result without groups.
+
 Seating (seating.py): no pair meets twice across rounds, then colleagues apart, as far as
 possible. Same input and seed, same result.
 """
@@ -40,6 +50,7 @@ possible. Same input and seed, same result.
 from app.worldcafe.engine.model import (
     AssignmentError,
     BestPossible,
+    GroupOutcome,
     MixingTradeOff,
     Person,
     RankCounts,
@@ -65,6 +76,7 @@ __all__ = [
     "AssignmentError",
     "BestPossible",
     "BetterChoice",
+    "GroupOutcome",
     "MixingTradeOff",
     "PassedOver",
     "Person",

@@ -1,7 +1,10 @@
 """The engine's inputs and results: plain dataclasses, ids are ints, no database."""
 
 import enum
+from collections.abc import Hashable
 from dataclasses import dataclass
+
+GROUP_MODES = ("ignore", "together", "spread")
 
 
 class AssignmentError(ValueError):
@@ -42,13 +45,15 @@ class Theme:
 
 @dataclass(frozen=True)
 class Person:
-    """An attendee: up to three ranked theme ids, first is best."""
+    """An attendee: up to three ranked theme ids, first is best. `group`: people registered
+    together share a key (None: registered alone)."""
 
     id: int
     choices: tuple[int, ...] = ()
     organisation: str | None = None
     needs_accessible: bool = False
     pinned_theme: int | None = None
+    group: Hashable | None = None
 
 
 @dataclass(frozen=True)
@@ -57,10 +62,16 @@ class Settings:
     second choice, or second to third) the organisers would give up to keep one more pair
     of colleagues apart (0.1: one step for ten pairs); 0 mixes only where it costs no
     preference. `keep` maps attendee -> theme from
-    the published assignment; None re-optimises from scratch."""
+    the published assignment; None re-optimises from scratch.
+    `groups`: "ignore" people's groups, keep each "together" at one theme, or "spread" its
+    members over different themes; `group_weight` is how many rank steps the organisers
+    would give up for one more group kept together (or one fewer pair of a group's members
+    at one theme); 0 only where it costs no preference."""
 
     seed: int = 0
     mixing_weight: float = 0.0
+    groups: str = "ignore"
+    group_weight: float = 0.0
     rounds: int = 1
     rotation: str = "stay"  # "stay": rotate among the theme's small tables; "visit": new theme
     keep: dict[int, int] | None = None
@@ -104,6 +115,26 @@ class MixingTradeOff:
     colleague_pairs_avoided: int
 
 
+@dataclass(frozen=True)
+class GroupOutcome:
+    """How the groups (two or more people registered together) fared, and what keeping
+    them together or spreading them cost against the same run ignoring groups."""
+
+    mode: str  # "together" or "spread"
+    weight: float
+    groups: int  # groups of two or more people in this assignment
+    together: int  # groups with every member at one theme
+    split: int  # groups whose members sit at two themes or more (or some without a seat)
+    spread: int  # groups with no two members at one theme
+    member_pairs: int  # pairs of members of one group at the same theme
+    together_ignoring: int  # the same figures, groups ignored
+    spread_ignoring: int
+    member_pairs_ignoring: int
+    first_choices_given_up: int
+    first_or_second_given_up: int
+    proven_optimal: bool = True  # False: the solver's time ran out; the best found is used
+
+
 @dataclass
 class ThemeResult:
     """Who sits at which theme, with the figures the report needs."""
@@ -122,6 +153,7 @@ class ThemeResult:
     keep_broken: tuple[int, ...] = ()  # keep-map entries that could not be honoured
     mixing: MixingTradeOff | None = None
     mixing_weight: float = 0.0
+    groups: GroupOutcome | None = None  # None when groups are ignored
 
 
 @dataclass

@@ -3,6 +3,8 @@
 Columns are the themes sorted by id, plus a last column meaning "no seat". People who may
 go to the same columns with the same costs form one group (a few hundred groups for
 thousands of people); groups split by organisation only for the final spread level.
+When registration groups count (Settings.groups), each member of one is a group of their
+own, so that groups.py can decide their columns one by one and fix them in the network.
 """
 
 from dataclasses import dataclass, field
@@ -10,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from app.worldcafe.engine.flow import Network, solve_spread
-from app.worldcafe.engine.model import AssignmentError, Person, Settings, Theme
+from app.worldcafe.engine.model import GROUP_MODES, AssignmentError, Person, Settings, Theme
 
 MAX_CHOICES = 3
 
@@ -30,6 +32,8 @@ class Problem:
     sub_base: list[int] = field(default_factory=list)
     sub_org: list[int] = field(default_factory=list)  # -1: no colleagues to keep apart
     sub_members: list[list[Person]] = field(default_factory=list)
+    # Registration groups of two or more, when they count: key -> (member, base group) pairs.
+    groups: dict = field(default_factory=dict)
 
     @property
     def columns(self) -> int:
@@ -125,13 +129,24 @@ def build_problem(
         pinned={p.id for p in people if p.pinned_theme is not None},
     )
     _check_pins(problem)
-    _group_people(problem, visited)
+    grouped = _registration_groups(people) if settings.groups != "ignore" else {}
+    _group_people(problem, visited, grouped)
     return problem
 
 
-def _group_people(problem: Problem, visited: dict[int, frozenset[int]]) -> None:
+def _registration_groups(people: list[Person]) -> dict:
+    """Group key -> number of members present, for groups of two or more."""
+    size: dict = {}
+    for person in people:
+        if person.group is not None:
+            size[person.group] = size.get(person.group, 0) + 1
+    return {key: n for key, n in size.items() if n > 1}
+
+
+def _group_people(problem: Problem, visited: dict[int, frozenset[int]], grouped: dict) -> None:
     """Put each person, in tie-break order, in a base group (same allowed columns and
-    costs) and a sub-group (same base group and organisation)."""
+    costs; alone if a member of a registration group in `grouped`) and a sub-group (same
+    base group and organisation)."""
     column_of = {theme.id: column for column, theme in enumerate(problem.themes)}
     org_code = _organisation_codes(problem.people)
     base_index: dict[tuple, int] = {}
@@ -143,9 +158,14 @@ def _group_people(problem: Problem, visited: dict[int, frozenset[int]]) -> None:
         seen = visited.get(person.id, frozenset())
         # Raw attributes as the key: cheap to hash, and equal keys mean equal costs.
         key = (pin, person.needs_accessible and pin is None, person.choices, kept, seen)
-        base = base_index.get(key)
+        in_group = person.group in grouped
+        base = None if in_group else base_index.get(key)
         if base is None:
-            base = base_index[key] = _add_base_group(problem, person, kept, seen, column_of)
+            base = _add_base_group(problem, person, kept, seen, column_of)
+            if in_group:
+                problem.groups.setdefault(person.group, []).append((person, base))
+            else:
+                base_index[key] = base
         problem.base_sizes[base] += 1
         sub_key = (base, person.organisation)
         sub = sub_index.get(sub_key)
@@ -216,7 +236,13 @@ def _validate(themes: list[Theme], people: list[Person], settings: Settings) -> 
         if unknown:
             raise AssignmentError(bad.UNKNOWN_THEME, f"person {person.id}: theme {unknown[0]}")
         checked.add(person.choices)
-    if settings.rotation not in ("stay", "visit") or settings.rounds < 1 or settings.mixing_weight < 0:
+    if (
+        settings.rotation not in ("stay", "visit")
+        or settings.rounds < 1
+        or settings.mixing_weight < 0
+        or settings.groups not in GROUP_MODES
+        or settings.group_weight < 0
+    ):
         raise AssignmentError(bad.BAD_SETTINGS, repr(settings))
 
 

@@ -29,6 +29,8 @@ class PassedOver(enum.Enum):
     FULL = "full"
     NOT_ACCESSIBLE = "not_accessible"
     FOR_MIXING = "for_mixing"  # it had a seat, traded for organisation spread (mixing_weight)
+    FOR_GROUP_TOGETHER = "for_group_together"  # traded to keep their group together (group_weight)
+    FOR_GROUP_SPREAD = "for_group_spread"  # traded to spread their group's members (group_weight)
 
 
 @dataclass(frozen=True)
@@ -84,7 +86,11 @@ def _passed_over(person: Person, theme_id: int, result: ThemeResult, accessible:
         return PassedOver.NOT_ACCESSIBLE
     if result.fill[theme_id] >= result.seats[theme_id]:
         return PassedOver.FULL
-    # A free seat left unused: only a mixing trade-off does that (levels 2-4 are exact).
+    # A free seat left unused: only a weighed trade-off does that (levels 2-4 are exact), and
+    # only a member of a group is moved for it (moving anyone else back would cost nothing).
+    groups = result.groups
+    if groups is not None and groups.weight > 0 and person.group is not None:
+        return PassedOver.FOR_GROUP_TOGETHER if groups.mode == "together" else PassedOver.FOR_GROUP_SPREAD
     return PassedOver.FOR_MIXING
 
 
@@ -124,6 +130,10 @@ def _cause(choice: BetterChoice, name) -> str:
         return f"{label} is not accessible"
     if choice.why is PassedOver.FOR_MIXING:
         return f"{label} had a seat, given up to mix organisations across tables"
+    if choice.why is PassedOver.FOR_GROUP_TOGETHER:
+        return f"{label} had a seat, given up to keep your group at one table"
+    if choice.why is PassedOver.FOR_GROUP_SPREAD:
+        return f"{label} had a seat, given up to seat your group at different tables"
     seats = f"{choice.seats} seat{'s' if choice.seats != 1 else ''}"
     if choice.first_choices > choice.seats:
         return f"{label} had {choice.first_choices} first choices for {seats}"
@@ -169,6 +179,8 @@ class Summary:
                 f"Mixing (weight {result.mixing_weight:g}) kept {result.mixing.colleague_pairs_avoided} more "
                 f"pairs of colleagues apart and cost {result.mixing.first_choices_given_up} first choices."
             )
+        if result.groups is not None:
+            lines.append(_groups_line(result.groups))
         if result.kept or result.keep_broken:
             lines.append(
                 f"Published places kept: {len(result.kept)}; moved: {len(result.keep_broken)}"
@@ -177,6 +189,26 @@ class Summary:
         for person, _reason in self.unlucky:
             lines.append(f"Person {person.id}: {explain(person, result, self.themes, self.names)}")
         return lines
+
+
+def _groups_line(groups) -> str:
+    cost = (
+        f"cost {groups.first_choices_given_up} first choices "
+        f"({groups.first_or_second_given_up} first or second)"
+    )
+    if groups.mode == "together":
+        figures = (
+            f"{groups.together} of {groups.groups} groups kept at one table, {groups.split} split "
+            f"(ignoring groups: {groups.together_ignoring} kept)"
+        )
+    else:
+        figures = (
+            f"{groups.spread} of {groups.groups} groups with every member at a different table; "
+            f"{groups.member_pairs} pairs of members share a table "
+            f"(ignoring groups: {groups.member_pairs_ignoring})"
+        )
+    unproven = "" if groups.proven_optimal else " Best found in the time allowed, not proven optimal."
+    return f"Groups {groups.mode} (weight {groups.weight:g}): {figures}; {cost}.{unproven}"
 
 
 def summarise(

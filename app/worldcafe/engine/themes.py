@@ -18,6 +18,12 @@ Organisation spread uses (organisation, theme) hub nodes with convex costs (the 
 colleague at a theme costs k - 1, so the total is the number of colleague pairs) in one
 final exact solve, rather than a heuristic second pass.
 
+Registration groups (Settings.groups "together" or "spread") are placed by groups.py
+between the preference levels and the spread level: within the preferences' optimal face
+(group_weight 0) or weighed against rank steps (group_weight > 0); their members' themes
+are then fixed and the levels above run again for everyone else. `ThemeResult.groups`
+reports the outcome against the same run ignoring groups.
+
 Ties are broken by a seeded shuffle of the people (sorted by id first), so the result
 depends only on the input and the seed, never on registration order.
 """
@@ -28,8 +34,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from app.worldcafe.engine import flow
+from app.worldcafe.engine.groups import fix_rows, place_groups
 from app.worldcafe.engine.model import (
     BestPossible,
+    GroupOutcome,
     MixingTradeOff,
     Person,
     RankCounts,
@@ -40,6 +48,7 @@ from app.worldcafe.engine.model import (
 from app.worldcafe.engine.problem import Problem, build_problem
 
 _WEIGHT_UNITS = 100  # mixing_weight is honoured to 1/100 of a rank step
+_HEAD = 4  # seat, revisit, keep, outside: the levels above preferences, the same in every mode
 
 
 def assign_themes(themes: list[Theme], people: list[Person], settings: Settings | None = None) -> ThemeResult:
@@ -59,18 +68,91 @@ def solve(
     problem = build_problem(themes, people, settings, visited or {})
     net = problem.network()
     levels = problem.levels()
-    head = 4  # seat, revisit, keep, outside: the same in every mode
-    head_values = flow.run_levels(net, levels[:head])
+    head_values = flow.run_levels(net, levels[:_HEAD])
     preference_net = net.copy()
-    tail_values = flow.run_levels(preference_net, levels[head:])
+    tail_values = flow.run_levels(preference_net, levels[_HEAD:])
     best = _best_possible(problem, head_values[0], head_values[-1], tail_values)
     neutral = problem.spread(preference_net, rank_cost=None, pair_cost=1)
+    ignoring_groups = _spread_stage(problem, net, neutral, levels, best, settings)
+    if settings.groups == "ignore":
+        return ignoring_groups
+    if not problem.groups:
+        ignoring_groups.groups = _group_outcome(problem, ignoring_groups, ignoring_groups, settings, True)
+        return ignoring_groups
+    # The groups' placement starts from the neutral flows: optimal for every level above it.
+    start = np.zeros((len(problem.base_sizes), problem.columns), dtype=np.int64)
+    np.add.at(start, np.array(problem.sub_base), neutral)
+    face = preference_net if settings.group_weight == 0 else net
+    columns, optimal = place_groups(
+        problem, face, settings.groups, settings.group_weight, levels[_HEAD:], start
+    )
+    fixed = net.copy()
+    fix_rows(fixed, columns)
+    fixed_preference = fixed.copy()
+    flow.run_levels(fixed_preference, _preferences_after_groups(problem, levels[_HEAD:], settings))
+    neutral = problem.spread(fixed_preference, rank_cost=None, pair_cost=1)
+    result = _spread_stage(problem, fixed, neutral, levels, best, settings)
+    result.groups = _group_outcome(problem, result, ignoring_groups, settings, optimal)
+    return result
+
+
+def _preferences_after_groups(problem: Problem, preference_levels: list, settings: Settings) -> list:
+    """The preference levels for everyone else once the groups are placed: as without
+    groups, or (group_weight > 0) rank steps then first choices, as the groups were weighed."""
+    if settings.group_weight == 0:
+        return preference_levels
+    not_first, not_first_or_second = preference_levels
+    return [(not_first + not_first_or_second) * (problem.free_people + 1) + not_first]
+
+
+def _spread_stage(
+    problem: Problem, net, neutral: np.ndarray, levels, best, settings: Settings
+) -> ThemeResult:
+    """The result: `neutral` (spread flows where it costs no preference), or organisations
+    weighed against preferences within `net` when mixing_weight > 0."""
     if settings.mixing_weight > 0:
-        mixed = _mixed_spread(problem, net, levels[head:], settings.mixing_weight)
+        mixed = _mixed_spread(problem, net, levels[_HEAD:], settings.mixing_weight)
         result = _result(problem, mixed, best, settings)
         result.mixing = _trade_off(_result(problem, neutral, best, settings), result)
         return result
     return _result(problem, neutral, best, settings)
+
+
+def _group_figures(problem: Problem, table_of: dict[int, int | None]) -> tuple[int, int, int]:
+    """(groups wholly at one theme, groups with no two members at one theme, pairs of
+    members sharing a theme)."""
+    together = spread = pairs = 0
+    for members in problem.groups.values():
+        tables = [table_of[person.id] for person, _row in members]
+        at = Counter(table for table in tables if table is not None)
+        together += len(at) == 1 and None not in tables
+        shared = sum(n * (n - 1) // 2 for n in at.values())
+        spread += shared == 0
+        pairs += shared
+    return together, spread, pairs
+
+
+def _group_outcome(
+    problem: Problem, result: ThemeResult, ignoring: ThemeResult, settings: Settings, optimal: bool
+) -> GroupOutcome:
+    together, spread, pairs = _group_figures(problem, result.table_of)
+    together_before, spread_before, pairs_before = _group_figures(problem, ignoring.table_of)
+    first, before = result.counts, ignoring.counts
+    return GroupOutcome(
+        mode=settings.groups,
+        weight=settings.group_weight,
+        groups=len(problem.groups),
+        together=together,
+        split=len(problem.groups) - together,
+        spread=spread,
+        member_pairs=pairs,
+        together_ignoring=together_before,
+        spread_ignoring=spread_before,
+        member_pairs_ignoring=pairs_before,
+        first_choices_given_up=before.first - first.first,
+        first_or_second_given_up=(before.first + before.second) - (first.first + first.second),
+        proven_optimal=optimal,
+    )
 
 
 def _mixed_spread(problem: Problem, net: flow.Network, preference_levels: list, weight: float) -> np.ndarray:
