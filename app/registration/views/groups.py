@@ -43,7 +43,10 @@ def register_group_page():
         except GroupError as error:
             _show_error(form, error)
         else:
-            flash(_("Thank you: the group is registered. We have sent you an e-mail with this page's link."), "success")
+            flash(
+                _("Thank you: the group is registered. We have sent you an e-mail with this page's link."),
+                "success",
+            )
             return redirect(url_for("registration.group_page", token=group_token(group)))
     return _form_page("registration/group_register.html", event, form)
 
@@ -98,7 +101,9 @@ def group_cancel_member(token, attendee_id):
             cancel_member(group, member)
         except GroupError:
             db.session.rollback()
-            flash(_("Registration is closed: to change the group, please write to the organisers."), "warning")
+            flash(
+                _("Registration is closed: to change the group, please write to the organisers."), "warning"
+            )
         else:
             flash(_("%(name)s's registration is cancelled.", name=member.full_name), "success")
     return redirect(url_for("registration.group_page", token=token))
