@@ -3,6 +3,7 @@ group's people, adding and cancelling them). The rules: app/registration/groups.
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from app.core.forms import ConfirmForm
 from app.events.services import current_event_or_404
@@ -12,6 +13,8 @@ from app.registration.groups import GroupError, active_members, add_members, can
 from app.registration.places import places_left
 from app.registration.tokens import group_for_token, group_token, manage_token
 from app.registration.views.blueprint import bp
+
+CLOSED = _l("Registration is closed: to change the group, please write to the organisers.")
 
 
 def _group_or_404(token: str):
@@ -74,7 +77,7 @@ def group_add(token):
     group = _group_or_404(token)
     event = group.event
     if not event.registration_is_open():
-        flash(_("Registration is closed: to change the group, please write to the organisers."), "warning")
+        flash(str(CLOSED), "warning")
         return redirect(url_for("registration.group_page", token=token))
     form = GroupRegistrationForm(event, rows=1, contact_fields=False)
     if form.is_submitted() and "add_row" in request.form:
