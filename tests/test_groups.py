@@ -235,3 +235,16 @@ def test_add_a_row_keeps_what_was_typed(event, client):
     html = answer.get_data(as_text=True)
     assert 'id="members-3-first_name"' in html and 'value="Verdi 2"' in html
     assert db.session.scalar(select(func.count()).select_from(Attendee)) == 0
+
+
+def test_the_attendee_list_shows_each_group_and_filters_by_it(event, make_staff, italian):
+    from app.models import Role
+
+    use_policy(event, "all_or_nothing")
+    group = register_group(event, contact(), [registration_data(event, last_name="Gruppo")])
+    register_someone(event, last_name="Solo")
+    staff = make_staff(Role.ADMIN)[1]
+    listed = staff.get(f"{BASE}/admin/").get_data(as_text=True)
+    assert italian("Group of %(name)s", name="Anna Rossi") in listed
+    filtered = staff.get(f"{BASE}/admin/?group={group.id}").get_data(as_text=True)
+    assert "Gruppo" in filtered and "Solo" not in filtered
