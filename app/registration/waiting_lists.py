@@ -10,6 +10,7 @@ as many as fit waits as single people do.
 """
 
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
 
 from app.core.locking import lock_event
 from app.extensions import db
@@ -88,6 +89,7 @@ def _promote_in_part(event: Event, part: DayPart) -> set[Attendee]:
             AttendeePart.status == PartStatus.WAITLISTED,
             Attendee.status == AttendeeStatus.CONFIRMED,
         )
+        .options(contains_eager(AttendeePart.attendee))  # their group, without a query each
         .order_by(AttendeePart.id)
     )
     if not together and free is not None:
