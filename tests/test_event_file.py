@@ -151,3 +151,29 @@ def test_two_tables_without_a_key_are_reported_not_a_crash(app):
     fields = [problem[1] for problem in error.value.problems]
     assert "tables[4].key" in fields and "tables[5].key" in fields, fields
     assert count(Event) == 0
+
+
+GROUPS_LINE = "  groups: {policy: all_or_nothing, max_size: 10}"
+
+
+@pytest.mark.parametrize(
+    ("broken", "field", "message"),
+    [
+        ("  groups: {policy: together, max_size: 10}", "registration.groups.policy", "'together'"),
+        ("  groups: {policy: all_or_nothing, max_size: 1}", "registration.groups.max_size", "'1'"),
+        ("  groups: {policy: all_or_nothing, max_size: 500}", "registration.groups.max_size", "50"),
+        ("  groups: {policy: all_or_nothing, size: 5}", "registration.groups.size", "policy, max_size"),
+    ],
+)
+def test_a_bad_group_setting_is_named_with_its_line(event, broken, field, message):
+    line = MOCA_TEXT.split(GROUPS_LINE)[0].count("\n") + 1
+    with pytest.raises(EventFileError) as error:
+        load_event(MOCA_TEXT.replace(GROUPS_LINE, broken), "moca.yaml")
+    assert f"moca.yaml, line {line}: {field}:" in str(error.value) and message in str(error.value)
+
+
+def test_groups_default_to_as_many_as_fit_and_are_off_without_the_setting(event):
+    load_event(MOCA_TEXT.replace(GROUPS_LINE, "  groups: {}"), "moca.yaml")
+    assert event.group_registration == {"policy": "as_many_as_fit", "max_size": 10}
+    load_event(MOCA_TEXT.replace(GROUPS_LINE, ""), "moca.yaml")
+    assert event.group_registration is None and not event.takes_groups

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from app.checkin.badges import badge_token
 from app.checkin.desks import create_desk_device
 from app.extensions import db
-from app.models import AssignmentRun, OutboxMessage, Role, SeatAssignment
+from app.models import AssignmentRun, OutboxMessage, RegistrationGroup, Role, SeatAssignment
 from app.registration.tokens import manage_token
 from app.worldcafe import services as world_cafe
 
@@ -28,6 +28,18 @@ def crowd(event):
     people = [register_with_choices(event, 0, 1, 2, organisation_name=f"Org {n % 4}") for n in range(10)]
     people += [register_with_choices(event, 3, 4) for _ in range(5)]
     return people
+
+
+def put_in_groups(event, key_of):
+    """Registration groups, as contacts would have registered them: one per distinct key."""
+    groups = {}
+    for attendee, key in key_of.items():
+        if key not in groups:
+            groups[key] = RegistrationGroup(
+                event=event, contact_name=f"Contact {key}", contact_email=f"c{key}@example.org"
+            )
+        attendee.group = groups[key]
+    db.session.commit()
 
 
 def seats_round_1(run):
@@ -158,15 +170,14 @@ def test_admin_prints_an_a4_sheet_of_badges(event, crowd, make_staff):
     assert len(pypdfium2.PdfDocument(pdf)) == 2, "15 badges, 10 per A4 page"
 
 
-def test_organisers_keep_groups_together_and_the_run_shows_it(event, make_staff, monkeypatch, italian):
+def test_organisers_keep_groups_together_and_the_run_shows_it(event, make_staff, italian):
     # Four friends and four others all want table 0 first; it has four seats.
     event.tables[0].capacity = 4
     db.session.commit()
     friends = [register_with_choices(event, 0, 1) for _ in range(4)]
     others = [register_with_choices(event, 0, 1) for _ in range(4)]
-    group_of = {a.id: "friends" for a in friends}
-    # The groups registration (issue 19) adds attendees.group_id; until then, the key is given here.
-    monkeypatch.setattr(world_cafe, "_group_key", lambda attendee: group_of.get(attendee.id))
+    put_in_groups(event, {a: "friends" for a in friends})
+    group_of = {a.id for a in friends}
     _, admin = make_staff(Role.ADMIN)
     page = admin.get("/brescia-citta-del-noi/admin/assignment/").get_data(as_text=True)
     assert italian("Keep each group at one table") in page and italian("Weight of groups") in page
@@ -187,9 +198,9 @@ def test_organisers_keep_groups_together_and_the_run_shows_it(event, make_staff,
     assert all(seats_round_1(run)[a.id].choice_rank in (1, 2) for a in others)
 
 
-def test_spreading_groups_is_kept_with_the_run_and_ignoring_them_changes_nothing(event, crowd, monkeypatch):
+def test_spreading_groups_is_kept_with_the_run_and_ignoring_them_changes_nothing(event, crowd):
     plain = world_cafe.run_assignment(event, "a", seed=3)
-    monkeypatch.setattr(world_cafe, "_group_key", lambda attendee: attendee.id % 3)
+    put_in_groups(event, {a: a.id % 3 for a in crowd})
     ignored = world_cafe.run_assignment(event, "a", seed=3, groups="ignore")
     layout = lambda run: sorted((s.attendee_id, s.round, s.cafe_table_id, s.small_table) for s in run.seats)  # noqa: E731
     assert layout(ignored) == layout(plain) and ignored.summary["groups"] is None

@@ -82,4 +82,5 @@ def _read_event(r: NodeReader, root) -> EventSpec:
         open_data=results.read_open_data(r, top),
         questions=questions.read_questions(r, top, languages),
         fixed_fields=questions.read_fixed_fields(r, top),
+        group_registration=fields.read_group_registration(r, top),
     )

@@ -97,3 +97,46 @@ def read_registration_window(
     if opens and closes and closes <= opens:
         r.fail(registration["closes"], "registration.closes", _l("must come after registration.opens"))
     return opens, closes
+
+
+GROUP_POLICIES = ("all_or_nothing", "as_many_as_fit")  # app/models/group.py: GroupPolicy
+GROUP_FIELDS = ("policy", "max_size")
+DEFAULT_GROUP_SIZE, LARGEST_GROUP = 10, 50  # one form: a row per person
+
+
+def read_group_registration(r: NodeReader, top: dict) -> dict | None:
+    """``registration: groups: {policy, max_size}``: a contact may register several people
+    at once. None (no ``groups``): each person registers on their own."""
+    registration = top.get("registration")
+    if registration is None or not hasattr(registration, "value") or not isinstance(registration.value, list):
+        return None
+    node = dict((k.value, v) for k, v in registration.value).get("groups")
+    if node is None:
+        return None
+    groups = r.mapping(node, "registration.groups")
+    if groups is None:
+        return None
+    for key, value_node in groups.items():
+        if key not in GROUP_FIELDS:
+            r.fail(
+                value_node,
+                f"registration.groups.{key}",
+                _l("unknown field (expected one of: %(fields)s)", fields=", ".join(GROUP_FIELDS)),
+            )
+    policy = r.text(groups.get("policy"), "registration.groups.policy") or "as_many_as_fit"
+    if policy not in GROUP_POLICIES:
+        r.fail(
+            groups["policy"],
+            "registration.groups.policy",
+            _l(
+                "expected %(choices)s, got %(value)s", choices=" or ".join(GROUP_POLICIES), value=repr(policy)
+            ),
+        )
+    max_size = r.integer(groups.get("max_size"), "registration.groups.max_size", minimum=2)
+    if max_size is not None and max_size > LARGEST_GROUP:
+        r.fail(
+            groups["max_size"],
+            "registration.groups.max_size",
+            _l("at most %(max)d people in one group", max=LARGEST_GROUP),
+        )
+    return {"policy": policy, "max_size": min(max_size or DEFAULT_GROUP_SIZE, LARGEST_GROUP)}

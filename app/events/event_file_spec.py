@@ -84,3 +84,4 @@ class EventSpec:
     open_data: dict | None = None  # see event_file_results.read_open_data
     questions: list[dict] = field(default_factory=list)  # see event_file_questions.read_questions
     fixed_fields: dict | None = None  # see event_file_questions.read_fixed_fields
+    group_registration: dict | None = None  # see event_file_fields.read_group_registration

@@ -131,7 +131,7 @@ def _copy_event_fields(event: Event, spec: EventSpec) -> None:
         "name", "short_name", "tagline", "description", "organiser", "contact_email", "venue_name",
         "venue_address", "date", "timezone", "languages", "capacity", "privacy_version",
         "registration_opens_at", "registration_closes_at", "cafe_rounds", "cafe_rotation",
-        "feedback", "open_data", "questions", "fixed_fields",
+        "feedback", "open_data", "questions", "fixed_fields", "group_registration",
     ):  # fmt: skip
         setattr(event, name, getattr(spec, name))
 

@@ -17,6 +17,7 @@ from app.checkin.badge_codes import BADGE_CODE_SLOT
 from app.core.urls import external_url
 from app.extensions import db
 from app.mail.calendar_links import day_links
+from app.mail.headers import one_line
 from app.models import Attendee, AttendeeStatus, Event, MailKind, OutboxMessage, User
 from app.registration.tokens import manage_token
 
@@ -35,6 +36,21 @@ SUBJECTS = {
     MailKind.SCHEDULE_CHANGED: _l("%(event)s: the day's time or place has changed"),
     MailKind.FEEDBACK: _l("%(event)s: how was it? Two minutes for us"),
     MailKind.FEEDBACK_REMINDER: _l("%(event)s: a last reminder, two minutes for us"),
+    MailKind.GROUP_REGISTERED: _l("Your group's registration for %(event)s"),
+}
+# The messages about a group member's own registration: to the group's contact when the
+# member gave no address (their badge among them). Announcements and feedback are not.
+FOR_GROUP_CONTACT = {
+    MailKind.CONFIRMATION,
+    MailKind.WAITLISTED,
+    MailKind.PROMOTED,
+    MailKind.UPDATED,
+    MailKind.CANCELLED,
+    MailKind.MANAGE_LINK,
+    MailKind.BADGE_REISSUED,
+    MailKind.ASSIGNMENT,
+    MailKind.REMINDER,
+    MailKind.SCHEDULE_CHANGED,
 }
 # What a confirmed attendee's message carries: the badge QR inline, the badge PDF, the .ics.
 BADGE_ATTACHMENTS = ["qr_inline", "badge_pdf", "ics"]
@@ -55,9 +71,14 @@ def enqueue(
     kind: MailKind, attendee: Attendee, subject: str | None = None, **context
 ) -> OutboxMessage | None:
     """Render a message in the attendee's language and add it to the outbox (no commit).
-    subject: the organisers' own (an announcement), else the kind's. None, and nothing
-    queued, for someone without an e-mail address (a walk-in registered at the desk)."""
-    if not attendee.email:
+    subject: the organisers' own (an announcement), else the kind's. A group member without
+    an address has the messages about their registration sent to the group's contact; None,
+    and nothing queued, for anyone else without one (a walk-in registered at the desk)."""
+    recipient, contact = attendee.email, None
+    if not recipient and kind in FOR_GROUP_CONTACT and attendee.group_id is not None:
+        contact = attendee.group
+        recipient = contact.contact_email
+    if not recipient:
         return None
     attachments = (
         BADGE_ATTACHMENTS if kind in WITH_BADGE and attendee.status == AttendeeStatus.CONFIRMED else []
@@ -72,9 +93,29 @@ def enqueue(
             qr_cid=QR_CID if "qr_inline" in attachments else None,
             badge_code=BADGE_CODE_SLOT,  # filled in at delivery, as the QR is
             the_day=day_links(attendee.event),  # times, place, map and calendar links
+            group_contact=contact,  # the layout then says whom the message is for
         )
         subject = subject or str(SUBJECTS[kind] % {"event": attendee.event.short_display_name})
-        return _queue(kind, attendee.email, subject, context, attendee=attendee, attachments=attachments)
+        if contact is not None:
+            subject = one_line(f"{subject} ({attendee.full_name})")[:300]
+        return _queue(kind, recipient, subject, context, attendee=attendee, attachments=attachments)
+
+
+def enqueue_for_group_contact(kind: MailKind, group, **context) -> OutboxMessage:
+    """A message to a group's contact (its page's link and its people), in their language."""
+    from app.registration.tokens import group_token
+
+    event = group.event
+    with force_locale(group.contact_language):
+        context.update(
+            group=group,
+            event=event,
+            manage_url=external_url(
+                "registration.group_page", token=group_token(group), event_slug=event.slug
+            ),
+        )
+        subject = str(SUBJECTS[kind] % {"event": event.short_display_name})
+        return _queue(kind, group.contact_email, subject, context, attachments=[])
 
 
 def enqueue_for_staff(kind: MailKind, user: User, event: Event | None, **context) -> OutboxMessage:

@@ -23,6 +23,7 @@ from app.models.event import (
     Organisation,
     ProgrammeItem,
 )
+from app.models.group import GroupPolicy, RegistrationGroup
 from app.models.notes import NOTE_KINDS, NoteRevision, NoteSheet, TableAttendance, TablePhoto
 from app.models.organiser import EventMembership, Organiser
 from app.models.outbox import MailKind, MessageStatus, OutboxMessage
@@ -39,6 +40,8 @@ from app.models.results import (
 from app.models.user import Role, User
 
 __all__ = [
+    "GroupPolicy",
+    "RegistrationGroup",
     "Announcement",
     "EventMembership",
     "Organiser",

@@ -82,9 +82,12 @@ class Attendee(db.Model):
     # When they asked for no more announcements (their e-mail's unsubscribe link or button);
     # the messages about their own registration still go out.
     announcements_stopped_at = db.Column(db.DateTime)
+    # Registered with others by one contact (app/registration/groups.py); None: on their own.
+    group_id = db.Column(db.ForeignKey("registration_groups.id", ondelete="SET NULL"), index=True)
 
     event = db.relationship("Event")
     organisation = db.relationship("Organisation")
+    group = db.relationship("RegistrationGroup", back_populates="members")
     pinned_table = db.relationship("CafeTable", foreign_keys=[pinned_table_id])
     parts = db.relationship(
         "AttendeePart",

@@ -56,6 +56,9 @@ class Event(db.Model):
     # {"organisation": true, ...}. None: no questions, every fixed field.
     questions = db.Column(db.JSON)
     fixed_fields = db.Column(db.JSON)
+    # Registering several people at once, as the event file's ``registration: groups:`` says
+    # (app/events/event_file_fields.py): {"policy": ..., "max_size": N}. None: groups off.
+    group_registration = db.Column(db.JSON)
     # When and where the attendees were last told the day is (app/mail/schedule_update.py):
     # a file that moves it leaves an update e-mail to send.
     schedule_announced = db.Column(db.JSON)
@@ -93,6 +96,19 @@ class Event(db.Model):
     def asks(self, fixed_field: str) -> bool:
         """Whether the registration form asks this fixed field (see FIXED_FIELDS)."""
         return (self.fixed_fields or {}).get(fixed_field, True)
+
+    @property
+    def takes_groups(self) -> bool:
+        return bool(self.group_registration)
+
+    @property
+    def group_policy(self) -> str | None:
+        """ "all_or_nothing" or "as_many_as_fit" (see GroupPolicy); None: groups off."""
+        return (self.group_registration or {}).get("policy")
+
+    @property
+    def group_max_size(self) -> int:
+        return (self.group_registration or {}).get("max_size", 0)
 
     @property
     def registration_questions(self) -> list[dict]:

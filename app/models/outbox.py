@@ -33,6 +33,7 @@ class MailKind(enum.StrEnum):
     SCHEDULE_CHANGED = "schedule_changed"  # the day moved: the new time and .ics
     FEEDBACK = "feedback"  # the questionnaire after the day
     FEEDBACK_REMINDER = "feedback_reminder"  # once, to those who have not answered
+    GROUP_REGISTERED = "group_registered"  # to a group's contact: its page and its people
 
 
 class OutboxMessage(db.Model):

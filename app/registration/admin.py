@@ -63,6 +63,7 @@ def _filters() -> AttendeeFilter:
         organisation=organisation,
         attendance=args.get("attendance", "") if args.get("attendance") in set(Attendance) else "",
         answer=_answer_filter(),
+        group_id=_id_filter("group"),
     )
 
 

@@ -34,6 +34,7 @@ class AttendeeFilter:
     organisation: str = ""
     attendance: str = ""  # an Attendance value, or "" for anyone
     answer: str = ""  # "question_key=option_key": who gave that answer; "" for anyone
+    group_id: int | None = None  # the people one contact registered together (groups.py)
 
     def answer_filter(self, event: Event) -> tuple[dict, str] | None:
         """(question, option key) of the answer filter, when it names one of the event's."""
@@ -53,6 +54,7 @@ def attendee_query(event: Event, filters: AttendeeFilter):
             selectinload(Attendee.preferences).selectinload(TablePreference.cafe_table),
             selectinload(Attendee.check_ins),
             selectinload(Attendee.answers),
+            selectinload(Attendee.group),
         )
         .order_by(Attendee.last_name, Attendee.first_name, Attendee.id)
     )
@@ -73,6 +75,8 @@ def attendee_query(event: Event, filters: AttendeeFilter):
         query = query.where(Attendee.preferences.any(TablePreference.cafe_table_id == filters.table_id))
     if filters.organisation:
         query = query.where(Attendee.organisation_name.icontains(filters.organisation, autoescape=True))
+    if filters.group_id is not None:  # the query stays within the event: another's group lists nobody
+        query = query.where(Attendee.group_id == filters.group_id)
     if filters.attendance in set(Attendance):
         query = query.where(_attendance_is(Attendance(filters.attendance)))
     if filters.answer and (answer := filters.answer_filter(event)):

@@ -2,6 +2,8 @@
 
 Places are counted under the event's row lock (see app/core/locking.py), so no capacity is
 ever exceeded however many people submit at once; the lock is held as briefly as can be.
+Registering a group (groups.py) reuses flushed_attendee, take_what_is_free and
+waits_for_anything.
 """
 
 import enum
@@ -88,8 +90,8 @@ def _register_under_lock(event: Event, data: RegistrationData, source: str) -> A
     db.session.flush()
 
     lock_event(event.id)
-    _take_what_is_free(event, attendee)
-    if _waits_for_anything(attendee):
+    take_what_is_free(event, attendee)
+    if waits_for_anything(attendee):
         if confirmation is not None:  # None: no e-mail address, nothing was queued
             db.session.delete(confirmation)
         mailer.enqueue(MailKind.WAITLISTED, attendee)
@@ -121,7 +123,7 @@ def _write_as_waiting(event: Event, data: RegistrationData, source: str) -> Atte
     second, which then tries again with another code instead of reading as a duplicate."""
     for _attempt in range(CODE_CLASH_ATTEMPTS):
         try:
-            return _flushed_attendee(event, data, source)
+            return flushed_attendee(event, data, source)
         except IntegrityError:
             db.session.rollback()
             if data.email is None or _email_registered(event.id, data.email):
@@ -129,7 +131,7 @@ def _write_as_waiting(event: Event, data: RegistrationData, source: str) -> Atte
     raise RegistrationError(RegistrationError.Reason.DUPLICATE_EMAIL)
 
 
-def _flushed_attendee(event: Event, data: RegistrationData, source: str) -> Attendee:
+def flushed_attendee(event: Event, data: RegistrationData, source: str) -> Attendee:
     attendee = Attendee(
         event=event,
         status=AttendeeStatus.WAITLISTED,  # until the places are taken, under the lock
@@ -151,7 +153,7 @@ def _email_registered(event_id: int, email: str) -> bool:
     return db.session.scalar(query) is not None
 
 
-def _take_what_is_free(event: Event, attendee: Attendee) -> None:
+def take_what_is_free(event: Event, attendee: Attendee) -> None:
     """Under the lock: the day, and each part, that has a place left for the attendee
     confirms them (nobody else takes a place meanwhile); the rest keeps them waiting."""
     taken = places_taken(event)
@@ -162,7 +164,7 @@ def _take_what_is_free(event: Event, attendee: Attendee) -> None:
             attendee_part.status = PartStatus.CONFIRMED
 
 
-def _waits_for_anything(attendee: Attendee) -> bool:
+def waits_for_anything(attendee: Attendee) -> bool:
     return attendee.status == AttendeeStatus.WAITLISTED or any(
         p.status == PartStatus.WAITLISTED for p in attendee.parts
     )

@@ -43,3 +43,35 @@ def _token_for(attendee_id: int, version: int) -> str:
 
 def revoke_manage_links(attendee: Attendee) -> None:
     attendee.manage_token_version += 1
+
+
+# ---- The page of a group's contact (app/registration/groups.py) ------------------------
+
+
+def _group_serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="manage-group")
+
+
+def group_token(group) -> str:
+    """A token naming the group and its link's version, as manage_token does a person."""
+    return _group_serializer().dumps([group.id, group.manage_token_version])
+
+
+def group_for_token(token: str):
+    """The group a contact's link names while it is current (one spelling only, as
+    attendee_for_manage_token); None for anything else."""
+    from app.models import RegistrationGroup
+
+    try:
+        group_id, version = _group_serializer().loads(token)
+    except (BadSignature, ValueError, TypeError):
+        return None
+    if not isinstance(group_id, int) or not isinstance(version, int):
+        return None
+    expected = _group_serializer().dumps([group_id, version])
+    if not hmac.compare_digest(expected.encode(), token.encode("utf-8", "replace")):
+        return None
+    group = db.session.get(RegistrationGroup, group_id)
+    if group is None or group.manage_token_version != version:
+        return None
+    return group

@@ -61,17 +61,11 @@ def engine_inputs(event: Event, attendees: list[Attendee]) -> tuple[list[Theme],
             organisation=(a.organisation_name or "").strip().casefold() or None,
             needs_accessible=a.needs_accessible_table,
             pinned_theme=a.pinned_table_id,
-            group=_group_key(a),
+            group=a.group_id,  # registered together (app/registration/groups.py)
         )
         for a in attendees
     ]
     return themes, people
-
-
-def _group_key(attendee: Attendee) -> int | None:
-    """The registration group the attendee came with (None: registered alone)."""
-    # attendees.group_id: added by the groups registration (issue 19)
-    return getattr(attendee, "group_id", None)
 
 
 def published_run(event: Event) -> AssignmentRun | None:
