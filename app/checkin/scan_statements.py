@@ -84,8 +84,8 @@ def read_for_scan(attendee_id: int, lock: bool = True) -> Scanned:
         return None, None
     first = rows[0]
     attendee = ScannedAttendee(*first[:11])
-    attendee.tables = [(row.round, row.table_name, row.small_table) for row in rows if row.cafe_table_id]
-    check_in = ScannedCheckIn(*first[11:16]) if first.check_in_id is not None else None
+    attendee.tables = [(r.round, r.table_name, r.small_table) for r in rows if r.table_name is not None]
+    check_in = ScannedCheckIn(first.check_in_id, attendee_id, *first[12:15]) if first.check_in_id else None
     return attendee, check_in
 
 
@@ -118,7 +118,7 @@ def _scan_read(for_update: bool) -> Select:
     )
     statement = (
         select(
-            # In ScannedAttendee's order, then ScannedCheckIn's.
+            # In ScannedAttendee's order, then ScannedCheckIn's (its attendee is this one).
             Attendee.id,
             Attendee.event_id,
             Attendee.first_name,
@@ -131,14 +131,12 @@ def _scan_read(for_update: bool) -> Select:
             Attendee.badge_version,
             lunch.label("lunch"),
             CheckIn.id.label("check_in_id"),
-            CheckIn.attendee_id,
             CheckIn.checked_in_at,
             CheckIn.desk_name,
             CheckIn.request_id,
             SeatAssignment.round,
-            SeatAssignment.cafe_table_id,
             SeatAssignment.small_table,
-            CafeTable.name.label("table_name"),
+            CafeTable.name.label("table_name"),  # NOT NULL: None when no seat or no table
         )
         .select_from(Attendee)
         .outerjoin(CheckIn, and_(CheckIn.attendee_id == Attendee.id, CheckIn.undone_at.is_(None)))
