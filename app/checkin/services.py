@@ -1,14 +1,19 @@
 """Check-in: one service for the scan, the manual check-in from a search, and the undo.
 
-``scan()`` costs 3 queries: the attendee's row lock, the attendee with its parts, published
-seats and check-in in force, and the insert (more only when a race ends on the index); the
-desk device one more when this worker has not seen its token lately (desks.py); a typed
-badge code one more, to find whose it is. The attendee's row is locked
-for the transaction, and a partial unique index allows one check-in in force per attendee,
-so two desks scanning one badge at once get one check-in and one "already". The steps are
-functions of their own (lock_attendee, then load_for_check_in, then decide and write):
-tests/test_checkin_race.py proves the lock by replacing lock_attendee with nothing and
-pausing after load_for_check_in.
+A QR ``scan()`` is 4 database round trips on PostgreSQL: BEGIN, one statement reading the
+attendee under their row lock (SELECT ... FOR UPDATE OF attendees, with their check-in in
+force, lunch and published seats), the INSERT, COMMIT (scan_statements.py, in Core: no ORM
+objects on the busiest request). SQLite takes its write lock first with a statement of its
+own. One more for the desk device when this worker has not seen its token lately
+(desks.py); none when the badge's signature or event is wrong. More only when a race ends
+on the index: after waiting for the lock, PostgreSQL re-reads only the attendee's row, so a
+check-in the other desk just made is unseen, and the unique index refuses the second row
+(_after_conflict answers "already"). A typed badge code, a check-in from a search and a
+reinstatement take the ORM path: the lock (lock_attendee), then the attendee read afresh
+(load_for_check_in), which sees the other desk's check-in. The row lock serialises desks
+and any change to the attendee (cancelled, badge reissued); the partial unique index allows
+one check-in in force per attendee, so two desks scanning one badge at once get one
+check-in and one "already". tests/test_checkin_race.py proves the lock by reading without it.
 """
 
 import enum
@@ -24,7 +29,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 from app.checkin import scan_statements
 from app.checkin.badge_codes import typed_badge_code
 from app.checkin.badges import BadgeCheck, badge_token_claims, holder_check, verify_badge
-from app.checkin.scan_statements import ScannedCheckIn, lock_attendee
+from app.checkin.scan_statements import ScannedAttendee, ScannedCheckIn, lock_attendee
 from app.core.transactions import commit_keeping_loaded
 from app.extensions import db
 from app.models import (
@@ -88,8 +93,9 @@ class ScanOutcome:
     """
 
     result: ScanResult
-    attendee: Attendee | None = None
-    check_in: CheckIn | None = None
+    # A QR scan's are what it read (ScannedAttendee, ScannedCheckIn), the other paths' ORM objects.
+    attendee: Attendee | ScannedAttendee | None = None
+    check_in: CheckIn | ScannedCheckIn | None = None
     request_id_reused: bool = False
 
 
@@ -104,10 +110,11 @@ def scan(event: Event, code: str, device: DeskDevice, request_id: str | None, sc
     attendee_id, version = claims
     attendee, current = scan_statements.read_for_scan(attendee_id)
     verification = holder_check(attendee, event, version)
+    if verification.attendee is not None:
+        attendee.event = event  # theirs (checked): the answer shows times in its time zone
     if verification.check is not BadgeCheck.VALID:
         commit_keeping_loaded()  # nothing written: ends the transaction, releases the lock
         return ScanOutcome(BADGE_REFUSALS[verification.check], verification.attendee)
-    attendee.event = event
     answer = _answer_without_writing(attendee, current, request_id)
     if answer is not None:
         commit_keeping_loaded()
