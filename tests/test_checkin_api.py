@@ -209,7 +209,7 @@ def test_counters_count_checked_in_against_expected(client, event, desk):
     assert (counters["checked_in"], counters["expected"]) == (1, 3)
 
 
-def test_a_scan_costs_at_most_four_queries_and_none_for_a_known_desk(app, client, event, desk):
+def test_a_scan_reads_once_writes_once_and_asks_nothing_of_a_known_desk(app, client, event, desk):
     attendee = register_someone(event)
     world_cafe.publish(world_cafe.run_assignment(event, "organiser@example.org"), "organiser@example.org")
     token = badge_token(attendee)
@@ -229,9 +229,11 @@ def test_a_scan_costs_at_most_four_queries_and_none_for_a_known_desk(app, client
         sa_event.remove(db.engine, "before_cursor_execute", count)
     assert answer["result"] == "green"
     assert [t["name"] for t in answer["attendee"]["tables"]], "the published table is on the green screen"
-    # The desk's token (first scan), the attendee's lock, the attendee, the check-in.
-    assert green_count <= 4, "\n".join(s[:400].replace("\n", " ") for s in statements)
-    assert amber_count <= 2, "the desk's token is known: the lock and the attendee"
+    # The desk's token (first scan), the attendee read under their lock, the check-in;
+    # SQLite takes its write lock first, in a statement of its own.
+    lock = 1 if db.engine.dialect.name == "sqlite" else 0
+    assert green_count <= 3 + lock, "\n".join(s[:400].replace("\n", " ") for s in statements)
+    assert amber_count <= 1 + lock, "the desk's token is known: the attendee, under the lock"
 
 
 def test_openapi_document_lists_every_api_route(app, client):

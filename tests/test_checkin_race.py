@@ -1,19 +1,21 @@
 """Two desks scan the same badge at the same moment.
 
-Each desk's transaction pauses after the service's read (load_for_check_in) until the
-other desk has read too (or 1.5 s pass). Without the row lock (lock_attendee replaced by
-nothing) both desks read "not checked in" and both go on to write: the race is real (the
-unique index then refuses the second row). With the lock the second desk waits, then
-reads the first desk's check-in.
+Each desk's transaction pauses after the scan's read (scan_statements.read_for_scan) until
+the other desk has read too (or 1.5 s pass). Without the row lock (the read told not to
+lock) both desks read "not checked in" at once and both go on to write: the race is real
+(the unique index then refuses the second row). With the lock the second desk waits for
+the first desk's transaction to end before it reads: on SQLite it then reads the first
+desk's check-in; on PostgreSQL its one locked statement re-reads only the attendee's row,
+so it still reads "not checked in" and its INSERT is refused by the index.
 """
 
-import contextlib
 import threading
 
 import pytest
 from helpers import register_someone
 from sqlalchemy import func, select
 
+from app.checkin import scan_statements
 from app.checkin import services as checkin
 from app.checkin.badges import badge_token
 from app.checkin.desks import create_desk_device
@@ -21,25 +23,28 @@ from app.extensions import db
 from app.models import CheckIn
 
 
-def scan_at_two_desks_at_once(app, event, monkeypatch):
+def scan_at_two_desks_at_once(app, event, monkeypatch, lock: bool):
     attendee = register_someone(event)
     token = badge_token(attendee)
     desks = [create_desk_device(event, f"Desk {n}")[0] for n in (1, 2)]
     event_id, desk_ids = event.id, [d.id for d in desks]
     both_read = threading.Barrier(2, timeout=1.5)
-    decided = []
-    load_for_check_in = checkin.load_for_check_in
+    decided, read_together = [], []
+    read_for_scan = scan_statements.read_for_scan
 
     def read_then_hold_until_the_other_desk_reads(attendee_id):
-        attendee = load_for_check_in(attendee_id)
-        if not any(c.undone_at is None for c in attendee.check_ins):
+        attendee, current = read_for_scan(attendee_id, lock=lock)
+        if current is None:
             decided.append(attendee.id)  # read "not checked in": this desk will write
         # A broken barrier means the other desk is waiting for our lock: go on.
-        with contextlib.suppress(threading.BrokenBarrierError):
+        try:
             both_read.wait()
-        return attendee
+            read_together.append(True)
+        except threading.BrokenBarrierError:
+            read_together.append(False)
+        return attendee, current
 
-    monkeypatch.setattr(checkin, "load_for_check_in", read_then_hold_until_the_other_desk_reads)
+    monkeypatch.setattr(scan_statements, "read_for_scan", read_then_hold_until_the_other_desk_reads)
     results = []
 
     def desk(desk_id):
@@ -59,20 +64,26 @@ def scan_at_two_desks_at_once(app, event, monkeypatch):
     check_ins = db.session.scalar(
         select(func.count()).select_from(CheckIn).where(CheckIn.undone_at.is_(None))
     )
-    return sorted(r.value for r in results), len(decided), check_ins
+    return sorted(r.value for r in results), len(decided), read_together, check_ins
 
 
 def test_without_the_row_lock_both_desks_decide_to_check_in(app, event, monkeypatch):
-    monkeypatch.setattr(checkin, "lock_attendee", lambda attendee_id: None)
-    results, decided, check_ins = scan_at_two_desks_at_once(app, event, monkeypatch)
-    assert decided == 2, "the race happens: both desks read 'not checked in'"
+    results, decided, read_together, check_ins = scan_at_two_desks_at_once(
+        app, event, monkeypatch, lock=False
+    )
+    assert read_together == [True, True], "the race happens: both desks read at once"
+    assert decided == 2, "both read 'not checked in'"
     assert check_ins == 1, "the unique index is the last word"
     assert results == ["already_checked_in", "checked_in"]
 
 
 def test_with_the_row_lock_one_check_in_and_one_already(app, event, monkeypatch):
-    results, decided, check_ins = scan_at_two_desks_at_once(app, event, monkeypatch)
-    assert decided == 1, "the second desk waited for the lock, then saw the check-in"
+    results, decided, read_together, check_ins = scan_at_two_desks_at_once(app, event, monkeypatch, lock=True)
+    assert read_together == [False, False], "the second desk read only after the first desk's commit"
+    if db.engine.dialect.name == "sqlite":
+        assert decided == 1, "the second desk saw the first desk's check-in"
+    else:
+        assert decided == 2, "one locked statement: the index refuses the second desk's row"
     assert check_ins == 1
     assert results == ["already_checked_in", "checked_in"]
 

@@ -128,18 +128,34 @@ def badge_token(attendee: Attendee) -> str:
 
 def verify_badge_token(token, event: Event | int) -> BadgeVerification:
     """Check scanned text against the event; never raises, at most one database query."""
+    claims = badge_token_claims(token, event)
+    if isinstance(claims, BadgeCheck):
+        return BadgeVerification(claims)
+    attendee_id, version = claims
+    attendee = db.session.get(Attendee, attendee_id)
+    return holder_check(attendee, event, version)
+
+
+def badge_token_claims(token, event: Event | int) -> BadgeCheck | tuple[int, int]:
+    """What a genuine token of the event names, (attendee id, badge version modulo 256),
+    without touching the database; else why it is refused (MALFORMED, FORGED, OTHER_EVENT)."""
     payload, tag = _decode(token)
     if payload is None:
-        return BadgeVerification(BadgeCheck.MALFORMED)
+        return BadgeCheck.MALFORMED
     if not hmac.compare_digest(tag, _tag(payload)):
-        return BadgeVerification(BadgeCheck.FORGED)
+        return BadgeCheck.FORGED
     event_id = event if isinstance(event, int) else event.id
     if int.from_bytes(payload[0:2], "big") != event_id:
-        return BadgeVerification(BadgeCheck.OTHER_EVENT)
-    attendee = db.session.get(Attendee, int.from_bytes(payload[2:5], "big"))
+        return BadgeCheck.OTHER_EVENT
+    return int.from_bytes(payload[2:5], "big"), payload[5]
+
+
+def holder_check(attendee, event: Event | int, version: int) -> BadgeVerification:
+    """The token's claims against its holder as read (an Attendee, or what the scan read)."""
+    event_id = event if isinstance(event, int) else event.id
     if attendee is None or attendee.event_id != event_id:
         return BadgeVerification(BadgeCheck.UNKNOWN_ATTENDEE)
-    if payload[5] != attendee.badge_version % 256:
+    if version != attendee.badge_version % 256:
         return BadgeVerification(BadgeCheck.REVOKED, attendee)
     return BadgeVerification(BadgeCheck.VALID, attendee)
 
@@ -250,12 +266,3 @@ def _tag(payload: bytes) -> bytes:
 def _key(secret: str | bytes) -> bytes:
     secret = secret.encode("utf-8") if isinstance(secret, str) else secret
     return hmac.new(secret, _KEY_LABEL, hashlib.sha256).digest()
-
-
-def attendee_id_in_token(token) -> int | None:
-    """The attendee id a genuinely signed token names, without touching the database
-    (lets check-in lock that attendee's row before verifying); None otherwise."""
-    payload, tag = _decode(token)
-    if payload is None or not hmac.compare_digest(tag, _tag(payload)):
-        return None
-    return int.from_bytes(payload[2:5], "big")

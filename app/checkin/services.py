@@ -1,14 +1,19 @@
 """Check-in: one service for the scan, the manual check-in from a search, and the undo.
 
-``scan()`` costs 3 queries: the attendee's row lock, the attendee with its parts, published
-seats and check-in in force, and the insert (more only when a race ends on the index); the
-desk device one more when this worker has not seen its token lately (desks.py); a typed
-badge code one more, to find whose it is. The attendee's row is locked
-for the transaction, and a partial unique index allows one check-in in force per attendee,
-so two desks scanning one badge at once get one check-in and one "already". The steps are
-functions of their own (lock_attendee, then load_for_check_in, then decide and write):
-tests/test_checkin_race.py proves the lock by replacing lock_attendee with nothing and
-pausing after load_for_check_in.
+A QR ``scan()`` is 4 database round trips on PostgreSQL: BEGIN, one statement reading the
+attendee under their row lock (SELECT ... FOR UPDATE OF attendees, with their check-in in
+force, lunch and published seats), the INSERT, COMMIT (scan_statements.py, in Core: no ORM
+objects on the busiest request). SQLite takes its write lock first with a statement of its
+own. One more for the desk device when this worker has not seen its token lately
+(desks.py); none when the badge's signature or event is wrong. More only when a race ends
+on the index: after waiting for the lock, PostgreSQL re-reads only the attendee's row, so a
+check-in the other desk just made is unseen, and the unique index refuses the second row
+(_after_conflict answers "already"). A typed badge code, a check-in from a search and a
+reinstatement take the ORM path: the lock (lock_attendee), then the attendee read afresh
+(load_for_check_in), which sees the other desk's check-in. The row lock serialises desks
+and any change to the attendee (cancelled, badge reissued); the partial unique index allows
+one check-in in force per attendee, so two desks scanning one badge at once get one
+check-in and one "already". tests/test_checkin_race.py proves the lock by reading without it.
 """
 
 import enum
@@ -17,12 +22,14 @@ from datetime import datetime, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, bindparam, select, text
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, joinedload
 
+from app.checkin import scan_statements
 from app.checkin.badge_codes import typed_badge_code
-from app.checkin.badges import BadgeCheck, attendee_id_in_token, verify_badge, verify_badge_token
+from app.checkin.badges import BadgeCheck, badge_token_claims, holder_check, verify_badge
+from app.checkin.scan_statements import ScannedAttendee, ScannedCheckIn, lock_attendee
 from app.core.transactions import commit_keeping_loaded
 from app.extensions import db
 from app.models import (
@@ -86,8 +93,9 @@ class ScanOutcome:
     """
 
     result: ScanResult
-    attendee: Attendee | None = None
-    check_in: CheckIn | None = None
+    # A QR scan's are what it read (ScannedAttendee, ScannedCheckIn), the other paths' ORM objects.
+    attendee: Attendee | ScannedAttendee | None = None
+    check_in: CheckIn | ScannedCheckIn | None = None
     request_id_reused: bool = False
 
 
@@ -96,15 +104,33 @@ def scan(event: Event, code: str, device: DeskDevice, request_id: str | None, sc
     checks, recorded as CheckInMethod.CODE); the same request_id twice checks in once."""
     if typed_badge_code(code) is not None:
         return _scan_typed_code(event, code, device, request_id, scanned_at)
-    attendee_id = attendee_id_in_token(code)
-    # Lock and load the attendee first; holding the reference keeps it in the session's
-    # (weak) identity map, where the verification below finds it without a query.
-    locked = _lock_and_load(attendee_id) if attendee_id is not None else None  # noqa: F841
-    verification = verify_badge_token(code, event)
+    claims = badge_token_claims(code, event)
+    if isinstance(claims, BadgeCheck):  # not a genuine badge of this event: nothing to read
+        return ScanOutcome(BADGE_REFUSALS[claims])
+    attendee_id, version = claims
+    attendee, current = scan_statements.read_for_scan(attendee_id)
+    verification = holder_check(attendee, event, version)
+    if verification.attendee is not None:
+        attendee.event = event  # theirs (checked): the answer shows times in its time zone
     if verification.check is not BadgeCheck.VALID:
         commit_keeping_loaded()  # nothing written: ends the transaction, releases the lock
         return ScanOutcome(BADGE_REFUSALS[verification.check], verification.attendee)
-    return _check_in_locked(verification.attendee, device, request_id, scanned_at, CheckInMethod.SCAN)
+    answer = _answer_without_writing(attendee, current, request_id)
+    if answer is not None:
+        commit_keeping_loaded()
+        return answer
+    values = _check_in_values(attendee, device, None, request_id, CheckInMethod.SCAN, scanned_at)
+    try:
+        check_in_id = scan_statements.insert_check_in(values)
+        commit_keeping_loaded()
+    except IntegrityError:
+        # Another desk won the race, or this request was already recorded.
+        db.session.rollback()
+        return _after_conflict(attendee_id, request_id)
+    check_in = ScannedCheckIn(
+        check_in_id, attendee_id, values["checked_in_at"], values["desk_name"], request_id
+    )
+    return ScanOutcome(ScanResult.CHECKED_IN, attendee, check_in)
 
 
 def _scan_typed_code(event: Event, code: str, device, request_id, scanned_at) -> ScanOutcome:
@@ -190,28 +216,10 @@ def undo_check_in(check_in_id: int, event: Event, actor: str) -> CheckIn | None:
 def _lock_and_load(attendee_id: int) -> Attendee | None:
     """Two statements, not one SELECT ... FOR UPDATE with joins: after waiting for a lock,
     PostgreSQL re-reads only the locked row, so a joined check-in made by the desk that
-    held the lock would stay unseen. Read after the lock, it is seen."""
+    held the lock would stay unseen. Read after the lock, it is seen. (The QR scan takes
+    the one statement and lets the unique index catch that case: scan_statements.py.)"""
     lock_attendee(attendee_id)
     return load_for_check_in(attendee_id)
-
-
-def lock_attendee(attendee_id: int) -> None:
-    """Hold the attendee's row lock until the transaction ends, so that desks checking in
-    one person take turns. PostgreSQL: SELECT ... FOR UPDATE. SQLite: a no-op UPDATE,
-    which takes the database's single write lock."""
-    # On the session's connection: no ORM result to build (half of this statement's CPU).
-    connection = db.session.connection()
-    if connection.dialect.name == "postgresql":
-        connection.execute(_lock_statement(), {"attendee_id": attendee_id})
-    else:
-        connection.execute(text("UPDATE attendees SET id = id WHERE id = :id"), {"id": attendee_id})
-
-
-# The scan's statements are built once per process: building one and computing its key for
-# SQLAlchemy's cache of compiled statements was a fifth of a scan's CPU time.
-@cache
-def _lock_statement() -> Select:
-    return select(Attendee.id).where(Attendee.id == bindparam("attendee_id")).with_for_update()
 
 
 def load_for_check_in(attendee_id: int) -> Attendee | None:
@@ -249,11 +257,12 @@ def _attendee_for_check_in() -> Select:
 def _check_in_locked(attendee, device, request_id, scanned_at, method, desk_name=None) -> ScanOutcome:
     """Under the attendee's lock: answer without writing if that is the answer, else write
     the check-in; the unique indexes have the last word."""
-    answer = _answer_without_writing(attendee, request_id)
+    current = next((c for c in attendee.check_ins if c.undone_at is None), None)
+    answer = _answer_without_writing(attendee, current, request_id)
     if answer is not None:
         commit_keeping_loaded()  # nothing written: ends the transaction, releases the lock
         return answer
-    check_in = _new_check_in(attendee, device, desk_name, request_id, method, scanned_at)
+    check_in = CheckIn(**_check_in_values(attendee, device, desk_name, request_id, method, scanned_at))
     db.session.add(check_in)
     try:
         commit_keeping_loaded()
@@ -264,9 +273,9 @@ def _check_in_locked(attendee, device, request_id, scanned_at, method, desk_name
     return ScanOutcome(ScanResult.CHECKED_IN, attendee, check_in)
 
 
-def _answer_without_writing(attendee: Attendee, request_id: str | None) -> ScanOutcome | None:
-    """Checked in already, cancelled or waiting: the answer; None if the check-in is to be made."""
-    current = next((c for c in attendee.check_ins if c.undone_at is None), None)
+def _answer_without_writing(attendee, current, request_id: str | None) -> ScanOutcome | None:
+    """Checked in already (``current``: the check-in in force), cancelled or waiting: the
+    answer; None if the check-in is to be made."""
     if current is not None:
         return _recorded(attendee, current, request_id)
     if attendee.status == AttendeeStatus.CANCELLED:
@@ -276,16 +285,16 @@ def _answer_without_writing(attendee: Attendee, request_id: str | None) -> ScanO
     return None
 
 
-def _new_check_in(attendee, device, desk_name, request_id, method, scanned_at) -> CheckIn:
-    return CheckIn(
-        event_id=attendee.event_id,
-        attendee_id=attendee.id,
-        desk_device_id=device.id if device else None,
-        desk_name=device.name if device else (desk_name or "desk"),
-        request_id=request_id,
-        method=method,
-        checked_in_at=_plausible(scanned_at),
-    )
+def _check_in_values(attendee, device, desk_name, request_id, method, scanned_at) -> dict:
+    return {
+        "event_id": attendee.event_id,
+        "attendee_id": attendee.id,
+        "desk_device_id": device.id if device else None,
+        "desk_name": device.name if device else (desk_name or "desk"),
+        "request_id": request_id,
+        "method": method,
+        "checked_in_at": _plausible(scanned_at),
+    }
 
 
 def _after_conflict(attendee_id: int, request_id: str | None) -> ScanOutcome:

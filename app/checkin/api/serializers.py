@@ -4,6 +4,7 @@ from flask import url_for
 from flask_babel import gettext as _
 
 from app.checkin.badges import PARTICIPANT_TYPE_LABELS
+from app.checkin.scan_statements import ScannedAttendee
 from app.checkin.services import ScanOutcome, ScanResult, has_lunch, local_time
 from app.models import Attendee, CheckIn, Event, localized
 from app.worldcafe.services import published_seats
@@ -44,7 +45,14 @@ def check_in_json(event: Event, check_in: CheckIn | None) -> dict | None:
     }
 
 
-def attendee_json(attendee: Attendee) -> dict:
+def _tables(attendee: Attendee | ScannedAttendee) -> list[tuple]:
+    """(round, the table's name, small table index) of each published seat at a table."""
+    if isinstance(attendee, ScannedAttendee):  # read with the scan
+        return attendee.tables
+    return [(s.round, s.cafe_table.name, s.small_table) for s in published_seats(attendee) if s.cafe_table_id]
+
+
+def attendee_json(attendee: Attendee | ScannedAttendee) -> dict:
     return {
         "id": attendee.id,
         "name": attendee.full_name,
@@ -52,15 +60,10 @@ def attendee_json(attendee: Attendee) -> dict:
         "participant_type_label": str(PARTICIPANT_TYPE_LABELS.get(attendee.participant_type, "")),
         "status": attendee.status,
         "tables": [
-            {
-                "round": s.round,
-                "name": localized(s.cafe_table.name),
-                "small_table": _small_table(s.small_table),
-            }
-            for s in published_seats(attendee)
-            if s.cafe_table_id
+            {"round": round, "name": localized(name), "small_table": _small_table(small_table)}
+            for round, name, small_table in _tables(attendee)
         ],
-        "lunch": has_lunch(attendee),
+        "lunch": attendee.lunch if isinstance(attendee, ScannedAttendee) else has_lunch(attendee),
         "dietary_needs": attendee.dietary_needs,
         "accessibility_needs": attendee.accessibility_needs,
         "badge_pdf_url": url_for("desk.badge_pdf", attendee_id=attendee.id),
