@@ -121,6 +121,7 @@ def app(_migrated_app):
         yield _migrated_app
         db.session.remove()
         _assert_places_counted()
+        _assert_search_index_in_step()
 
 
 def _assert_places_counted():
@@ -133,6 +134,18 @@ def _assert_places_counted():
     finally:
         db.session.remove()
     assert wrong == [], f"place counters drifted (what, id, counter, real count): {wrong}"
+
+
+def _assert_search_index_in_step():
+    """After every test on SQLite: the search's FTS5 table (migration 0019), kept by
+    triggers, holds every attendee's name, e-mail and organisation as they are now."""
+    from app.registration.attendee_search import fts_drift
+
+    try:
+        drifted = fts_drift()
+    finally:
+        db.session.remove()
+    assert drifted == [], f"the search index drifted from these attendees: {drifted}"
 
 
 @pytest.fixture

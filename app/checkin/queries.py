@@ -5,19 +5,16 @@ from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import Attendee, AttendeeStatus, CheckIn, Event, SeatAssignment
+from app.registration.attendee_search import holds_every_word
 from app.worldcafe.services import published_run
 
 
 def search_attendees(event: Event, text: str, limit: int = 20) -> list[Attendee]:
     """Name, e-mail or organisation, as the desk types; every word must match somewhere."""
     query = select(Attendee).where(Attendee.event_id == event.id)
-    for word in text.split()[:5]:
-        query = query.where(
-            Attendee.first_name.icontains(word, autoescape=True)
-            | Attendee.last_name.icontains(word, autoescape=True)
-            | Attendee.email.icontains(word, autoescape=True)
-            | Attendee.organisation_name.icontains(word, autoescape=True)
-        )
+    words = text.split()[:5]
+    if words:
+        query = query.where(holds_every_word(words))
     query = query.options(selectinload(Attendee.check_ins)).order_by(Attendee.last_name, Attendee.first_name)
     return db.session.scalars(query.limit(limit)).all()
 

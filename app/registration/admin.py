@@ -25,7 +25,13 @@ from app.mail import outbox as mailer
 from app.models import Attendee, AttendeeStatus, OutboxMessage, Role
 from app.registration import venue_needs
 from app.registration.answers import filterable_questions, options_of, question_figures, shown_answers
-from app.registration.attendee_list import Attendance, AttendeeFilter, attendee_query, attendees_csv, listed
+from app.registration.attendee_list import (
+    Attendance,
+    AttendeeFilter,
+    attendee_page,
+    attendee_query,
+    attendees_csv,
+)
 from app.registration.cancellation import cancel_registration
 from app.registration.forms import CancelForThemForm, ReinstateForm
 from app.registration.places import places_left
@@ -95,23 +101,26 @@ def _id_filter(name: str) -> int | None:
 
 def _page_number() -> int:
     try:
-        return db_int(request.args.get("page", "1"))
+        number = db_int(request.args.get("page", "1"))
     except ValueError:
         abort(404)  # as for any page of the list that does not exist
+    if number < 1:
+        abort(404)
+    return number
 
 
 @bp.route("/")
 def attendees():
     event = current_event_or_404()
     filters = _filters()
-    page = db.paginate(
-        attendee_query(event, filters), page=_page_number(), per_page=PAGE_SIZE, max_per_page=PAGE_SIZE
-    )
+    page = attendee_page(event, filters, _page_number(), PAGE_SIZE)
+    if page is None:
+        abort(404)  # a page past the last
     return render_template(
         "registration/admin/attendees.html",
         event=event,
         page=page,
-        lines=listed(page.items),
+        lines=page.lines,
         filters=filters,
         statuses=list(AttendeeStatus),
         attendances=list(Attendance),

@@ -9,13 +9,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import selectinload
 
 from app.checkin.arrivals import one_per_round
 from app.extensions import db
 from app.models import Attendee, AttendeePart, CheckIn, Event, TablePreference, localized
-from app.registration import answers
+from app.registration import answers, attendee_search
 from app.worldcafe.services import load_published_seats, published_seats
 
 
@@ -58,15 +58,8 @@ def attendee_query(event: Event, filters: AttendeeFilter):
         )
         .order_by(Attendee.last_name, Attendee.first_name, Attendee.id)
     )
-    if filters.search:
-        text = filters.search.strip()
-        query = query.where(
-            or_(
-                (Attendee.first_name + " " + Attendee.last_name).icontains(text, autoescape=True),
-                Attendee.email.icontains(text, autoescape=True),
-                Attendee.organisation_name.icontains(text, autoescape=True),
-            )
-        )
+    if filters.search.strip():
+        query = query.where(attendee_search.holds_text(filters.search.strip()))
     if filters.status:
         query = query.where(Attendee.status == filters.status)
     if filters.day_part_id:
@@ -74,7 +67,7 @@ def attendee_query(event: Event, filters: AttendeeFilter):
     if filters.table_id:
         query = query.where(Attendee.preferences.any(TablePreference.cafe_table_id == filters.table_id))
     if filters.organisation:
-        query = query.where(Attendee.organisation_name.icontains(filters.organisation, autoescape=True))
+        query = query.where(attendee_search.organisation_holds(filters.organisation))
     if filters.group_id is not None:  # the query stays within the event: another's group lists nobody
         query = query.where(Attendee.group_id == filters.group_id)
     if filters.attendance in set(Attendance):
@@ -92,6 +85,62 @@ def _attendance_is(attendance: Attendance):
     if attendance is Attendance.UNDONE:
         return any_check_in & ~in_force
     return ~any_check_in
+
+
+# A typed search (name, e-mail, organisation) counts this many people at most: it is for
+# finding someone, and past a few hundred the organiser types more. Counting all 30,000
+# who hold "auser" read every one of them; the filters chosen from lists (status, part,
+# table, arrival, answer) still count everyone, as organisers count with them.
+COUNTED_AT_MOST = 1000
+
+
+@dataclass
+class ListPage:
+    """One page of the list: its lines, and how many the filters select in all."""
+
+    lines: list["ListedAttendee"]
+    number: int
+    per_page: int
+    total: int  # everyone selected, or COUNTED_AT_MOST when `more`
+    more: bool  # a typed search holding more than COUNTED_AT_MOST people
+    has_next: bool
+
+    @property
+    def has_prev(self) -> bool:
+        return self.number > 1
+
+    @property
+    def pages(self) -> int | None:
+        """How many pages in all; None when not counted (more)."""
+        return None if self.more else max(1, -(-self.total // self.per_page))
+
+    @property
+    def prev_num(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.number + 1
+
+
+def attendee_page(event: Event, filters: AttendeeFilter, number: int, per_page: int) -> ListPage | None:
+    """Page `number` of the list the filters select, by name; None for a page past the last."""
+    query = attendee_query(event, filters)
+    typed = bool(filters.search.strip() or filters.organisation)
+    counted = query.order_by(None).limit(COUNTED_AT_MOST + 1) if typed else query.order_by(None)
+    total = db.session.scalar(select(func.count()).select_from(counted.subquery()))
+    attendees = db.session.scalars(query.limit(per_page + 1).offset((number - 1) * per_page)).all()
+    if number > 1 and not attendees:
+        return None
+    more = total > COUNTED_AT_MOST and typed
+    return ListPage(
+        lines=listed(attendees[:per_page]),
+        number=number,
+        per_page=per_page,
+        total=COUNTED_AT_MOST if more else total,
+        more=more,
+        has_next=len(attendees) > per_page,
+    )
 
 
 @dataclass

@@ -1,6 +1,6 @@
 """groups registered together: registration_groups, attendees.group_id, events.group_registration
 
-Revision ID: 0019
+Revision ID: 0018
 Revises: 0017
 Create Date: 2027-03-20 10:00:00
 
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0019"
+revision = "0018"
 down_revision = "0017"
 branch_labels = None
 depends_on = None
