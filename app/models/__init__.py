@@ -26,6 +26,7 @@ from app.models.event import (
 from app.models.notes import NOTE_KINDS, NoteRevision, NoteSheet, TableAttendance, TablePhoto
 from app.models.organiser import EventMembership, Organiser
 from app.models.outbox import MailKind, MessageStatus, OutboxMessage
+from app.models.point_scan import PointKind, PointScan
 from app.models.results import (
     Commitment,
     CommitmentOwner,
@@ -39,6 +40,8 @@ from app.models.results import (
 from app.models.user import Role, User
 
 __all__ = [
+    "PointKind",
+    "PointScan",
     "Announcement",
     "EventMembership",
     "Organiser",
