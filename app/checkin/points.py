@@ -73,17 +73,32 @@ class Point:
 
 
 def points_of(event: Event) -> list[Point]:
-    """The event's check-in points, in the order the desk offers them: the door first."""
-    points = [Point(DOOR)]
-    points += [Point(part.key, part) for part in event.day_parts if part.check_in]
-    if event.exit_scans:
+    """The event's check-in points, in the order the desk offers them: the door first. Read
+    from the database: a desk's event may be a copy from before the event file changed."""
+    parts = db.session.scalars(
+        select(DayPart).where(DayPart.event_id == event.id, DayPart.check_in).order_by(DayPart.position)
+    ).all()
+    points = [Point(DOOR)] + [Point(part.key, part) for part in parts]
+    if _exit_scans(event):
         points.append(Point(EXIT))
     return points
 
 
 def point_named(event: Event, key: str | None) -> Point | None:
-    """The event's point of this key (None or "door": the door); None if it has no such point."""
-    return next((point for point in points_of(event) if point.key == (key or DOOR)), None)
+    """The event's point of this key (None or "door": the door); None if it has no such point.
+    One query (none for the door)."""
+    if key in (None, DOOR):
+        return Point(DOOR)
+    if key == EXIT:
+        return Point(EXIT) if _exit_scans(event) else None
+    part = db.session.scalars(
+        select(DayPart).where(DayPart.event_id == event.id, DayPart.key == key, DayPart.check_in)
+    ).first()
+    return Point(key, part) if part is not None else None
+
+
+def _exit_scans(event: Event) -> bool:
+    return bool(db.session.scalar(select(Event.exit_scans).where(Event.id == event.id)))
 
 
 @dataclass
