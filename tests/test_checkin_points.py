@@ -91,10 +91,8 @@ def test_the_world_cafe_entrance_tells_the_table_of_the_round(client, event, des
     assert seat["round"] == 1 and seat["name"] in {t.display_name for t in event.tables}
     assert answer["message"].startswith(f"Go to table {seat['name']}")
     recorded = db.session.scalars(select(PointScan)).one()
-    assert (recorded.round, recorded.cafe_table.display_name if False else recorded.cafe_table_id) == (
-        1,
-        next(t.id for t in event.tables if t.display_name == seat["name"]),
-    )
+    told = next(t.id for t in event.tables if t.display_name == seat["name"])
+    assert (recorded.round, recorded.cafe_table_id) == (1, told)
     assert door_check_ins() == 0
 
 
@@ -106,15 +104,8 @@ def test_the_cafe_round_follows_the_venue_clock_within_the_part(event):
     def at(hour, minute):  # Rome in July is UTC+2
         return datetime.combine(on_the_day, time(hour - 2, minute))
 
-    assert [
-        current_round(event, cafe, at(h, m)) for h, m in [(13, 0), (14, 10), (15, 0), (16, 40), (18, 0)]
-    ] == [
-        1,
-        1,
-        2,
-        3,
-        3,
-    ]
+    moments = [(13, 0), (14, 10), (15, 0), (16, 40), (18, 0)]
+    assert [current_round(event, cafe, at(h, m)) for h, m in moments] == [1, 1, 2, 3, 3]
 
 
 def test_the_exit_needs_the_event_file_option(client, event, desk):

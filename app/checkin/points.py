@@ -79,7 +79,7 @@ def points_of(event: Event) -> list[Point]:
         select(DayPart).where(DayPart.event_id == event.id, DayPart.check_in).order_by(DayPart.position)
     ).all()
     points = [Point(DOOR)] + [Point(part.key, part) for part in parts]
-    if _exit_scans(event):
+    if exit_scans_on(event):
         points.append(Point(EXIT))
     return points
 
@@ -90,14 +90,15 @@ def point_named(event: Event, key: str | None) -> Point | None:
     if key in (None, DOOR):
         return Point(DOOR)
     if key == EXIT:
-        return Point(EXIT) if _exit_scans(event) else None
+        return Point(EXIT) if exit_scans_on(event) else None
     part = db.session.scalars(
         select(DayPart).where(DayPart.event_id == event.id, DayPart.key == key, DayPart.check_in)
     ).first()
     return Point(key, part) if part is not None else None
 
 
-def _exit_scans(event: Event) -> bool:
+def exit_scans_on(event: Event) -> bool:
+    """Read afresh: a desk's event may be a copy from before the event file changed."""
     return bool(db.session.scalar(select(Event.exit_scans).where(Event.id == event.id)))
 
 
