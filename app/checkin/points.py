@@ -240,15 +240,15 @@ def _minutes(moment: time) -> int:
 def _cafe_seat(event: Event, point: Point, attendee_id: int, moment: datetime) -> Seat | None:
     if not point.is_cafe:
         return None
-    return seat_in_round(event, attendee_id, current_round(event, point.day_part, moment))
+    return seat_in_round(event.id, attendee_id, current_round(event, point.day_part, moment))
 
 
-def seat_in_round(event: Event, attendee_id: int, round: int) -> Seat | None:
+def seat_in_round(event_id: int, attendee_id: int, round: int) -> Seat | None:
     """The attendee's table in the round of the published assignment, if seated."""
     seat = db.session.scalars(
         select(SeatAssignment).where(
             SeatAssignment.attendee_id == attendee_id,
-            SeatAssignment.run_id == published_run_id(event.id),
+            SeatAssignment.run_id == published_run_id(event_id),
             SeatAssignment.round == round,
             SeatAssignment.cafe_table_id.is_not(None),
         )
@@ -261,7 +261,7 @@ def seat_in_round(event: Event, attendee_id: int, round: int) -> Seat | None:
 def _seat_of_scan(scan: PointScan) -> Seat | None:
     if scan.cafe_table_id is None or scan.round is None:
         return None
-    return seat_in_round(scan.attendee.event, scan.attendee_id, scan.round)
+    return seat_in_round(scan.event_id, scan.attendee_id, scan.round)
 
 
 # ---- Undo ------------------------------------------------------------------------------
