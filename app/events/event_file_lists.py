@@ -67,8 +67,8 @@ def _own_entrance(r: NodeReader, item: dict, name: str, key: str) -> bool:
     own = r.boolean(item["check_in"], f"{name}.check_in", default=False)
     if own and key in POINT_NAMES_TAKEN:
         r.fail(
-            item["check_in"],
-            f"{name}.check_in",
+            item["key"],
+            f"{name}.key",
             _l(
                 "a part with its own check-in cannot have the key %(key)s, which the desk uses for "
                 "the %(key)s: choose another key",
