@@ -110,7 +110,7 @@ def test_the_cafe_round_follows_the_venue_clock_within_the_part(event):
 
 def test_the_exit_needs_the_event_file_option(client, event, desk):
     attendee = register_someone(event)
-    refused = post_scan(client, desk, badge_token(attendee), point="exit", status=400)
+    refused = post_scan(client, desk, badge_token(attendee), point="exit", status=404)
     assert "door, lunch, world-cafe" in refused["detail"]
     event.exit_scans = True
     db.session.commit()
@@ -121,8 +121,10 @@ def test_the_exit_needs_the_event_file_option(client, event, desk):
 
 def test_a_point_the_event_has_not_is_refused_with_its_points(client, event, desk):
     attendee = register_someone(event)
-    answer = post_scan(client, desk, badge_token(attendee), point="plenary", status=400)
-    assert answer["error"] == "bad_request" and "its points: door, lunch, world-cafe" in answer["detail"]
+    answer = post_scan(client, desk, badge_token(attendee), point="plenary", status=404)
+    assert answer["error"] == "not_found" and "its points: door, lunch, world-cafe" in answer["detail"]
+    malformed = post_scan(client, desk, badge_token(attendee), point="Lunch!", status=400)
+    assert malformed["error"] == "bad_request" and "point" in malformed["detail"]
     assert scans_in_force() == 0 and door_check_ins() == 0
 
 

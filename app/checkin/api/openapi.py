@@ -24,7 +24,7 @@ _AN_ERROR = json_content(_COMPONENTS.ref(schemas.Error))
 ERROR_DESCRIPTIONS = {
     "400": "Bad request: the body or the query does not match this document (see detail)",
     "401": "Missing or revoked desk token",
-    "404": "No such attendee, check-in or point scan at this desk's event",
+    "404": "No such attendee, check-in, point scan or check-in point at this desk's event",
     "409": "This request_id was already used for another person's check-in",
     "429": "Too many requests from this desk: wait for Retry-After seconds",
 }
@@ -79,7 +79,7 @@ SPEC = {
                 "summary": "Check in the holder of a scanned badge or typed code (idempotent on request_id)",
                 "parameters": query_parameters(schemas.LanguageQuery),
                 "requestBody": _COMPONENTS.body(schemas.ScanRequest),
-                "responses": _responses(schemas.Outcome, "400", "409"),
+                "responses": _responses(schemas.Outcome, "400", "404", "409"),
             }
         },
         "/checkins": {

@@ -83,11 +83,11 @@ class ScanRequest(_Request):
     )
     request_id: RequestId = None
     scanned_at: ScannedAt = None
-    point: Annotated[str, Field(max_length=40, pattern=NO_NUL)] | None = Field(
+    point: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")] | None = Field(
         None,
         description='Where the desk scans: "door" (absent: the door), "exit" when the event has exit '
-        "scans, or the key of a day part with its own check-in (lunch, the world café). A point "
-        "scan is counted apart from the door's check-in (app/checkin/points.py)",
+        "scans, or the key of a day part with its own check-in (lunch, the world café); 404 if the "
+        "event has no such point. A point scan is counted apart from the door's check-in",
     )
 
 

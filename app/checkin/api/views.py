@@ -93,7 +93,10 @@ def scan():
     point = points.point_named(g.event, data.point)  # of this desk's event only
     if point is None:
         names = ", ".join(p.key for p in points.points_of(g.event))
-        raise RefusedInput(f"'point' is not a check-in point of this event (its points: {names})")
+        # Like another event's id: not found here (a well-formed key the event has not).
+        return api_error(
+            404, "not_found", f"'point' is not a check-in point of this event (its points: {names})"
+        )
     outcome = points.scan_at_point(g.event, point, code, g.device, request_id, scanned_at)
     return _outcome_answer(outcome, language)
 
