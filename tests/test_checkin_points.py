@@ -90,6 +90,8 @@ def test_the_world_cafe_entrance_tells_the_table_of_the_round(client, event, des
     seat = answer["seat"]
     assert seat["round"] == 1 and seat["name"] in {t.display_name for t in event.tables}
     assert answer["message"].startswith(f"Go to table {seat['name']}")
+    again = post_scan(client, desk, badge_token(attendee), point="world-cafe")
+    assert again["result"] == "amber" and f"Go to table {seat['name']}" in again["message"]
     recorded = db.session.scalars(select(PointScan)).one()
     told = next(t.id for t in event.tables if t.display_name == seat["name"])
     assert (recorded.round, recorded.cafe_table_id) == (1, told)

@@ -90,6 +90,8 @@ def point_outcome_json(event: Event, outcome: PointOutcome) -> dict:
         message = _point_welcome(outcome)
     else:
         message = POINT_REASONS.get(outcome.result, REASONS[outcome.result])(outcome)
+        if outcome.seat is not None:  # scanned twice at the café: where to go, again
+            message += " · " + _("Go to table %(table)s", table=_seat_place(outcome.seat))
     seat = outcome.seat
     return {
         "result": outcome.result.colour,
