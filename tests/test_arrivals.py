@@ -10,6 +10,7 @@ from helpers import part_ids, register_someone, second_event
 from sqlalchemy import event as sa_event
 
 from app.checkin.arrivals import ArrivalFilter, arrivals, is_after_the_day
+from app.checkin.badges import badge_token
 from app.checkin.desks import create_desk_device
 from app.checkin.services import check_in_attendee, undo_check_in
 from app.extensions import db
@@ -220,3 +221,57 @@ def test_a_long_list_names_the_first_by_name_and_counts_everyone(event, admin, d
     assert "C Neri" not in page
     narrowed = admin.get(LIST, query_string={"organisation": "nobody"}).get_json()
     assert narrowed["not_arrived"] == 0 and narrowed["people"] == []
+
+
+# ---- Per part of the day (check-in points: app/checkin/points.py) -----------------------
+
+
+def _scan_at(event, attendee, key):
+    from app.checkin.points import point_named, scan_at_point
+
+    device = create_desk_device(event, f"Desk {key}")[0]
+    return scan_at_point(event, point_named(event, key), badge_token(attendee), device, None)
+
+
+def test_each_day_part_counts_expected_arrived_and_not_yet_apart_from_the_door(event, admin):
+    from app.checkin.point_counts import part_counts
+    from app.checkin.services import check_in_attendee
+    from app.facilitation.attendance import set_presence
+    from app.models import DayPartKind
+
+    everyone = [register_someone(event) for _ in range(4)]
+    plenary_only = register_someone(event, day_part_ids=part_ids(event, DayPartKind.PLENARY))
+    world_cafe.publish(world_cafe.run_assignment(event, "admin@example.org"), "admin@example.org")
+    check_in_attendee(event, everyone[0].id, None, None)  # the door
+    check_in_attendee(event, plenary_only.id, None, None)
+    _scan_at(event, everyone[0], "lunch")
+    _scan_at(event, everyone[1], "lunch")  # at lunch without the door's check-in: counted at lunch
+    _scan_at(event, everyone[2], "world-cafe")
+    seat = next(s for s in world_cafe.published_seats(everyone[3]) if s.round == 2)
+    set_presence(seat.cafe_table, everyone[3].id, 2, True, "facilitator@example.org")  # at their table
+
+    counts = {c.key: (c.expected, c.arrived, c.not_yet, c.own_check_in) for c in part_counts(event)}
+    assert counts == {"plenary": (5, 2, 3, False), "lunch": (4, 2, 2, True), "world-cafe": (4, 2, 2, True)}
+
+    # The page shows them, and the list for lunch names who is not at lunch yet.
+    lunch = event.day_part(DayPartKind.LUNCH)
+    answer = admin.get(f"/brescia-citta-del-noi/arrivals/list.json?part={lunch.id}").get_json()
+    assert [p["key"] for p in answer["parts"]] == ["plenary", "lunch", "world-cafe"]
+    assert (answer["expected"], answer["arrived"], answer["not_arrived"]) == (4, 2, 2)
+    assert {p["id"] for p in answer["people"]} == {everyone[2].id, everyone[3].id}
+    page = admin.get(f"/brescia-citta-del-noi/arrivals/?part={lunch.id}").get_data(as_text=True)
+    assert 'data-part="lunch"' in page and 'data-part="world-cafe"' in page
+
+
+def test_the_exit_row_counts_who_left_of_those_checked_in(event, admin):
+    from app.checkin.point_counts import part_counts
+    from app.checkin.services import check_in_attendee
+
+    event.exit_scans = True
+    db.session.commit()
+    one, two = register_someone(event), register_someone(event)
+    check_in_attendee(event, one.id, None, None)
+    check_in_attendee(event, two.id, None, None)
+    _scan_at(event, one, "exit")
+    exit_count = part_counts(event)[-1]
+    assert (exit_count.key, exit_count.expected, exit_count.arrived) == ("exit", 2, 1)

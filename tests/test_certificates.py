@@ -84,3 +84,22 @@ def test_anyone_shown_the_certificate_can_check_it(client, event):
     delete_registration(attendee)
     page = client.get(link).get_data(as_text=True)
     assert "non può più essere confermato" in page and "Zoë" not in page
+
+
+def test_with_an_exit_scan_the_certificate_states_the_hours_present(client, event):
+    from datetime import timedelta
+
+    from app.checkin.points import point_named, scan_at_point
+    from app.models import utcnow
+
+    event.exit_scans = True
+    db.session.commit()
+    attendee = register_someone(event)
+    device = create_desk_device(event, "Door")[0]
+    arrived = utcnow() - timedelta(hours=6, minutes=5)
+    check_in_attendee(event, attendee.id, device, "r-3", scanned_at=arrived)
+    scan_at_point(event, point_named(event, "exit"), badge_token(attendee), device, "r-4")
+    client.get("/lang/en")
+    text = pdf_text(client.get(f"/brescia-citta-del-noi/r/{manage_token(attendee)}/certificate.pdf").data)
+    assert re.search(r"Present from \d\d:\d\d to \d\d:\d\d: 6 h 0[45] min\.", text), text
+    assert "Checked in at the desk at" not in text

@@ -50,6 +50,11 @@ def test_loading_again_updates_in_place_and_never_duplicates(event):
         (("timezone: Europe/Rome", "timezone: Europe/Brescia"), "timezone"),
         (("  - key: cento-leve", "  - key: comunita"), "tables[4].key"),
         (("date: 2027-07-13", "date: 13/07/2027"), "date"),
+        (
+            ("check_in: true  # its own entrance", "check_in: maybe  # its own entrance"),
+            "day_parts[2].check_in",
+        ),
+        (("  - key: lunch", "  - key: exit"), "day_parts[2].key"),
     ],
 )
 def test_bad_file_names_field_and_line_and_changes_nothing(event, change, field):
@@ -177,3 +182,14 @@ def test_groups_default_to_as_many_as_fit_and_are_off_without_the_setting(event)
     assert event.group_registration == {"policy": "as_many_as_fit", "max_size": 10}
     load_event(MOCA_TEXT.replace(GROUPS_LINE, ""), "moca.yaml")
     assert event.group_registration is None and not event.takes_groups
+
+
+def test_day_parts_with_their_own_entrance_and_exit_scans_come_from_the_file(event):
+    assert [(part.key, part.check_in) for part in event.day_parts] == [
+        ("plenary", False),
+        ("lunch", True),
+        ("world-cafe", True),
+    ]
+    assert event.exit_scans is False
+    reloaded = load_event(MOCA_TEXT + "\nexit_scans: true\n", "moca.yaml")
+    assert reloaded.exit_scans is True

@@ -99,7 +99,7 @@ def test_the_roster_shows_the_tables_own_people_only(day):
     assert "Cooperativa Qui" in page and "Associazione Altrove" not in page
 
 
-def test_a_walk_up_joins_from_their_badge_once_checked_in_and_is_recorded_as_such(day):
+def test_a_walk_up_joins_from_their_badge_once_checked_in_and_is_recorded_as_such(day, event):
     table, anna, bruno = day
 
     not_yet = table.scan(badge_token(bruno))
@@ -111,6 +111,8 @@ def test_a_walk_up_joins_from_their_badge_once_checked_in_and_is_recorded_as_suc
     joined = table.scan(badge_token(bruno))
     assert joined.status_code == 200 and joined.json["result"] == "walk_up"
     assert joined.json["attendee"] == {"id": bruno.id, "name": bruno.full_name}
+    seated_at = event.tables[1].display_name  # Bruno's table in round 1
+    assert seated_at in joined.json["message"], "the table tells them where they are seated this round"
     assert marks() == [(table.table.id, bruno.id, 1, True, True)]
     walk_up = next(p for p in table.roster() if p["id"] == bruno.id)
     assert walk_up["walk_up"] and not walk_up["on_roster"] and walk_up["present"]

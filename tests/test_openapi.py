@@ -1,6 +1,7 @@
 """The OpenAPI document matches the app: schemathesis, with every check, over the served
 document and a desk's token, finds nothing; and the document says what the views enforce."""
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -9,7 +10,9 @@ import pytest
 from conftest import LiveServer
 from helpers import register_someone
 
+from app.checkin.badges import badge_token
 from app.checkin.desks import create_desk_device
+from app.checkin.points import point_named, scan_at_point
 from app.checkin.services import ScanResult, check_in_attendee
 
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
@@ -31,7 +34,8 @@ def test_bodies_are_required_where_the_app_requires_them(spec):
 def test_every_answer_the_api_gives_is_declared_with_its_schema(spec):
     expected = {
         ("/me", "get"): {"200", "401", "429"},
-        ("/scan", "post"): {"200", "400", "401", "409", "429"},
+        ("/scan", "post"): {"200", "400", "401", "404", "409", "429"},
+        ("/point-scans/{scan_id}/undo", "post"): {"200", "401", "404", "429"},
         ("/checkins", "post"): {"200", "400", "401", "404", "409", "429"},
         ("/checkins/{check_in_id}/undo", "post"): {"200", "401", "404", "429"},
         ("/attendees", "get"): {"200", "400", "401", "429"},
@@ -69,6 +73,8 @@ def test_schemathesis_with_every_check_finds_nothing(app, event, tmp_path):
     people = [register_someone(event, first_name=name) for name in ("Ada", "Bruno", "Carla", "Dario")]
     device, token = create_desk_device(event, "Desk 1")
     check_in_attendee(event, people[0].id, device, "before-the-run")
+    # A lunch scan too, so that undoing a point scan finds one (id 1, as the check-in's).
+    scan_at_point(event, point_named(event, "lunch"), badge_token(people[0]), device, "lunch-before-the-run")
     # One desk's 600 requests a minute would answer 429 to most of the run (429 is declared,
     # so nothing would fail, and nothing would be tested either).
     production_limit, app.config["API_RATE_LIMIT"] = app.config["API_RATE_LIMIT"], "100000 per minute"
@@ -101,4 +107,7 @@ def test_schemathesis_with_every_check_finds_nothing(app, event, tmp_path):
         app.config["API_RATE_LIMIT"] = production_limit
     assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]
     assert "No issues found" in run.stdout
-    assert "Stateful" in run.stdout and "1 covered" in run.stdout, "the check-in -> undo link was followed"
+    # Every link followed: the check-in -> undo, and the point scan's undo (inferred).
+    assert "Stateful" in run.stdout and re.search(r"API Links:\s+(\d+) covered / \1 selected", run.stdout), (
+        "the check-in -> undo link was followed: " + run.stdout[-3000:]
+    )

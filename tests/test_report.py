@@ -117,3 +117,31 @@ def test_a_day_without_notes_still_makes_a_report(app, event):
     report = build_report(event)
     assert "## " in report_markdown(report)
     assert pdf_text(report_pdf(report)).count(event.tables[0].display_name) >= 1
+
+
+def test_the_report_counts_each_part_of_the_day_apart_from_the_door(app, day):
+    """Two checked in at the door; one scanned at lunch; two marked at the café's table."""
+    from app.checkin.badges import badge_token
+    from app.checkin.desks import create_desk_device
+    from app.checkin.points import point_named, scan_at_point
+    from app.models import Attendee
+
+    nicolo = db.session.scalars(db.select(Attendee).filter_by(first_name="Nicolò")).one()
+    device = create_desk_device(day, "Lunch desk")[0]
+    scan_at_point(day, point_named(day, "lunch"), badge_token(nicolo), device, None)
+    report = build_report(day)
+    rows = {part.key: (part.expected, part.arrived) for part in report.parts}
+    # Expected: the parts' place counters (Zeno's status was set by hand: their parts stand).
+    assert rows == {"plenary": (4, 2), "lunch": (4, 1), "world-cafe": (4, 2)}
+    text = report_markdown(report)
+    lunch = day.day_parts[1].display_name
+    assert f"| {lunch} | 4 | 1 |" in text
+    plenary = next(
+        line for line in text.splitlines() if line.startswith(f"| {day.day_parts[0].display_name} (")
+    )
+    assert plenary.endswith(" | 4 | 2 |"), "a part without its own entrance counts the door"
+    pdf = pypdfium2.PdfDocument(report_pdf(report))
+    assert any(
+        f"{lunch}" in page.get_textpage().get_text_range() and "1 / 4" in page.get_textpage().get_text_range()
+        for page in pdf
+    )

@@ -2,7 +2,10 @@
 desks scan), and the same list after the day, the no-shows.
 
 Expected: a confirmed attendee of the event. Arrived: a check-in in force (an undone one
-does not count). Tables are the published world café assignment's, one per round.
+does not count); with a day part chosen that has its own check-in (lunch, the world café:
+app/checkin/points.py), a scan in force at its point instead (at the café, or a facilitator's
+presence mark). The per-part counts beside the list: point_counts.py. Tables are the
+published world café assignment's, one per round.
 """
 
 from dataclasses import dataclass, field
@@ -17,9 +20,13 @@ from app.models import (
     AttendeePart,
     AttendeeStatus,
     CheckIn,
+    DayPartKind,
     Event,
     PartStatus,
+    PointKind,
+    PointScan,
     SeatAssignment,
+    TableAttendance,
     localized,
 )
 from app.worldcafe.services import published_run_id
@@ -63,7 +70,7 @@ def arrivals(event: Event, filters: ArrivalFilter, now: datetime | None = None) 
     """The people the filters select, counted, and the first of them not arrived, by name,
     with their tables: three statements, whatever the size of the event."""
     selected = _selected(event, filters)
-    in_force = exists().where(CheckIn.attendee_id == Attendee.id, CheckIn.undone_at.is_(None))
+    in_force = _arrived_condition(event, filters.day_part_id)
     expected, arrived = db.session.execute(
         select(func.count(), func.count(case((in_force, 1)))).where(*selected)
     ).one()
@@ -97,6 +104,23 @@ def is_after_the_day(event: Event, now: datetime | None = None) -> bool:
     """True once the event's date is past, in the event's own time zone (``now``: aware)."""
     zone = ZoneInfo(event.timezone)
     return (now or datetime.now(zone)).astimezone(zone).date() > event.date
+
+
+def _arrived_condition(event: Event, day_part_id: int | None):
+    """SQL on Attendee: arrived at the door, or at the chosen part's own point."""
+    part = next((p for p in event.day_parts if p.id == day_part_id), None) if day_part_id else None
+    if part is None or not part.check_in:
+        return exists().where(CheckIn.attendee_id == Attendee.id, CheckIn.undone_at.is_(None))
+    at_point = exists().where(
+        PointScan.attendee_id == Attendee.id,
+        PointScan.kind == PointKind.PART,
+        PointScan.day_part_id == part.id,
+        PointScan.undone_at.is_(None),
+    )
+    if part.kind != DayPartKind.WORLD_CAFE:
+        return at_point
+    # The attendee is of the event, so are the tables they are marked at.
+    return at_point | exists().where(TableAttendance.attendee_id == Attendee.id, TableAttendance.present)
 
 
 def _selected(event: Event, filters: ArrivalFilter) -> list:

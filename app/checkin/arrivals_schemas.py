@@ -37,6 +37,17 @@ class ExpectedPerson(BaseModel):
     url: str | None = Field(None, description="Their page, for organisers; none for the desk")
 
 
+class PartArrivals(BaseModel):
+    key: str = Field(description='The day part\'s key; "exit" for the exit')
+    name: str
+    own_check_in: bool = Field(description="Arrived counts the part's own check-in point, not the door")
+    expected: int = Field(description="Confirmed for the part (the exit: checked in at the door)")
+    arrived: int = Field(
+        description="Scanned at its point (the café: or marked at a table); else at the door"
+    )
+    not_yet: int
+
+
 class ArrivalsAnswer(BaseModel):
     after_the_day: bool = Field(description="The event's date is past: the list is the no-shows")
     expected: int = Field(description="Confirmed attendees the filters select")
@@ -44,4 +55,7 @@ class ArrivalsAnswer(BaseModel):
     not_arrived: int
     people: list[ExpectedPerson] = Field(
         description="Those not arrived, by name: the first 200 (not_arrived counts them all)"
+    )
+    parts: list[PartArrivals] = Field(
+        default_factory=list, description="Per day part (whatever the filters), then the exit"
     )

@@ -8,7 +8,8 @@ from flask_login import current_user
 from pydantic import ValidationError
 
 from app.checkin.arrivals import ArrivalFilter, Arrivals, arrivals
-from app.checkin.arrivals_schemas import ArrivalsAnswer, ArrivalsQuery, ExpectedPerson
+from app.checkin.arrivals_schemas import ArrivalsAnswer, ArrivalsQuery, ExpectedPerson, PartArrivals
+from app.checkin.point_counts import part_counts
 from app.core.db_limits import RefusedInput, contains_nul
 from app.core.openapi import describe
 from app.events.services import current_event_or_404
@@ -36,7 +37,7 @@ def arrivals_page():
         "checkin/arrivals.html",
         event=event,
         query=query,
-        answer=_answer(arrivals(event, _filter_of(query))),
+        answer=_answer(arrivals(event, _filter_of(query)), event),
         published=published_run(event) is not None,
         poll_every_ms=POLL_EVERY_MS,
     )
@@ -45,7 +46,7 @@ def arrivals_page():
 @bp.get("/list.json")
 def arrivals_json():
     event = current_event_or_404()
-    answer = _answer(arrivals(event, _filter_of(_query(event, as_json=True))))
+    answer = _answer(arrivals(event, _filter_of(_query(event, as_json=True))), event)
     return jsonify(answer.model_dump(mode="json"))
 
 
@@ -81,7 +82,7 @@ def _filter_of(query: ArrivalsQuery) -> ArrivalFilter:
     return ArrivalFilter(day_part_id=query.part, table_id=query.table, organisation=query.organisation)
 
 
-def _answer(result: Arrivals) -> ArrivalsAnswer:
+def _answer(result: Arrivals, event: Event) -> ArrivalsAnswer:
     organiser = current_user.role == Role.ADMIN  # the desk has no attendee pages
     return ArrivalsAnswer(
         after_the_day=result.after_the_day,
@@ -97,5 +98,16 @@ def _answer(result: Arrivals) -> ArrivalsAnswer:
                 url=url_for("admin.attendee", attendee_id=person.id) if organiser else None,
             )
             for person in result.not_arrived
+        ],
+        parts=[
+            PartArrivals(
+                key=count.key,
+                name=count.name,
+                own_check_in=count.own_check_in,
+                expected=count.expected,
+                arrived=count.arrived,
+                not_yet=count.not_yet,
+            )
+            for count in part_counts(event)
         ],
     )

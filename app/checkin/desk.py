@@ -11,6 +11,7 @@ from app.checkin import desks
 from app.checkin.badge_content import badge_for
 from app.checkin.badge_pdf import badge_pdf as render_badge_pdf
 from app.checkin.forms import AdmitOverCapacityForm, WalkInForm
+from app.checkin.points import points_of
 from app.core import offline
 from app.events.services import current_event_or_404
 from app.models import PartStatus, Role, localized
@@ -32,7 +33,8 @@ def require_desk_role():
 @bp.route("/")
 def desk():
     api_base = url_for("api.me")[: -len("/me")]
-    return render_template("checkin/desk.html", event=current_event_or_404(), api_base=api_base)
+    event = current_event_or_404()
+    return render_template("checkin/desk.html", event=event, api_base=api_base, points=points_of(event))
 
 
 @bp.route("/sw.js")

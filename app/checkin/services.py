@@ -64,6 +64,8 @@ class ScanResult(enum.Enum):
     UNKNOWN_CODE = "unknown_code"  # a typed code no badge of the event has
     CANCELLED = "cancelled"
     WAITLISTED = "waitlisted"
+    # At a check-in point of a day part (app/checkin/points.py): no confirmed place in it.
+    NOT_FOR_PART = "not_for_part"
 
     @property
     def colour(self) -> str:

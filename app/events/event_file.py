@@ -74,6 +74,7 @@ def _read_event(r: NodeReader, root) -> EventSpec:
         registration_closes_at=closes,
         cafe_rounds=cafe_rounds,
         cafe_rotation=cafe_rotation,
+        exit_scans=r.boolean(top.get("exit_scans"), "exit_scans", default=False),
         programme=lists.read_programme(r, top, languages),
         day_parts=day_parts,
         tables=lists.read_tables(r, top, languages, day_parts),

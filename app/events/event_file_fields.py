@@ -20,7 +20,7 @@ KNOWN_FIELDS = {
     "slug", "name", "short_name", "tagline", "description", "organiser", "contact_email", "venue",
     "date", "timezone", "languages", "capacity", "privacy_version", "registration",
     "programme", "day_parts", "tables", "organisations", "world_cafe", "feedback", "open_data",
-    "questions", "fields",
+    "questions", "fields", "exit_scans",
 }  # fmt: skip
 
 

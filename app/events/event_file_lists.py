@@ -52,7 +52,30 @@ def _day_part(r: NodeReader, node, name: str, languages: list[str], taken: list[
         ends_at=ends,
         capacity=r.integer(item.get("capacity"), f"{name}.capacity"),
         line=node.start_mark.line + 1,
+        check_in=_own_entrance(r, item, name, key),
     )
+
+
+# The desk names its check-in point: "door" and "exit" are taken (app/checkin/points.py).
+POINT_NAMES_TAKEN = ("door", "exit")
+
+
+def _own_entrance(r: NodeReader, item: dict, name: str, key: str) -> bool:
+    """``check_in: true``: the part has its own entrance, where desks scan for it."""
+    if "check_in" not in item:
+        return False
+    own = r.boolean(item["check_in"], f"{name}.check_in", default=False)
+    if own and key in POINT_NAMES_TAKEN:
+        r.fail(
+            item["key"],
+            f"{name}.key",
+            _l(
+                "a part with its own check-in cannot have the key %(key)s, which the desk uses for "
+                "the %(key)s: choose another key",
+                key=repr(key),
+            ),
+        )
+    return own
 
 
 def _day_part_kind(r: NodeReader, item: dict, node, name: str) -> str:

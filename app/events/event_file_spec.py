@@ -43,6 +43,7 @@ class DayPartSpec:
     ends_at: time | None
     capacity: int | None
     line: int
+    check_in: bool = False  # its own entrance, where desks scan (app/checkin/points.py)
 
 
 @dataclass
@@ -76,6 +77,7 @@ class EventSpec:
     short_name: dict | None = None  # for e-mail subjects and headings; None: the name
     cafe_rounds: int = 1
     cafe_rotation: str = "stay"
+    exit_scans: bool = False  # desks may scan people leaving (app/checkin/points.py)
     programme: list[ProgrammeSpec] = field(default_factory=list)
     day_parts: list[DayPartSpec] = field(default_factory=list)
     tables: list[TableSpec] = field(default_factory=list)

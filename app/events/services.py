@@ -131,7 +131,7 @@ def _copy_event_fields(event: Event, spec: EventSpec) -> None:
         "name", "short_name", "tagline", "description", "organiser", "contact_email", "venue_name",
         "venue_address", "date", "timezone", "languages", "capacity", "privacy_version",
         "registration_opens_at", "registration_closes_at", "cafe_rounds", "cafe_rotation",
-        "feedback", "open_data", "questions", "fixed_fields", "group_registration",
+        "exit_scans", "feedback", "open_data", "questions", "fixed_fields", "group_registration",
     ):  # fmt: skip
         setattr(event, name, getattr(spec, name))
 
@@ -160,6 +160,7 @@ def _sync_day_parts(event: Event, specs: list[DayPartSpec]) -> list[tuple[int, s
             problems += _capacity_below_confirmed(part, part_spec, position)
         part.kind, part.name, part.capacity = part_spec.kind, part_spec.name, part_spec.capacity
         part.starts_at, part.ends_at, part.position = part_spec.starts_at, part_spec.ends_at, position
+        part.check_in = part_spec.check_in
     return problems
 
 

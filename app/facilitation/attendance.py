@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import select, text
 
 from app.checkin.badges import BadgeCheck, verify_badge
+from app.checkin.points import seat_in_round
 from app.core.transactions import commit_keeping_loaded
 from app.extensions import db
 from app.models import (
@@ -176,6 +177,8 @@ _NO_PLACE = {
 class AttendanceOutcome:
     result: AttendanceResult
     attendee: Attendee | None = None
+    # A walk-up seated at another table in this round: its name, so the table can send them.
+    seated_at: str | None = None
 
 
 def set_presence(table: CafeTable, attendee_id: int, round: int, present: bool, marked_by: str):
@@ -210,7 +213,12 @@ def scan_presence(table: CafeTable, code: str, round: int, marked_by: str) -> At
         _end_transaction()
         return AttendanceOutcome(AttendanceResult.NOT_CHECKED_IN, attendee)
     walk_up = not seated and (mark is None or mark.walk_up)
-    return _mark(table, attendee, round, True, marked_by, mark, walk_up)
+    outcome = _mark(table, attendee, round, True, marked_by, mark, walk_up)
+    if outcome.result is AttendanceResult.WALK_UP:
+        seat = seat_in_round(table.event_id, attendee.id, round)
+        if seat is not None and seat.table_id != table.id:
+            return AttendanceOutcome(outcome.result, attendee, seated_at=seat.table_name)
+    return outcome
 
 
 def _mark(table, attendee, round, present, marked_by, mark, walk_up) -> AttendanceOutcome:

@@ -27,6 +27,7 @@ from app.models.group import GroupPolicy, RegistrationGroup
 from app.models.notes import NOTE_KINDS, NoteRevision, NoteSheet, TableAttendance, TablePhoto
 from app.models.organiser import EventMembership, Organiser
 from app.models.outbox import MailKind, MessageStatus, OutboxMessage
+from app.models.point_scan import PointKind, PointScan
 from app.models.results import (
     Commitment,
     CommitmentOwner,
@@ -42,6 +43,8 @@ from app.models.user import Role, User
 __all__ = [
     "GroupPolicy",
     "RegistrationGroup",
+    "PointKind",
+    "PointScan",
     "Announcement",
     "EventMembership",
     "Organiser",

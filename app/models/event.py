@@ -47,6 +47,8 @@ class Event(db.Model):
     # rotate among its small tables ("stay", the MO.CA default) or change theme ("visit").
     cafe_rounds = db.Column(db.Integer, nullable=False, default=1, server_default="1")
     cafe_rotation = db.Column(db.String(10), nullable=False, default="stay", server_default="stay")
+    # The event file's ``exit_scans: true``: a desk may scan people leaving (app/checkin/points.py).
+    exit_scans = db.Column(db.Boolean, nullable=False, default=False, server_default="0")
     # The questionnaire after the day and the open data licence, as the event file gives
     # them (app/events/event_file_results.py); None: no questionnaire, no open data.
     feedback = db.Column(db.JSON)
@@ -147,6 +149,8 @@ class DayPart(db.Model):
     ends_at = db.Column(db.Time)
     capacity = db.Column(db.Integer)  # None: no limit
     confirmed_places = db.Column(db.Integer, nullable=False, server_default="0")  # as the event's
+    # The event file's ``check_in: true``: the part has its own entrance, where desks scan.
+    check_in = db.Column(db.Boolean, nullable=False, default=False, server_default="0")
     position = db.Column(db.Integer, nullable=False, default=0)
 
     __table_args__ = (

@@ -3,7 +3,9 @@
 Social and third-sector workers ask for one to record training hours; the organisers
 would otherwise write them by hand. It says only what the app knows: the attendee was
 checked in (and when), the parts of the day they had a place for, and the world café
-table where a facilitator marked them present.
+table where a facilitator marked them present. Where the event scans the exit
+(app/checkin/points.py) and the person was scanned leaving, it states the hours present,
+from the door's check-in to the exit's scan.
 
 Each certificate carries a link that anyone it is shown to (an employer, a training body)
 can open to check it: the link names the check-in, signed with the app's secret, and the
@@ -24,7 +26,16 @@ from sqlalchemy import select
 from app.checkin.services import local_time
 from app.core.fonts import add_fonts, pdf_bytes
 from app.extensions import db
-from app.models import Attendee, CafeTable, CheckIn, PartStatus, TableAttendance, localized
+from app.models import (
+    Attendee,
+    CafeTable,
+    CheckIn,
+    PartStatus,
+    PointKind,
+    PointScan,
+    TableAttendance,
+    localized,
+)
 from app.registration.privacy import is_anonymised
 
 FAMILY = "DejaVu"
@@ -44,12 +55,26 @@ class Certificate:
     checked_in_at: str  # local time, HH:MM
     locale: str
     check_url: str | None = None  # where to check that it is genuine
+    left_at: str | None = None  # local time of the exit scan, HH:MM, when there is one
+    minutes_present: int | None = None  # from the check-in to the exit scan
 
 
 def check_in_in_force(attendee: Attendee) -> CheckIn | None:
     return db.session.scalars(
         select(CheckIn).where(CheckIn.attendee_id == attendee.id, CheckIn.undone_at.is_(None))
     ).first()
+
+
+def exit_scan_after(check_in: CheckIn) -> PointScan | None:
+    """The attendee's exit scan in force, if it came after their check-in at the door."""
+    scan = db.session.scalars(
+        select(PointScan).where(
+            PointScan.attendee_id == check_in.attendee_id,
+            PointScan.kind == PointKind.EXIT,
+            PointScan.undone_at.is_(None),
+        )
+    ).first()
+    return scan if scan is not None and scan.scanned_at > check_in.checked_in_at else None
 
 
 def certificate_for(attendee: Attendee, locale: str, check_url=None) -> Certificate | None:
@@ -59,6 +84,7 @@ def certificate_for(attendee: Attendee, locale: str, check_url=None) -> Certific
     if check_in is None:
         return None
     event = attendee.event
+    left = exit_scan_after(check_in)
     present_at = select(TableAttendance.cafe_table_id).where(
         TableAttendance.attendee_id == attendee.id, TableAttendance.present.is_(True)
     )  # a subquery, not DISTINCT: PostgreSQL cannot compare the tables' JSON names
@@ -82,6 +108,8 @@ def certificate_for(attendee: Attendee, locale: str, check_url=None) -> Certific
             checked_in_at=local_time(event, check_in.checked_in_at),
             locale=locale,
             check_url=check_url(certificate_code(check_in)) if check_url else None,
+            left_at=local_time(event, left.scanned_at) if left else None,
+            minutes_present=(left.scanned_at - check_in.checked_in_at).seconds // 60 if left else None,
         )
 
 
@@ -176,7 +204,19 @@ def _who_took_part(pdf: FPDF, certificate: Certificate) -> None:
 
 def _details(certificate: Certificate) -> list[str]:
     """What the app knows of their day: the check-in, the parts, the tables."""
-    details = [_("Checked in at the desk at %(time)s.", time=certificate.checked_in_at)]
+    if certificate.left_at is not None:
+        hours, minutes = divmod(certificate.minutes_present, 60)
+        details = [
+            _(
+                "Present from %(start)s to %(end)s: %(hours)d h %(minutes)02d min.",
+                start=certificate.checked_in_at,
+                end=certificate.left_at,
+                hours=hours,
+                minutes=minutes,
+            )
+        ]
+    else:
+        details = [_("Checked in at the desk at %(time)s.", time=certificate.checked_in_at)]
     if certificate.parts:
         details.append(_("Registered for: %(parts)s.", parts="; ".join(certificate.parts)))
     if certificate.tables:

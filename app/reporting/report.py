@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
 
 from app.checkin.badges import participant_type_name
+from app.checkin.point_counts import PartCount, part_counts
 from app.extensions import db
 from app.facilitation.attendance import attendance_rounds
 from app.facilitation.notes import SUMMARY_ROUND, items, sheets_of
@@ -56,6 +57,8 @@ class Report:
     organisations: list[tuple[str, int, int]]  # name, confirmed, checked in
     figures: list[Figure] = field(default_factory=list)  # the day in figures, exact; charts in the PDF
     feedback: FeedbackSummary | None = None  # the questionnaire's answers counted, if it has one
+    # Per part of the day and the exit: expected, arrived at its own point or the door.
+    parts: list[PartCount] = field(default_factory=list)
 
 
 def build_report(event: Event) -> Report:
@@ -76,6 +79,7 @@ def build_report(event: Event) -> Report:
         organisations=_organisation_rows(event),
         figures=[figure for figure in organiser_figures(event) if figure.has_data],
         feedback=feedback_answers.summary(event),
+        parts=part_counts(event),
     )
 
 
@@ -150,6 +154,7 @@ def report_markdown(report: Report) -> str:
         "",
         *_registrations_markdown(report),
         "",
+        *_parts_markdown(report.parts),
         *_attendance_markdown(report),
         "",
         "### " + _("Per participant type"),
@@ -181,6 +186,27 @@ def _registrations_markdown(report: Report) -> list[str]:
         "| " + _("Cancelled") + f" | {report.status_counts['cancelled']} |",
         "| " + _("Checked in at the desk") + f" | {report.checked_in} |",
     ]
+
+
+def part_rows(parts: list[PartCount]) -> list[list]:
+    """(part, expected, arrived) rows; a part without its own check-in counts the door. A part
+    nobody is expected at nor came to has nothing to report (a day before registrations)."""
+    return [
+        [part.name if part.own_check_in else f"{part.name} ({_('at the door')})", part.expected, part.arrived]
+        for part in parts
+        if part.expected or part.arrived
+    ]
+
+
+def _parts_markdown(parts: list[PartCount]) -> list[str]:
+    if not part_rows(parts):
+        return []
+    header = [_("Part of the day"), _("Expected"), _("Arrived")]
+    return (
+        ["### " + _("Per part of the day"), "", _table_row(header), "|---|---:|---:|"]
+        + [_table_row(row) for row in part_rows(parts)]
+        + [""]
+    )
 
 
 def _attendance_markdown(report: Report) -> list[str]:

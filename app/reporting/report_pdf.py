@@ -16,7 +16,7 @@ from fpdf.fonts import FontFace
 from PIL import Image
 
 from app.core.fonts import FAMILY, add_fonts, pdf_bytes
-from app.reporting.report import KIND_LABELS, Report, average_text, round_title
+from app.reporting.report import KIND_LABELS, Report, average_text, part_rows, round_title
 from app.reporting.table_outcomes import PhotoEntry, TableReport
 from app.results import charts
 from app.results.feedback import FeedbackSummary
@@ -147,6 +147,11 @@ def _figures(pdf: FPDF, report: Report) -> None:
             [_("Waiting list"), counts["waitlisted"]],
             [_("Cancelled"), counts["cancelled"]],
             [_("Checked in at the desk"), report.checked_in],
+            # Per part of the day, in the same grid (the figures keep to their page).
+            *(
+                [_("Arrived: %(part)s", part=name), f"{arrived} / {expected}"]
+                for name, expected, arrived in part_rows(report.parts)
+            ),
         ],
     )
     _heading(pdf, _("Per table"), 12)

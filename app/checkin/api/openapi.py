@@ -24,7 +24,7 @@ _AN_ERROR = json_content(_COMPONENTS.ref(schemas.Error))
 ERROR_DESCRIPTIONS = {
     "400": "Bad request: the body or the query does not match this document (see detail)",
     "401": "Missing or revoked desk token",
-    "404": "No such attendee or check-in at this desk's event",
+    "404": "No such attendee, check-in, point scan or check-in point at this desk's event",
     "409": "This request_id was already used for another person's check-in",
     "429": "Too many requests from this desk: wait for Retry-After seconds",
 }
@@ -48,6 +48,7 @@ def _responses(ok: type[BaseModel], *errors: str, links: dict | None = None) -> 
 
 _CHECK_IN_ID = path_parameter("check_in_id", schemas.DatabaseId)
 _ATTENDEE_ID = path_parameter("attendee_id", schemas.DatabaseId)
+_SCAN_ID = path_parameter("scan_id", schemas.DatabaseId)
 
 SPEC = {
     "openapi": "3.1.0",
@@ -78,7 +79,7 @@ SPEC = {
                 "summary": "Check in the holder of a scanned badge or typed code (idempotent on request_id)",
                 "parameters": query_parameters(schemas.LanguageQuery),
                 "requestBody": _COMPONENTS.body(schemas.ScanRequest),
-                "responses": _responses(schemas.Outcome, "400", "409"),
+                "responses": _responses(schemas.Outcome, "400", "404", "409"),
             }
         },
         "/checkins": {
@@ -95,6 +96,14 @@ SPEC = {
                 "operationId": "undoCheckIn",
                 "summary": "Undo a check-in (kept in the audit log)",
                 "parameters": [_CHECK_IN_ID],
+                "responses": _responses(schemas.Undone, "404"),
+            }
+        },
+        "/point-scans/{scan_id}/undo": {
+            "post": {
+                "operationId": "undoPointScan",
+                "summary": "Undo a scan at a point other than the door (kept in the audit log)",
+                "parameters": [_SCAN_ID],
                 "responses": _responses(schemas.Undone, "404"),
             }
         },

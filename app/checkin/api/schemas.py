@@ -83,6 +83,12 @@ class ScanRequest(_Request):
     )
     request_id: RequestId = None
     scanned_at: ScannedAt = None
+    point: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")] | None = Field(
+        None,
+        description='Where the desk scans: "door" (absent: the door), "exit" when the event has exit '
+        "scans, or the key of a day part with its own check-in (lunch, the world café); 404 if the "
+        "event has no such point. A point scan is counted apart from the door's check-in",
+    )
 
 
 class CheckInRequest(_Request):
@@ -166,12 +172,30 @@ class CheckInSummary(BaseModel):
     undone_at: datetime | None
 
 
+class PointSummary(BaseModel):
+    key: str = Field(description='"door", "exit" or the day part\'s key')
+    kind: Literal["door", "part", "exit"]
+    name: str
+
+
 class Outcome(BaseModel):
     result: Colour
     reason: ScanResult
     message: str = Field(description="What to tell the person, in the desk's language")
     attendee: AttendeeCard | None
-    check_in: CheckInSummary | None
+    check_in: CheckInSummary | None = Field(
+        description="The door's check-in; at another point, that point's scan "
+        "(undone at /point-scans/{id}/undo)"
+    )
+    point: PointSummary | None = Field(None, description="At a point other than the door: which")
+    seat: Seat | None = Field(None, description="The world café: the person's table in the round now")
+
+
+class PointCounter(BaseModel):
+    key: str
+    name: str
+    expected: int = Field(description="Confirmed for the part (the exit: checked in at the door)")
+    arrived: int
 
 
 class Undone(BaseModel):

@@ -4,9 +4,10 @@ from flask import url_for
 from flask_babel import gettext as _
 
 from app.checkin.badges import PARTICIPANT_TYPE_LABELS
+from app.checkin.points import PointOutcome
 from app.checkin.scan_statements import ScannedAttendee
 from app.checkin.services import ScanOutcome, ScanResult, has_lunch, local_time
-from app.models import Attendee, CheckIn, Event, localized
+from app.models import Attendee, CheckIn, Event, PointScan, localized
 from app.worldcafe.services import published_seats
 
 
@@ -30,7 +31,33 @@ REASONS = {
     ScanResult.UNKNOWN_CODE: lambda o: _("No badge of this event has this code: check it, or search."),
     ScanResult.CANCELLED: lambda o: _("This registration was cancelled."),
     ScanResult.WAITLISTED: lambda o: _("On the waiting list: no confirmed place."),
+    ScanResult.NOT_FOR_PART: lambda o: _("Not registered for %(point)s.", point=o.point.name),
 }
+
+# At a point other than the door, what differs from the door's words.
+POINT_REASONS = {
+    ScanResult.ALREADY_CHECKED_IN: lambda o: _(
+        "Already scanned for %(point)s at %(time)s at %(desk)s",
+        point=o.point.name,
+        time=local_time(o.attendee.event, o.scan.scanned_at),
+        desk=o.scan.desk_name,
+    ),
+}
+
+
+def _point_welcome(outcome: PointOutcome) -> str:
+    if outcome.point.kind == "exit":
+        return _("Goodbye, %(name)s!", name=outcome.attendee.first_name)
+    if outcome.seat is not None:
+        return _("Go to table %(table)s", table=_seat_place(outcome.seat))
+    if outcome.point.is_cafe:
+        return _("No table assigned: ask an organiser.")
+    return _("Welcome to %(point)s, %(name)s!", point=outcome.point.name, name=outcome.attendee.first_name)
+
+
+def _seat_place(seat) -> str:
+    letter = _small_table(seat.small_table)
+    return f"{seat.table_name} · {letter}" if letter else seat.table_name
 
 
 def check_in_json(event: Event, check_in: CheckIn | None) -> dict | None:
@@ -50,6 +77,41 @@ def _tables(attendee: Attendee | ScannedAttendee) -> list[tuple]:
     if isinstance(attendee, ScannedAttendee):  # read with the scan
         return attendee.tables
     return [(s.round, s.cafe_table.name, s.small_table) for s in published_seats(attendee) if s.cafe_table_id]
+
+
+def point_scan_json(event: Event, scan: PointScan | None) -> dict | None:
+    """A point scan in the shape of a check-in, so that a desk shows and undoes it alike."""
+    if scan is None:
+        return None
+    return {
+        "id": scan.id,
+        "at": scan.scanned_at.isoformat() + "Z",
+        "at_local": local_time(event, scan.scanned_at),
+        "desk": scan.desk_name,
+        "undone_at": scan.undone_at.isoformat() + "Z" if scan.undone_at else None,
+    }
+
+
+def point_outcome_json(event: Event, outcome: PointOutcome) -> dict:
+    show_attendee = outcome.attendee is not None and outcome.result is not ScanResult.UNKNOWN_ATTENDEE
+    if outcome.result is ScanResult.CHECKED_IN:
+        message = _point_welcome(outcome)
+    else:
+        message = POINT_REASONS.get(outcome.result, REASONS[outcome.result])(outcome)
+        if outcome.seat is not None:  # scanned twice at the café: where to go, again
+            message += " · " + _("Go to table %(table)s", table=_seat_place(outcome.seat))
+    seat = outcome.seat
+    return {
+        "result": outcome.result.colour,
+        "reason": outcome.result.value,
+        "message": message,
+        "attendee": attendee_json(outcome.attendee) if show_attendee else None,
+        "check_in": point_scan_json(event, outcome.scan),
+        "point": {"key": outcome.point.key, "kind": outcome.point.kind, "name": outcome.point.name},
+        "seat": None
+        if seat is None
+        else {"round": seat.round, "name": seat.table_name, "small_table": _small_table(seat.small_table)},
+    }
 
 
 def attendee_json(attendee: Attendee | ScannedAttendee) -> dict:

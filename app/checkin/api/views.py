@@ -11,13 +11,19 @@ from flask import Blueprint, current_app, g, jsonify, request
 from flask_babel import force_locale
 from pydantic import BaseModel, ValidationError
 
-from app.checkin import queries
+from app.checkin import points, queries
 from app.checkin import services as checkin
 from app.checkin.api.auth import device_required, rate_limit_key
 from app.checkin.api.errors import api_error
 from app.checkin.api.openapi import SPEC
 from app.checkin.api.schemas import CheckInRequest, LanguageQuery, ReinstateRequest, ScanRequest, SearchQuery
-from app.checkin.api.serializers import check_in_json, outcome_json, search_result_json
+from app.checkin.api.serializers import (
+    check_in_json,
+    outcome_json,
+    point_outcome_json,
+    point_scan_json,
+    search_result_json,
+)
 from app.core.db_limits import RefusedInput
 from app.core.openapi import describe
 from app.extensions import csrf, limiter
@@ -46,11 +52,12 @@ def _json_body(model: type[BaseModel]):
     return _valid(model, request.get_data())
 
 
-def _outcome_answer(outcome: checkin.ScanOutcome, language: str | None):
+def _outcome_answer(outcome: checkin.ScanOutcome | points.PointOutcome, language: str | None):
     if outcome.request_id_reused:
         return api_error(409, "conflict", "this request_id was already used for another check-in")
+    as_json = point_outcome_json if isinstance(outcome, points.PointOutcome) else outcome_json
     with force_locale(language) if language else nullcontext():
-        return jsonify(outcome_json(g.event, outcome))
+        return jsonify(as_json(g.event, outcome))
 
 
 def _answer_language() -> str | None:
@@ -80,7 +87,17 @@ def me():
 @device_required
 def scan():
     data, language = _json_body(ScanRequest), _answer_language()
-    outcome = checkin.scan(g.event, data.code[:200], g.device, data.request_id, data.scanned_at)
+    code, request_id, scanned_at = data.code[:200], data.request_id, data.scanned_at
+    if data.point in (None, points.DOOR):  # the door's check-in, as before: no query more
+        return _outcome_answer(checkin.scan(g.event, code, g.device, request_id, scanned_at), language)
+    point = points.point_named(g.event, data.point)  # of this desk's event only
+    if point is None:
+        names = ", ".join(p.key for p in points.points_of(g.event))
+        # Like another event's id: not found here (a well-formed key the event has not).
+        return api_error(
+            404, "not_found", f"'point' is not a check-in point of this event (its points: {names})"
+        )
+    outcome = points.scan_at_point(g.event, point, code, g.device, request_id, scanned_at)
     return _outcome_answer(outcome, language)
 
 
@@ -101,6 +118,15 @@ def undo(check_in_id):
     if undone is None:
         return api_error(404, "not_found")
     return jsonify(ok=True, check_in=check_in_json(g.event, undone))
+
+
+@bp.post("/point-scans/<int:scan_id>/undo")
+@device_required
+def undo_point_scan(scan_id):
+    undone = points.undo_point_scan(scan_id, g.event, actor=f"desk:{g.device.name}")
+    if undone is None:
+        return api_error(404, "not_found")
+    return jsonify(ok=True, check_in=point_scan_json(g.event, undone))
 
 
 @bp.post("/attendees/<int:attendee_id>/reinstate")

@@ -31,8 +31,13 @@ PHOTO_REFUSALS = {
 }
 
 
+SEATED_ELSEWHERE = _l("{name}: present here, but seated at {table} in this round: tell them where to go.")
+
+
 def attendance_message(outcome: AttendanceOutcome) -> str:
     name = outcome.attendee.full_name if outcome.attendee is not None else ""
+    if outcome.seated_at:
+        return str(SEATED_ELSEWHERE).replace("{name}", name).replace("{table}", outcome.seated_at)
     return str(ATTENDANCE_MESSAGES[outcome.result]).replace("{name}", name)
 
 

@@ -12,6 +12,7 @@ function initArrivals(root) {
   const list = document.getElementById("arrivals-list");
   const updated = document.getElementById("arrivals-updated");
   const more = document.getElementById("arrivals-more");
+  const parts = document.getElementById("arrivals-parts-list");
   let asked = 0; // the latest request's number: an older answer arriving late is dropped
   let lastAnswerAt = new Date();
 
@@ -34,7 +35,22 @@ function initArrivals(root) {
     return el("tr", { className: "arrivals-empty" }, [el("td", { text: message, attrs: { colspan: "3" } })]);
   }
 
+  // Per part of the day: expected, arrived at its point (or the door), not yet.
+  function partRow(part) {
+    const name = [document.createTextNode(part.name)];
+    if (!part.own_check_in) name.push(el("span", { className: "muted", text: ` (${text.atTheDoor})` }));
+    const tr = el("tr", {}, [
+      el("th", { attrs: { scope: "row" } }, name),
+      el("td", { text: String(part.expected), attrs: { "data-expected": "" } }),
+      el("td", { text: String(part.arrived), attrs: { "data-arrived": "" } }),
+      el("td", { text: String(part.not_yet), attrs: { "data-not-yet": "" } }),
+    ]);
+    tr.dataset.part = part.key;
+    return tr;
+  }
+
   function show(answer) {
+    if (parts) parts.replaceChildren(...answer.parts.map(partRow));
     const after = answer.after_the_day;
     title.textContent = after ? text.titleAfter : text.titleLive;
     const numbers = { count: answer.not_arrived, expected: answer.expected, arrived: answer.arrived };

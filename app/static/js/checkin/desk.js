@@ -18,6 +18,8 @@ import { createBeeper } from "./desk/sound.js";
 // is "not a badge" at once, even offline, and is never queued.
 const BADGE_SHAPE = /^(?:[A-Z2-7]{24}|[A-Z]{3}[0-9]{3})$/;
 const DESK_NAME_KEY = "noiday.deskName";
+// The check-in point this device scans for (door, lunch, world café, exit), per event.
+const POINT_KEY = `noiday.deskPoint.${location.pathname.split("/")[1]}`;
 const REPLAYED_KEPT = 20;
 
 const root = document.getElementById("desk");
@@ -29,7 +31,7 @@ const deskMain = byId("desk-main");
 const pairingSection = byId("pairing");
 
 let reachable = navigator.onLine; // false after a request got no answer, until one does
-const recentlyAdmitted = new Map(); // code -> {id, name, time}: lets the desk judge repeats offline
+const recentlyAdmitted = new Map(); // "point:code" -> {id, name, time}: lets the desk judge repeats offline
 
 const focusScanner = keepFocusOn(scanInput, { isActive: () => !deskMain.hidden });
 const beeper = createBeeper();
@@ -84,6 +86,36 @@ const camera = createCamera({
   onState: renderCameraState,
 });
 
+// ---- The check-in point ----------------------------------------------------------------
+
+const pointSection = byId("desk-point");
+const pointChoice = byId("desk-point-choice");
+
+function currentPoint() {
+  return pointChoice ? pointChoice.value : "door";
+}
+
+function renderPoint() {
+  if (!pointSection) return;
+  pointSection.dataset.point = pointChoice.value;
+  byId("desk-point-name").textContent = pointChoice.selectedOptions[0].textContent;
+}
+
+if (pointChoice) {
+  const remembered = localStorage.getItem(POINT_KEY);
+  if ([...pointChoice.options].some((option) => option.value === remembered)) pointChoice.value = remembered;
+  renderPoint();
+  pointChoice.addEventListener("change", () => {
+    localStorage.setItem(POINT_KEY, pointChoice.value);
+    renderPoint();
+    panel.showReady();
+    focusScanner();
+  });
+}
+
+// What this desk has seen is judged per point: at lunch, the door's check-in is no repeat.
+const seenKey = (item) => `${item.point || "door"}:${item.code}`;
+
 // ---- Scanning -------------------------------------------------------------------------
 
 // Scanners on other keyboard layouts may change the case; spaces and newlines creep in.
@@ -102,7 +134,7 @@ async function handleScan(raw) {
     beeper.play("red");
     return;
   }
-  await send({ type: "scan", code, request_id: newRequestId(), scanned_at: new Date().toISOString() });
+  await send({ type: "scan", code, point: currentPoint(), request_id: newRequestId(), scanned_at: new Date().toISOString() });
 }
 
 async function checkInFromSearch(attendeeId, name) {
@@ -137,7 +169,7 @@ function showAnswer(answer, item) {
   beeper.play(answer.result);
   if (item.code && answer.attendee && (answer.result === "green" || answer.result === "amber")) {
     const { id, name } = answer.attendee;
-    recentlyAdmitted.set(item.code, { id, name, time: answer.check_in?.at_local || localTime() });
+    recentlyAdmitted.set(seenKey(item), { id, name, time: answer.check_in?.at_local || localTime() });
   }
   counters.refresh();
   search.refresh();
@@ -146,8 +178,8 @@ function showAnswer(answer, item) {
 // Offline the desk still judges what it can: the shape of the code (checked before), and
 // repeats of badges this desk has seen. Everything well formed is kept and sent later.
 function saveOffline(item) {
-  const queuedTwin = item.code && queuedItems().find((queued) => queued.code === item.code);
-  const admitted = item.code && recentlyAdmitted.get(item.code);
+  const queuedTwin = item.code && queuedItems().find((queued) => seenKey(queued) === seenKey(item));
+  const admitted = item.code && recentlyAdmitted.get(seenKey(item));
   enqueue(item);
   renderNetworkStatus();
   if (admitted) {
@@ -159,9 +191,9 @@ function saveOffline(item) {
   }
 }
 
-async function undoCheckIn(checkInId, attendee) {
+async function undoCheckIn(checkInId, attendee, point) {
   try {
-    await api.undo(checkInId);
+    await (point && point.kind !== "door" ? api.undoPointScan(checkInId) : api.undo(checkInId));
     panel.showNotice("info", text.undone, "", attendee?.name);
     for (const [code, seen] of recentlyAdmitted) if (seen.id === attendee?.id) recentlyAdmitted.delete(code);
     counters.refresh();
@@ -361,7 +393,7 @@ byId("pairing-form").addEventListener("submit", (event) => {
   // A badge scanned while the device waits for pairing is a scan, not a pairing code:
   // keep it for when the desk is paired again.
   if (BADGE_SHAPE.test(normaliseCode(token))) {
-    enqueue({ type: "scan", code: normaliseCode(token), request_id: newRequestId(), scanned_at: new Date().toISOString() });
+    enqueue({ type: "scan", code: normaliseCode(token), point: currentPoint(), request_id: newRequestId(), scanned_at: new Date().toISOString() });
     showPairing(text.badgeWhilePairing, { keepToken: true });
     return;
   }

@@ -60,12 +60,15 @@ export function createApi(base, language) {
 
   return {
     me: () => call("GET", "/me"),
-    scan: ({ code, request_id, scanned_at }) => call("POST", "/scan", { code, request_id, scanned_at }),
+    // point: where the desk scans (app/checkin/points.py); absent, the door.
+    scan: ({ code, request_id, scanned_at, point }) =>
+      call("POST", "/scan", point && point !== "door" ? { code, request_id, scanned_at, point } : { code, request_id, scanned_at }),
     checkIn: ({ attendee_id, request_id, scanned_at }) =>
       call("POST", "/checkins", { attendee_id, request_id, scanned_at }),
     reinstate: ({ attendee_id, reason, request_id, scanned_at }) =>
       call("POST", `/attendees/${encodeURIComponent(attendee_id)}/reinstate`, { reason, request_id, scanned_at }),
     undo: (checkInId) => call("POST", `/checkins/${encodeURIComponent(checkInId)}/undo`, {}),
+    undoPointScan: (scanId) => call("POST", `/point-scans/${encodeURIComponent(scanId)}/undo`, {}),
     search: (query, signal) =>
       call("GET", `/attendees?${new URLSearchParams({ q: query, limit: "20" })}`, undefined, signal),
     counters: () => call("GET", "/counters"),

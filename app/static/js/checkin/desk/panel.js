@@ -11,7 +11,7 @@ export function createResultPanel(element, text, { onUndo, onDismiss, reinstater
   let timer = null;
   let readyHint = text.readyHint;
 
-  function render({ kind, reason = "", headline, name, subtitle, details = [], message, actions = [] }) {
+  function render({ kind, reason = "", headline, name, subtitle, details = [], message, go = null, actions = [] }) {
     clearTimeout(timer);
     element.dataset.result = kind;
     element.dataset.reason = reason;
@@ -26,10 +26,11 @@ export function createResultPanel(element, text, { onUndo, onDismiss, reinstater
         el("span", { text: headline }),
       ]),
       name ? el("p", { className: `result-name${name.length > LONG_NAME ? " result-name-long" : ""}`, text: name }) : null,
+      go ? el("p", { className: "result-go", text: go }) : null, // the world café: where to go
       kind === "green" ? null : messageLine,
       subtitle ? el("p", { className: "result-subtitle", text: subtitle }) : null,
       details.length ? el("ul", { className: "result-details" }, details) : null,
-      kind === "green" ? messageLine : null,
+      kind === "green" && !go ? messageLine : null,
       actions.length ? el("div", { className: "result-actions" }, actions) : null,
       el("div", { className: "result-timer", attrs: { "aria-hidden": "true" } }),
     ];
@@ -64,19 +65,27 @@ export function createResultPanel(element, text, { onUndo, onDismiss, reinstater
     if (kind === "red" && answer.reason === "cancelled" && attendee?.id) actions.push(reinstateButton(attendee));
     if (kind === "green" && answer.check_in?.id) {
       const undo = el("button", { className: "button danger", text: text.undo, attrs: { type: "button" } });
-      undo.addEventListener("click", () => onUndo(answer.check_in.id, attendee));
+      undo.addEventListener("click", () => onUndo(answer.check_in.id, attendee, answer.point));
       actions.push(undo);
     }
     render({
       kind,
       reason: answer.reason,
-      headline: headlineFor(kind, answer.reason),
+      headline: answer.point ? pointHeadline(kind, answer) : headlineFor(kind, answer.reason),
+      go: kind === "green" && answer.seat ? answer.message : null,
       name: attendee?.name,
       subtitle: attendee && [attendee.organisation, attendee.participant_type_label].filter(Boolean).join(" · "),
       details: kind === "red" ? [] : attendeeDetails(attendee),
       message: answer.message || checkedInText(answer.check_in),
       actions,
     });
+  }
+
+  // At lunch, the world café or the exit: the headline names the point.
+  function pointHeadline(kind, answer) {
+    if (kind === "green") return fill(text.atPoint, { point: answer.point.name });
+    if (kind === "amber") return fill(text.alreadyAtPoint, { point: answer.point.name });
+    return headlineFor(kind, answer.reason);
   }
 
   function headlineFor(kind, reason) {
