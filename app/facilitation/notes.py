@@ -109,8 +109,8 @@ def save_sheet(
     try:
         return _save_locked(table.id, round, content, base_version, save_id, author, set(resolves))
     except IntegrityError:
-        # The same save id committed by a request running beside this one (PostgreSQL: our
-        # lock waited for it, but its revision is newer than our statement): a replay.
+        # The same save id committed by a request running beside this one, which the lock's
+        # statement may not see on PostgreSQL (its snapshot predates that commit): a replay.
         db.session.rollback()
         sheet = _locked_sheet(table.id, round, save_id)
         recorded = _recorded(sheet)
