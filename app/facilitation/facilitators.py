@@ -1,6 +1,6 @@
 """Who facilitates which table (the admin assigns them), and so who may work at a table."""
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from app.extensions import db
 from app.models import CafeTable, Event, EventMembership, Role, TableFacilitator, User
@@ -18,6 +18,24 @@ def may_facilitate(user, table: CafeTable) -> bool:
         db.session.scalar(select(TableFacilitator.id).filter_by(cafe_table_id=table.id, user_id=user.id))
         is not None
     )
+
+
+def table_to_facilitate(user, table_id: int) -> tuple[CafeTable | None, bool]:
+    """The table with this id (None when there is none) and whether the user may work at it,
+    as may_facilitate() says, in one statement: every facilitator's request asks it."""
+    if user.role != Role.FACILITATOR:
+        return db.session.get(CafeTable, table_id), user.role == Role.ADMIN
+    row = db.session.execute(_TABLE_AND_ASSIGNMENT, {"table_id": table_id, "user_id": user.id}).first()
+    return (row[0], row[1]) if row else (None, False)
+
+
+# Built once: building the statement would cost more than running it.
+_TABLE_AND_ASSIGNMENT = select(
+    CafeTable,
+    select(TableFacilitator.id)
+    .where(TableFacilitator.cafe_table_id == CafeTable.id, TableFacilitator.user_id == bindparam("user_id"))
+    .exists(),
+).where(CafeTable.id == bindparam("table_id"))
 
 
 def tables_for(user, event: Event) -> list[CafeTable]:

@@ -13,104 +13,30 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, text
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.util import identity_key
 
 from app.core.transactions import commit_keeping_loaded
 from app.extensions import db
+from app.facilitation.note_content import (  # noqa: F401 (theirs, used through this module)
+    FIELD_MAX_CHARS,
+    TAGS_MAX,
+    SheetContent,
+    items,
+    normalise_tags,
+)
 from app.models import NOTE_KINDS, CafeTable, NoteRevision, NoteSheet, User, utcnow
 
 SUMMARY_ROUND = 0
-FIELD_MAX_CHARS = 20_000
-TAGS_MAX = 30
-TAG_MAX_CHARS = 40
 SAVE_ID_MAX_CHARS = 64
 
 
 class SaveResult(enum.Enum):
     SAVED = "saved"
     CONFLICT = "conflict"
-
-
-@dataclass(frozen=True)
-class SheetContent:
-    """What a facilitator writes on a sheet: one item per line in each kind, tags, done."""
-
-    insights: str = ""
-    proposals: str = ""
-    questions: str = ""
-    developments: str = ""
-    free_text: str = ""
-    tags: tuple[str, ...] = ()
-    finished: bool = False
-
-    @classmethod
-    def from_json(cls, data) -> "SheetContent":
-        """Parse the page's JSON; raises ValueError naming the first bad field."""
-        if not isinstance(data, dict):
-            raise ValueError("content must be an object")
-        values = {}
-        for kind in NOTE_KINDS:
-            value = data.get(kind, "")
-            if not isinstance(value, str):
-                raise ValueError(f"'{kind}' must be text")
-            if len(value) > FIELD_MAX_CHARS:
-                raise ValueError(f"'{kind}' is longer than {FIELD_MAX_CHARS} characters")
-            values[kind] = value.replace("\r\n", "\n").replace("\r", "\n")
-        tags = data.get("tags", [])
-        if isinstance(tags, str):
-            tags = tags.split(",")
-        if not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags):
-            raise ValueError("'tags' must be a list of words")
-        values["tags"] = normalise_tags(tags)
-        values["finished"] = bool(data.get("finished", False))
-        return cls(**values)
-
-    @classmethod
-    def of(cls, sheet: NoteSheet | None) -> "SheetContent":
-        if sheet is None:
-            return cls()
-        return cls(
-            **{kind: getattr(sheet, kind) or "" for kind in NOTE_KINDS},
-            tags=tuple(sheet.tags or ()),
-            finished=bool(sheet.finished),
-        )
-
-    def as_json(self) -> dict:
-        return {
-            **{kind: getattr(self, kind) for kind in NOTE_KINDS},
-            "tags": list(self.tags),
-            "finished": self.finished,
-        }
-
-    def apply_to(self, sheet: NoteSheet) -> None:
-        for kind in NOTE_KINDS:
-            setattr(sheet, kind, getattr(self, kind))
-        sheet.tags = list(self.tags)
-        sheet.finished = self.finished
-
-
-def normalise_tags(tags: Iterable[str]) -> tuple[str, ...]:
-    """Trimmed, without a leading #, duplicates dropped (ignoring case), at most TAGS_MAX."""
-    seen, kept = set(), []
-    for tag in tags:
-        tag = " ".join(tag.strip().lstrip("#").split())[:TAG_MAX_CHARS]
-        if tag and tag.casefold() not in seen:
-            seen.add(tag.casefold())
-            kept.append(tag)
-    return tuple(kept[:TAGS_MAX])
-
-
-def items(value: str) -> list[str]:
-    """The structured items of one field: one per line, list markers and blanks dropped."""
-    found = []
-    for line in (value or "").splitlines():
-        line = line.strip()
-        if line[:2] in ("- ", "* ", "• "):
-            line = line[2:].strip()
-        if line:
-            found.append(line)
-    return found
 
 
 @dataclass(frozen=True)
@@ -121,7 +47,7 @@ class SaveOutcome:
     result: SaveResult
     version: int
     content: SheetContent
-    revision: NoteRevision
+    revision: "SavedRevision"
     replayed: bool = False
     updated_by: str | None = None
     updated_at: datetime | None = None
@@ -181,48 +107,109 @@ def save_sheet(
     if not isinstance(save_id, str) or not 8 <= len(save_id) <= SAVE_ID_MAX_CHARS:
         raise ValueError("save_id must be 8 to 64 characters")
     try:
-        return _save_locked(table, round, content, base_version, save_id, author, set(resolves))
+        return _save_locked(table.id, round, content, base_version, save_id, author, set(resolves))
     except IntegrityError:
-        # The same save id committed by a request running beside this one: answer as a replay.
+        # The same save id committed by a request running beside this one, which the lock's
+        # statement may not see on PostgreSQL (its snapshot predates that commit): a replay.
         db.session.rollback()
-        sheet = _locked_sheet(table, round)
-        recorded = _recorded(save_id, sheet)
+        sheet = _locked_sheet(table.id, round, save_id)
+        recorded = _recorded(sheet)
         db.session.commit()
         if recorded is None:
             raise
         return _replayed(recorded, sheet)
 
 
-def _save_locked(table, round, content, base_version, save_id, author, resolves) -> SaveOutcome:
-    sheet = _locked_sheet(table, round)
-    recorded = _recorded(save_id, sheet)
+# The save is the facilitators' autosave, every few seconds from every table: it runs on
+# SQLAlchemy Core statements built once (building one costs more than running it), in the
+# session's transaction, with no ORM bookkeeping (bench/facilitators.py). A save is the
+# sheet locked and read with its save id looked up, the revision written, and the sheet
+# updated when the save applies; then the commit.
+_SHEETS, _REVISIONS = NoteSheet.__table__, NoteRevision.__table__
+_SHEET_COLUMNS = [
+    _SHEETS.c[name] for name in ("id", *NOTE_KINDS, "tags", "version", "finished", "updated_by", "updated_at")
+]
+_THE_SHEET = (_SHEETS.c.cafe_table_id == bindparam("of_table")) & (_SHEETS.c.round == bindparam("of_round"))
+_RECORDED_ID = select(_REVISIONS.c.id).where(_REVISIONS.c.save_id == bindparam("save_id")).scalar_subquery()
+_LOCK = {
+    "postgresql": select(*_SHEET_COLUMNS, _RECORDED_ID.label("recorded_id"))
+    .where(_THE_SHEET)
+    .with_for_update(of=_SHEETS),
+    # A no-op UPDATE: it takes the database's single write lock, even when no row matches.
+    "sqlite": _SHEETS.update()
+    .where(_THE_SHEET)
+    .values(id=_SHEETS.c.id)
+    .returning(*_SHEET_COLUMNS, _RECORDED_ID.label("recorded_id")),
+}
+# Two first saves racing (PostgreSQL) meet on the unique constraint: the one that inserts
+# nothing then locks the other's row.
+_NEW_SHEET = {
+    name: insert(_SHEETS).on_conflict_do_nothing(index_elements=["cafe_table_id", "round"])
+    for name, insert in (("postgresql", postgresql_insert), ("sqlite", sqlite_insert))
+}
+_NEW_REVISION = _REVISIONS.insert()
+_UPDATE_SHEET = _SHEETS.update().where(_SHEETS.c.id == bindparam("of_sheet"))
+_RESOLVE = (
+    _REVISIONS.update()
+    .where(
+        _REVISIONS.c.sheet_id == bindparam("of_sheet"),
+        _REVISIONS.c.conflict.is_(True),
+        _REVISIONS.c.resolved.is_(False),
+        _REVISIONS.c.id.in_(bindparam("resolves", expanding=True)),
+    )
+    .values(resolved=True)
+)
+_REVISION_BY_ID = select(_REVISIONS).where(_REVISIONS.c.id == bindparam("revision_id"))
+
+
+def _save_locked(table_id, round, content, base_version, save_id, author, resolves) -> SaveOutcome:
+    sheet = _locked_sheet(table_id, round, save_id)
+    recorded = _recorded(sheet)
     if recorded is not None:
         outcome = _replayed(recorded, sheet)
         commit_keeping_loaded()  # ends the transaction: releases the lock
         return outcome
     applies = base_version == sheet.version
     _decided_to_save(sheet)
-    revision = NoteRevision(
-        sheet=sheet,
-        save_id=save_id,
-        base_version=base_version,
-        content=content.as_json(),
-        conflict=not applies,
-        author=author,
-    )
-    db.session.add(revision)
+    now = utcnow()
+    connection = db.session.connection()
+    revision = {
+        "sheet_id": sheet.id,
+        "save_id": save_id,
+        "base_version": base_version,
+        "content": content.as_json(),
+        "conflict": not applies,
+        "resolved": False,
+        "author": author,
+        "created_at": now,
+    }
+    revision_id = connection.execute(_NEW_REVISION, revision).inserted_primary_key[0]
     if applies:
-        _apply(sheet, content, author, resolves)
-    # The answer is made of what was just written: no need to read the sheet and the revision
-    # back (an expiring commit would, two more queries a save).
-    commit_keeping_loaded()
-    result = SaveResult.SAVED if applies else SaveResult.CONFLICT
+        _apply(connection, sheet.id, content, sheet.version + 1, author, now, resolves)
+    _forget_loaded(sheet.id, resolves)
+    commit_keeping_loaded()  # the request goes on using its user, event and table
+    revision = SavedRevision(revision_id, base_version, content, not applies, author, now)
+    if applies:
+        return SaveOutcome(SaveResult.SAVED, sheet.version + 1, content, revision, False, author, now)
+    server = SheetContent.of(sheet)
     return SaveOutcome(
-        result, sheet.version, SheetContent.of(sheet), revision, False, sheet.updated_by, sheet.updated_at
+        SaveResult.CONFLICT, sheet.version, server, revision, False, sheet.updated_by, sheet.updated_at
     )
 
 
-def _decided_to_save(sheet: NoteSheet) -> None:
+@dataclass(frozen=True)
+class SavedRevision:
+    """The revision a save recorded (or, on a replay, found), as its answer needs it."""
+
+    id: int
+    base_version: int
+    content: SheetContent
+    conflict: bool
+    author: str
+    created_at: datetime
+
+
+def _decided_to_save(sheet) -> None:
     """The point between reading the sheet's version and writing, under the sheet's lock.
 
     Does nothing. tests/test_notes_conflicts.py holds two saves here, each in its own
@@ -232,26 +219,38 @@ def _decided_to_save(sheet: NoteSheet) -> None:
     """
 
 
-def _apply(sheet: NoteSheet, content: SheetContent, author: str, resolves: set[int]) -> None:
+def _apply(connection, sheet_id: int, content: SheetContent, version: int, author, now, resolves) -> None:
     """The save is based on the current version: it becomes the sheet's text, and settles
-    the open conflicts it names."""
-    content.apply_to(sheet)
-    sheet.version += 1
-    sheet.updated_by, sheet.updated_at = author, utcnow()
-    for conflict in open_conflicts(sheet):
-        if conflict.id in resolves:
-            conflict.resolved = True
+    the open conflicts of this sheet that it names."""
+    values = {kind: getattr(content, kind) for kind in NOTE_KINDS}
+    values.update(tags=list(content.tags), finished=content.finished, version=version)
+    values.update(updated_by=author, updated_at=now, of_sheet=sheet_id)
+    connection.execute(_UPDATE_SHEET, values)
+    if resolves:
+        connection.execute(_RESOLVE, {"of_sheet": sheet_id, "resolves": sorted(resolves)})
 
 
-def _recorded(save_id: str, sheet: NoteSheet) -> NoteRevision | None:
-    revision = db.session.scalars(select(NoteRevision).filter_by(save_id=save_id)).first()
-    if revision is not None and revision.sheet_id != sheet.id:
+def _forget_loaded(sheet_id: int, resolves: set[int]) -> None:
+    """Core wrote these rows: copies the session loaded earlier are read again when used."""
+    for model, row_id in [(NoteSheet, sheet_id), *((NoteRevision, id) for id in resolves)]:
+        loaded = db.session.identity_map.get(identity_key(model, row_id))
+        if loaded is not None:
+            db.session.expire(loaded)
+
+
+def _recorded(sheet) -> SavedRevision | None:
+    """The revision of the save id looked up with the lock (``sheet.recorded_id``)."""
+    if sheet.recorded_id is None:
+        return None
+    row = db.session.connection().execute(_REVISION_BY_ID, {"revision_id": sheet.recorded_id}).one()
+    if row.sheet_id != sheet.id:
         db.session.rollback()
         raise ValueError("this save id belongs to another sheet")
-    return revision
+    content = SheetContent.from_json(row.content)
+    return SavedRevision(row.id, row.base_version, content, row.conflict, row.author, row.created_at)
 
 
-def _replayed(revision: NoteRevision, sheet: NoteSheet) -> SaveOutcome:
+def _replayed(revision: SavedRevision, sheet) -> SaveOutcome:
     if revision.conflict:
         return SaveOutcome(
             SaveResult.CONFLICT,
@@ -267,7 +266,7 @@ def _replayed(revision: NoteRevision, sheet: NoteSheet) -> SaveOutcome:
     return SaveOutcome(
         SaveResult.SAVED,
         revision.base_version + 1,
-        SheetContent.from_json(revision.content),
+        revision.content,
         revision,
         True,
         revision.author,
@@ -275,39 +274,16 @@ def _replayed(revision: NoteRevision, sheet: NoteSheet) -> SaveOutcome:
     )
 
 
-def _locked_sheet(table: CafeTable, round: int) -> NoteSheet:
-    """The sheet's row, locked until the transaction ends; created empty when missing."""
-    criteria = {"cafe_table_id": table.id, "round": round}
-    query = select(NoteSheet).filter_by(**criteria).execution_options(populate_existing=True)
-    if db.session.get_bind().dialect.name == "postgresql":
-        return _locked_row_postgresql(query, criteria)
-    return _locked_row_sqlite(query, criteria)
-
-
-def _locked_row_postgresql(query, criteria: dict) -> NoteSheet:
-    """SELECT ... FOR UPDATE; two first saves racing meet on the unique constraint, in a
-    savepoint, and the loser locks the winner's row."""
-    sheet = db.session.scalars(query.with_for_update()).first()
-    if sheet is not None:
-        return sheet
-    try:
-        with db.session.begin_nested():
-            sheet = NoteSheet(**criteria, version=0, tags=[])
-            db.session.add(sheet)
-        return sheet
-    except IntegrityError:
-        return db.session.scalars(query.with_for_update()).one()
-
-
-def _locked_row_sqlite(query, criteria: dict) -> NoteSheet:
-    """A no-op UPDATE first: it takes the database's single write lock even when no row matches."""
-    db.session.execute(
-        text("UPDATE note_sheets SET id = id WHERE cafe_table_id = :cafe_table_id AND round = :round"),
-        criteria,
-    )
-    sheet = db.session.scalars(query).first()
-    if sheet is None:
-        sheet = NoteSheet(**criteria, version=0, tags=[])
-        db.session.add(sheet)
-        db.session.flush()
+def _locked_sheet(table_id: int, round: int, save_id: str):
+    """The sheet's row, locked until the transaction ends (created empty when missing),
+    with ``recorded_id``: the revision of ``save_id``, if any, read in the same statement."""
+    connection = db.session.connection()
+    dialect = connection.dialect.name
+    which = {"of_table": table_id, "of_round": round, "save_id": save_id}
+    sheet = connection.execute(_LOCK[dialect], which).first()
+    if sheet is None:  # the sheet's first save
+        empty = {**dict.fromkeys(NOTE_KINDS, ""), "tags": [], "version": 0, "finished": False}
+        new = {**empty, "cafe_table_id": table_id, "round": round, "updated_at": utcnow()}
+        connection.execute(_NEW_SHEET[dialect], new)
+        sheet = connection.execute(_LOCK[dialect], which).one()
     return sheet

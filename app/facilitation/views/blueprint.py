@@ -15,11 +15,10 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from app.core.db_limits import contains_nul
 from app.core.openapi import describe
 from app.events.services import current_event_or_404
-from app.extensions import db
 from app.facilitation import attendance, notes, photos
-from app.facilitation.facilitators import may_facilitate
+from app.facilitation.facilitators import table_to_facilitate
 from app.facilitation.views.messages import photo_refusal
-from app.models import CafeTable, Role
+from app.models import Role
 from app.reporting.report import round_title
 from app.staff.roles import roles_required
 
@@ -57,10 +56,10 @@ def _load_table():
     if table_id is None:
         return
     event = current_event_or_404()
-    table = db.session.get(CafeTable, table_id)
+    table, allowed = table_to_facilitate(current_user, table_id)
     if table is None or table.event_id != event.id:
         abort(404)
-    if not may_facilitate(current_user, table):
+    if not allowed:
         abort(403)
     g.table, g.event = table, event
 
