@@ -237,7 +237,8 @@ def main() -> None:
         "floor: bare app, place + person + message, one transaction (bench/bare_app.py)", args.db, required
     )
     stack_row = common.row(
-        "required stack: Flask + Flask-WTF + session + Flask-SQLAlchemy, same work (bench/stack_app.py; bare: /form-register)",
+        "required stack: Flask, Flask-WTF, session, Flask-SQLAlchemy; the same work "
+        "(bench/stack_app.py; bare: /form-register)",
         args.db,
         stack,
         floor_fraction=round(stack_fraction, 3),
@@ -246,7 +247,9 @@ def main() -> None:
         args,
         {"name": "registration", "rows": [row, floor_row, required_row, stack_row]},
         common.headline(
-            registration_floor_fraction=floor_fraction, regs_per_s=ours.rps, stack_floor_fraction=stack_fraction
+            registration_floor_fraction=floor_fraction,
+            regs_per_s=ours.rps,
+            stack_floor_fraction=stack_fraction,
         ),
         not problems,
     )

@@ -22,10 +22,19 @@ from email_validator import EmailNotValidError, validate_email
 from flask import Flask, flash, redirect
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect, FlaskForm
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy import event as sa_event
 from sqlalchemy import text, update
-from wtforms import BooleanField, EmailField, RadioField, SelectField, SelectMultipleField, StringField
-from wtforms import TelField, TextAreaField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TelField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
 
 from bench.bare_app import PLACE_SHARDS
@@ -111,7 +120,8 @@ class RegistrationForm(FlaskForm):
     consent_name_public = BooleanField("Name public")
 
 
-PARTICIPANT_TYPES = ["network_member", "city_staff", "social_worker", "partner", "citizen", "press", "speaker"]
+PARTICIPANT_TYPES = ["network_member", "city_staff", "social_worker", "partner", "citizen", "press"]
+PARTICIPANT_TYPES += ["speaker"]
 _choices: dict = {}
 
 
@@ -152,6 +162,12 @@ def form_register_endpoint():
     db.session.commit()
     flash("Thank you, you are registered.", "success")
     return redirect(f"/thanks/{person.id}")
+
+
+@app.get("/form-register")
+def form_register_page():
+    """A token for a visitor of this app alone (bench/profile_registration.py --stack)."""
+    return generate_csrf()
 
 
 @app.get("/health")
