@@ -466,6 +466,12 @@ def bare_server(workdir: Path, database_url: str | None = None) -> Server:
     return Server("bench.bare_app:app", env, workdir, health_path="/json")
 
 
+def stack_server(workdir: Path, database_url: str) -> Server:
+    """bench/stack_app.py: a registration's floor done by the required stack alone."""
+    env = dict(os.environ, BARE_DATABASE_URL=database_url)
+    return Server("bench.stack_app:app", env, workdir, health_path="/health")
+
+
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
         return None

@@ -21,11 +21,14 @@ row and commits, against its /form, in the same run: what any registration that 
 person can reach under this server at most. The required floor (a third row): its
 /form-register, the driver alone doing what the issues ask of a registration (a place taken
 under the capacity, the person and their confirmation message written in one transaction).
+The required stack (a fourth row): bench/stack_app.py's /form-register, the same work done by
+Flask, a Flask-WTF form with CSRF, the Flask session and the Flask-SQLAlchemy ORM, and nothing
+of ours: stack_floor_fraction is what the project's own parts leave of the required floor.
 The SQL statements of one registration (the same form posted in-process, through the test
 client of the production app, as bench/profile_registration.py does) are logged and kept in
 the row.
-Last line: registration_floor_fraction=F regs_per_s=N, F our registrations a second over
-the required floor's in the same run.
+Last line: registration_floor_fraction=F regs_per_s=N stack_floor_fraction=S, F our
+registrations a second over the required floor's in the same run, S the required stack's.
 """
 
 import random
@@ -132,6 +135,7 @@ def main() -> None:
             with (
                 common.Server("wsgi:app", env, workdir, health_path=common.EVENT + "/register") as server,
                 common.bare_server(workdir, database.url) as bare_server,
+                common.stack_server(workdir, database.url) as stack_server,
             ):
                 with ThreadPoolExecutor(8) as pool:
                     sessions = list(pool.map(open_form, [server.url] * visitors))
@@ -162,6 +166,9 @@ def main() -> None:
                 required = common.compare(
                     bare_server, "/form-register", bare_server, "/form", script, args.seconds, 1
                 )
+                stack = common.compare(
+                    stack_server, "/form-register", bare_server, "/form-register", script, args.seconds, 1
+                )
             # The server has stopped, letting the requests in progress finish: count.
             by_status = count_attendees(database)
             statements = statements_per_registration(database, fields)
@@ -185,7 +192,7 @@ def main() -> None:
         problems.append(f"{redirects} registrations answered but {attendees} attendees stored")
     if set(by_status) != {"confirmed"}:
         problems.append(f"not everyone is confirmed: {by_status}")
-    for name, run in (("floor", floor), ("required floor", required)):
+    for name, run in (("floor", floor), ("required floor", required), ("required stack", stack)):
         if run.ours.errors or set(run.ours.statuses) != {302}:
             problems.append(f"{name}: answers other than 302: {run.ours.statuses}")
     for problem in problems:
@@ -218,14 +225,32 @@ def main() -> None:
         "alone taking a place under the capacity and writing the person and their message in one "
         f"transaction; ours against it (registration_floor_fraction): {floor_fraction:.3f}"
     )
+    stack_fraction = common.ratio(stack.ours.rps, stack.bare.rps)
+    common.log(common.describe("required stack: bench/stack_app.py POST /form-register", stack.ours))
+    common.log(
+        f"stack_floor_fraction={stack_fraction:.3f}: Flask, Flask-WTF (CSRF), the session and the "
+        "Flask-SQLAlchemy ORM doing the required floor's work, against the floor in the same run; "
+        f"ours against the required stack: {common.ratio(ours.rps, stack.ours.rps):.3f}"
+    )
     floor_row = common.row("floor: bare app, one INSERT + COMMIT (bench/bare_app.py)", args.db, floor)
     required_row = common.row(
         "floor: bare app, place + person + message, one transaction (bench/bare_app.py)", args.db, required
     )
+    stack_row = common.row(
+        "required stack: Flask, Flask-WTF, session, Flask-SQLAlchemy; the same work "
+        "(bench/stack_app.py; bare: /form-register)",
+        args.db,
+        stack,
+        floor_fraction=round(stack_fraction, 3),
+    )
     common.finish(
         args,
-        {"name": "registration", "rows": [row, floor_row, required_row]},
-        common.headline(registration_floor_fraction=floor_fraction, regs_per_s=ours.rps),
+        {"name": "registration", "rows": [row, floor_row, required_row, stack_row]},
+        common.headline(
+            registration_floor_fraction=floor_fraction,
+            regs_per_s=ours.rps,
+            stack_floor_fraction=stack_fraction,
+        ),
         not problems,
     )
 

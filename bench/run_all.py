@@ -289,6 +289,14 @@ def aims(reports: list[dict]) -> list[str]:
                 f"{ratio_name} ratio above it is out of reach for any {ratio_name} that {does} under "
                 "this server."
             )
+    stack = _row_ratios(reports, "registration", 3)  # bench/stack_app.py against the required floor
+    if stack:
+        lines.append(
+            "- the required stack alone (Flask, a Flask-WTF form with CSRF, the session, the "
+            "Flask-SQLAlchemy ORM) doing the required floor's work, against that floor: "
+            + "; ".join(stack)
+            + ". A registration ratio above it is out of reach for any registration built on them."
+        )
     return lines
 
 

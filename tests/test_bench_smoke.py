@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 HEADLINE = re.compile(r"[a-z0-9_]+=-?[0-9.]+(e[+-]?[0-9]+)?( [a-z0-9_]+=-?[0-9.]+(e[+-]?[0-9]+)?)*")
 EXPECTED_NAMES = {
     "checkin": ["checkin_floor_fraction", "p50_ms", "p99_ms"],
-    "registration": ["registration_floor_fraction", "regs_per_s"],
+    "registration": ["registration_floor_fraction", "regs_per_s", "stack_floor_fraction"],
     "public_page": ["programme_ratio", "rps"],
     "badges": ["mail_floor_fraction", "badges_per_s"],
     "facilitators": ["notes_floor_fraction", "p50_ms", "p99_ms"],

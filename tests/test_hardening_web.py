@@ -12,6 +12,7 @@ from sqlalchemy import select
 from app import create_app
 from app.checkin.desks import create_desk_device
 from app.extensions import db
+from app.mail.outbox import bodies
 from app.models import OutboxMessage, Role
 from app.registration.tokens import manage_token
 
@@ -28,7 +29,7 @@ THIRD_PARTIES = (
 
 def links_in(message: OutboxMessage) -> list[str]:
     """The app's own links in a message (the third parties' ones left out)."""
-    links = re.findall(r"https?://[^\s\"'<>]+", message.body_text + message.body_html)
+    links = re.findall(r"https?://[^\s\"'<>]+", "".join(bodies(message)))
     return [link for link in links if not link.startswith(THIRD_PARTIES)]
 
 

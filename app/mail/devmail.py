@@ -4,7 +4,7 @@ from flask import Blueprint, Response, abort, render_template, url_for
 
 from app.checkin.badge_codes import with_badge_code
 from app.extensions import db
-from app.mail.outbox import QR_CID
+from app.mail.outbox import QR_CID, bodies
 from app.mail.sender import build_email
 from app.models import OutboxMessage
 
@@ -29,7 +29,7 @@ HTML_PART_POLICY = (
 def message(message_id):
     message = db.get_or_404(OutboxMessage, message_id)
     names = [name for name, _ in _attachments(message)]
-    body_text = with_badge_code(message.body_text, message.attendee)  # as sent
+    body_text = with_badge_code(bodies(message)[0], message.attendee)  # as sent
     return render_template(
         "mail/devmail/message.html", message=message, attachments=names, body_text=body_text
     )
@@ -39,7 +39,7 @@ def message(message_id):
 def html_part(message_id):
     """The HTML part as the recipient's mail program shows it, the inline QR included."""
     message = db.get_or_404(OutboxMessage, message_id)
-    html = with_badge_code(message.body_html, message.attendee).replace(
+    html = with_badge_code(bodies(message)[1], message.attendee).replace(
         f"cid:{QR_CID}", url_for("devmail.attachment", message_id=message.id, filename="qr.png")
     )
     response = Response(html, mimetype="text/html")

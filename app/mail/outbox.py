@@ -74,30 +74,13 @@ def enqueue(
     subject: the organisers' own (an announcement), else the kind's. A group member without
     an address has the messages about their registration sent to the group's contact; None,
     and nothing queued, for anyone else without one (a walk-in registered at the desk)."""
-    recipient, contact = attendee.email, None
-    if not recipient and kind in FOR_GROUP_CONTACT and attendee.group_id is not None:
-        contact = attendee.group
-        recipient = contact.contact_email
+    recipient, contact = _recipient(kind, attendee)
     if not recipient:
         return None
-    attachments = (
-        BADGE_ATTACHMENTS if kind in WITH_BADGE and attendee.status == AttendeeStatus.CONFIRMED else []
-    )
+    attachments = _attachments(kind, attendee)
     with force_locale(attendee.language):
-        context.update(
-            attendee=attendee,
-            event=attendee.event,
-            manage_url=external_url(
-                "registration.manage", token=manage_token(attendee), event_slug=attendee.event.slug
-            ),
-            qr_cid=QR_CID if "qr_inline" in attachments else None,
-            badge_code=BADGE_CODE_SLOT,  # filled in at delivery, as the QR is
-            the_day=day_links(attendee.event),  # times, place, map and calendar links
-            group_contact=contact,  # the layout then says whom the message is for
-        )
-        subject = subject or str(SUBJECTS[kind] % {"event": attendee.event.short_display_name})
-        if contact is not None:
-            subject = one_line(f"{subject} ({attendee.full_name})")[:300]
+        context.update(_attendee_context(attendee, attachments, contact))
+        subject = _subject(kind, attendee, contact, subject)
         return _queue(kind, recipient, subject, context, attendee=attendee, attachments=attachments)
 
 
@@ -118,6 +101,80 @@ def enqueue_for_group_contact(kind: MailKind, group, **context) -> OutboxMessage
         return _queue(kind, group.contact_email, subject, context, attachments=[])
 
 
+def _recipient(kind: MailKind, attendee: Attendee):
+    """(address, the group whose contact it is, or None): a group member without an address
+    has the messages about their registration sent to the group's contact."""
+    if not attendee.email and kind in FOR_GROUP_CONTACT and attendee.group_id is not None:
+        return attendee.group.contact_email, attendee.group
+    return attendee.email, None
+
+
+def enqueue_rendered_at_send(kind: MailKind, attendee: Attendee) -> OutboxMessage | None:
+    """As enqueue, the bodies left to the sender (see bodies): they say what the attendee's
+    row says when the message is sent, in the language they chose now. For what a request
+    queues often and can leave to the sender (a registration's confirmation: rendering it was
+    a quarter of the request's CPU); the row, its recipient and subject are written now, in
+    the request's transaction, so a confirmed registration always has its message."""
+    recipient, contact = _recipient(kind, attendee)
+    if not recipient:
+        return None
+    with force_locale(attendee.language):
+        subject = _subject(kind, attendee, contact)
+    message = OutboxMessage(
+        kind=kind,
+        recipient=recipient,
+        subject=subject,
+        locale=attendee.language,
+        attendee=attendee,
+        attachments=_attachments(kind, attendee),
+        message_id=_message_id(),
+    )
+    db.session.add(message)
+    return message
+
+
+def bodies(message: OutboxMessage) -> tuple[str, str]:
+    """(text, html) of a message: as stored, else rendered now (enqueue_rendered_at_send)
+    from its attendee's row. Raises for a message whose attendee is gone (erased): nothing
+    is left to write to them."""
+    if message.body_text is not None:
+        return message.body_text, message.body_html
+    attendee = message.attendee
+    if attendee is None:
+        raise ValueError("rendered at send, but its attendee is gone")
+    with force_locale(message.locale or attendee.language):
+        context = _attendee_context(attendee, message.attachments, _recipient(message.kind, attendee)[1])
+        return _rendered(message.kind, context)
+
+
+def _attachments(kind: MailKind, attendee: Attendee) -> list[str]:
+    confirmed = attendee.status == AttendeeStatus.CONFIRMED
+    return list(BADGE_ATTACHMENTS) if kind in WITH_BADGE and confirmed else []
+
+
+def _subject(kind: MailKind, attendee: Attendee, contact=None, subject: str | None = None) -> str:
+    """The organisers' own subject, else the kind's; to a group's contact, whose it is."""
+    subject = subject or str(SUBJECTS[kind] % {"event": attendee.event.short_display_name})
+    if contact is not None:
+        subject = one_line(f"{subject} ({attendee.full_name})")[:300]
+    return subject
+
+
+def _attendee_context(attendee: Attendee, attachments: list[str], contact=None) -> dict:
+    """What every attendee's message is rendered with (in the locale in force)."""
+    return dict(
+        attendee=attendee,
+        event=attendee.event,
+        manage_url=external_url(
+            "registration.manage", token=manage_token(attendee), event_slug=attendee.event.slug
+        ),
+        qr_cid=QR_CID if "qr_inline" in attachments else None,
+        badge_code=BADGE_CODE_SLOT,  # filled in at delivery, as the QR is
+        the_day=day_links(attendee.event),  # times, place, map and calendar links
+        group_contact=contact,  # the layout then says whom the message is for
+    )
+
+
 def enqueue_for_staff(kind: MailKind, user: User, event: Event | None, **context) -> OutboxMessage:
     """A message to a staff member (their account, their password link), in their language."""
     with force_locale(user.language):  # the event's name in their language too
@@ -129,17 +186,22 @@ def enqueue_for_staff(kind: MailKind, user: User, event: Event | None, **context
 
 def _queue(kind: MailKind, recipient: str, subject: str, context: dict, **fields) -> OutboxMessage:
     """The message with both parts rendered (in the locale in force), added to the outbox."""
+    body_text, body_html = _rendered(kind, context)
     message = OutboxMessage(
         kind=kind,
         recipient=recipient,
         subject=subject,
-        body_text=render_template(f"emails/{kind}.txt", **context),
-        body_html=render_template(f"emails/{kind}.html", **context),
+        body_text=body_text,
+        body_html=body_html,
         message_id=_message_id(),
         **fields,
     )
     db.session.add(message)
     return message
+
+
+def _rendered(kind: MailKind, context: dict) -> tuple[str, str]:
+    return render_template(f"emails/{kind}.txt", **context), render_template(f"emails/{kind}.html", **context)
 
 
 def _message_id() -> str:
@@ -163,6 +225,7 @@ def resend(message: OutboxMessage) -> OutboxMessage:
         subject=message.subject,
         body_text=message.body_text,
         body_html=message.body_html,
+        locale=message.locale,  # rendered when sent, as the original was
         attachments=message.attachments,
         message_id=_message_id(),
     )

@@ -39,9 +39,18 @@ from app.core.transactions import keeping_loaded
 from app.core.urls import external_url
 from app.extensions import db, mail
 from app.mail.headers import UnsafeHeader, one_line, recipient_address
-from app.mail.outbox import QR_CID
+from app.mail.outbox import QR_CID, bodies
 from app.mail.unsubscribe import unsubscribe_url
-from app.models import Attendee, AttendeePart, Event, MailKind, MessageStatus, OutboxMessage, utcnow
+from app.models import (
+    Attendee,
+    AttendeePart,
+    Event,
+    MailKind,
+    MessageStatus,
+    OutboxMessage,
+    TablePreference,
+    utcnow,
+)
 from app.registration.calendar import event_ics
 from app.registration.tokens import manage_token
 from app.worldcafe.services import load_published_seats
@@ -105,6 +114,7 @@ def claim_due(limit: int, claim: str | None = None) -> list[OutboxMessage]:
             selectinload(OutboxMessage.attendee).options(
                 joinedload(Attendee.event).selectinload(Event.programme),
                 selectinload(Attendee.parts).joinedload(AttendeePart.day_part),
+                selectinload(Attendee.preferences).joinedload(TablePreference.cafe_table),  # confirmations
             )
         )
     )
@@ -331,8 +341,9 @@ def build_email(message: OutboxMessage) -> EmailMessage:
     email["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies to a robot
     if message.kind == MailKind.ANNOUNCEMENT and message.attendee is not None:
         _add_unsubscribe(email, message.attendee)
-    email.set_content(with_badge_code(message.body_text, message.attendee))
-    email.add_alternative(with_badge_code(message.body_html, message.attendee), subtype="html")
+    body_text, body_html = bodies(message)  # rendered now when it was queued without them
+    email.set_content(with_badge_code(body_text, message.attendee))
+    email.add_alternative(with_badge_code(body_html, message.attendee), subtype="html")
     attendee = message.attendee
     if attendee is None or not message.attachments:
         return email

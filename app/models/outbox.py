@@ -46,8 +46,10 @@ class OutboxMessage(db.Model):
     kind = db.Column(db.String(40), nullable=False)
     recipient = db.Column(db.String(254), nullable=False)
     subject = db.Column(db.String(300), nullable=False)
-    body_text = db.Column(db.Text, nullable=False)
-    body_html = db.Column(db.Text, nullable=False)
+    # NULL: rendered when sent, from kind and attendee, in locale (mailer.enqueue_rendered_at_send).
+    body_text = db.Column(db.Text)
+    body_html = db.Column(db.Text)
+    locale = db.Column(db.String(10))
     attachments = db.Column(db.JSON, nullable=False, default=list)  # see mailer.BADGE_ATTACHMENTS
     message_id = db.Column(db.String(200), nullable=False)  # kept across retries
     status = db.Column(db.String(20), nullable=False, default=MessageStatus.QUEUED)

@@ -77,8 +77,9 @@ def _register_under_lock(event: Event, data: RegistrationData, source: str) -> A
 
     Every registration of the event waits for its lock, so the work is done before taking
     it: the attendee is written on the waiting list of the day and of every part they chose
-    (rows the place counters leave out), with the confirmation rendered and queued as it
-    will read once the places are taken. Nobody else sees these rows before the commit.
+    (rows the place counters leave out), with the confirmation queued as it is sent once the
+    places are taken (the sender renders it: mailer.enqueue_rendered_at_send). Nobody else
+    sees these rows before the commit.
     Under the lock, only the counters read, the places that are free taken (the database
     counts them) and the commit; in the rare case that something is full, the waiting-list
     notice replaces the confirmation.
@@ -99,11 +100,12 @@ def _register_under_lock(event: Event, data: RegistrationData, source: str) -> A
 
 
 def _confirmation_as_taken(attendee: Attendee):
-    """The confirmation, rendered with every place taken (the usual outcome, decided under
-    the lock), then the statuses put back as written; None without an e-mail address."""
-    with db.session.no_autoflush:  # the statuses it is rendered with are never written
+    """The confirmation, queued as for someone with every place taken (the usual outcome,
+    decided under the lock: its badge attached), then the statuses put back as written;
+    None without an e-mail address. The sender renders it from the row as committed."""
+    with db.session.no_autoflush:  # the statuses it is queued with are never written
         _set_statuses(attendee, AttendeeStatus.CONFIRMED, PartStatus.CONFIRMED)
-        confirmation = mailer.enqueue(MailKind.CONFIRMATION, attendee)
+        confirmation = mailer.enqueue_rendered_at_send(MailKind.CONFIRMATION, attendee)
         _set_statuses(attendee, AttendeeStatus.WAITLISTED, PartStatus.WAITLISTED)
     return confirmation
 
