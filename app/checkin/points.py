@@ -23,15 +23,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.checkin.badges import BadgeCheck, verify_badge
-from app.checkin.services import BADGE_REFUSALS, ScanResult, _plausible, lock_attendee
+from app.checkin.services import BADGE_REFUSALS, ScanResult, lock_attendee, mark_undone, plausible_scan_time
 from app.core.transactions import commit_keeping_loaded
 from app.extensions import db
 from app.models import (
     Attendee,
     AttendeePart,
     AttendeeStatus,
-    AuditAction,
-    AuditEntry,
     DayPart,
     DayPartKind,
     DeskDevice,
@@ -40,7 +38,6 @@ from app.models import (
     PointKind,
     PointScan,
     SeatAssignment,
-    utcnow,
 )
 from app.worldcafe.services import published_run_id
 
@@ -150,7 +147,7 @@ def scan_at_point(
         desk_device_id=device.id,
         desk_name=device.name,
         request_id=request_id,
-        scanned_at=_plausible(scanned_at),
+        scanned_at=plausible_scan_time(scanned_at),
     )
     seat = _cafe_seat(event, point, attendee.id, scan.scanned_at)
     if seat is not None:
@@ -272,16 +269,5 @@ def undo_point_scan(scan_id: int, event: Event, actor: str) -> PointScan | None:
     scan = db.session.get(PointScan, scan_id)
     if scan is None or scan.event_id != event.id:
         return None
-    if scan.undone_at is None:
-        scan.undone_at, scan.undone_by = utcnow(), actor
-        db.session.add(
-            AuditEntry(
-                event_id=event.id,
-                actor=actor,
-                action=AuditAction.CHECK_IN_UNDONE,
-                attendee_id=scan.attendee_id,
-                details={"point_scan_id": scan.id, "point": scan.kind, "desk": scan.desk_name},
-            )
-        )
-        db.session.commit()
+    mark_undone(scan, actor, {"point_scan_id": scan.id, "point": scan.kind, "desk": scan.desk_name})
     return scan

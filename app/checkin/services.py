@@ -46,6 +46,7 @@ from app.models import (
     DeskDevice,
     Event,
     PartStatus,
+    PointScan,
     SeatAssignment,
     utcnow,
 )
@@ -200,19 +201,25 @@ def undo_check_in(check_in_id: int, event: Event, actor: str) -> CheckIn | None:
     check_in = db.session.get(CheckIn, check_in_id)
     if check_in is None or check_in.event_id != event.id:
         return None
-    if check_in.undone_at is None:
-        check_in.undone_at, check_in.undone_by = utcnow(), actor
-        db.session.add(
-            AuditEntry(
-                event_id=event.id,
-                actor=actor,
-                action=AuditAction.CHECK_IN_UNDONE,
-                attendee_id=check_in.attendee_id,
-                details={"check_in_id": check_in.id, "desk": check_in.desk_name},
-            )
-        )
-        db.session.commit()
+    mark_undone(check_in, actor, {"check_in_id": check_in.id, "desk": check_in.desk_name})
     return check_in
+
+
+def mark_undone(record: CheckIn | PointScan, actor: str, details: dict) -> None:
+    """A check-in, or a scan at another point (points.py), marked undone, not deleted, and
+    committed; the audit log says who undid it. Undoing it again changes nothing."""
+    if record.undone_at is not None:
+        return
+    record.undone_at, record.undone_by = utcnow(), actor
+    entry = AuditEntry(
+        event_id=record.event_id,
+        actor=actor,
+        action=AuditAction.CHECK_IN_UNDONE,
+        attendee_id=record.attendee_id,
+        details=details,
+    )
+    db.session.add(entry)
+    db.session.commit()
 
 
 def _lock_and_load(attendee_id: int) -> Attendee | None:
@@ -295,7 +302,7 @@ def _check_in_values(attendee, device, desk_name, request_id, method, scanned_at
         "desk_name": device.name if device else (desk_name or "desk"),
         "request_id": request_id,
         "method": method,
-        "checked_in_at": _plausible(scanned_at),
+        "checked_in_at": plausible_scan_time(scanned_at),
     }
 
 
@@ -322,7 +329,7 @@ def _recorded(attendee: Attendee, check_in: CheckIn | None, request_id: str | No
     )
 
 
-def _plausible(scanned_at: datetime | None) -> datetime:
+def plausible_scan_time(scanned_at: datetime | None) -> datetime:
     """The desk's own time for a scan replayed after the network came back, if believable."""
     now = utcnow()
     if scanned_at is None or not (now - timedelta(hours=24) <= scanned_at <= now + timedelta(minutes=2)):

@@ -61,14 +61,16 @@ def _seat_place(seat) -> str:
 
 
 def check_in_json(event: Event, check_in: CheckIn | None) -> dict | None:
-    if check_in is None:
-        return None
+    return None if check_in is None else _record_json(event, check_in, check_in.checked_in_at)
+
+
+def _record_json(event: Event, record: CheckIn | PointScan, at) -> dict:
     return {
-        "id": check_in.id,
-        "at": check_in.checked_in_at.isoformat() + "Z",
-        "at_local": local_time(event, check_in.checked_in_at),
-        "desk": check_in.desk_name,
-        "undone_at": check_in.undone_at.isoformat() + "Z" if check_in.undone_at else None,
+        "id": record.id,
+        "at": at.isoformat() + "Z",
+        "at_local": local_time(event, at),
+        "desk": record.desk_name,
+        "undone_at": record.undone_at.isoformat() + "Z" if record.undone_at else None,
     }
 
 
@@ -81,15 +83,7 @@ def _tables(attendee: Attendee | ScannedAttendee) -> list[tuple]:
 
 def point_scan_json(event: Event, scan: PointScan | None) -> dict | None:
     """A point scan in the shape of a check-in, so that a desk shows and undoes it alike."""
-    if scan is None:
-        return None
-    return {
-        "id": scan.id,
-        "at": scan.scanned_at.isoformat() + "Z",
-        "at_local": local_time(event, scan.scanned_at),
-        "desk": scan.desk_name,
-        "undone_at": scan.undone_at.isoformat() + "Z" if scan.undone_at else None,
-    }
+    return None if scan is None else _record_json(event, scan, scan.scanned_at)
 
 
 def point_outcome_json(event: Event, outcome: PointOutcome) -> dict:
