@@ -71,10 +71,11 @@ def test_a_raised_capacity_lets_the_waiting_list_in(event, admin):
 
 def test_a_file_with_mistakes_is_refused_whole_with_its_lines(event, admin):
     broken = TEXT.replace("capacity: 250", "capacity: lots").replace("organiser:", "organizer:", 1)
+    line = TEXT.split("capacity: 250")[0].count("\n") + 1
     answer, page = upload(admin, broken)
     shown = page.get_data(as_text=True)
     assert answer.status_code == 200 and 'id="form-errors"' in shown
-    assert "riga 87" in shown and "day_parts[2].capacity" in shown, "each problem with its line"
+    assert f"riga {line}" in shown and "day_parts[2].capacity" in shown, "each problem with its line"
     assert "ci si aspetta un numero intero non inferiore a 0, trovato &#39;lots&#39;" in shown, "in Italian"
     assert "campo sconosciuto" in shown and "organizer" in shown
     db.session.refresh(event)
