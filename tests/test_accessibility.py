@@ -40,8 +40,9 @@ from app.models import (
     utcnow,
 )
 from app.registration.cancellation import cancel_registration
+from app.registration.groups import Contact, active_members, cancel_member, register_group
 from app.registration.signup import register_walk_in
-from app.registration.tokens import manage_token
+from app.registration.tokens import group_token, manage_token
 from app.reporting.certificates import certificate_code
 from app.results import commitments
 from app.results.feedback_answers import answer_token
@@ -178,6 +179,17 @@ def notes_ready(page, site):
     expect(page.locator("#notes")).to_have_attribute("data-ready", "true")
 
 
+def group_form_with_mistakes(page, site):
+    """Send a group's form with one person half typed: a first name, a wrong address.
+    (submit_empty would not do: the form has two submit buttons, "Add a row" too.)"""
+    person = page.locator("#group-form fieldset.group-member").first
+    person.locator("input[name$='-first_name']").fill("Lucia")
+    person.locator("input[name$='-email']").fill("not-an-address")
+    page.locator("#group-form button.primary[type=submit]").click()
+    expect(page.locator("#form-errors")).to_be_visible()
+    expect(page.locator("#group-form .error").first).to_be_visible()
+
+
 def attendance_ready(page, site):
     expect(page.locator("#attendance")).to_have_attribute("data-ready", "true")
 
@@ -207,6 +219,21 @@ PAGES = [
     Page("resend link", "/brescia-citta-del-noi/register/link", "public"),
     Page("resend link, errors shown", "/brescia-citta-del-noi/register/link", "public", submit_empty),
     Page("resend link, sent", "/brescia-citta-del-noi/register/link", "public", resend_sent),
+    Page("register a group", "/brescia-citta-del-noi/register/group", "public"),
+    Page(
+        "register a group, errors shown",
+        "/brescia-citta-del-noi/register/group",
+        "public",
+        group_form_with_mistakes,
+    ),
+    Page("a group's page", "/brescia-citta-del-noi/g/{group_token}", "public"),
+    Page("add people to a group", "/brescia-citta-del-noi/g/{group_token}/add", "public"),
+    Page(
+        "add people to a group, errors shown",
+        "/brescia-citta-del-noi/g/{group_token}/add",
+        "public",
+        group_form_with_mistakes,
+    ),
     Page("privacy notice", "/brescia-citta-del-noi/privacy", "public"),
     Page("personal page, confirmed", "/brescia-citta-del-noi/r/{token}", "public"),
     Page("personal page, waiting list", "/brescia-citta-del-noi/r/{waitlisted_token}", "public"),
@@ -391,6 +418,7 @@ EXAMPLE_VALUES = dict(
     token="t",
     waitlisted_token="t",
     cancelled_token="t",
+    group_token="t",
     attendee=1,
     walk_in=1,
     waiting_walk_in=1,
@@ -439,7 +467,9 @@ def site(app, event, live_server, tmp_path):
     s.unsubscribe_token = unsubscribe_token(people[0])
     cancel_registration(people[-1])
     s.cancelled_token = manage_token(people[-1])
-    event.capacity = len(people) - 1
+    group = a_group(event)
+    s.group_token = group_token(group)
+    event.capacity = len(people) - 1 + len(active_members(group))  # full: the next one waits
     db.session.commit()
     waitlisted = register_someone(event)
     assert waitlisted.status == "waitlisted"
@@ -483,6 +513,17 @@ def site(app, event, live_server, tmp_path):
     s.url = live_server.url
     yield s
     app.config["UPLOAD_DIR"] = before
+
+
+def a_group(event):
+    """A group of three as its contact registers it (one without an address), one of them
+    cancelled since: its page shows each kind of row."""
+    contact = Contact(name="Anna Rossi", email="anna.rossi@auser.example.org", language="it")
+    members = [registration_data(event), registration_data(event, email=None), registration_data(event)]
+    group = register_group(event, contact, members)
+    cancel_member(group, group.members[-1])
+    assert [m.status for m in group.members] == ["confirmed", "confirmed", "cancelled"]
+    return group
 
 
 def results_of_the_day(s, event, table, photo, checked_in):

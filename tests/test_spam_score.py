@@ -26,6 +26,7 @@ from app.mail.reminders import queue_reminders
 from app.models import Audience, MailKind, OutboxMessage, Role
 from app.registration.cancellation import cancel_registration
 from app.registration.changes import update_registration
+from app.registration.groups import Contact, register_group
 from app.registration.resending import reissue_badge_for, send_manage_link
 from app.results import feedback
 from app.staff.services import invite_user, request_password_link
@@ -73,8 +74,20 @@ def send_every_kind(event, language):
     staff_account(f"admin.{language}@example.org", "Luca Verdi", "a long enough password", "admin")
     request_password_link(f"admin.{language}@example.org")
     assert second.status == "confirmed"
+    register_a_group(event, language)
     send_feedback(event, [second, third])
     move_the_day(event)
+
+
+def register_a_group(event, language):
+    """A contact registers two colleagues, one without an address (her badge goes to the
+    contact): the group's link comes to the contact (group_registered)."""
+    contact = Contact(name="Anna Rossi", email=f"anna.{language}@auser.example.org", language=language)
+    members = [
+        registration_data(event, first_name="Lucia", language=language),
+        registration_data(event, first_name="Piera", email=None, language=language),
+    ]
+    register_group(event, contact, members)
 
 
 def move_the_day(event):
