@@ -4,18 +4,22 @@ new route cannot ship unchecked.
 
 The world holds two events of two organiser groups (the MO.CA day, and another city's day), two
 tables of the MO.CA day with a facilitator each, and a table of the other event with its
-own facilitator: tests/test_reach.py sends each identity to the objects that are not theirs.
+own facilitator; two groups registered together at the MO.CA day and one at the other event
+(whose member is the other event's attendee); a lunch scan at each event's lunch point:
+tests/test_reach.py sends each identity to the objects that are not theirs.
 """
 
 import io
 
 import pytest
 from conftest import PASSWORD, csrf_from, signed_in, staff_account
-from helpers import register_someone, second_event
+from helpers import register_someone, registration_data, second_event
 from sqlalchemy import select
 from test_facilitators import facilitator_of, png_bytes, upload_dir  # noqa: F401
 
+from app.checkin.badges import badge_token
 from app.checkin.desks import create_desk_device
+from app.checkin.points import point_named, scan_at_point
 from app.checkin.services import check_in_attendee
 from app.extensions import db
 from app.facilitation import photos
@@ -33,7 +37,8 @@ from app.models import (
     TableOutcome,
     utcnow,
 )
-from app.registration.tokens import manage_token
+from app.registration.groups import Contact, register_group
+from app.registration.tokens import group_token, manage_token
 from app.results import commitments
 from app.staff.services import create_user
 from app.worldcafe import services as world_cafe
@@ -46,6 +51,7 @@ ACCESS = {
     "site.": EVERYONE,  # the instance's list of events, the language switch, the health check
     "public.": EVERYONE,
     "registration.": EVERYONE,
+    "registration.group_": EVERYONE,  # a group's page and actions: whoever holds the contact's link
     "auth.login": EVERYONE,
     "auth.forgot_password": EVERYONE,
     "auth.choose_password": EVERYONE,
@@ -55,6 +61,7 @@ ACCESS = {
     "instance_admin.": {"instance"},  # the instance's own pages (groups, new events)
     "api.openapi": EVERYONE,
     "api.": {"device"},
+    "api.undo_point_scan": {"device"},  # a desk's own event's point scan, by its device token only
     "admin.": {"admin"},
     "admin_desks.": {"admin"},
     "admin_assignment.": {"admin"},
@@ -78,6 +85,11 @@ ACCESS = {
     "admin_figures.": {"admin"},
     "admin_feedback.": {"admin"},
 }
+# A group's page and its actions, under the contact's link (a group token, not a person's).
+GROUP_PAGES = "registration.group_"
+# Routes whose sample the world makes real (a group's own link and member, the desk's own point
+# scan): those let in are answered, never 404, or the matrix would check a page of no one.
+REAL_SAMPLES = (GROUP_PAGES, "registration.register_group_page", "api.undo_point_scan")
 # Routes that end a session or destroy their sample: checked last.
 LAST = (
     "auth.logout",
@@ -131,6 +143,23 @@ def _commitment(table) -> Commitment:
     return commitment
 
 
+def _lunch_scan(event, attendee, device, request_id):
+    """The attendee scanned at the event's lunch point (app/checkin/points.py)."""
+    outcome = scan_at_point(event, point_named(event, "lunch"), badge_token(attendee), device, request_id)
+    assert outcome.scan is not None, outcome.result
+    return outcome.scan
+
+
+def registered_group(event, people: int = 1):
+    contact = Contact(name="Anna Rossi", email="anna@auser.example.org")
+    return register_group(event, contact, [registration_data(event) for _ in range(people)])
+
+
+def group_values(group) -> dict:
+    """A group page's URL values: the contact's link, and one of the group's people."""
+    return {"token": group_token(group), "attendee_id": group.members[0].id}
+
+
 def _published_photo(photo) -> PublishedPhoto:
     picked = PublishedPhoto(photo_id=photo.id, picked_by="admin@example.org")
     db.session.add(picked)
@@ -147,7 +176,10 @@ def world_fixture(app, event, make_staff, upload_dir):  # noqa: F811
     other_table = other.tables[0]
     attendee = register_someone(event, table_ids=[table.id])
     neighbour = register_someone(event, table_ids=[table_b.id])  # seated at table B
-    stranger = register_someone(other)  # the other event's attendee
+    group = registered_group(event, people=2)
+    other_group = registered_group(event)  # another group of the MO.CA day: not the first's
+    elsewhere_group = registered_group(other)
+    stranger = elsewhere_group.members[0]  # the other event's attendee, in a group there
     run = world_cafe.run_assignment(event, "admin@example.org")
     world_cafe.publish(run, "admin@example.org")
     draft = world_cafe.run_assignment(event, "admin@example.org")  # people can still be moved
@@ -156,6 +188,8 @@ def world_fixture(app, event, make_staff, upload_dir):  # noqa: F811
     other_device, _ = create_desk_device(other, "Desk 1")
     check_in = check_in_attendee(event, attendee.id, device, "r-1").check_in
     other_check_in = check_in_attendee(other, stranger.id, other_device, "r-2").check_in
+    scan = _lunch_scan(event, attendee, device, "p-1")
+    other_scan = _lunch_scan(other, stranger, other_device, "p-2")
     photo, photo_b, other_photo = (
         photos.save_photo(t, 1, io.BytesIO(png_bytes()), "", "test").photo
         for t in (table, table_b, other_table)
@@ -193,7 +227,7 @@ def world_fixture(app, event, make_staff, upload_dir):  # noqa: F811
         "round": 1, "photo_id": photo.id, "check_in_id": check_in.id, "code": "en",
         "filename": "static.css", "announcement_id": announcement.id, "file_id": _file_of(event).id,
         "commitment_id": commitment.id, "published_id": published.id, "sending": "questionnaire",
-        "dataset": "figures", "fmt": "csv",
+        "dataset": "figures", "fmt": "csv", "scan_id": scan.id,
     }  # fmt: skip
     return {
         "event": event,
@@ -203,6 +237,8 @@ def world_fixture(app, event, make_staff, upload_dir):  # noqa: F811
         "ids": ids,
         "device_token": token,
         "facilitator_id": facilitator.id,
+        "group": group_values(group),  # what a group's page takes in place of ids' token and attendee
+        "other_group": {"attendee_id": other_group.members[0].id},
         "other_table": {"table_id": table_b.id, "photo_id": photo_b.id, "attendee_id": neighbour.id},
         "other_event": {
             "attendee_id": stranger.id,
@@ -217,6 +253,8 @@ def world_fixture(app, event, make_staff, upload_dir):  # noqa: F811
             "commitment_id": other_commitment.id,
             "published_id": other_published.id,
             "user_id": elsewhere.id,
+            "scan_id": other_scan.id,
+            "token": group_token(elsewhere_group),  # a group's link of the other event
         },  # fmt: skip
     }
 
@@ -234,7 +272,9 @@ def routes(app, ids):
 def call(world, identity, rule, method):
     event = world["event"]
     values = dict(world["ids"])
-    if "token" in rule.arguments:  # a fresh attendee: cancelling or deleting one spoils no other check
+    if rule.endpoint.startswith(GROUP_PAGES):  # a fresh group: cancelling its member spoils no other
+        values.update(group_values(registered_group(event)))
+    elif "token" in rule.arguments:  # a fresh attendee: cancelling or deleting one spoils no other check
         values["token"] = manage_token(register_someone(event))
     path = rule.build({name: values[name] for name in rule.arguments})[1]
     client = world["clients"][identity]
@@ -257,6 +297,8 @@ def test_every_route_answers_each_identity_as_the_matrix_says(app, world):
             location = response.headers.get("Location", "")
             to_login = response.status_code == 302 and "/staff/login?next=" in location
             if identity in allowed:
+                if rule.endpoint.startswith(REAL_SAMPLES):
+                    assert response.status_code != 404, label
                 assert response.status_code not in (401, 403) and not to_login, label
             elif rule.endpoint.startswith("api."):
                 assert response.status_code == 401, label

@@ -5,7 +5,7 @@ cookies, only a desk device's token, so a signed-in browser cannot be made to us
 """
 
 from helpers import database_state
-from test_authorisation import allowed_for, routes, world_fixture  # noqa: F401
+from test_authorisation import GROUP_PAGES, allowed_for, routes, world_fixture  # noqa: F401
 from test_facilitators import upload_dir  # noqa: F401
 from test_reach import well_formed_body
 
@@ -20,6 +20,8 @@ SENDERS = ("admin", "desk", "facilitator", "anonymous", "instance")
 def _path(world, rule) -> str:
     values = dict(world["ids"])
     values["token"] = manage_token(db.session.get(Attendee, values["attendee_id"]))  # refused: unharmed
+    if rule.endpoint.startswith(GROUP_PAGES):  # the group's own link and member: a real target
+        values.update(world["group"])
     return rule.build({name: values[name] for name in rule.arguments})[1]
 
 

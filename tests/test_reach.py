@@ -1,7 +1,7 @@
 """Reach across tables and events: every route and JSON endpoint, sent by each identity the
 matrix lets in (tests/test_authorisation.py) with the id of an object that is not theirs
-(table B's for table A's facilitator; the other event's for everyone, since the app serves
-one event), is refused and changes nothing.
+(table B's for table A's facilitator; another group's member for a group's page; the other
+event's for everyone, since the app serves one event), is refused and changes nothing.
 
 The URL cases are generated from the url_map: every id argument of every route is tried
 with the other table's and the other event's objects, so a new route cannot ship
@@ -15,24 +15,30 @@ import itertools
 
 from helpers import database_state, form_fields, part_ids
 from sqlalchemy import select
-from test_authorisation import allowed_for, routes, world_fixture  # noqa: F401
+from test_authorisation import GROUP_PAGES, allowed_for, routes, world_fixture  # noqa: F401
 from test_facilitators import png_bytes, upload_dir  # noqa: F401
 
 from app.checkin.badges import badge_token
 from app.extensions import db
 from app.facilitation import notes
-from app.models import Attendee, CafeTable, CheckIn, NoteRevision, TableFacilitator
+from app.models import Attendee, CafeTable, CheckIn, Event, NoteRevision, PointScan, TableFacilitator
 from app.registration.tokens import manage_token
 
 # Which of the world's objects each identity tries that are not its own.
 REACHES = {
+    "anonymous": ("other_group", "other_event"),  # a group's contact holds a link, no account
     "facilitator": ("other_table", "other_event"),
     "admin": ("other_event",),
     "desk": ("other_event",),
     "device": ("other_event",),
 }
+# Reaches that only some routes have: another group of the same event is no one's to reach
+# from a group's page (staff may see every group of their event).
+REACH_ROUTES = {"other_group": GROUP_PAGES}
 # URL arguments that are not an object of one event or one table.
 NOT_SCOPED = {
+    # A group's link is the exception: it names a group of one event, and is tried with the
+    # other event's group's (scoped_arguments).
     "token": "a personal or password link: signed, it names its own attendee or account",
     "code": "a language code, or a certificate's signed code",
     "filename": "the static files",
@@ -60,9 +66,46 @@ def may_reach(endpoint: str, argument: str, identity: str) -> bool:
     )
 
 
+def scoped_arguments(rule) -> list[str]:
+    """The route's URL arguments that name an object of one event, table or group."""
+    arguments = rule.arguments - NOT_SCOPED.keys()
+    return sorted(arguments | {"token"} if rule.endpoint.startswith(GROUP_PAGES) else arguments)
+
+
+def own_values(world, rule) -> dict:
+    """The sender's own objects in the route's URL: a person's link is the world's attendee's;
+    a group's page takes the world's group's link and member."""
+    values = dict(world["ids"])
+    values["token"] = manage_token(db.session.get(Attendee, values["attendee_id"]))
+    if rule.endpoint.startswith(GROUP_PAGES):
+        values.update(world["group"])
+    return values
+
+
+def group_row(event, **overrides) -> dict:
+    """The group form's first row, filled as a contact fills it (the whole day, a first choice)."""
+    n = next(_save_ids)
+    row = {
+        "first_name": "Lucia",
+        "last_name": f"Verdi {n}",
+        "email": f"lucia.reach.{n}@example.org",
+        "participant_type": "network_member",
+        "day_parts": [str(i) for i in part_ids(event)],
+        "choice_1": str(event.tables[0].id),
+        **overrides,
+    }
+    return {f"members-0-{key}": value for key, value in row.items() if value is not None}
+
+
+def group_form(event, **overrides) -> dict:
+    contact = {"contact_name": "Anna Rossi", "contact_email": "anna@auser.example.org", "language": "it"}
+    return {**contact, "consent_privacy": "y", **group_row(event, **overrides)}
+
+
 def well_formed_body(endpoint: str, values: dict) -> dict:
     """What the page itself sends, complete: a route that forgot its check would act on it."""
     attendee = db.session.get(Attendee, values["attendee_id"])
+    event = db.session.scalars(select(Event).filter_by(slug=values["event_slug"])).one()
     bodies = {
         "admin.attendee": lambda: {"pinned_table_id": "0", "needs_accessible_table": "y"},
         "admin.cancel_for_them": lambda: {"confirm": "y"},
@@ -82,6 +125,8 @@ def well_formed_body(endpoint: str, values: dict) -> dict:
         "api.check_in": lambda: {"attendee_id": attendee.id},
         "api.scan": lambda: {"code": badge_token(attendee)},
         "api.reinstate": lambda: {"request_id": f"reach-{next(_save_ids)}", "reason": "came anyway"},
+        "registration.register_group_page": lambda: group_form(event),
+        "registration.group_add": lambda: group_row(event),
     }
     return bodies[endpoint]() if endpoint in bodies else {}
 
@@ -118,15 +163,16 @@ def url_cases(app, world):
         for identity, reaches in REACHES.items():
             if identity not in allowed:
                 continue
-            for argument in sorted(rule.arguments - NOT_SCOPED.keys()):
-                assert argument in world["ids"], f"{rule.rule}: what is <{argument}>? add it to the world"
+            own = own_values(world, rule)
+            for argument in scoped_arguments(rule):
+                assert argument in own, f"{rule.rule}: what is <{argument}>? add it to the world"
                 for reach in reaches:
                     foreign = world[reach]
                     if argument not in foreign or may_reach(rule.endpoint, argument, identity):
                         continue
-                    values = {**world["ids"], argument: foreign[argument]}
-                    if "token" in rule.arguments:
-                        values["token"] = manage_token(db.session.get(Attendee, world["ids"]["attendee_id"]))
+                    if not rule.endpoint.startswith(REACH_ROUTES.get(reach, "")):
+                        continue
+                    values = {**own, argument: foreign[argument]}
                     path = rule.build({name: values[name] for name in rule.arguments})[1]
                     label = f"{identity} {method} {path} ({reach}'s {argument})"
                     yield (
@@ -269,6 +315,17 @@ def body_cases(world):
             answered,
             "the other event's parts and table",
         ),
+        *(
+            ("anonymous", endpoint, body(world["event"], **change), answered, f"{what} in a member's row")
+            for endpoint, body in (
+                ("registration.register_group_page", group_form),
+                ("registration.group_add", group_row),
+            )
+            for change, what in (
+                ({"day_parts": [str(i) for i in part_ids(world["other"])]}, "the other event's parts"),
+                ({"choice_1": str(other["table_id"])}, "the other event's table"),
+            )
+        ),
         (
             "desk",
             "desk.walk_in",
@@ -302,6 +359,8 @@ NO_IDS_IN_BODY = {
     "admin_outcomes.unpick_photo", "admin_commitments.edit_commitment",  # texts; ids in the URL
     "admin_announcements.send_schedule_update",  # a fingerprint of the list shown
     "admin_event.copy",  # a new slug, names and date; the source is in the URL
+    "api.undo_point_scan",  # no body: the scan is in the URL, as api.undo's check-in
+    "registration.group_cancel_member",  # a confirmation; the group's link and member are in the URL
     # The instance's pages: instance administrators, who act on every group and event (their
     # group and event ids are checked to exist: tests/test_instance_admin.py).
     "instance_admin.new_group", "instance_admin.new_event", "instance_admin.new_organiser",
@@ -310,8 +369,7 @@ NO_IDS_IN_BODY = {
 
 def _path_of(app, world, endpoint):
     rule = next(rule for rule in app.url_map.iter_rules() if rule.endpoint == endpoint)
-    values = dict(world["ids"])
-    values["token"] = manage_token(db.session.get(Attendee, world["ids"]["attendee_id"]))
+    values = own_values(world, rule)
     return rule.build({name: values[name] for name in rule.arguments})[1]
 
 
@@ -357,6 +415,19 @@ def test_a_desk_of_one_event_cannot_undo_another_events_check_in(world):
     assert db.session.get(CheckIn, other_check_in).undone_at is None, "still in force"
     own = world["ids"]["check_in_id"]
     assert send(world, "device", "api.undo", "POST", f"/api/v1/checkins/{own}/undo", {}).status_code == 200
+
+
+def test_a_desk_of_one_event_cannot_undo_another_events_point_scan(world):
+    other_scan = world["other_event"]["scan_id"]
+    path = f"/api/v1/point-scans/{other_scan}/undo"
+    response = send(world, "device", "api.undo_point_scan", "POST", path, {})
+    assert response.status_code == 404 and response.get_json()["error"] == "not_found"
+    db.session.rollback()
+    assert db.session.get(PointScan, other_scan).undone_at is None, "still in force"
+    own = f"/api/v1/point-scans/{world['ids']['scan_id']}/undo"
+    assert send(world, "device", "api.undo_point_scan", "POST", own, {}).status_code == 200
+    db.session.rollback()
+    assert db.session.get(PointScan, world["ids"]["scan_id"]).undone_at is not None
 
 
 def test_an_admin_cannot_remove_the_other_events_facilitator(world):
