@@ -44,6 +44,9 @@ SQLITE_TABLE = (
     "CREATE VIRTUAL TABLE attendee_search USING fts5(full_name, email, organisation, tokenize = 'trigram')"
 )
 SQLITE_ROW = "NEW.id, NEW.first_name || ' ' || NEW.last_name, NEW.email, NEW.organisation_name"
+# The update trigger fires only when a searched value really changes: the check-in's lock
+# (UPDATE attendees SET id = id, app/checkin/scan_statements.py) names id and must not
+# rewrite the person's index row on every scan (it made a scan 2.5 times dearer at 30,000).
 SQLITE_TRIGGERS = {
     "attendees_search_insert": f"""CREATE TRIGGER attendees_search_insert AFTER INSERT ON attendees
     BEGIN INSERT INTO attendee_search (rowid, full_name, email, organisation) VALUES ({SQLITE_ROW}); END""",
@@ -51,6 +54,9 @@ SQLITE_TRIGGERS = {
     BEGIN DELETE FROM attendee_search WHERE rowid = OLD.id; END""",
     "attendees_search_update": f"""CREATE TRIGGER attendees_search_update
     AFTER UPDATE OF id, first_name, last_name, email, organisation_name ON attendees
+    WHEN OLD.id IS NOT NEW.id OR OLD.first_name IS NOT NEW.first_name
+      OR OLD.last_name IS NOT NEW.last_name OR OLD.email IS NOT NEW.email
+      OR OLD.organisation_name IS NOT NEW.organisation_name
     BEGIN
       DELETE FROM attendee_search WHERE rowid = OLD.id;
       INSERT INTO attendee_search (rowid, full_name, email, organisation) VALUES ({SQLITE_ROW});
